@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * gvpn: the ip-style command line for gvpn.ko and gvpnd.
+ */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gvpn.h"
+#include "util.h"
+
+struct gvpn_opts opts;
+
+static const struct gvpn_object objects[] = {
+	{ NULL },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: gvpn [ OPTIONS ] OBJECT { COMMAND | help }\n"
+		"where  OBJECT := {");
+	for (i = 0; objects[i].name; i++)
+		fprintf(f, "%s %s", i ? " |" : "", objects[i].name);
+	fprintf(f,
+		" }\n"
+		"       OPTIONS := { -j[son] | -s[tatistics] | -n[etns] NAME |\n"
+		"                    -V[ersion] | -h[elp] }\n");
+}
+
+/* Like "ip -n NAME": enter /run/netns/NAME before talking to anything. */
+static int enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	if (strchr(name, '/') ||
+	    snprintf(path, sizeof(path), "/run/netns/%s", name) >= (int)sizeof(path)) {
+		fprintf(stderr, "gvpn: invalid netns name \"%s\"\n", name);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "gvpn: cannot open netns \"%s\": %m\n", name);
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "gvpn: setting netns \"%s\" failed: %m\n", name);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "statistics", no_argument, NULL, 's' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "Version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	size_t i;
+	int c;
+
+	while ((c = getopt_long_only(argc, argv, "+jsn:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opts.json = true;
+			break;
+		case 's':
+			opts.stats = true;
+			break;
+		case 'n':
+			opts.netns = optarg;
+			break;
+		case 'V':
+			printf("gvpn %s\n", GVPN_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || matches(argv[0], "help")) {
+		usage(argc < 1 ? stderr : stdout);
+		return argc < 1 ? 2 : 0;
+	}
+	if (opts.netns && enter_netns(opts.netns))
+		return 1;
+
+	for (i = 0; objects[i].name; i++) {
+		if (matches(argv[0], objects[i].name))
+			return objects[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "gvpn: object \"%s\" is unknown, try \"gvpn help\".\n", argv[0]);
+	return 2;
+}
