@@ -8,7 +8,7 @@
 #include "netlink.h"
 
 static const struct genl_multicast_group gvpn_mcgrps[] = {
-	[GVPN_MCGRP_EVENTS_ID] = { .name = GVPN_MCGRP_EVENTS },
+	{ .name = GVPN_MCGRP_EVENTS },
 };
 
 static struct genl_family gvpn_genl_family __ro_after_init = {

@@ -2,9 +2,86 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * gvpn generic netlink API.
+ * gvpn: group ESP with address preservation (RFC 5374), the data plane of a
+ * GDOI group member (RFC 6407). Configured over generic netlink.
  *
- * Family "gvpn", version 1. Multicast group "events".
+ * Documentation/netlink/specs/gvpn.yaml describes the same family in YNL.
+ *
+ * Family "gvpn", version 1; multicast group "events". All objects live in
+ * the network namespace of the requesting socket and vanish with it.
+ * Requests that change anything need CAP_NET_ADMIN in that namespace's user
+ * namespace. Every request is validated strictly (unknown attributes,
+ * trailing data and wrong lengths are errors); a rejected request changes
+ * nothing and carries an extended ACK message naming the problem, with the
+ * offending attribute's offset where there is one. Addresses are IPv4 in
+ * network byte order; other integers are in host byte order.
+ *
+ * Objects:
+ *
+ *   group    A GDOI group: id 1..65535. Owns its policies and SAs.
+ *            Attached to one or more network devices (the WAN side, like a
+ *            crypto map on an interface): only packets leaving or entering
+ *            those devices are considered. A device belongs to one group.
+ *   policy   A traffic selector of a group: id, priority, source and
+ *            destination prefix, IP protocol, port ranges and an action.
+ *            Order is (origin, priority, id): local policies come before key
+ *            server ones (the GM ACL merge rule), then lower priority first,
+ *            then lower id. The first match wins.
+ *   sa       A group SA (TEK), identified by (group, SPI). It serves one
+ *            encrypt policy of the group. Inbound, any SA of the group
+ *            decrypts by SPI; outbound, a policy uses its newest usable SA.
+ *
+ * Commands (attributes at the top level of each message):
+ *
+ *   GVPN_CMD_GROUP_NEW     GVPN_A_GROUP { ID, [DF_MODE] }
+ *   GVPN_CMD_GROUP_SET     GVPN_A_GROUP { ID, [DF_MODE] }
+ *   GVPN_CMD_GROUP_DEL     GVPN_A_GROUP { ID }  (with its policies and SAs)
+ *   GVPN_CMD_GROUP_GET     GVPN_A_GROUP { ID } or dump of all groups; replies
+ *                          carry DF_MODE, every attached IFINDEX and STATS.
+ *   GVPN_CMD_DEV_ADD       GVPN_A_GROUP { ID, IFINDEX }   attach a device
+ *   GVPN_CMD_DEV_DEL       GVPN_A_GROUP { ID, IFINDEX }   detach it
+ *   GVPN_CMD_POLICY_NEW    GVPN_A_POLICY { GROUP_ID, ID, ACTION, [PRIO],
+ *                          [SRC, SRC_PLEN], [DST, DST_PLEN], [PROTO],
+ *                          [SPORT_MIN, SPORT_MAX], [DPORT_MIN, DPORT_MAX],
+ *                          [ORIGIN] }
+ *   GVPN_CMD_POLICY_DEL    GVPN_A_POLICY { GROUP_ID, ID }  (and its SAs)
+ *   GVPN_CMD_POLICY_GET    GVPN_A_POLICY { GROUP_ID, ID }, or a dump,
+ *                          optionally of one group: GVPN_A_POLICY { GROUP_ID }
+ *   GVPN_CMD_POLICY_FLUSH  GVPN_A_POLICY { [GROUP_ID] }
+ *   GVPN_CMD_SA_NEW        GVPN_A_SA { GROUP_ID, POLICY_ID, SPI, algorithm,
+ *                          [DIR], [LIFETIME_*] }
+ *   GVPN_CMD_SA_DEL        GVPN_A_SA { GROUP_ID, SPI }
+ *   GVPN_CMD_SA_GET        GVPN_A_SA { GROUP_ID, SPI }, or a dump, optionally
+ *                          of one group. Replies never carry keys.
+ *   GVPN_CMD_SA_FLUSH      GVPN_A_SA { [GROUP_ID] }
+ *   GVPN_CMD_STATS_GET     replies GVPN_A_STATS: the namespace's counters.
+ *
+ * Dumps are resumable and return objects in (group, id) or (group, SPI)
+ * order. NEW on an existing object fails with EEXIST; DEL, SET and GET on a
+ * missing one with ENOENT.
+ *
+ * SA algorithms, named as in "ip xfrm state":
+ *   aead:  GVPN_A_SA_AEAD_NAME "rfc4106(gcm(aes))", GVPN_A_SA_AEAD_KEY
+ *          (16 or 32 key bytes followed by the 4-byte salt),
+ *          GVPN_A_SA_AEAD_ICV_BITS 64, 96 or 128.
+ *   enc + auth: GVPN_A_SA_ENC_NAME "cbc(aes)" (key 16, 24 or 32 bytes) or
+ *          "cbc(des3_ede)" (24 bytes) with GVPN_A_SA_ENC_KEY, and
+ *          GVPN_A_SA_AUTH_NAME "hmac(sha1)" (key 20 bytes, truncated to 96
+ *          bits), "hmac(sha256)" (32 bytes, 128 bits) or "hmac(md5)"
+ *          (16 bytes, 96 bits) with GVPN_A_SA_AUTH_KEY and
+ *          GVPN_A_SA_AUTH_TRUNC_BITS.
+ *   Keys are zeroed when the SA is freed and never dumped.
+ *
+ * Lifetimes count from the SA's creation. At the soft lifetime (seconds or
+ * bytes) an event is sent; at the hard lifetime the SA is removed and an
+ * event sent. 0 means no limit.
+ *
+ * Events (multicast group "events"), command GVPN_CMD_EVENT with
+ * GVPN_A_EVENT_TYPE and the object concerned (GVPN_A_SA nest with GROUP_ID
+ * and SPI, or GVPN_A_GROUP with ID):
+ *   SA_ADDED, SA_REMOVED, SA_SOFT_EXPIRED, SA_HARD_EXPIRED;
+ *   rate-limited data-plane errors UNKNOWN_SPI and AUTH_FAILED, which also
+ *   carry GVPN_A_EVENT_SRC and GVPN_A_EVENT_DST (the packet's addresses).
  */
 #ifndef _UAPI_LINUX_GVPN_H
 #define _UAPI_LINUX_GVPN_H
@@ -13,8 +90,162 @@
 #define GVPN_GENL_VERSION	1
 #define GVPN_MCGRP_EVENTS	"events"
 
-enum gvpn_mcgrp_id {
-	GVPN_MCGRP_EVENTS_ID,
+enum gvpn_cmd {
+	GVPN_CMD_UNSPEC,
+	GVPN_CMD_GROUP_NEW,
+	GVPN_CMD_GROUP_SET,
+	GVPN_CMD_GROUP_DEL,
+	GVPN_CMD_GROUP_GET,
+	GVPN_CMD_DEV_ADD,
+	GVPN_CMD_DEV_DEL,
+	GVPN_CMD_POLICY_NEW,
+	GVPN_CMD_POLICY_DEL,
+	GVPN_CMD_POLICY_GET,
+	GVPN_CMD_POLICY_FLUSH,
+	GVPN_CMD_SA_NEW,
+	GVPN_CMD_SA_DEL,
+	GVPN_CMD_SA_GET,
+	GVPN_CMD_SA_FLUSH,
+	GVPN_CMD_STATS_GET,
+	GVPN_CMD_EVENT,
+
+	__GVPN_CMD_MAX,
+	GVPN_CMD_MAX = __GVPN_CMD_MAX - 1
+};
+
+/* Top-level attributes: one nest per object. */
+enum gvpn_attr {
+	GVPN_A_UNSPEC,
+	GVPN_A_GROUP,		/* nest, enum gvpn_group_attr */
+	GVPN_A_POLICY,		/* nest, enum gvpn_policy_attr */
+	GVPN_A_SA,		/* nest, enum gvpn_sa_attr */
+	GVPN_A_STATS,		/* nest, enum gvpn_stats_attr */
+	GVPN_A_EVENT_TYPE,	/* u8, enum gvpn_event */
+	GVPN_A_EVENT_SRC,	/* u32 (be), in events about a packet */
+	GVPN_A_EVENT_DST,	/* u32 (be) */
+
+	__GVPN_A_MAX,
+	GVPN_A_MAX = __GVPN_A_MAX - 1
+};
+
+enum gvpn_df_mode {
+	GVPN_DF_CLEAR,		/* outer header DF never set (default) */
+	GVPN_DF_SET,		/* always set */
+	GVPN_DF_COPY,		/* copied from the inner header */
+};
+
+enum gvpn_group_attr {
+	GVPN_A_GROUP_UNSPEC,
+	GVPN_A_GROUP_ID,	/* u16, 1..65535 */
+	GVPN_A_GROUP_DF_MODE,	/* u8, enum gvpn_df_mode */
+	GVPN_A_GROUP_IFINDEX,	/* u32; repeated in GET replies */
+	GVPN_A_GROUP_STATS,	/* nest, enum gvpn_stats_attr (read-only) */
+
+	__GVPN_A_GROUP_MAX,
+	GVPN_A_GROUP_MAX = __GVPN_A_GROUP_MAX - 1
+};
+
+enum gvpn_action {
+	GVPN_ACTION_ENCRYPT,	/* protect with the policy's SA (permit) */
+	GVPN_ACTION_BYPASS,	/* send and accept in clear (deny) */
+	GVPN_ACTION_DROP,	/* drop */
+};
+
+enum gvpn_origin {
+	GVPN_ORIGIN_KS,		/* downloaded from the key server (default) */
+	GVPN_ORIGIN_LOCAL,	/* member-configured: precedes KS policies */
+};
+
+enum gvpn_policy_attr {
+	GVPN_A_POLICY_UNSPEC,
+	GVPN_A_POLICY_GROUP_ID,	/* u16 */
+	GVPN_A_POLICY_ID,	/* u32, 1..2^32-1 */
+	GVPN_A_POLICY_PRIO,	/* u32, default 0; lower goes first */
+	GVPN_A_POLICY_SRC,	/* u32 (be), default 0.0.0.0 */
+	GVPN_A_POLICY_SRC_PLEN,	/* u8, 0..32, default 0 */
+	GVPN_A_POLICY_DST,	/* u32 (be) */
+	GVPN_A_POLICY_DST_PLEN,	/* u8 */
+	GVPN_A_POLICY_PROTO,	/* u8, 0 = any (default) */
+	GVPN_A_POLICY_SPORT_MIN, /* u16, ports only with tcp, udp, sctp */
+	GVPN_A_POLICY_SPORT_MAX, /* u16, default: SPORT_MIN, or 65535 */
+	GVPN_A_POLICY_DPORT_MIN, /* u16 */
+	GVPN_A_POLICY_DPORT_MAX, /* u16 */
+	GVPN_A_POLICY_ACTION,	/* u8, enum gvpn_action */
+	GVPN_A_POLICY_ORIGIN,	/* u8, enum gvpn_origin */
+	GVPN_A_POLICY_STATS,	/* nest, enum gvpn_stats_attr (read-only) */
+
+	__GVPN_A_POLICY_MAX,
+	GVPN_A_POLICY_MAX = __GVPN_A_POLICY_MAX - 1
+};
+
+enum gvpn_sa_dir {
+	GVPN_SA_DIR_BOTH,	/* encrypts and decrypts (default) */
+	GVPN_SA_DIR_IN,		/* decrypts only */
+};
+
+enum gvpn_sa_attr {
+	GVPN_A_SA_UNSPEC,
+	GVPN_A_SA_GROUP_ID,	/* u16 */
+	GVPN_A_SA_POLICY_ID,	/* u32: the encrypt policy this SA serves */
+	GVPN_A_SA_SPI,		/* u32, host order, 256..2^32-1 */
+	GVPN_A_SA_DIR,		/* u8, enum gvpn_sa_dir */
+	GVPN_A_SA_AEAD_NAME,	/* string */
+	GVPN_A_SA_AEAD_KEY,	/* binary */
+	GVPN_A_SA_AEAD_ICV_BITS, /* u32 */
+	GVPN_A_SA_ENC_NAME,	/* string */
+	GVPN_A_SA_ENC_KEY,	/* binary */
+	GVPN_A_SA_AUTH_NAME,	/* string */
+	GVPN_A_SA_AUTH_KEY,	/* binary */
+	GVPN_A_SA_AUTH_TRUNC_BITS, /* u32 */
+	GVPN_A_SA_LIFETIME_SOFT_SECS,	/* u64 */
+	GVPN_A_SA_LIFETIME_HARD_SECS,	/* u64 */
+	GVPN_A_SA_LIFETIME_SOFT_BYTES,	/* u64 */
+	GVPN_A_SA_LIFETIME_HARD_BYTES,	/* u64 */
+	GVPN_A_SA_AGE_SECS,	/* u64, read-only: seconds since creation */
+	GVPN_A_SA_STATS,	/* nest, enum gvpn_stats_attr (read-only) */
+	GVPN_A_SA_PAD,
+
+	__GVPN_A_SA_MAX,
+	GVPN_A_SA_MAX = __GVPN_A_SA_MAX - 1
+};
+
+/*
+ * Counters (u64). Not every object carries every counter: groups and the
+ * namespace carry all, policies MATCH_*, SAs the TX/RX and error counters.
+ */
+enum gvpn_stats_attr {
+	GVPN_A_STATS_UNSPEC,
+	GVPN_A_STATS_PAD,
+	GVPN_A_STATS_TX_PACKETS,	/* encrypted and sent */
+	GVPN_A_STATS_TX_BYTES,		/* inner bytes */
+	GVPN_A_STATS_RX_PACKETS,	/* decrypted and accepted */
+	GVPN_A_STATS_RX_BYTES,
+	GVPN_A_STATS_BYPASS_PACKETS,	/* sent or accepted in clear by policy */
+	GVPN_A_STATS_DROP_POLICY,	/* a drop policy matched */
+	GVPN_A_STATS_DROP_NO_SA,	/* encrypt policy without a usable SA */
+	GVPN_A_STATS_DROP_CLEARTEXT,	/* clear inbound packet that must be encrypted */
+	GVPN_A_STATS_DROP_UNKNOWN_SPI,
+	GVPN_A_STATS_DROP_AUTH,		/* ICV check failed */
+	GVPN_A_STATS_DROP_MALFORMED,	/* truncated, bad padding or next header */
+	GVPN_A_STATS_DROP_ADDR_MISMATCH, /* inner addresses differ from outer */
+	GVPN_A_STATS_DROP_SELECTOR,	/* inner packet outside the SA's policy */
+	GVPN_A_STATS_DROP_NOMEM,
+	GVPN_A_STATS_FRAG_NEEDED,	/* ICMP fragmentation-needed sent */
+	GVPN_A_STATS_FRAGMENTED,	/* inner packets fragmented before encryption */
+	GVPN_A_STATS_MATCH_PACKETS,	/* policy: packets that matched it */
+	GVPN_A_STATS_MATCH_BYTES,
+
+	__GVPN_A_STATS_MAX,
+	GVPN_A_STATS_MAX = __GVPN_A_STATS_MAX - 1
+};
+
+enum gvpn_event {
+	GVPN_EVENT_SA_ADDED,
+	GVPN_EVENT_SA_REMOVED,
+	GVPN_EVENT_SA_SOFT_EXPIRED,
+	GVPN_EVENT_SA_HARD_EXPIRED,
+	GVPN_EVENT_UNKNOWN_SPI,
+	GVPN_EVENT_AUTH_FAILED,
 };
 
 #endif /* _UAPI_LINUX_GVPN_H */
