@@ -7,25 +7,155 @@
  */
 
 #include <linux/module.h>
+#include <linux/netfilter_ipv4.h>
 #include <net/genetlink.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
+#include "gvpn.h"
 #include "netlink.h"
+
+unsigned int gvpn_net_id __read_mostly;
+
+/*
+ * Inbound: after defragmentation, so ESP arrives whole, and before
+ * conntrack, so conntrack and the firewall see the decrypted packet.
+ * Outbound: after NAT and helpers, right before conntrack confirms.
+ */
+static const struct nf_hook_ops gvpn_nf_ops[] = {
+	{
+		.hook = gvpn_input_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook = gvpn_output_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK_CONFIRM - 1,
+	},
+};
+
+/* Hooks are registered while the namespace has groups: others pay nothing. */
+int gvpn_hooks_get(struct gvpn_net *gn)
+{
+	int err;
+
+	lockdep_assert_held(&gn->lock);
+	if (gn->ngroups++)
+		return 0;
+	err = nf_defrag_ipv4_enable(gn->net);
+	if (err)
+		goto err;
+	err = nf_register_net_hooks(gn->net, gvpn_nf_ops,
+				    ARRAY_SIZE(gvpn_nf_ops));
+	if (err) {
+		nf_defrag_ipv4_disable(gn->net);
+		goto err;
+	}
+	return 0;
+err:
+	gn->ngroups--;
+	return err;
+}
+
+void gvpn_hooks_put(struct gvpn_net *gn)
+{
+	lockdep_assert_held(&gn->lock);
+	if (--gn->ngroups)
+		return;
+	nf_unregister_net_hooks(gn->net, gvpn_nf_ops, ARRAY_SIZE(gvpn_nf_ops));
+	nf_defrag_ipv4_disable(gn->net);
+}
+
+static int __net_init gvpn_net_init(struct net *net)
+{
+	struct gvpn_net *gn = gvpn_pernet(net);
+	int err;
+
+	gn->net = net;
+	mutex_init(&gn->lock);
+	xa_init(&gn->groups);
+	xa_init(&gn->devs);
+	atomic_set(&gn->nsas, 0);
+	ratelimit_state_init(&gn->event_rs, HZ, 20);
+	gn->stats = alloc_percpu(struct gvpn_stats);
+	if (!gn->stats)
+		return -ENOMEM;
+	err = gvpn_sa_init_net(gn);
+	if (err)
+		free_percpu(gn->stats);
+	return err;
+}
+
+static void __net_exit gvpn_net_exit(struct net *net)
+{
+	struct gvpn_net *gn = gvpn_pernet(net);
+	struct gvpn_group *g;
+	unsigned long id;
+
+	mutex_lock(&gn->lock);
+	xa_for_each(&gn->groups, id, g)
+		gvpn_group_del(g);
+	mutex_unlock(&gn->lock);
+
+	/* Packets still inside the AEAD hold their SA: wait for them. */
+	gvpn_sa_exit_net(gn);
+	xa_destroy(&gn->groups);
+	xa_destroy(&gn->devs);
+	free_percpu(gn->stats);
+}
+
+static struct pernet_operations gvpn_net_ops = {
+	.init = gvpn_net_init,
+	.exit = gvpn_net_exit,
+	.id = &gvpn_net_id,
+	.size = sizeof(struct gvpn_net),
+};
 
 static int __init gvpn_init(void)
 {
-	int ret;
+	int err;
 
-	ret = gvpn_genl_init();
-	if (ret)
-		return ret;
-
+	err = gvpn_sa_init();
+	if (err)
+		return err;
+	err = gvpn_group_init();
+	if (err)
+		goto err_sa;
+	err = gvpn_output_init();
+	if (err)
+		goto err_group;
+	err = register_pernet_subsys(&gvpn_net_ops);
+	if (err)
+		goto err_group;
+	err = gvpn_dev_notifier_init();
+	if (err)
+		goto err_pernet;
+	err = gvpn_genl_init();
+	if (err)
+		goto err_notifier;
 	pr_info("gvpn: group ESP loaded\n");
 	return 0;
+
+err_notifier:
+	gvpn_dev_notifier_exit();
+err_pernet:
+	unregister_pernet_subsys(&gvpn_net_ops);
+err_group:
+	gvpn_group_exit();
+err_sa:
+	gvpn_sa_exit();
+	return err;
 }
 
 static void __exit gvpn_exit(void)
 {
 	gvpn_genl_exit();
+	gvpn_dev_notifier_exit();
+	unregister_pernet_subsys(&gvpn_net_ops);
+	gvpn_group_exit();
+	gvpn_sa_exit();
 }
 
 module_init(gvpn_init);

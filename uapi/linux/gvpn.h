@@ -52,7 +52,9 @@
  *                          [DIR], [LIFETIME_*] }
  *   GVPN_CMD_SA_DEL        GVPN_A_SA { GROUP_ID, SPI }
  *   GVPN_CMD_SA_GET        GVPN_A_SA { GROUP_ID, SPI }, or a dump, optionally
- *                          of one group. Replies never carry keys.
+ *                          of one group. Replies never carry keys; they
+ *                          carry the algorithm names, KEY_BITS, AGE_SECS
+ *                          and STATS.
  *   GVPN_CMD_SA_FLUSH      GVPN_A_SA { [GROUP_ID] }
  *   GVPN_CMD_STATS_GET     replies GVPN_A_STATS: the namespace's counters.
  *
@@ -204,6 +206,7 @@ enum gvpn_sa_attr {
 	GVPN_A_SA_AGE_SECS,	/* u64, read-only: seconds since creation */
 	GVPN_A_SA_STATS,	/* nest, enum gvpn_stats_attr (read-only) */
 	GVPN_A_SA_PAD,
+	GVPN_A_SA_KEY_BITS,	/* u32, read-only: cipher key length in bits */
 
 	__GVPN_A_SA_MAX,
 	GVPN_A_SA_MAX = __GVPN_A_SA_MAX - 1

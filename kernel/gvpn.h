@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * Objects of the group-ESP data plane. Readers (the packet path) run under
+ * RCU and take no locks; writers hold gvpn_net.lock.
+ */
+#ifndef _GVPN_H
+#define _GVPN_H
+
+#include <linux/crypto.h>
+#include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
+#include <linux/netfilter.h>
+#include <linux/ratelimit.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/netns/generic.h>
+
+#include <linux/gvpn.h>
+
+struct crypto_aead;
+
+#define GVPN_NSTATS (GVPN_A_STATS_MAX + 1)
+
+/* Per-CPU counters, indexed by enum gvpn_stats_attr. */
+struct gvpn_stats {
+	u64 ctr[GVPN_NSTATS];
+};
+
+struct gvpn_net {
+	struct net *net;
+	struct mutex lock;		/* serialises all configuration */
+	struct xarray groups;		/* id -> struct gvpn_group */
+	struct xarray devs;		/* ifindex -> struct gvpn_group (RCU) */
+	struct rhashtable sas;		/* (group, spi) -> struct gvpn_sa (RCU) */
+	struct gvpn_stats __percpu *stats;
+	struct ratelimit_state event_rs; /* data-plane error events */
+	atomic_t nsas;			/* SAs not yet freed */
+	unsigned int ngroups;		/* netfilter hooks while non-zero */
+};
+
+extern unsigned int gvpn_net_id;
+
+static inline struct gvpn_net *gvpn_pernet(const struct net *net)
+{
+	return net_generic(net, gvpn_net_id);
+}
+
+/* The parts of a packet a policy looks at. Addresses in network order. */
+struct gvpn_flow {
+	__be32 src, dst;
+	u16 sport, dport;	/* host order; meaningful if has_ports */
+	u8 proto;
+	bool has_ports;		/* false for non-first fragments */
+};
+
+struct gvpn_selector {
+	__be32 src, dst;
+	u8 splen, dplen, proto;
+	u16 sport_min, sport_max, dport_min, dport_max;
+};
+
+struct gvpn_cls;
+struct gvpn_cls_node;
+
+struct gvpn_group {
+	u16 id;
+	u8 df_mode;
+	struct gvpn_net *gn;
+	struct xarray policies;		/* id -> struct gvpn_policy */
+	struct xarray sas;		/* spi -> struct gvpn_sa */
+	struct gvpn_cls *cls;		/* policy classifier */
+	struct gvpn_stats __percpu *stats;
+	refcount_t refs;		/* the namespace + each SA */
+	struct rcu_work free_work;
+};
+
+struct gvpn_policy {
+	struct list_head node_list;	/* in its classifier node, by order */
+	struct gvpn_cls_node *node;
+	struct gvpn_group *group;
+	struct gvpn_selector sel;
+	u32 id, prio;
+	u8 action, origin;
+	u64 order;			/* (origin rank, prio): lower first */
+	struct list_head sas;		/* SAs serving it, newest first (RCU) */
+	struct gvpn_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+struct gvpn_sa {
+	struct rhash_head hnode;	/* gvpn_net.sas */
+	u64 key;			/* group id << 32 | spi */
+	struct list_head policy_list;	/* gvpn_policy.sas */
+	struct gvpn_group *group;	/* holds a reference */
+	struct gvpn_policy *policy;	/* valid while the SA is installed */
+	struct gvpn_selector sel;	/* copy of the policy's, for input */
+	u32 spi;
+	u32 policy_id;
+	u8 dir;
+
+	/* crypto, fixed at creation */
+	struct crypto_aead *tfm;
+	char alg[CRYPTO_MAX_ALG_NAME];	/* aead or enc name */
+	char auth[CRYPTO_MAX_ALG_NAME];	/* auth name, or "" for aead */
+	u16 key_bits;
+	u16 icv_bits;
+	u8 ivlen, icvlen, blksize;
+
+	atomic64_t seq;			/* ESP sequence number, per sender */
+	u64 created;			/* ktime_get_ns() */
+	u64 soft_secs, hard_secs, soft_bytes, hard_bytes;
+	bool soft_done;
+	struct delayed_work lifetime_work;
+
+	struct gvpn_stats __percpu *stats;
+	struct percpu_ref refs;		/* table + packets in the AEAD */
+	struct rcu_work free_work;
+};
+
+/* stats.c */
+static inline void gvpn_count(struct gvpn_stats __percpu *s,
+			      enum gvpn_stats_attr ctr, u64 n)
+{
+	this_cpu_add(s->ctr[ctr], n);
+}
+
+void gvpn_stats_sum(struct gvpn_stats __percpu *s, u64 *out);
+int gvpn_stats_fill(struct sk_buff *skb, int attr,
+		    struct gvpn_stats __percpu *s, const u8 *which, int n);
+
+/* group.c */
+struct gvpn_group *gvpn_group_find(struct gvpn_net *gn, u16 id);
+int gvpn_group_new(struct gvpn_net *gn, u16 id, u8 df_mode,
+		   struct netlink_ext_ack *extack);
+void gvpn_group_del(struct gvpn_group *g);
+void gvpn_group_put(struct gvpn_group *g);
+int gvpn_dev_attach(struct gvpn_group *g, struct net_device *dev,
+		    struct netlink_ext_ack *extack);
+int gvpn_dev_detach(struct gvpn_group *g, struct net_device *dev,
+		    struct netlink_ext_ack *extack);
+int gvpn_group_init(void);
+void gvpn_group_exit(void);
+int gvpn_dev_notifier_init(void);
+void gvpn_dev_notifier_exit(void);
+
+/* policy.c */
+int gvpn_cls_new(struct gvpn_group *g);
+void gvpn_cls_free(struct gvpn_group *g);
+struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
+				    u8 action, u8 origin,
+				    const struct gvpn_selector *sel,
+				    struct netlink_ext_ack *extack);
+void gvpn_policy_del(struct gvpn_policy *p);
+struct gvpn_policy *gvpn_policy_lookup(const struct gvpn_group *g,
+				       const struct gvpn_flow *f,
+				       bool either_dir);
+bool gvpn_selector_match(const struct gvpn_selector *sel,
+			 const struct gvpn_flow *f);
+bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f);
+
+/* sa.c */
+struct gvpn_sa_cfg {
+	u32 spi, policy_id;
+	u8 dir;
+	const char *aead, *enc, *auth;
+	const u8 *aead_key, *enc_key, *auth_key;
+	unsigned int aead_keylen, enc_keylen, auth_keylen;
+	u32 icv_bits, trunc_bits;
+	u64 soft_secs, hard_secs, soft_bytes, hard_bytes;
+};
+
+int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
+		struct netlink_ext_ack *extack);
+void gvpn_sa_del(struct gvpn_sa *sa, enum gvpn_event why);
+struct gvpn_sa *gvpn_sa_lookup(struct gvpn_net *gn, u16 group, u32 spi);
+struct gvpn_sa *gvpn_sa_tx(const struct gvpn_policy *p);
+int gvpn_sa_init_net(struct gvpn_net *gn);
+void gvpn_sa_exit_net(struct gvpn_net *gn);
+u64 gvpn_sa_age_secs(const struct gvpn_sa *sa);
+int gvpn_sa_init(void);
+void gvpn_sa_exit(void);
+
+/* crypto.c */
+int gvpn_crypto_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+void gvpn_crypto_free(struct gvpn_sa *sa);
+
+/* Context of one packet inside the AEAD, allocated with its request. */
+struct gvpn_crypto_ctx {
+	struct sk_buff *skb;
+	struct gvpn_sa *sa;		/* holds a reference */
+	struct nf_hook_state state;	/* to continue the hook chain */
+	unsigned int (*hookfn)(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
+	u8 iv[16];
+	struct scatterlist *sg;
+	struct aead_request *req;
+	/* followed by the request and the scatterlist */
+};
+
+/* Completion callbacks got the request before 6.3, its data since. */
+#ifdef GVPN_HAVE_CRYPTO_DONE_DATA
+#define GVPN_CRYPTO_DONE_ARG	void *data
+#define GVPN_CRYPTO_DONE_DATA	(data)
+#else
+#define GVPN_CRYPTO_DONE_ARG	struct crypto_async_request *base
+#define GVPN_CRYPTO_DONE_DATA	(base->data)
+#endif
+
+struct gvpn_crypto_ctx *gvpn_crypto_ctx_alloc(struct gvpn_sa *sa, int nfrags);
+void gvpn_crypto_ctx_state(struct gvpn_crypto_ctx *ctx,
+			   const struct nf_hook_state *state,
+			   unsigned int (*hookfn)(void *, struct sk_buff *,
+						  const struct nf_hook_state *));
+void gvpn_crypto_ctx_free(struct gvpn_crypto_ctx *ctx);
+void gvpn_nf_resume(const struct nf_hook_state *state,
+		    unsigned int (*hookfn)(void *, struct sk_buff *,
+					   const struct nf_hook_state *),
+		    struct sk_buff *skb);
+
+/* output.c, input.c */
+unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state);
+unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
+int gvpn_output_init(void);
+
+/* main.c */
+int gvpn_hooks_get(struct gvpn_net *gn);
+void gvpn_hooks_put(struct gvpn_net *gn);
+
+/* netlink.c */
+void gvpn_nl_event_sa(struct gvpn_sa *sa, enum gvpn_event ev, gfp_t gfp);
+void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
+			  enum gvpn_event ev, __be32 src, __be32 dst);
+
+#endif /* _GVPN_H */

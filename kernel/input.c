@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The input path: packets entering an attached device, at PRE_ROUTING.
+ *
+ * ESP whose SPI belongs to an SA of the device's group is decrypted even
+ * though its destination is usually a host behind us (address
+ * preservation), then accepted only if it authenticates, its inner
+ * addresses equal the outer ones and it matches the SA's policy in either
+ * direction. The packet then continues as its inner self, so routing,
+ * conntrack and the firewall see cleartext. Cleartext that a policy says
+ * must arrive encrypted is dropped.
+ */
+
+#include <crypto/aead.h>
+#include <linux/ip.h>
+#include <net/esp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+
+#include "gvpn.h"
+
+static void gvpn_input_done(GVPN_CRYPTO_DONE_ARG, int err);
+
+static void gvpn_drop_count(struct gvpn_group *g, enum gvpn_stats_attr why)
+{
+	gvpn_count(g->stats, why, 1);
+	gvpn_count(g->gn->stats, why, 1);
+}
+
+/*
+ * Strip the outer header, ESP header, IV and trailer of an authenticated
+ * packet and check what is inside. Returns 0 or the counter to drop with.
+ */
+static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
+{
+	const struct iphdr *outer = ip_hdr(skb);
+	unsigned int ohl = outer->ihl * 4;
+	unsigned int hdr = ohl + sizeof(struct ip_esp_hdr) + sa->ivlen;
+	__be32 saddr = outer->saddr, daddr = outer->daddr;
+	u8 otos = outer->tos, trailer[2], pad[255];
+	struct iphdr *inner;
+	unsigned int len, i;
+	struct gvpn_flow f;
+	int iif;
+
+	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2, trailer, 2))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	len = skb->len - sa->icvlen - 2 - trailer[0];
+	if (trailer[1] != IPPROTO_IPIP || len < hdr + sizeof(struct iphdr))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	/* We send 1, 2, 3...: anything else was not made by a member. */
+	if (skb_copy_bits(skb, len, pad, trailer[0]))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	for (i = 0; i < trailer[0]; i++)
+		if (pad[i] != i + 1)
+			return GVPN_A_STATS_DROP_MALFORMED;
+	if (pskb_trim(skb, len) || !pskb_may_pull(skb, hdr + sizeof(*inner)))
+		return GVPN_A_STATS_DROP_MALFORMED;
+
+	inner = (struct iphdr *)(skb->data + hdr);
+	if (inner->version != 4 || inner->ihl < 5 ||
+	    ntohs(inner->tot_len) != len - hdr ||
+	    !pskb_may_pull(skb, hdr + inner->ihl * 4))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	inner = (struct iphdr *)(skb->data + hdr);
+	if (ip_fast_csum(inner, inner->ihl))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	if (inner->saddr != saddr || inner->daddr != daddr)
+		return GVPN_A_STATS_DROP_ADDR_MISMATCH;
+
+	/* ECN decapsulation (RFC 6040): congestion seen outside stays seen. */
+	if (INET_ECN_is_ce(otos) && !INET_ECN_is_ce(inner->tos)) {
+		if (INET_ECN_is_not_ect(inner->tos))
+			return GVPN_A_STATS_DROP_MALFORMED;
+		IP_ECN_set_ce(inner);
+	}
+
+	skb_pull(skb, hdr);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, inner->ihl * 4);
+	if (!gvpn_flow_from_skb(skb, &f))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	if (!gvpn_selector_match(&sa->sel, &f)) {
+		swap(f.src, f.dst);
+		swap(f.sport, f.dport);
+		if (!gvpn_selector_match(&sa->sel, &f))
+			return GVPN_A_STATS_DROP_SELECTOR;
+	}
+
+	/* Options and fragment state of the outer header do not apply. */
+	iif = IPCB(skb)->iif;
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	IPCB(skb)->iif = iif;
+	skb->ip_summed = CHECKSUM_NONE;
+	return 0;
+}
+
+/* After the AEAD: returns 0 to accept the (now inner) packet. */
+static int gvpn_input_finish(struct gvpn_crypto_ctx *ctx, int err)
+{
+	struct gvpn_sa *sa = ctx->sa;
+	struct sk_buff *skb = ctx->skb;
+	struct gvpn_group *g = sa->group;
+	const struct iphdr *iph = ip_hdr(skb);
+	int why;
+
+	if (err == -EBADMSG) {
+		gvpn_count(sa->stats, GVPN_A_STATS_DROP_AUTH, 1);
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_AUTH);
+		gvpn_nl_event_packet(g->gn, g->id, sa->spi,
+				     GVPN_EVENT_AUTH_FAILED, iph->saddr,
+				     iph->daddr);
+		return err;
+	}
+	if (err) {
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_NOMEM);
+		return err;
+	}
+	why = gvpn_esp_open(sa, skb);
+	if (why) {
+		gvpn_drop_count(g, why);
+		return -EINVAL;
+	}
+	gvpn_count(sa->stats, GVPN_A_STATS_RX_PACKETS, 1);
+	gvpn_count(sa->stats, GVPN_A_STATS_RX_BYTES, skb->len);
+	gvpn_count(g->stats, GVPN_A_STATS_RX_PACKETS, 1);
+	gvpn_count(g->stats, GVPN_A_STATS_RX_BYTES, skb->len);
+	return 0;
+}
+
+static void gvpn_input_done(GVPN_CRYPTO_DONE_ARG, int err)
+{
+	struct gvpn_crypto_ctx *ctx = GVPN_CRYPTO_DONE_DATA;
+	struct sk_buff *skb = ctx->skb;
+
+	if (err == -EINPROGRESS)
+		return;		/* left the backlog; completion comes later */
+	if (gvpn_input_finish(ctx, err))
+		kfree_skb(skb);
+	else
+		gvpn_nf_resume(&ctx->state, ctx->hookfn, skb);
+	gvpn_crypto_ctx_free(ctx);
+}
+
+static unsigned int gvpn_input_esp(struct gvpn_group *g, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int ohl = iph->ihl * 4, elen;
+	struct gvpn_crypto_ctx *ctx;
+	struct ip_esp_hdr *esph;
+	struct sk_buff *trailer;
+	struct gvpn_policy *p;
+	struct gvpn_flow f;
+	struct gvpn_sa *sa;
+	int nfrags, err;
+
+	/* Defragmentation ran before us: a fragment here is bogus. */
+	if (ip_is_fragment(iph) ||
+	    !pskb_may_pull(skb, ohl + sizeof(struct ip_esp_hdr))) {
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	iph = ip_hdr(skb);
+	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + ohl);
+	sa = gvpn_sa_lookup(g->gn, g->id, ntohl(esph->spi));
+	if (!sa || !percpu_ref_tryget_live(&sa->refs)) {
+		/* Someone else's ESP passes if a bypass policy says so. */
+		if (gvpn_flow_from_skb(skb, &f)) {
+			p = gvpn_policy_lookup(g, &f, true);
+			if (p && p->action == GVPN_ACTION_BYPASS) {
+				gvpn_count(g->stats, GVPN_A_STATS_BYPASS_PACKETS, 1);
+				return NF_ACCEPT;
+			}
+		}
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_UNKNOWN_SPI);
+		gvpn_nl_event_packet(g->gn, g->id, ntohl(esph->spi),
+				     GVPN_EVENT_UNKNOWN_SPI, iph->saddr,
+				     iph->daddr);
+		return NF_DROP;
+	}
+
+	elen = skb->len - ohl;
+	if (elen < sizeof(*esph) + sa->ivlen + sa->blksize + sa->icvlen ||
+	    (elen - sizeof(*esph) - sa->ivlen - sa->icvlen) % sa->blksize) {
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_MALFORMED);
+		goto drop_put;
+	}
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (nfrags < 0)
+		goto nomem_put;
+	ctx = gvpn_crypto_ctx_alloc(sa, nfrags);
+	if (!ctx)
+		goto nomem_put;
+	ctx->skb = skb;
+	gvpn_crypto_ctx_state(ctx, state, gvpn_input_hook);
+	if (skb_copy_bits(skb, ohl + sizeof(*esph), ctx->iv, sa->ivlen) ||
+	    skb_to_sgvec(skb, ctx->sg, ohl, elen) < 0) {
+		gvpn_crypto_ctx_free(ctx);
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	aead_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  gvpn_input_done, ctx);
+	aead_request_set_crypt(ctx->req, ctx->sg, ctx->sg,
+			       elen - sizeof(*esph) - sa->ivlen, ctx->iv);
+	aead_request_set_ad(ctx->req, sizeof(*esph) + sa->ivlen);
+	err = crypto_aead_decrypt(ctx->req);
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return NF_STOLEN;
+	err = gvpn_input_finish(ctx, err);
+	gvpn_crypto_ctx_free(ctx);
+	return err ? NF_DROP : NF_ACCEPT;
+
+nomem_put:
+	gvpn_drop_count(g, GVPN_A_STATS_DROP_NOMEM);
+drop_put:
+	percpu_ref_put(&sa->refs);
+	return NF_DROP;
+}
+
+unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct gvpn_net *gn = gvpn_pernet(state->net);
+	struct gvpn_policy *p;
+	struct gvpn_group *g;
+	struct gvpn_flow f;
+
+	g = xa_load(&gn->devs, state->in->ifindex);
+	if (!g)
+		return NF_ACCEPT;
+	if (ip_hdr(skb)->protocol == IPPROTO_ESP)
+		return gvpn_input_esp(g, skb, state);
+
+	if (!gvpn_flow_from_skb(skb, &f))
+		return NF_ACCEPT;
+	p = gvpn_policy_lookup(g, &f, true);
+	if (!p)
+		return NF_ACCEPT;
+	switch (p->action) {
+	case GVPN_ACTION_ENCRYPT:
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_CLEARTEXT);
+		return NF_DROP;
+	case GVPN_ACTION_DROP:
+		gvpn_drop_count(g, GVPN_A_STATS_DROP_POLICY);
+		return NF_DROP;
+	}
+	gvpn_count(g->stats, GVPN_A_STATS_BYPASS_PACKETS, 1);
+	return NF_ACCEPT;
+}
