@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The gvpn generic netlink family (uapi/linux/gvpn.h) as C structures:
+ * request builders and reply parsers for groups, policies and SAs, shared by
+ * the CLI and gvpnd, and the names used for the family's values in both.
+ *
+ * Which attributes a structure carries is a bit mask indexed by attribute
+ * type: present & GVPN_BIT(GVPN_A_POLICY_PRIO). Builders emit exactly the
+ * attributes marked present; parsers mark what the kernel sent.
+ */
+#ifndef GVPN_NL_H
+#define GVPN_NL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <linux/gvpn.h>
+
+#include "genl.h"
+
+struct nlmsghdr;
+struct nlattr;
+
+#define GVPN_BIT(type) (UINT64_C(1) << (type))
+
+/* Bounds of what the CLI and gvpnd send; the kernel has the last word. */
+#define GVPN_ALG_NAME_MAX	64	/* bytes with the NUL */
+#define GVPN_KEY_MAX		64	/* key bytes (AEAD: key and salt) */
+#define GVPN_MAX_IFINDEX	32	/* devices per group in a reply */
+
+struct gvpn_stats {
+	uint64_t present;
+	uint64_t v[GVPN_A_STATS_MAX + 1];
+};
+
+struct gvpn_group {
+	uint64_t present;
+	uint16_t id;
+	uint8_t df_mode;
+	uint32_t ifindex;		/* DEV_ADD / DEV_DEL */
+	/* replies */
+	unsigned int n_ifindex;
+	bool ifindex_truncated;
+	uint32_t ifindexes[GVPN_MAX_IFINDEX];
+	struct gvpn_stats stats;
+};
+
+struct gvpn_policy {
+	uint64_t present;
+	uint16_t group_id;
+	uint32_t id;
+	uint32_t prio;
+	struct in_addr src, dst;
+	uint8_t src_plen, dst_plen;
+	uint8_t proto;
+	uint16_t sport_min, sport_max, dport_min, dport_max;
+	uint8_t action;
+	uint8_t origin;
+	struct gvpn_stats stats;
+};
+
+struct gvpn_sa {
+	uint64_t present;
+	uint16_t group_id;
+	uint32_t policy_id;
+	uint32_t spi;
+	uint8_t dir;
+	char aead_name[GVPN_ALG_NAME_MAX];
+	uint8_t aead_key[GVPN_KEY_MAX];
+	size_t aead_key_len;
+	uint32_t icv_bits;
+	char enc_name[GVPN_ALG_NAME_MAX];
+	uint8_t enc_key[GVPN_KEY_MAX];
+	size_t enc_key_len;
+	char auth_name[GVPN_ALG_NAME_MAX];
+	uint8_t auth_key[GVPN_KEY_MAX];
+	size_t auth_key_len;
+	uint32_t trunc_bits;
+	uint64_t lifetime_soft_secs, lifetime_hard_secs;
+	uint64_t lifetime_soft_bytes, lifetime_hard_bytes;
+	/* replies */
+	uint64_t age_secs;
+	uint32_t key_bits;
+	struct gvpn_stats stats;
+};
+
+/* One GVPN_CMD_EVENT message. */
+struct gvpn_event_msg {
+	uint64_t present;		/* GVPN_A_* bits */
+	uint8_t type;
+	struct in_addr src, dst;
+	struct gvpn_group group;
+	struct gvpn_sa sa;
+};
+
+/* Attribute names of the family, for error messages ("sa.spi"). */
+extern const struct nla_space gvpn_nla_space;
+
+/* Zero an SA's keys (and everything else) before it goes out of scope. */
+void gvpn_sa_wipe(struct gvpn_sa *sa);
+
+/* Append the object's nest to a request. */
+void gvpn_put_group(struct nlmsghdr *nlh, const struct gvpn_group *g);
+void gvpn_put_policy(struct nlmsghdr *nlh, const struct gvpn_policy *p);
+void gvpn_put_sa(struct nlmsghdr *nlh, const struct gvpn_sa *sa);
+
+/*
+ * Parse a reply (or event) message of the family. Each returns 0, -ENOENT
+ * when the message has no such nest, or -EBADMSG when an attribute has the
+ * wrong size. Unknown attributes are skipped: newer kernels may add some.
+ */
+int gvpn_parse_group(const struct nlmsghdr *nlh, struct gvpn_group *g);
+int gvpn_parse_policy(const struct nlmsghdr *nlh, struct gvpn_policy *p);
+int gvpn_parse_sa(const struct nlmsghdr *nlh, struct gvpn_sa *sa);
+int gvpn_parse_stats(const struct nlmsghdr *nlh, struct gvpn_stats *st);
+int gvpn_parse_event(const struct nlmsghdr *nlh, struct gvpn_event_msg *ev);
+
+/* Names of enum values, as the CLI writes them; NULL when unknown. */
+const char *gvpn_df_mode_name(uint8_t v);
+const char *gvpn_action_name(uint8_t v);
+const char *gvpn_origin_name(uint8_t v);
+const char *gvpn_sa_dir_name(uint8_t v);
+const char *gvpn_event_name(uint8_t v);
+/* The reverse; -1 when s names nothing. */
+int gvpn_df_mode_parse(const char *s);
+int gvpn_action_parse(const char *s);
+int gvpn_origin_parse(const char *s);
+int gvpn_sa_dir_parse(const char *s);
+
+/* A counter's JSON key ("tx_packets"), NULL for types that are not. */
+const char *gvpn_stat_name(unsigned int type);
+
+#endif /* GVPN_NL_H */
