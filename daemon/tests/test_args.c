@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * Unit tests for the command-line grammar (gvpn_args.c) and the gvpn
+ * message builders and parsers (gvpn_nl.c): words in, attribute values
+ * out, and bad words named in the error.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <libmnl/libmnl.h>
+
+#include "gvpn_args.h"
+#include "gvpn_nl.h"
+
+/* Words of a command line, writable like main()'s argv. */
+struct words {
+	int argc;
+	char *argv[64];
+	char *copy;
+};
+
+static void split(struct words *w, const char *line)
+{
+	char *tok, *save = NULL;
+
+	memset(w, 0, sizeof(*w));
+	w->copy = strdup(line);
+	assert_non_null(w->copy);
+	for (tok = strtok_r(w->copy, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		w->argv[w->argc++] = tok;
+}
+
+static char err[256];
+
+static int sa_args(enum gvpn_op op, const char *line, struct gvpn_sa *sa,
+		   struct words *w)
+{
+	split(w, line);
+	err[0] = '\0';
+	return gvpn_args_sa(op, w->argc, w->argv, sa, err, sizeof(err));
+}
+
+#define KEY20 "0x000102030405060708090a0b0c0d0e0f10111213"
+
+static void test_sa_add_aead(void **state)
+{
+	static const uint8_t key[20] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+		16, 17, 18, 19,
+	};
+	struct gvpn_sa sa;
+	struct words w;
+	int i;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_ADD,
+				 "group 10 policy 1 spi 0x1234 aead rfc4106(gcm(aes)) "
+				 KEY20 " 128 dir in lifetime-soft 3600 "
+				 "lifetime-hard 3900 lifetime-soft-bytes 1000000 "
+				 "lifetime-hard-bytes 0x100000000", &sa, &w), 0);
+	assert_int_equal(sa.group_id, 10);
+	assert_int_equal(sa.policy_id, 1);
+	assert_int_equal(sa.spi, 0x1234);
+	assert_string_equal(sa.aead_name, "rfc4106(gcm(aes))");
+	assert_int_equal(sa.aead_key_len, 20);
+	assert_memory_equal(sa.aead_key, key, 20);
+	assert_int_equal(sa.icv_bits, 128);
+	assert_int_equal(sa.dir, GVPN_SA_DIR_IN);
+	assert_int_equal(sa.lifetime_soft_secs, 3600);
+	assert_int_equal(sa.lifetime_hard_secs, 3900);
+	assert_int_equal(sa.lifetime_soft_bytes, 1000000);
+	assert_int_equal(sa.lifetime_hard_bytes, UINT64_C(0x100000000));
+	assert_true(sa.present == (GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+				   GVPN_BIT(GVPN_A_SA_POLICY_ID) |
+				   GVPN_BIT(GVPN_A_SA_SPI) |
+				   GVPN_BIT(GVPN_A_SA_DIR) |
+				   GVPN_BIT(GVPN_A_SA_AEAD_NAME) |
+				   GVPN_BIT(GVPN_A_SA_AEAD_KEY) |
+				   GVPN_BIT(GVPN_A_SA_AEAD_ICV_BITS) |
+				   GVPN_BIT(GVPN_A_SA_LIFETIME_SOFT_SECS) |
+				   GVPN_BIT(GVPN_A_SA_LIFETIME_HARD_SECS) |
+				   GVPN_BIT(GVPN_A_SA_LIFETIME_SOFT_BYTES) |
+				   GVPN_BIT(GVPN_A_SA_LIFETIME_HARD_BYTES)));
+	/* the key is gone from the command line */
+	for (i = 0; i < w.argc; i++)
+		assert_null(strstr(w.argv[i], "0x0001"));
+	assert_int_equal(w.argv[8][0], '\0');
+	free(w.copy);
+	gvpn_sa_wipe(&sa);
+}
+
+static void test_sa_add_enc_auth(void **state)
+{
+	struct gvpn_sa sa;
+	struct words w;
+
+	(void)state;
+	/* auth-trunc may come first, like ip xfrm's ALGO-LIST */
+	assert_int_equal(sa_args(GVPN_OP_ADD,
+				 "spi 4660 auth-trunc hmac(sha256) 0x" "aa" "bb" " 128 "
+				 "group 65535 enc cbc(aes) 0x00112233445566778899aabbccddeeff "
+				 "policy 4294967295", &sa, &w), 0);
+	assert_int_equal(sa.spi, 0x1234);
+	assert_int_equal(sa.group_id, 65535);
+	assert_int_equal(sa.policy_id, UINT32_MAX);
+	assert_string_equal(sa.enc_name, "cbc(aes)");
+	assert_int_equal(sa.enc_key_len, 16);
+	assert_int_equal(sa.enc_key[15], 0xff);
+	assert_string_equal(sa.auth_name, "hmac(sha256)");
+	assert_int_equal(sa.auth_key_len, 2);
+	assert_int_equal(sa.auth_key[1], 0xbb);
+	assert_int_equal(sa.trunc_bits, 128);
+	assert_false(sa.present & GVPN_BIT(GVPN_A_SA_DIR));
+	assert_false(sa.present & GVPN_BIT(GVPN_A_SA_AEAD_NAME));
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_ENC_KEY));
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_AUTH_TRUNC_BITS));
+	free(w.copy);
+	gvpn_sa_wipe(&sa);
+}
+
+static void test_sa_other_ops(void **state)
+{
+	struct gvpn_sa sa;
+	struct words w;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_DEL, "group 3 spi 256", &sa, &w), 0);
+	assert_true(sa.present == (GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+				   GVPN_BIT(GVPN_A_SA_SPI)));
+	assert_int_equal(sa.spi, 256);
+	free(w.copy);
+	assert_int_equal(sa_args(GVPN_OP_SHOW, "", &sa, &w), 0);
+	assert_int_equal(sa.present, 0);
+	free(w.copy);
+	assert_int_equal(sa_args(GVPN_OP_SHOW, "group 3", &sa, &w), 0);
+	assert_int_equal(sa.present, GVPN_BIT(GVPN_A_SA_GROUP_ID));
+	free(w.copy);
+	assert_int_equal(sa_args(GVPN_OP_FLUSH, "group 3", &sa, &w), 0);
+	free(w.copy);
+}
+
+struct bad {
+	enum gvpn_op op;
+	const char *line;
+	const char *msg;	/* expected error, exactly */
+};
+
+#define SA_HEAD "group 10 policy 1 spi 0x1234 "
+#define AEAD "aead rfc4106(gcm(aes)) " KEY20 " 128"
+
+static const struct bad bad_sa[] = {
+	{ GVPN_OP_ADD, "", "\"group\" is required" },
+	{ GVPN_OP_ADD, "group 10 spi 300 " AEAD, "\"policy\" is required" },
+	{ GVPN_OP_ADD, "group 10 policy 1 " AEAD, "\"spi\" is required" },
+	{ GVPN_OP_ADD, SA_HEAD, "an algorithm is required: \"aead NAME KEYMAT ICV-BITS\" or \"enc NAME KEYMAT auth-trunc NAME KEYMAT TRUNC-BITS\"" },
+	{ GVPN_OP_ADD, "group 0 policy 1 spi 300 " AEAD,
+	  "invalid group ID \"0\": expected 1..65535" },
+	{ GVPN_OP_ADD, "group 65536", "invalid group ID \"65536\": expected 1..65535" },
+	{ GVPN_OP_ADD, "group 10 group 11", "\"group\" is given twice" },
+	{ GVPN_OP_ADD, "group", "\"group\" needs a value" },
+	{ GVPN_OP_ADD, "policy 0", "invalid policy ID \"0\": expected 1..4294967295" },
+	{ GVPN_OP_ADD, "spi 255",
+	  "invalid SPI \"255\": expected 256..4294967295 (0x100..0xffffffff), decimal or 0x hex" },
+	{ GVPN_OP_ADD, "spi 0x100000000",
+	  "invalid SPI \"0x100000000\": expected 256..4294967295 (0x100..0xffffffff), decimal or 0x hex" },
+	{ GVPN_OP_ADD, "spi 12ab",
+	  "invalid SPI \"12ab\": expected 256..4294967295 (0x100..0xffffffff), decimal or 0x hex" },
+	{ GVPN_OP_ADD, SA_HEAD "dir out", "invalid dir \"out\": expected both or in" },
+	{ GVPN_OP_ADD, SA_HEAD "lifetime-soft -1",
+	  "invalid lifetime-soft \"-1\": expected a number (0 = no limit)" },
+	{ GVPN_OP_ADD, SA_HEAD "lifetime-hard", "\"lifetime-hard\" needs a value" },
+	{ GVPN_OP_ADD, SA_HEAD "lifetime 5",
+	  "unknown keyword \"lifetime\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes)) 0x123 128",
+	  "invalid aead key: expected 0x followed by pairs of hex digits, at most 64 bytes" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes)) 0xzz 128",
+	  "invalid aead key: expected 0x followed by pairs of hex digits, at most 64 bytes" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes)) 1234 128",
+	  "invalid aead key: expected 0x followed by pairs of hex digits, at most 64 bytes" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes)) 0x"
+	  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	  "00 128",
+	  "invalid aead key: expected 0x followed by pairs of hex digits, at most 64 bytes" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes)) " KEY20,
+	  "\"aead\" needs ICV-BITS after KEYMAT" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes)) " KEY20 " big",
+	  "invalid ICV length \"big\": expected a number of bits" },
+	{ GVPN_OP_ADD, SA_HEAD "aead rfc4106(gcm(aes))", "\"aead\" needs KEYMAT after NAME" },
+	{ GVPN_OP_ADD, SA_HEAD "aead", "\"aead\" needs NAME and KEYMAT" },
+	/* the name was forgotten: the key must not be echoed */
+	{ GVPN_OP_ADD, SA_HEAD "aead " KEY20 " 128",
+	  "\"aead\" needs an algorithm NAME before KEYMAT" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " " KEY20,
+	  "unknown keyword \"0x... (40 hex digits)\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " enc cbc(aes) " KEY20 " auth-trunc hmac(sha1) " KEY20 " 96",
+	  "\"aead\" excludes \"enc\" and \"auth-trunc\"" },
+	{ GVPN_OP_ADD, SA_HEAD "enc cbc(aes) " KEY20,
+	  "\"enc\" needs \"auth-trunc\": ESP without integrity is not supported" },
+	{ GVPN_OP_ADD, SA_HEAD "auth-trunc hmac(sha1) " KEY20 " 96",
+	  "\"auth-trunc\" needs \"enc\": ESP without encryption is not supported" },
+	{ GVPN_OP_ADD, SA_HEAD "auth-trunc hmac(sha1) " KEY20,
+	  "\"auth-trunc\" needs TRUNC-BITS after KEYMAT" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " aead rfc4106(gcm(aes)) " KEY20 " 64",
+	  "\"aead\" is given twice" },
+	{ GVPN_OP_DEL, "group 10", "\"spi\" is required" },
+	{ GVPN_OP_DEL, "spi 300", "\"group\" is required" },
+	{ GVPN_OP_DEL, "group 10 spi 300 policy 1",
+	  "unknown keyword \"policy\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SHOW, "spi 300", "\"spi\" needs \"group\"" },
+	{ GVPN_OP_FLUSH, "group 1 spi 300", "unknown keyword \"spi\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SET, "group 1", "SAs are replaced by \"add\" and \"del\"" },
+};
+
+static void test_sa_bad(void **state)
+{
+	struct gvpn_sa sa;
+	struct words w;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_sa) / sizeof(bad_sa[0]); i++) {
+		memset(&sa, 0x5a, sizeof(sa));
+		if (sa_args(bad_sa[i].op, bad_sa[i].line, &sa, &w) != -1)
+			fail_msg("accepted: %s", bad_sa[i].line);
+		if (strcmp(err, bad_sa[i].msg))
+			fail_msg("\"%s\": got \"%s\"", bad_sa[i].line, err);
+		/* nothing half-parsed survives, keys least of all */
+		for (j = 0; j < sizeof(sa); j++)
+			assert_int_equal(((uint8_t *)&sa)[j], 0);
+		/* no KEYMAT left in argv, before or after the bad word */
+		for (j = 0; j < (size_t)w.argc; j++)
+			if (strstr(w.argv[j], "0x0001020304"))
+				fail_msg("\"%s\": key left in argv[%zu]",
+					 bad_sa[i].line, j);
+		free(w.copy);
+	}
+}
+
+static int policy_args(enum gvpn_op op, const char *line,
+		       struct gvpn_policy *p)
+{
+	struct words w;
+	int ret;
+
+	split(&w, line);
+	err[0] = '\0';
+	ret = gvpn_args_policy(op, w.argc, w.argv, p, err, sizeof(err));
+	free(w.copy);
+	return ret;
+}
+
+static void test_policy_add(void **state)
+{
+	struct gvpn_policy p;
+
+	(void)state;
+	assert_int_equal(policy_args(GVPN_OP_ADD,
+				     "group 10 id 1 prio 5 src 10.1.0.0/16 dst 10.2.3.4 "
+				     "proto tcp sport 1000-2000 dport 80 action drop "
+				     "origin local", &p), 0);
+	assert_int_equal(p.group_id, 10);
+	assert_int_equal(p.id, 1);
+	assert_int_equal(p.prio, 5);
+	/* addresses stay in network byte order, as the attribute wants */
+	assert_int_equal(p.src.s_addr, htonl(0x0a010000));
+	assert_int_equal(p.src_plen, 16);
+	assert_int_equal(p.dst.s_addr, htonl(0x0a020304));
+	assert_int_equal(p.dst_plen, 32);
+	assert_int_equal(p.proto, 6);
+	assert_int_equal(p.sport_min, 1000);
+	assert_int_equal(p.sport_max, 2000);
+	assert_int_equal(p.dport_min, 80);
+	assert_int_equal(p.dport_max, 80);
+	assert_int_equal(p.action, GVPN_ACTION_DROP);
+	assert_int_equal(p.origin, GVPN_ORIGIN_LOCAL);
+	assert_int_equal(__builtin_popcountll(p.present), 14);
+
+	/* the minimum: no defaults are invented, the kernel applies them */
+	assert_int_equal(policy_args(GVPN_OP_ADD, "action bypass id 7 group 1",
+				     &p), 0);
+	assert_true(p.present == (GVPN_BIT(GVPN_A_POLICY_GROUP_ID) |
+				  GVPN_BIT(GVPN_A_POLICY_ID) |
+				  GVPN_BIT(GVPN_A_POLICY_ACTION)));
+	assert_int_equal(p.action, GVPN_ACTION_BYPASS);
+
+	assert_int_equal(policy_args(GVPN_OP_ADD,
+				     "group 1 id 2 action encrypt proto 47 src 0.0.0.0/0",
+				     &p), 0);
+	assert_int_equal(p.proto, 47);
+	assert_int_equal(p.src_plen, 0);
+	assert_true(p.present & GVPN_BIT(GVPN_A_POLICY_SRC_PLEN));
+
+	assert_int_equal(policy_args(GVPN_OP_SHOW, "group 1 id 2", &p), 0);
+	assert_int_equal(policy_args(GVPN_OP_FLUSH, "", &p), 0);
+	assert_int_equal(p.present, 0);
+	assert_int_equal(policy_args(GVPN_OP_DEL, "id 2 group 1", &p), 0);
+}
+
+static const struct bad bad_policy[] = {
+	{ GVPN_OP_ADD, "group 10 id 1", "\"action\" is required" },
+	{ GVPN_OP_ADD, "group 10 action drop", "\"id\" is required" },
+	{ GVPN_OP_ADD, "id 1 action drop", "\"group\" is required" },
+	{ GVPN_OP_ADD, "group 10 id 1 action permit",
+	  "invalid action \"permit\": expected encrypt, bypass or drop" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop origin remote",
+	  "invalid origin \"remote\": expected ks or local" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop src 10.1.2.3/16",
+	  "invalid src prefix \"10.1.2.3/16\": expected A.B.C.D[/LEN] without host bits" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop dst 10.1.0.0/33",
+	  "invalid dst prefix \"10.1.0.0/33\": expected A.B.C.D[/LEN] without host bits" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop proto bogus",
+	  "invalid proto \"bogus\": expected a protocol name (tcp, udp, icmp, ...) or 0..255" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop proto 256",
+	  "invalid proto \"256\": expected a protocol name (tcp, udp, icmp, ...) or 0..255" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop sport 90-80",
+	  "invalid sport \"90-80\": expected PORT or PORT-PORT (0..65535, low first)" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop dport 65536",
+	  "invalid dport \"65536\": expected PORT or PORT-PORT (0..65535, low first)" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop prio -1",
+	  "invalid prio \"-1\": expected 0..4294967295" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop dport 1 dport 2",
+	  "\"dport\" is given twice" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop src 1.0.0.0/8 src 2.0.0.0/8",
+	  "\"src\" is given twice" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop prio",
+	  "\"prio\" needs a value" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop protocol tcp",
+	  "unknown keyword \"protocol\"; try \"gvpn policy help\"" },
+	{ GVPN_OP_DEL, "group 10", "\"id\" is required" },
+	{ GVPN_OP_DEL, "group 10 id 1 action drop",
+	  "unknown keyword \"action\"; try \"gvpn policy help\"" },
+	{ GVPN_OP_SHOW, "id 1", "\"id\" needs \"group\"" },
+	{ GVPN_OP_FLUSH, "group 1 id 1",
+	  "unknown keyword \"id\"; try \"gvpn policy help\"" },
+	{ GVPN_OP_SET, "", "policies are replaced by \"del\" and \"add\"" },
+};
+
+static void test_policy_bad(void **state)
+{
+	struct gvpn_policy p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_policy) / sizeof(bad_policy[0]); i++) {
+		if (policy_args(bad_policy[i].op, bad_policy[i].line, &p) != -1)
+			fail_msg("accepted: %s", bad_policy[i].line);
+		if (strcmp(err, bad_policy[i].msg))
+			fail_msg("\"%s\": got \"%s\"", bad_policy[i].line, err);
+	}
+}
+
+static int group_args(enum gvpn_op op, const char *line, struct gvpn_group *g)
+{
+	struct words w;
+	int ret;
+
+	split(&w, line);
+	err[0] = '\0';
+	ret = gvpn_args_group(op, w.argc, w.argv, g, err, sizeof(err));
+	free(w.copy);
+	return ret;
+}
+
+static void test_group(void **state)
+{
+	struct gvpn_group g;
+
+	(void)state;
+	assert_int_equal(group_args(GVPN_OP_ADD, "10", &g), 0);
+	assert_int_equal(g.id, 10);
+	assert_int_equal(g.present, GVPN_BIT(GVPN_A_GROUP_ID));
+	assert_int_equal(group_args(GVPN_OP_ADD, "65535 df-bit copy", &g), 0);
+	assert_int_equal(g.id, 65535);
+	assert_int_equal(g.df_mode, GVPN_DF_COPY);
+	assert_true(g.present & GVPN_BIT(GVPN_A_GROUP_DF_MODE));
+	assert_int_equal(group_args(GVPN_OP_SET, "1 df-bit set", &g), 0);
+	assert_int_equal(g.df_mode, GVPN_DF_SET);
+	assert_int_equal(group_args(GVPN_OP_SHOW, "", &g), 0);
+	assert_int_equal(g.present, 0);
+	assert_int_equal(group_args(GVPN_OP_SHOW, "0x10", &g), 0);
+	assert_int_equal(g.id, 16);
+	assert_int_equal(group_args(GVPN_OP_DEL, "3", &g), 0);
+
+	assert_int_equal(group_args(GVPN_OP_ADD, "0", &g), -1);
+	assert_string_equal(err, "invalid group ID \"0\": expected 1..65535");
+	assert_int_equal(group_args(GVPN_OP_ADD, "", &g), -1);
+	assert_string_equal(err, "a group ID is required");
+	assert_int_equal(group_args(GVPN_OP_ADD, "10 df-bit maybe", &g), -1);
+	assert_string_equal(err,
+			    "invalid df-bit \"maybe\": expected clear, set or copy");
+	assert_int_equal(group_args(GVPN_OP_ADD, "10 df-bit", &g), -1);
+	assert_string_equal(err, "\"df-bit\" needs a value");
+	assert_int_equal(group_args(GVPN_OP_ADD, "10 df-bit set df-bit copy",
+				    &g), -1);
+	assert_string_equal(err, "\"df-bit\" is given twice");
+	assert_int_equal(group_args(GVPN_OP_SET, "10", &g), -1);
+	assert_string_equal(err, "nothing to set: \"df-bit\" is required");
+	assert_int_equal(group_args(GVPN_OP_DEL, "10 df-bit set", &g), -1);
+	assert_string_equal(err,
+			    "unknown keyword \"df-bit\"; try \"gvpn group help\"");
+	assert_int_equal(group_args(GVPN_OP_SHOW, "10 11", &g), -1);
+	assert_string_equal(err, "unknown keyword \"11\"; try \"gvpn group help\"");
+}
+
+static int dev_args(enum gvpn_op op, const char *line,
+		    struct gvpn_dev_args *d)
+{
+	struct words w;
+	int ret;
+
+	split(&w, line);
+	err[0] = '\0';
+	ret = gvpn_args_dev(op, w.argc, w.argv, d, err, sizeof(err));
+	free(w.copy);
+	return ret;
+}
+
+static void test_dev(void **state)
+{
+	struct gvpn_dev_args d;
+
+	(void)state;
+	assert_int_equal(dev_args(GVPN_OP_ADD, "eth1 group 10", &d), 0);
+	assert_string_equal(d.ifname, "eth1");
+	assert_int_equal(d.group_id, 10);
+	assert_int_equal(dev_args(GVPN_OP_DEL, "abcdefghijklmno group 1", &d),
+			 0);
+
+	assert_int_equal(dev_args(GVPN_OP_ADD, "eth1", &d), -1);
+	assert_string_equal(err, "\"group\" is required");
+	assert_int_equal(dev_args(GVPN_OP_ADD, "", &d), -1);
+	assert_string_equal(err, "a device name is required");
+	assert_int_equal(dev_args(GVPN_OP_ADD, "abcdefghijklmnop group 1", &d),
+			 -1);
+	assert_string_equal(err, "invalid device name \"abcdefghijklmnop\"");
+	assert_int_equal(dev_args(GVPN_OP_ADD, "a/b group 1", &d), -1);
+	assert_int_equal(dev_args(GVPN_OP_ADD, "a:b group 1", &d), -1);
+	assert_int_equal(dev_args(GVPN_OP_ADD, ".. group 1", &d), -1);
+	assert_int_equal(dev_args(GVPN_OP_ADD, "eth1 group 1 group 2", &d), -1);
+	assert_string_equal(err, "\"group\" is given twice");
+	assert_int_equal(dev_args(GVPN_OP_ADD, "eth1 grp 1", &d), -1);
+	assert_string_equal(err, "unknown keyword \"grp\"; try \"gvpn dev help\"");
+}
+
+/* The attributes gvpn_put_sa() writes: types, sizes and values. */
+static void test_put_sa(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct nlattr *nest, *a;
+	struct nlmsghdr *nlh;
+	struct gvpn_sa sa, back;
+	struct words w;
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD " lifetime-hard 60",
+				 &sa, &w), 0);
+	free(w.copy);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_sa(nlh, &sa);
+
+	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	assert_int_equal(mnl_attr_get_type(nest), GVPN_A_SA);
+	mnl_attr_for_each_nested(a, nest) {
+		seen++;
+		switch (mnl_attr_get_type(a)) {
+		case GVPN_A_SA_GROUP_ID:
+			assert_int_equal(mnl_attr_get_payload_len(a), 2);
+			assert_int_equal(mnl_attr_get_u16(a), 10);
+			break;
+		case GVPN_A_SA_POLICY_ID:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 1);
+			break;
+		case GVPN_A_SA_SPI:
+			/* host byte order, as uapi/linux/gvpn.h says */
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 0x1234);
+			break;
+		case GVPN_A_SA_AEAD_NAME:
+			assert_string_equal(mnl_attr_get_str(a),
+					    "rfc4106(gcm(aes))");
+			assert_int_equal(mnl_attr_get_payload_len(a), 18);
+			break;
+		case GVPN_A_SA_AEAD_KEY:
+			assert_int_equal(mnl_attr_get_payload_len(a), 20);
+			assert_int_equal(((uint8_t *)mnl_attr_get_payload(a))[19],
+					 0x13);
+			break;
+		case GVPN_A_SA_AEAD_ICV_BITS:
+			assert_int_equal(mnl_attr_get_u32(a), 128);
+			break;
+		case GVPN_A_SA_LIFETIME_HARD_SECS:
+			assert_int_equal(mnl_attr_get_payload_len(a), 8);
+			assert_int_equal(mnl_attr_get_u64(a), 60);
+			break;
+		default:
+			fail_msg("unexpected attribute %u", mnl_attr_get_type(a));
+		}
+	}
+	assert_int_equal(seen, 7);
+
+	/* read back as a reply would be: everything but the key */
+	assert_int_equal(gvpn_parse_sa(nlh, &back), 0);
+	assert_int_equal(back.spi, 0x1234);
+	assert_int_equal(back.icv_bits, 128);
+	assert_string_equal(back.aead_name, "rfc4106(gcm(aes))");
+	assert_int_equal(back.lifetime_hard_secs, 60);
+	assert_false(back.present & GVPN_BIT(GVPN_A_SA_AEAD_KEY));
+	assert_int_equal(back.aead_key_len, 0);
+	gvpn_sa_wipe(&sa);
+}
+
+static void test_put_parse_policy(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct gvpn_policy p, back;
+	struct nlattr *nest, *st;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	assert_int_equal(policy_args(GVPN_OP_ADD,
+				     "group 10 id 1 src 10.1.0.0/16 dst 10.2.0.0/16 "
+				     "proto udp dport 53 action encrypt", &p), 0);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_policy(nlh, &p);
+	assert_int_equal(gvpn_parse_policy(nlh, &back), 0);
+	assert_int_equal(back.present, p.present);
+	assert_int_equal(back.src.s_addr, htonl(0x0a010000));
+	assert_int_equal(back.dst_plen, 16);
+	assert_int_equal(back.proto, 17);
+	assert_int_equal(back.dport_min, 53);
+	assert_int_equal(back.dport_max, 53);
+	/* absent port ranges read back as the whole range */
+	assert_int_equal(back.sport_min, 0);
+	assert_int_equal(back.sport_max, 65535);
+
+	/* a reply with counters, and an attribute of a newer kernel */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_POLICY);
+	mnl_attr_put_u16(nlh, GVPN_A_POLICY_GROUP_ID, 4);
+	mnl_attr_put_u32(nlh, GVPN_A_POLICY_ID, 9);
+	mnl_attr_put_u32(nlh, GVPN_A_POLICY_MAX + 5, 1);
+	st = mnl_attr_nest_start(nlh, GVPN_A_POLICY_STATS);
+	mnl_attr_put_u64(nlh, GVPN_A_STATS_MATCH_PACKETS, 12);
+	mnl_attr_put_u64(nlh, GVPN_A_STATS_MATCH_BYTES, 3400);
+	mnl_attr_nest_end(nlh, st);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_policy(nlh, &back), 0);
+	assert_int_equal(back.id, 9);
+	assert_int_equal(back.stats.v[GVPN_A_STATS_MATCH_PACKETS], 12);
+	assert_int_equal(back.stats.v[GVPN_A_STATS_MATCH_BYTES], 3400);
+	assert_true(back.stats.present ==
+		    (GVPN_BIT(GVPN_A_STATS_MATCH_PACKETS) |
+		     GVPN_BIT(GVPN_A_STATS_MATCH_BYTES)));
+
+	/* a known attribute of the wrong size is an error */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_POLICY);
+	mnl_attr_put_u16(nlh, GVPN_A_POLICY_ID, 9);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_policy(nlh, &back), -EBADMSG);
+	/* and a message without the nest says so */
+	assert_int_equal(gvpn_parse_group(nlh, &(struct gvpn_group){ 0 }),
+			 -ENOENT);
+}
+
+static void test_parse_group_event(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct gvpn_event_msg ev;
+	struct gvpn_group g;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint32_t i;
+
+	(void)state;
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
+	mnl_attr_put_u16(nlh, GVPN_A_GROUP_ID, 10);
+	mnl_attr_put_u8(nlh, GVPN_A_GROUP_DF_MODE, GVPN_DF_COPY);
+	for (i = 1; i <= GVPN_MAX_IFINDEX + 2; i++)
+		mnl_attr_put_u32(nlh, GVPN_A_GROUP_IFINDEX, i);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_group(nlh, &g), 0);
+	assert_int_equal(g.id, 10);
+	assert_int_equal(g.df_mode, GVPN_DF_COPY);
+	assert_int_equal(g.n_ifindex, GVPN_MAX_IFINDEX);
+	assert_int_equal(g.ifindexes[1], 2);
+	assert_true(g.ifindex_truncated);
+
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_UNKNOWN_SPI);
+	mnl_attr_put_u32(nlh, GVPN_A_EVENT_SRC, htonl(0x0a000001));
+	mnl_attr_put_u32(nlh, GVPN_A_EVENT_DST, htonl(0x0a000002));
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SPI, 0xdead);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_event(nlh, &ev), 0);
+	assert_int_equal(ev.type, GVPN_EVENT_UNKNOWN_SPI);
+	assert_string_equal(gvpn_event_name(ev.type), "unknown-spi");
+	assert_int_equal(ev.src.s_addr, htonl(0x0a000001));
+	assert_int_equal(ev.sa.spi, 0xdead);
+	assert_false(ev.present & GVPN_BIT(GVPN_A_GROUP));
+	assert_true(ev.present & GVPN_BIT(GVPN_A_SA));
+}
+
+static void test_enum_names(void **state)
+{
+	(void)state;
+	assert_string_equal(gvpn_df_mode_name(GVPN_DF_CLEAR), "clear");
+	assert_string_equal(gvpn_action_name(GVPN_ACTION_ENCRYPT), "encrypt");
+	assert_string_equal(gvpn_origin_name(GVPN_ORIGIN_KS), "ks");
+	assert_string_equal(gvpn_sa_dir_name(GVPN_SA_DIR_BOTH), "both");
+	assert_string_equal(gvpn_event_name(GVPN_EVENT_AUTH_FAILED),
+			    "auth-failed");
+	assert_null(gvpn_action_name(3));
+	assert_null(gvpn_event_name(200));
+	assert_int_equal(gvpn_sa_dir_parse("in"), GVPN_SA_DIR_IN);
+	assert_int_equal(gvpn_df_mode_parse("Copy"), -1);
+	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_DROP_NO_SA),
+			    "drop_no_sa");
+	assert_null(gvpn_stat_name(GVPN_A_STATS_PAD));
+	assert_null(gvpn_stat_name(GVPN_A_STATS_MAX + 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sa_add_aead),
+		cmocka_unit_test(test_sa_add_enc_auth),
+		cmocka_unit_test(test_sa_other_ops),
+		cmocka_unit_test(test_sa_bad),
+		cmocka_unit_test(test_policy_add),
+		cmocka_unit_test(test_policy_bad),
+		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_dev),
+		cmocka_unit_test(test_put_sa),
+		cmocka_unit_test(test_put_parse_policy),
+		cmocka_unit_test(test_parse_group_event),
+		cmocka_unit_test(test_enum_names),
+	};
+
+	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
+}
