@@ -18,8 +18,15 @@
 
 struct gvpn_opts opts;
 
-static const struct gvpn_object objects[] = {
-	{ NULL },
+/* Order decides abbreviations, as in ip: "s" is sa, "d" dev. */
+static const struct gvpn_object *const objects[] = {
+	&group_object,
+	&dev_object,
+	&policy_object,
+	&sa_object,
+	&stats_object,
+	&monitor_object,
+	NULL,
 };
 
 static void usage(FILE *f)
@@ -29,8 +36,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: gvpn [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"where  OBJECT := {");
-	for (i = 0; objects[i].name; i++)
-		fprintf(f, "%s %s", i ? " |" : "", objects[i].name);
+	for (i = 0; objects[i]; i++)
+		fprintf(f, "%s %s", i ? " |" : "", objects[i]->name);
 	fprintf(f,
 		" }\n"
 		"       OPTIONS := { -j[son] | -s[tatistics] | -n[etns] NAME |\n"
@@ -45,16 +52,16 @@ static int enter_netns(const char *name)
 
 	if (strchr(name, '/') ||
 	    snprintf(path, sizeof(path), "/run/netns/%s", name) >= (int)sizeof(path)) {
-		fprintf(stderr, "gvpn: invalid netns name \"%s\"\n", name);
+		fprintf(stderr, "Error: invalid netns name \"%s\".\n", name);
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "gvpn: cannot open netns \"%s\": %m\n", name);
+		fprintf(stderr, "Error: cannot open netns \"%s\": %m.\n", name);
 		return -1;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "gvpn: setting netns \"%s\" failed: %m\n", name);
+		fprintf(stderr, "Error: setting netns \"%s\" failed: %m.\n", name);
 		close(fd);
 		return -1;
 	}
@@ -88,28 +95,31 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("gvpn %s\n", GVPN_VERSION);
-			return 0;
+			return EXIT_OK;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return EXIT_OK;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || matches(argv[0], "help")) {
 		usage(argc < 1 ? stderr : stdout);
-		return argc < 1 ? 2 : 0;
+		return argc < 1 ? EXIT_USAGE : EXIT_OK;
+	}
+
+	for (i = 0; objects[i]; i++)
+		if (matches(argv[0], objects[i]->name))
+			break;
+	if (!objects[i]) {
+		fprintf(stderr, "Error: unknown object \"%s\"; try \"gvpn help\".\n",
+			argv[0]);
+		return EXIT_USAGE;
 	}
 	if (opts.netns && enter_netns(opts.netns))
-		return 1;
-
-	for (i = 0; objects[i].name; i++) {
-		if (matches(argv[0], objects[i].name))
-			return objects[i].run(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "gvpn: object \"%s\" is unknown, try \"gvpn help\".\n", argv[0]);
-	return 2;
+		return EXIT_KERNEL;
+	return objects[i]->run(argc - 1, argv + 1);
 }

@@ -6,6 +6,12 @@
 #define GVPN_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "genl.h"
+#include "gvpn_args.h"
+#include "gvpn_nl.h"
 
 struct gvpn_opts {
 	bool json;
@@ -19,7 +25,45 @@ extern struct gvpn_opts opts;
 struct gvpn_object {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	void (*usage)(void);
+	void (*usage)(FILE *f);
 };
+
+/* Exit statuses, documented in gvpn(8). */
+#define EXIT_OK		0
+#define EXIT_KERNEL	1	/* the kernel or the system said no */
+#define EXIT_USAGE	2	/* bad command line; nothing was sent */
+
+extern const struct gvpn_object group_object, dev_object, policy_object,
+	sa_object, stats_object, monitor_object;
+
+#define OP_BIT(op) (1u << (op))
+
+/*
+ * The command word of an object (argv[0], abbreviations allowed; none means
+ * show). Returns the operation, or -1 with *status set after printing the
+ * usage ("help": 0) or an error (2).
+ */
+int cli_op(const struct gvpn_object *obj, int argc, char **argv,
+	   unsigned int ops, int *status);
+
+/* "Error: MSG." on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *msg);
+
+/* Open the gvpn family, printing why not; 0 or EXIT_KERNEL. */
+int cli_open(struct genl_sock *gs);
+
+/*
+ * Send req, run cb on the replies, print the kernel's error if any (and its
+ * warnings). Returns EXIT_OK or EXIT_KERNEL.
+ */
+int cli_request(struct genl_sock *gs, struct nlmsghdr *req, genl_cb cb,
+		void *data);
+
+/* Output helpers shared by the objects. */
+void print_enum(const char *key, const char *label, const char *name,
+		uint8_t val);
+void print_stats(const char *key, const struct gvpn_stats *st);
+void print_sa_fields(const struct gvpn_sa *sa);
+const char *ifname_of(uint32_t ifindex, char *buf, size_t len);
 
 #endif /* GVPN_CLI_H */

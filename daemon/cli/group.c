@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * gvpn group: GDOI groups, their DF mode and attached devices.
+ */
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+
+#include "gvpn.h"
+#include "json.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gvpn group add ID [ df-bit DF ]\n"
+		"       gvpn group set ID df-bit DF\n"
+		"       gvpn group del ID\n"
+		"       gvpn [ -s ] group show [ ID ]\n"
+		"where  ID := 1..65535\n"
+		"       DF := { clear | set | copy }\n");
+}
+
+static int print_group(const struct nlmsghdr *nlh, void *data)
+{
+	char name[32];
+	struct gvpn_group g;
+	unsigned int i;
+
+	(void)data;
+	if (gvpn_parse_group(nlh, &g))
+		return -EBADMSG;
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "group", g.id);
+	if (g.present & GVPN_BIT(GVPN_A_GROUP_DF_MODE))
+		print_enum("df_bit", "df-bit", gvpn_df_mode_name(g.df_mode),
+			   g.df_mode);
+	open_json_array("devs");
+	for (i = 0; i < g.n_ifindex; i++)
+		print_string(PRINT_ANY, NULL, "dev",
+			     ifname_of(g.ifindexes[i], name, sizeof(name)));
+	close_json_array();
+	if (g.ifindex_truncated)
+		print_word("...");
+	if (opts.stats && (g.present & GVPN_BIT(GVPN_A_GROUP_STATS)))
+		print_stats("stats", &g.stats);
+	print_nl();
+	close_json_object();
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
+	static const uint8_t cmds[] = {
+		[GVPN_OP_ADD] = GVPN_CMD_GROUP_NEW,
+		[GVPN_OP_SET] = GVPN_CMD_GROUP_SET,
+		[GVPN_OP_DEL] = GVPN_CMD_GROUP_DEL,
+		[GVPN_OP_SHOW] = GVPN_CMD_GROUP_GET,
+	};
+	struct genl_sock gs;
+	struct nlmsghdr *nlh;
+	struct gvpn_group g;
+	bool dump;
+	int op, ret;
+
+	op = cli_op(&group_object, argc, argv,
+		    OP_BIT(GVPN_OP_ADD) | OP_BIT(GVPN_OP_SET) |
+		    OP_BIT(GVPN_OP_DEL) | OP_BIT(GVPN_OP_SHOW), &ret);
+	if (op < 0)
+		return ret;
+	if (gvpn_args_group(op, argc - !!argc, argv + !!argc, &g, err,
+			    sizeof(err)))
+		return cli_usage_error(err);
+
+	ret = cli_open(&gs);
+	if (ret)
+		return ret;
+	dump = op == GVPN_OP_SHOW && !g.present;
+	nlh = genl_msg(&gs, buf, cmds[op], dump ? NLM_F_DUMP : 0);
+	if (!dump)
+		gvpn_put_group(nlh, &g);
+	if (op == GVPN_OP_SHOW) {
+		json_begin(stdout, opts.json);
+		open_json_array(NULL);
+		ret = cli_request(&gs, nlh, print_group, NULL);
+		close_json_array();
+		json_end();
+	} else {
+		ret = cli_request(&gs, nlh, NULL, NULL);
+	}
+	genl_close(&gs);
+	return ret;
+}
+
+const struct gvpn_object group_object = { "group", run, usage };

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * gvpn sa: the group SAs (TEKs). Keys go to the kernel and are wiped here;
+ * the kernel never returns them.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+
+#include "gvpn.h"
+#include "json.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gvpn sa add group ID policy PID spi SPI ALGO [ dir DIR ]\n"
+		"                   [ lifetime-soft SECS ] [ lifetime-hard SECS ]\n"
+		"                   [ lifetime-soft-bytes N ] [ lifetime-hard-bytes N ]\n"
+		"       gvpn sa del group ID spi SPI\n"
+		"       gvpn [ -s ] sa show [ group ID [ spi SPI ] ]\n"
+		"       gvpn sa flush [ group ID ]\n"
+		"where  ALGO := { aead NAME KEYMAT ICV-BITS |\n"
+		"                 enc NAME KEYMAT auth-trunc NAME KEYMAT TRUNC-BITS }\n"
+		"       NAME := { rfc4106(gcm(aes)) | cbc(aes) | cbc(des3_ede) |\n"
+		"                 hmac(sha1) | hmac(sha256) | hmac(md5) }\n"
+		"       KEYMAT := 0x followed by hex digits (AEAD: key then 4-byte salt)\n"
+		"       SPI := 256..4294967295, decimal or 0x hex    DIR := { both | in }\n"
+		"       ID := 1..65535    PID := 1..4294967295\n"
+		"Lifetimes count from the SA's creation; 0 is no limit.\n");
+}
+
+static int print_sa(const struct nlmsghdr *nlh, void *data)
+{
+	struct gvpn_sa sa;
+
+	(void)data;
+	if (gvpn_parse_sa(nlh, &sa))
+		return -EBADMSG;
+	open_json_object(NULL);
+	print_sa_fields(&sa);
+	if (opts.stats && (sa.present & GVPN_BIT(GVPN_A_SA_STATS)))
+		print_stats("stats", &sa.stats);
+	print_nl();
+	close_json_object();
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
+	static const uint8_t cmds[] = {
+		[GVPN_OP_ADD] = GVPN_CMD_SA_NEW,
+		[GVPN_OP_DEL] = GVPN_CMD_SA_DEL,
+		[GVPN_OP_SHOW] = GVPN_CMD_SA_GET,
+		[GVPN_OP_FLUSH] = GVPN_CMD_SA_FLUSH,
+	};
+	struct genl_sock gs;
+	struct nlmsghdr *nlh;
+	struct gvpn_sa sa;
+	bool dump;
+	int op, ret;
+
+	op = cli_op(&sa_object, argc, argv,
+		    OP_BIT(GVPN_OP_ADD) | OP_BIT(GVPN_OP_DEL) |
+		    OP_BIT(GVPN_OP_SHOW) | OP_BIT(GVPN_OP_FLUSH), &ret);
+	if (op < 0)
+		return ret;
+	if (gvpn_args_sa(op, argc - !!argc, argv + !!argc, &sa, err,
+			 sizeof(err)))
+		return cli_usage_error(err);
+
+	ret = cli_open(&gs);
+	if (ret) {
+		gvpn_sa_wipe(&sa);
+		return ret;
+	}
+	dump = op == GVPN_OP_SHOW && !(sa.present & GVPN_BIT(GVPN_A_SA_SPI));
+	nlh = genl_msg(&gs, buf, cmds[op], dump ? NLM_F_DUMP : 0);
+	if (sa.present || op == GVPN_OP_FLUSH)
+		gvpn_put_sa(nlh, &sa);
+	gvpn_sa_wipe(&sa);
+	if (op == GVPN_OP_SHOW) {
+		json_begin(stdout, opts.json);
+		open_json_array(NULL);
+		ret = cli_request(&gs, nlh, print_sa, NULL);
+		close_json_array();
+		json_end();
+	} else {
+		ret = cli_request(&gs, nlh, NULL, NULL);
+	}
+	/* the request held the keys */
+	explicit_bzero(buf, sizeof(buf));
+	genl_close(&gs);
+	return ret;
+}
+
+const struct gvpn_object sa_object = { "sa", run, usage };
