@@ -51,8 +51,9 @@ check: userland modules-test selftests
 	scripts/check $(TEST_KERNELS)
 
 # checkpatch --strict on every kernel source, sparse on each test kernel;
-# any finding in our files fails.
+# any finding in our files fails. The YNL spec must match the uapi header.
 lint:
+	@out=$$(scripts/check-ynl-spec) || { echo "$$out"; exit 1; }
 	@ksrc=$$(scripts/ksrc) && $$ksrc/scripts/checkpatch.pl --strict --no-tree \
 		--quiet --show-types --ignore FILE_PATH_CHANGES \
 		-f kernel/*.[ch] uapi/linux/gvpn.h
