@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * Protection of exchanges after Phase 1 (RFC 2409 5.5, 5.7, appendix B)
+ * and informational exchanges: notifies and deletes, protected with
+ * HASH(1) = prf(SKEYID_a, M-ID | N/D) and the SA's keys; unprotected
+ * notifies only while a negotiation is still unauthenticated.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "ike_int.h"
+
+static uint8_t p2_mem[ISAKMP_MAX_MSG];
+
+void ike_p2_iv(const struct ike_sa *sa, uint32_t msgid, uint8_t *iv)
+{
+	uint8_t be[4] = { msgid >> 24, msgid >> 16, msgid >> 8, msgid };
+	uint8_t h[IKE_MAX_HASH];
+	struct iovec v[] = { { (void *)sa->iv, sa->keys.block }, { be, 4 } };
+
+	ike_digest(sa->suite.hash, v, 2, h);
+	memcpy(iv, h, sa->keys.block);
+}
+
+int ike_p2_decrypt(const struct ike_sa *sa, uint8_t *iv, uint8_t *body,
+		   size_t len)
+{
+	uint8_t last[IKE_MAX_BLOCK];
+	size_t bs = sa->keys.block;
+
+	if (!bs || !len || len % bs)
+		return -1;
+	memcpy(last, body + len - bs, bs);
+	if (ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc, iv, body,
+		    len, body, false))
+		return -1;
+	memcpy(iv, last, bs);
+	return 0;
+}
+
+size_t ike_p2_begin(struct ike_sa *sa, struct isakmp_buf *b, uint8_t exch,
+		    uint32_t msgid)
+{
+	struct isakmp_hdr h = {
+		.version = ISAKMP_VERSION, .exch = exch, .msgid = msgid,
+	};
+	size_t off;
+
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	isakmp_buf_init(b, p2_mem, sizeof(p2_mem));
+	isakmp_hdr_encode(b, &h);
+	off = isakmp_pl_begin(b, ISAKMP_NP_HASH);
+	isakmp_put_zero(b, sa->keys.prf_len);
+	isakmp_pl_end(b, off);
+	return off;
+}
+
+static int p2_hash(const struct ike_sa *sa, uint32_t msgid, const uint8_t *p,
+		   size_t len, uint8_t *out)
+{
+	uint8_t be[4] = { msgid >> 24, msgid >> 16, msgid >> 8, msgid };
+	struct iovec v[] = { { be, 4 }, { (void *)p, len } };
+
+	return ike_prf(sa->suite.hash, sa->keys.skeyid_a, sa->keys.prf_len, v,
+		       2, out);
+}
+
+void ike_p2_hash(struct ike_sa *sa, struct isakmp_buf *b, size_t hash_off,
+		 uint32_t msgid)
+{
+	size_t from = hash_off + ISAKMP_GEN_LEN + sa->keys.prf_len;
+
+	if (b->err || from > b->len ||
+	    p2_hash(sa, msgid, b->p + from, b->len - from,
+		    b->p + hash_off + ISAKMP_GEN_LEN))
+		b->err = true;
+}
+
+int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
+{
+	struct ike_ctx *ctx = sa->ctx;
+	size_t bs = sa->keys.block, n;
+
+	isakmp_msg_end(b);
+	if (b->err || !bs)
+		return -1;
+	if (ctx->ops.trace)
+		ctx->ops.trace(ctx, &sa->local, &sa->peer, b->p, b->len);
+	isakmp_put_zero(b, (bs - (b->len - ISAKMP_HDR_LEN) % bs) % bs);
+	n = b->len - ISAKMP_HDR_LEN;
+	if (b->err || ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc,
+			      iv, b->p + ISAKMP_HDR_LEN, n,
+			      b->p + ISAKMP_HDR_LEN, true))
+		return -1;
+	memcpy(iv, b->p + b->len - bs, bs);
+	b->p[19] |= ISAKMP_FLAG_E;
+	isakmp_msg_end(b);
+	ike_send_raw(ctx, &sa->local, &sa->peer, b->p, b->len);
+	return 0;
+}
+
+void ike_send_notify(struct ike_sa *sa, uint16_t type)
+{
+	uint8_t spi[16], iv[IKE_MAX_BLOCK];
+	struct isakmp_buf b;
+	uint32_t msgid;
+	size_t off;
+
+	if (!sa->keys.block)
+		return;
+	do
+		RAND_bytes((uint8_t *)&msgid, sizeof(msgid));
+	while (!msgid);
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	off = ike_p2_begin(sa, &b, ISAKMP_EXCH_INFO, msgid);
+	isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+		.doi = sa->doi, .proto = ISAKMP_PROTO_ISAKMP, .spi_len = 16,
+		.spi = spi, .type = type });
+	ike_p2_hash(sa, &b, off, msgid);
+	ike_p2_iv(sa, msgid, iv);
+	ike_p2_send(sa, &b, iv);
+}
+
+/* Notifies in the clear, during a negotiation: their errors end it */
+static void plain_notifies(struct ike_sa *sa, const struct isakmp_chain *c)
+{
+	uint16_t error = 0;
+	unsigned i;
+
+	for (i = 0; i < c->n; i++) {
+		struct isakmp_notify_pl n;
+
+		if (c->pl[i].type != ISAKMP_NP_N ||
+		    isakmp_notify_decode(&n, &c->pl[i], NULL))
+			continue;
+		log_warn("peer %s sent notify %s (unauthenticated)",
+			 ike_peer_str(&sa->peer), isakmp_notify_name(n.type));
+		if (n.type < ISAKMP_N_CONNECTED && !error)
+			error = n.type;
+	}
+	if (error)
+		ike_sa_fail(sa, 0, "the peer refused: %s",
+			    isakmp_notify_name(error));
+}
+
+void ike_info_plain(struct ike_ctx *ctx, const struct sockaddr_in *peer,
+		    const struct isakmp_hdr *h, const uint8_t *buf, size_t len)
+{
+	static const uint8_t zero[8];
+	struct ike_sa *sa = ike_sa_find(ctx, h->icookie, zero);
+	struct isakmp_chain *c = ike_chain();
+	struct isakmp_err err;
+
+	if (!sa || sa->state == IKE_ESTABLISHED || (h->flags & ISAKMP_FLAG_E) ||
+	    sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr) {
+		ctx->stats.rx_dropped++;
+		log_rl(&ike_rl_unknown, LOG_INFO,
+		       "dropped informational message from %s: no negotiation it could be about",
+		       ike_peer_str(peer));
+		return;
+	}
+	if (isakmp_chain_decode(c, h->np, buf + ISAKMP_HDR_LEN,
+				len - ISAKMP_HDR_LEN, false, &err)) {
+		ctx->stats.rx_malformed++;
+		log_rl(&ike_rl_malformed, LOG_WARNING,
+		       "dropped informational message from %s: %s",
+		       ike_peer_str(peer), err.msg);
+		return;
+	}
+	if (ctx->ops.trace)
+		ctx->ops.trace(ctx, peer, &sa->local, buf, len);
+	plain_notifies(sa, c);
+}
+
+static void delete_payload(struct ike_sa *sa, const struct isakmp_pl *pl)
+{
+	struct isakmp_delete_pl d;
+	uint8_t spi[16];
+	uint16_t i;
+
+	if (isakmp_delete_decode(&d, pl, NULL))
+		return;
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	if (d.proto != ISAKMP_PROTO_ISAKMP || d.spi_len != 16) {
+		log_info("peer %s deleted %u SA(s) of protocol %u (not ours)",
+			 ike_peer_str(&sa->peer), d.nspi, d.proto);
+		return;
+	}
+	for (i = 0; i < d.nspi; i++) {
+		if (!memcmp(d.spis + 16 * i, spi, 16)) {
+			log_notice("peer %s (peer \"%s\") deleted the Phase 1 SA",
+				   ike_peer_str(&sa->peer), sa->pc->name);
+			sa->state = IKE_DEAD;
+			ike_sa_free(sa);
+			return;
+		}
+	}
+}
+
+void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+		    const uint8_t *buf, size_t len)
+{
+	struct ike_ctx *ctx = sa->ctx;
+	struct isakmp_chain *c = ike_chain();
+	uint8_t *plain = ike_plain(), iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
+	const struct isakmp_pl *last;
+	struct isakmp_err err;
+	size_t blen = len - ISAKMP_HDR_LEN;
+	unsigned i;
+
+	if (!(h->flags & ISAKMP_FLAG_E)) {
+		if (sa->state != IKE_ESTABLISHED &&
+		    !isakmp_chain_decode(c, h->np, buf + ISAKMP_HDR_LEN, blen,
+					 false, &err)) {
+			if (ctx->ops.trace)
+				ctx->ops.trace(ctx, &sa->peer, &sa->local, buf,
+					       len);
+			plain_notifies(sa, c);
+			return;
+		}
+		ctx->stats.rx_dropped++;
+		log_rl(&ike_rl_unknown, LOG_WARNING,
+		       "dropped unprotected informational message from %s",
+		       ike_peer_str(&sa->peer));
+		return;
+	}
+	if (!sa->keys.block || !h->msgid) {
+		ctx->stats.rx_dropped++;
+		log_rl(&ike_rl_unknown, LOG_WARNING,
+		       "dropped protected informational message from %s: %s",
+		       ike_peer_str(&sa->peer),
+		       h->msgid ? "no keys yet" : "message id 0");
+		return;
+	}
+	memcpy(plain, buf + ISAKMP_HDR_LEN, blen);
+	ike_p2_iv(sa, h->msgid, iv);
+	if (ike_p2_decrypt(sa, iv, plain, blen) ||
+	    isakmp_chain_decode(c, h->np, plain, blen, true, &err) ||
+	    c->n < 2 || c->pl[0].type != ISAKMP_NP_HASH ||
+	    c->pl[0].len != sa->keys.prf_len) {
+		ctx->stats.rx_malformed++;
+		log_rl(&ike_rl_malformed, LOG_WARNING,
+		       "dropped protected informational message from %s: does not decrypt to HASH and payloads",
+		       ike_peer_str(&sa->peer));
+		return;
+	}
+	last = &c->pl[c->n - 1];
+	if (p2_hash(sa, h->msgid, c->pl[1].raw,
+		    (size_t)(last->body + last->len - c->pl[1].raw), hash) ||
+	    CRYPTO_memcmp(hash, c->pl[0].body, sa->keys.prf_len)) {
+		ctx->stats.rx_dropped++;
+		log_rl(&ike_rl_malformed, LOG_WARNING,
+		       "dropped informational message from %s: HASH(1) does not verify",
+		       ike_peer_str(&sa->peer));
+		return;
+	}
+	ike_trace_decrypted(sa, buf, plain, c);
+	for (i = 1; i < c->n; i++) {
+		struct isakmp_notify_pl n;
+
+		if (c->pl[i].type == ISAKMP_NP_D) {
+			delete_payload(sa, &c->pl[i]);
+			return;		/* sa may be gone */
+		}
+		if (c->pl[i].type != ISAKMP_NP_N ||
+		    isakmp_notify_decode(&n, &c->pl[i], NULL))
+			continue;
+		if (n.type == ISAKMP_N_R_U_THERE) {
+			ike_send_notify(sa, ISAKMP_N_R_U_THERE_ACK);
+			continue;
+		}
+		log_warn("peer %s (peer \"%s\") sent notify %s",
+			 ike_peer_str(&sa->peer), sa->pc->name,
+			 isakmp_notify_name(n.type));
+		if (n.type < ISAKMP_N_CONNECTED && sa->state != IKE_ESTABLISHED) {
+			ike_sa_fail(sa, 0, "the peer refused: %s",
+				    isakmp_notify_name(n.type));
+			return;
+		}
+	}
+}
+
+void ike_phase2_input(struct ike_sa *sa, const struct isakmp_hdr *h,
+		      const uint8_t *buf, size_t len)
+{
+	struct ike_ctx *ctx = sa->ctx;
+
+	if (sa->state != IKE_ESTABLISHED || !(h->flags & ISAKMP_FLAG_E) ||
+	    !h->msgid) {
+		ctx->stats.rx_dropped++;
+		log_rl(&ike_rl_unknown, LOG_WARNING,
+		       "dropped %s message from %s: %s",
+		       isakmp_exch_name(h->exch), ike_peer_str(&sa->peer),
+		       sa->state != IKE_ESTABLISHED ? "Phase 1 not established"
+						    : "not protected");
+		return;
+	}
+	if (ctx->ops.phase2) {
+		ctx->ops.phase2(sa, h, buf, len);
+		return;
+	}
+	log_rl(&ike_rl_unknown, LOG_WARNING,
+	       "%s (exchange %u) from %s (peer \"%s\") is not handled: no GDOI exchange is configured",
+	       isakmp_exch_name(h->exch), h->exch, ike_peer_str(&sa->peer),
+	       sa->pc->name);
+	ike_send_notify(sa, ISAKMP_N_INVALID_EXCHANGE_TYPE);
+}

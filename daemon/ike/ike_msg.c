@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * Phase 1 messages on the way out (build, encrypt, keep for retransmission,
+ * send) and in (decrypt), with the CBC IV chain of RFC 2409 appendix B:
+ * the IV of each encrypted Phase 1 message is the last ciphertext block of
+ * the previous one, starting from hash(g^xi | g^xr).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <openssl/rand.h>
+
+#include "ike_int.h"
+
+/* One message is processed at a time: these hold it */
+static uint8_t out_mem[ISAKMP_MAX_MSG];
+static uint8_t plain_mem[ISAKMP_MAX_MSG];
+static struct isakmp_chain chain_mem;
+
+struct isakmp_chain *ike_chain(void)
+{
+	return &chain_mem;
+}
+
+uint8_t *ike_plain(void)
+{
+	return plain_mem;
+}
+
+void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t *out)
+{
+	struct iovec v = { (void *)buf, len };
+
+	ike_digest(IKE_HASH_SHA1, &v, 1, out);
+}
+
+void ike_send_raw(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		  const struct sockaddr_in *peer, const uint8_t *buf,
+		  size_t len)
+{
+	ctx->stats.tx++;
+	if (ctx->ops.send)
+		ctx->ops.send(ctx, local, peer, buf, len);
+}
+
+void ike_msg_begin(struct isakmp_buf *b, const struct ike_sa *sa,
+		   uint8_t exch, uint32_t msgid, uint8_t flags)
+{
+	struct isakmp_hdr h = {
+		.version = ISAKMP_VERSION, .exch = exch, .flags = flags,
+		.msgid = msgid,
+	};
+
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	isakmp_buf_init(b, out_mem, sizeof(out_mem));
+	isakmp_hdr_encode(b, &h);
+}
+
+int ike_msg_send(struct ike_sa *sa, struct isakmp_buf *b, bool encrypt,
+		 bool retransmit)
+{
+	struct ike_ctx *ctx = sa->ctx;
+	uint8_t *copy;
+
+	isakmp_msg_end(b);
+	if (b->err)
+		return -1;
+	if (ctx->ops.trace)
+		ctx->ops.trace(ctx, &sa->local, &sa->peer, b->p, b->len);
+	if (encrypt) {
+		size_t bs = sa->keys.block, n;
+
+		/* zero padding to the block size (RFC 2409 5.3) */
+		n = (bs - (b->len - ISAKMP_HDR_LEN) % bs) % bs;
+		isakmp_put_zero(b, n);
+		if (b->err)
+			return -1;
+		n = b->len - ISAKMP_HDR_LEN;
+		if (ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc,
+			    sa->iv, b->p + ISAKMP_HDR_LEN, n,
+			    b->p + ISAKMP_HDR_LEN, true))
+			return -1;
+		memcpy(sa->iv, b->p + b->len - bs, bs);
+		b->p[19] |= ISAKMP_FLAG_E;
+		isakmp_msg_end(b);
+	}
+	copy = malloc(b->len);
+	if (!copy)
+		return -1;
+	memcpy(copy, b->p, b->len);
+	free(sa->out);
+	sa->out = copy;
+	sa->out_len = b->len;
+	ike_send_raw(ctx, &sa->local, &sa->peer, sa->out, sa->out_len);
+	if (retransmit)
+		ike_rtx_start(sa);
+	return 0;
+}
+
+int ike_msg_decrypt(const struct ike_sa *sa, const uint8_t *body, size_t len,
+		    uint8_t *out, uint8_t *next_iv)
+{
+	size_t bs = sa->keys.block;
+
+	if (!bs || !len || len % bs)
+		return -1;
+	if (ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc, sa->iv,
+		    body, len, out, false))
+		return -1;
+	memcpy(next_iv, body + len - bs, bs);
+	return 0;
+}
+
+void ike_send_notify_plain(struct ike_ctx *ctx,
+			   const struct sockaddr_in *local,
+			   const struct sockaddr_in *peer,
+			   const uint8_t *icookie, const uint8_t *rcookie,
+			   uint32_t doi, uint16_t type)
+{
+	uint8_t mem[128], spi[16];
+	struct isakmp_hdr h = {
+		.version = ISAKMP_VERSION, .exch = ISAKMP_EXCH_INFO,
+	};
+	struct isakmp_buf b;
+
+	memcpy(h.icookie, icookie, 8);
+	memcpy(h.rcookie, rcookie, 8);
+	RAND_bytes((uint8_t *)&h.msgid, sizeof(h.msgid));
+	memcpy(spi, icookie, 8);
+	memcpy(spi + 8, rcookie, 8);
+	isakmp_buf_init(&b, mem, sizeof(mem));
+	isakmp_hdr_encode(&b, &h);
+	isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+		.doi = doi, .proto = ISAKMP_PROTO_ISAKMP, .spi_len = 16,
+		.spi = spi, .type = type });
+	isakmp_msg_end(&b);
+	if (b.err)
+		return;
+	if (ctx->ops.trace)
+		ctx->ops.trace(ctx, local, peer, b.p, b.len);
+	ike_send_raw(ctx, local, peer, b.p, b.len);
+}
+
+void ike_rtx_start(struct ike_sa *sa)
+{
+	sa->tries = 1;
+	ev_timer_add(&sa->rtx, sa->ctx->conf->retransmit_ms);
+}
+
+static unsigned awaited(const struct ike_sa *sa)
+{
+	switch (sa->state) {
+	case IKE_MM_I1:
+	case IKE_AM_I1:
+		return 2;
+	case IKE_MM_I3:
+		return 4;
+	case IKE_MM_I5:
+		return 6;
+	case IKE_MM_R4:
+		return 5;
+	case IKE_AM_R2:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+void ike_rtx_cb(struct ev_timer *t)
+{
+	struct ike_sa *sa = container_of(t, struct ike_sa, rtx);
+	const struct ike_conf *conf = sa->ctx->conf;
+	uint64_t delay;
+
+	if (sa->state == IKE_ESTABLISHED) {
+		/* the peer had its chance to ask for our last message again */
+		free(sa->out);
+		sa->out = NULL;
+		sa->out_len = 0;
+		return;
+	}
+	if (sa->tries >= conf->retransmit_tries) {
+		ike_sa_fail(sa, 0, "no message %u from the peer after %u transmissions%s",
+			    awaited(sa), sa->tries,
+			    sa->state == IKE_MM_I5 || sa->state == IKE_AM_I1 ?
+			    " (authentication failed at the peer?)" : "");
+		return;
+	}
+	/* a main mode responder waits for the initiator to retransmit */
+	if ((sa->initiator || sa->state == IKE_AM_R2) && sa->out) {
+		log_info("retransmitting to %s (no message %u yet)",
+			 ike_peer_str(&sa->peer), awaited(sa));
+		ike_send_raw(sa->ctx, &sa->local, &sa->peer, sa->out,
+			     sa->out_len);
+	}
+	delay = (uint64_t)conf->retransmit_ms << (sa->tries < 16 ? sa->tries : 16);
+	if (delay > conf->retransmit_max_ms)
+		delay = conf->retransmit_max_ms;
+	sa->tries++;
+	ev_timer_add(&sa->rtx, delay);
+}
+
+static size_t chain_end(const uint8_t *plain, const struct isakmp_chain *c)
+{
+	const struct isakmp_pl *last;
+
+	if (!c->n)
+		return 0;
+	last = &c->pl[c->n - 1];
+	return (size_t)(last->body + last->len - plain);
+}
+
+void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
+			 const uint8_t *plain, const struct isakmp_chain *c)
+{
+	static uint8_t msg[ISAKMP_MAX_MSG];
+	size_t n = chain_end(plain, c);
+
+	if (!sa->ctx->ops.trace || n > sizeof(msg) - ISAKMP_HDR_LEN)
+		return;
+	/* unknown payloads skipped by the chain walk are lost: the trace
+	 * shows what we understood */
+	memcpy(msg, hdr, ISAKMP_HDR_LEN);
+	msg[19] &= (uint8_t)~ISAKMP_FLAG_E;
+	memcpy(msg + ISAKMP_HDR_LEN, plain, n);
+	n += ISAKMP_HDR_LEN;
+	msg[24] = (uint8_t)(n >> 24);
+	msg[25] = (uint8_t)(n >> 16);
+	msg[26] = (uint8_t)(n >> 8);
+	msg[27] = (uint8_t)n;
+	sa->ctx->ops.trace(sa->ctx, &sa->peer, &sa->local, msg, n);
+}
+
+int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,
+		 struct isakmp_chain *c, uint8_t *next_iv, char *why,
+		 size_t why_len)
+{
+	uint8_t *plain = ike_plain();
+	struct isakmp_err err;
+
+	if (!sa->keys.block) {
+		snprintf(why, why_len, "encrypted before keys were agreed");
+		return -1;
+	}
+	if (ike_msg_decrypt(sa, buf + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
+			    plain, next_iv)) {
+		snprintf(why, why_len, "%zu encrypted bytes are not whole %zu-byte blocks",
+			 len - ISAKMP_HDR_LEN, sa->keys.block);
+		return -1;
+	}
+	if (isakmp_chain_decode(c, buf[16], plain, len - ISAKMP_HDR_LEN, true,
+				&err)) {
+		snprintf(why, why_len, "no valid payloads after decryption (%s)",
+			 err.msg);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * Phase 1 between two of our own IKE contexts, wired back to back in
+ * memory (no sockets): main and aggressive mode, pre-shared keys and RSA
+ * certificates made here with OpenSSL, both sides ending with the same
+ * keys; and the ways a negotiation must fail (wrong key, no common
+ * proposal, legacy refused, untrusted or expired certificate, wrong
+ * identity), retransmission, duplicates, delete, and a flood of spoofed
+ * first messages against the half-open limit.
+ */
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#include "core/log.h"
+#include "ike/ike.h"
+
+/* --- two contexts and a wire between them --------------------------------- */
+
+#define QLEN 64
+
+struct pkt {
+	int to;
+	struct sockaddr_in src, dst;
+	size_t len;
+	uint8_t data[4096];
+};
+
+static struct pkt queue[QLEN];
+static unsigned q_head, q_tail;
+static struct ike_ctx ctx[2];		/* 0: initiator (member), 1: responder */
+static struct ike_conf conf[2];
+static struct ike_peer peer[2];
+static struct ike_suite suites[2][4];
+static struct ike_sa *est[2];
+static uint8_t keylog[2][IKE_MAX_KEY];
+static size_t keylog_len[2];
+static int done_err;
+static bool done_called;
+static unsigned sent[2];
+static int drop_nth = -1;		/* drop the nth datagram on the wire */
+static unsigned wire_count;
+static struct sockaddr_in addr[2];
+
+static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
+		   const struct sockaddr_in *to, const uint8_t *buf,
+		   size_t len)
+{
+	int from = c == &ctx[0] ? 0 : 1;
+	struct pkt *p;
+
+	sent[from]++;
+	if ((int)wire_count++ == drop_nth)
+		return 0;
+	/* only the two of us are on this wire */
+	if (to->sin_addr.s_addr != addr[!from].sin_addr.s_addr)
+		return 0;
+	assert_true(len <= sizeof(p->data));
+	assert_true(q_tail - q_head < QLEN);
+	p = &queue[q_tail++ % QLEN];
+	p->to = !from;
+	p->src = *local;
+	p->dst = *to;
+	p->len = len;
+	memcpy(p->data, buf, len);
+	return 0;
+}
+
+static void op_keylog(struct ike_ctx *c, const uint8_t icookie[8],
+		      const uint8_t *key, size_t len)
+{
+	int i = c == &ctx[0] ? 0 : 1;
+
+	(void)icookie;
+	memcpy(keylog[i], key, len);
+	keylog_len[i] = len;
+}
+
+static void op_established(struct ike_sa *sa)
+{
+	est[sa->ctx == &ctx[0] ? 0 : 1] = sa;
+}
+
+static void op_gone(struct ike_sa *sa)
+{
+	int i = sa->ctx == &ctx[0] ? 0 : 1;
+
+	if (est[i] == sa)
+		est[i] = NULL;
+}
+
+static void on_done(struct ike_sa *sa, int err, void *arg)
+{
+	(void)sa;
+	(void)arg;
+	done_called = true;
+	done_err = err;
+}
+
+static void pump(void)
+{
+	while (q_head != q_tail) {
+		struct pkt *p = &queue[q_head++ % QLEN];
+
+		ike_input(&ctx[p->to], &p->dst, &p->src, p->data, p->len);
+	}
+}
+
+/* run the wire and the timers until the initiator has an outcome */
+static void run(unsigned max_ms)
+{
+	unsigned waited = 0;
+
+	for (;;) {
+		pump();
+		if (done_called || waited >= max_ms)
+			break;
+		usleep(2000);
+		waited += 2;
+		ev_timers_run();
+	}
+	pump();
+}
+
+static void setup_conf(int i, uint16_t auth)
+{
+	struct ike_conf *c = &conf[i];
+
+	memset(c, 0, sizeof(*c));
+	c->doi = ISAKMP_DOI_GDOI;
+	c->port = 848;
+	c->retransmit_ms = 20;
+	c->retransmit_max_ms = 40;
+	c->retransmit_tries = 3;
+	c->half_open_max = 256;
+	c->half_open_ms = 30000;
+	c->max_sas = 100;
+	c->aggressive_rate = 1000;
+	c->npeers = 1;
+	c->peers = &peer[i];
+	memset(&peer[i], 0, sizeof(peer[i]));
+	strcpy(peer[i].name, i ? "gm" : "ks");
+	peer[i].addr = addr[!i].sin_addr;
+	peer[i].plen = 32;
+	peer[i].port = 848;
+	peer[i].auth = auth;
+	peer[i].psk = (uint8_t *)"shared-secret-0123456789";
+	peer[i].psk_len = 24;
+	peer[i].suites = suites[i];
+	peer[i].nsuites = 1;
+	suites[i][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 256,
+		IKE_HASH_SHA256, auth, 14, 3600 };
+}
+
+static int setup(void **state)
+{
+	struct ike_ops ops = {
+		.send = op_send, .keylog = op_keylog,
+		.established = op_established, .gone = op_gone,
+	};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
+			.sin_port = htons(848) };
+		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2", &addr[i].sin_addr);
+	}
+	for (i = 0; i < 2; i++)
+		setup_conf(i, IKE_AUTH_PSK);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(ike_ctx_init(&ctx[i], &conf[i], &ops), 0);
+	q_head = q_tail = 0;
+	est[0] = est[1] = NULL;
+	done_called = false;
+	done_err = 1;
+	sent[0] = sent[1] = 0;
+	drop_nth = -1;
+	wire_count = 0;
+	keylog_len[0] = keylog_len[1] = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pump();
+	ike_ctx_fini(&ctx[0]);
+	ike_ctx_fini(&ctx[1]);
+	q_head = q_tail = 0;
+	return 0;
+}
+
+static void restart_initiator(void)
+{
+	struct ike_ops ops = ctx[0].ops;
+
+	ike_ctx_fini(&ctx[0]);
+	assert_int_equal(ike_ctx_init(&ctx[0], &conf[0], &ops), 0);
+	done_called = false;
+}
+
+static struct ike_sa *initiate(enum ike_mode mode)
+{
+	struct ike_sa *sa;
+
+	peer[0].mode = mode;
+	peer[1].mode = mode == IKE_MODE_AGGRESSIVE ? IKE_MODE_ANY : IKE_MODE_MAIN;
+	sa = ike_initiate(&ctx[0], &peer[0], &addr[0], on_done, NULL);
+	assert_non_null(sa);
+	return sa;
+}
+
+static void assert_same_keys(void)
+{
+	const struct ike_keys *a, *b;
+
+	assert_true(done_called);
+	assert_int_equal(done_err, 0);
+	assert_non_null(est[0]);
+	assert_non_null(est[1]);
+	assert_true(est[0]->initiator);
+	assert_false(est[1]->initiator);
+	assert_memory_equal(est[0]->icookie, est[1]->icookie, 8);
+	assert_memory_equal(est[0]->rcookie, est[1]->rcookie, 8);
+	a = &est[0]->keys;
+	b = &est[1]->keys;
+	assert_int_equal(a->prf_len, b->prf_len);
+	assert_memory_equal(a->skeyid_d, b->skeyid_d, a->prf_len);
+	assert_memory_equal(a->skeyid_a, b->skeyid_a, a->prf_len);
+	assert_memory_equal(a->skeyid_e, b->skeyid_e, a->prf_len);
+	assert_int_equal(a->enc_len, b->enc_len);
+	assert_memory_equal(a->enc, b->enc, a->enc_len);
+	assert_memory_equal(est[0]->iv, est[1]->iv, a->block);
+	assert_int_equal(keylog_len[0], a->enc_len);
+	assert_memory_equal(keylog[0], keylog[1], a->enc_len);
+	assert_memory_equal(keylog[0], a->enc, a->enc_len);
+}
+
+static void assert_failed(void)
+{
+	assert_true(done_called);
+	assert_int_equal(done_err, -1);
+	assert_null(est[0]);
+	assert_null(est[1]);
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(ctx[1].nsas, 0);
+}
+
+static void both_suites(struct ike_suite s)
+{
+	suites[0][0] = suites[1][0] = s;
+}
+
+/* --- certificates ------------------------------------------------------------- */
+
+static EVP_PKEY *ca_key, *ca2_key, *ks_key, *gm_key;
+static X509 *ca_cert, *ca2_cert;
+
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer,
+		       EVP_PKEY *issuer_key, long from, long to,
+		       const char *san)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), rand() & 0x7fffffff);
+	X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8, (uint8_t *)"CH", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (uint8_t *)"gvpn test", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (uint8_t *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+	X509_gmtime_adj(X509_getm_notBefore(x), from);
+	X509_gmtime_adj(X509_getm_notAfter(x), to);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, san ? NID_subject_alt_name :
+				  NID_basic_constraints,
+				  san ? san : "critical,CA:TRUE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+	X509_NAME_free(n);
+	return x;
+}
+
+static struct ike_creds *creds_for(EVP_PKEY *key, X509 *cert, X509 *trust)
+{
+	struct ike_creds *cr = ike_creds_new();
+	unsigned char *der = NULL;
+	char err[200];
+
+	EVP_PKEY_up_ref(key);
+	cr->key = key;
+	cr->cert = cert;
+	cr->store = X509_STORE_new();
+	X509_STORE_add_cert(cr->store, trust);
+	cr->ca_name_len[0] = i2d_X509_NAME(X509_get_subject_name(trust), &der);
+	cr->ca_names[0] = der;
+	cr->nca = 1;
+	assert_int_equal(ike_creds_check(cr, err, sizeof(err)), 0);
+	return cr;
+}
+
+static int cert_group_setup(void **state)
+{
+	(void)state;
+	ca_key = EVP_RSA_gen(2048);
+	ca2_key = EVP_RSA_gen(2048);
+	ks_key = EVP_RSA_gen(2048);
+	gm_key = EVP_RSA_gen(2048);
+	assert_non_null(ca_key);
+	ca_cert = make_cert("gvpn test CA", ca_key, NULL, NULL, -60, 86400, NULL);
+	ca2_cert = make_cert("other CA", ca2_key, NULL, NULL, -60, 86400, NULL);
+	return 0;
+}
+
+static int cert_group_teardown(void **state)
+{
+	(void)state;
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(ca2_key);
+	EVP_PKEY_free(ks_key);
+	EVP_PKEY_free(gm_key);
+	X509_free(ca_cert);
+	X509_free(ca2_cert);
+	return 0;
+}
+
+/* gm's certificate comes from issuer (validity from..to), ks's from the CA */
+static void setup_rsa(X509 *gm_issuer, EVP_PKEY *gm_issuer_key, long from,
+		      long to)
+{
+	setup_conf(0, IKE_AUTH_RSA_SIG);
+	setup_conf(1, IKE_AUTH_RSA_SIG);
+	peer[0].creds = creds_for(gm_key, make_cert("gm.test", gm_key,
+				  gm_issuer, gm_issuer_key, from, to,
+				  "DNS:gm.test,IP:10.0.0.2"), ca_cert);
+	peer[1].creds = creds_for(ks_key, make_cert("ks.test", ks_key, ca_cert,
+				  ca_key, -60, 86400, "DNS:ks.test,IP:10.0.0.1"),
+				  ca_cert);
+}
+
+static void free_rsa(void)
+{
+	ike_creds_free(peer[0].creds);
+	ike_creds_free(peer[1].creds);
+	peer[0].creds = peer[1].creds = NULL;
+}
+
+/* --- tests -------------------------------------------------------------------- */
+
+static void test_main_psk(void **state)
+{
+	static const struct ike_suite s[] = {
+		{ IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 3600 },
+		{ IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA256, IKE_AUTH_PSK, 19, 3600 },
+		{ IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA384, IKE_AUTH_PSK, 20, 3600 },
+		{ IKE_ENCR_AES_CBC, 192, IKE_HASH_SHA512, IKE_AUTH_PSK, 21, 3600 },
+		{ IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA1, IKE_AUTH_PSK, 15, 3600 },
+		{ IKE_ENCR_3DES, 0, IKE_HASH_SHA1, IKE_AUTH_PSK, 2, 3600 },
+		{ IKE_ENCR_AES_CBC, 128, IKE_HASH_MD5, IKE_AUTH_PSK, 5, 3600 },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		setup(state);
+		conf[0].legacy = conf[1].legacy = true;
+		both_suites(s[i]);
+		initiate(IKE_MODE_MAIN);
+		run(2000);
+		assert_same_keys();
+		assert_int_equal(est[0]->suite.group, s[i].group);
+		/* 6 messages, nothing repeated */
+		assert_int_equal(sent[0], 3);
+		assert_int_equal(sent[1], 3);
+		teardown(state);
+	}
+}
+
+static void test_aggressive_psk(void **state)
+{
+	both_suites((struct ike_suite){ IKE_ENCR_AES_CBC, 256, IKE_HASH_SHA256,
+					IKE_AUTH_PSK, 19, 3600 });
+	peer[0].local_id_set = true;
+	ike_id_parse("fqdn:gm1.example", &peer[0].local_id);
+	peer[1].remote_id_set = true;
+	ike_id_parse("fqdn:gm1.example", &peer[1].remote_id);
+	initiate(IKE_MODE_AGGRESSIVE);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(est[0]->exch, ISAKMP_EXCH_AGGRESSIVE);
+	assert_string_equal(est[1]->peer_id, "fqdn:gm1.example");
+	assert_int_equal(sent[0], 2);
+	assert_int_equal(sent[1], 1);
+	(void)state;
+}
+
+static void test_main_rsa(void **state)
+{
+	(void)state;
+	setup_rsa(ca_cert, ca_key, -60, 86400);
+	peer[0].remote_id_set = true;
+	ike_id_parse("dn:C=CH, O=gvpn test, CN=ks.test", &peer[0].remote_id);
+	initiate(IKE_MODE_MAIN);
+	run(3000);
+	assert_same_keys();
+	assert_string_equal(est[0]->peer_id, "dn:C=CH, O=gvpn test, CN=ks.test");
+	assert_string_equal(est[1]->peer_id, "dn:C=CH, O=gvpn test, CN=gm.test");
+	teardown(state);
+	free_rsa();
+	setup(state);
+}
+
+static void test_aggressive_rsa_fqdn(void **state)
+{
+	(void)state;
+	setup_rsa(ca_cert, ca_key, -60, 86400);
+	/* identities as FQDN, bound to the certificates' subjectAltName */
+	peer[0].local_id_set = peer[1].local_id_set = true;
+	ike_id_parse("fqdn:gm.test", &peer[0].local_id);
+	ike_id_parse("fqdn:ks.test", &peer[1].local_id);
+	initiate(IKE_MODE_AGGRESSIVE);
+	run(3000);
+	assert_same_keys();
+	assert_string_equal(est[1]->peer_id, "fqdn:gm.test");
+	teardown(state);
+	free_rsa();
+	setup(state);
+}
+
+static void test_rsa_ipv4_id(void **state)
+{
+	(void)state;
+	setup_rsa(ca_cert, ca_key, -60, 86400);
+	peer[0].local_id_set = true;
+	ike_id_parse("ipv4:10.0.0.2", &peer[0].local_id);
+	initiate(IKE_MODE_MAIN);
+	run(3000);
+	assert_same_keys();
+	teardown(state);
+	free_rsa();
+	/* an address the certificate does not carry */
+	setup(state);
+	setup_rsa(ca_cert, ca_key, -60, 86400);
+	peer[0].local_id_set = true;
+	ike_id_parse("ipv4:10.0.0.9", &peer[0].local_id);
+	initiate(IKE_MODE_MAIN);
+	run(3000);
+	assert_failed();
+	teardown(state);
+	free_rsa();
+	setup(state);
+}
+
+static void test_untrusted_cert(void **state)
+{
+	(void)state;
+	setup_rsa(ca2_cert, ca2_key, -60, 86400);
+	initiate(IKE_MODE_MAIN);
+	run(3000);
+	assert_failed();
+	assert_int_equal(ctx[1].stats.failed, 1);
+	teardown(state);
+	free_rsa();
+	setup(state);
+}
+
+/* The aggressive mode initiator is established when the responder
+ * refuses message 3: the responder's protected delete ends its SA */
+static void test_aggressive_refused_msg3(void **state)
+{
+	(void)state;
+	setup_rsa(ca2_cert, ca2_key, -60, 86400);
+	initiate(IKE_MODE_AGGRESSIVE);
+	run(3000);
+	assert_true(done_called);
+	assert_int_equal(done_err, 0);	/* it believed so for a moment */
+	assert_null(est[0]);
+	assert_null(est[1]);
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(ctx[1].nsas, 0);
+	assert_int_equal(ctx[1].stats.failed, 1);
+	teardown(state);
+	free_rsa();
+	setup(state);
+}
+
+static void test_expired_cert(void **state)
+{
+	(void)state;
+	setup_rsa(ca_cert, ca_key, -7200, -3600);
+	initiate(IKE_MODE_MAIN);
+	run(3000);
+	assert_failed();
+	teardown(state);
+	free_rsa();
+	setup(state);
+}
+
+static void test_wrong_psk(void **state)
+{
+	(void)state;
+	peer[1].psk = (uint8_t *)"another-secret-0123456789";
+	peer[1].psk_len = 25;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_failed();
+	assert_int_equal(ctx[0].stats.failed, 1);
+	assert_int_equal(ctx[1].stats.failed, 1);
+}
+
+static void test_wrong_psk_aggressive(void **state)
+{
+	(void)state;
+	peer[0].psk = (uint8_t *)"another-secret-0123456789";
+	peer[0].psk_len = 25;
+	initiate(IKE_MODE_AGGRESSIVE);
+	run(2000);
+	assert_failed();
+}
+
+static void test_proposal_mismatch(void **state)
+{
+	(void)state;
+	suites[1][0].group = 19;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_failed();
+	/* the responder never kept anything */
+	assert_int_equal(ctx[1].nhalf, 0);
+}
+
+static void test_legacy_refused(void **state)
+{
+	(void)state;
+	/* the same legacy suite on both sides, but the responder does not
+	 * allow legacy algorithms */
+	both_suites((struct ike_suite){ IKE_ENCR_3DES, 0, IKE_HASH_SHA1,
+					IKE_AUTH_PSK, 2, 3600 });
+	conf[0].legacy = true;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_failed();
+}
+
+static void test_remote_id_mismatch(void **state)
+{
+	(void)state;
+	peer[0].remote_id_set = true;
+	ike_id_parse("ipv4:10.0.0.99", &peer[0].remote_id);
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_failed();
+}
+
+static void test_retransmit(void **state)
+{
+	(void)state;
+	drop_nth = 1;		/* message 2 */
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(sent[0], 4);	/* message 1 twice */
+	assert_int_equal(sent[1], 4);	/* message 2 twice */
+}
+
+static void test_retransmit_msg4_lost(void **state)
+{
+	(void)state;
+	drop_nth = 3;		/* message 4: message 3 comes again */
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(sent[0], 4);
+	assert_int_equal(sent[1], 4);
+}
+
+static void test_retransmit_msg6_lost(void **state)
+{
+	(void)state;
+	drop_nth = 5;		/* message 6: the responder is established */
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+}
+
+static void test_no_answer(void **state)
+{
+	(void)state;
+	peer[0].addr.s_addr = htonl(0x0a0000fe);	/* nobody */
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_true(done_called);
+	assert_int_equal(done_err, -1);
+	assert_int_equal(sent[0], conf[0].retransmit_tries);
+}
+
+static void test_delete(void **state)
+{
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	ike_sa_delete(est[0], "test");
+	pump();
+	assert_null(est[1]);
+	assert_int_equal(ctx[1].nsas, 0);
+	assert_int_equal(ctx[0].nsas, 0);
+}
+
+static void test_notify_after_establishment(void **state)
+{
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	/* a protected notify decrypts and verifies: the SA stays */
+	ike_send_notify(est[0], ISAKMP_N_INITIAL_CONTACT);
+	pump();
+	assert_non_null(est[1]);
+	assert_int_equal(ctx[1].stats.rx_malformed, 0);
+	assert_int_equal(ctx[1].stats.rx_dropped, 0);
+}
+
+/* Spoofed main mode message 1 from many addresses: bounded half-open
+ * state, no SA, no Diffie-Hellman; a real negotiation still completes */
+static void test_flood(void **state)
+{
+	static uint8_t msg1[4096];
+	size_t len;
+	unsigned i;
+
+	(void)state;
+	peer[1].addr.s_addr = htonl(0x0a000000);	/* 10.0.0.0/8 */
+	peer[1].plen = 8;
+	/* a real message 1, taken off the wire */
+	initiate(IKE_MODE_MAIN);
+	assert_int_equal(q_tail - q_head, 1);
+	len = queue[q_head % QLEN].len;
+	memcpy(msg1, queue[q_head % QLEN].data, len);
+	q_head = q_tail;
+	restart_initiator();
+	for (i = 0; i < 5000; i++) {
+		struct sockaddr_in from = {
+			.sin_family = AF_INET, .sin_port = htons(848),
+			.sin_addr.s_addr = htonl(0x0a800000 + i),
+		};
+
+		RAND_bytes(msg1, 8);
+		ike_input(&ctx[1], &addr[1], &from, msg1, len);
+	}
+	assert_true(ctx[1].nhalf <= conf[1].half_open_max);
+	assert_int_equal(ctx[1].stats.half_open, 5000);
+	assert_int_equal(ctx[1].stats.half_open_evicted, 5000 - conf[1].half_open_max);
+	assert_int_equal(ctx[1].nsas, 0);
+	/* answers to spoofed addresses left (and were lost on our wire) */
+	q_head = q_tail;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+}
+
+/* Garbage into the responder: counted, dropped, nothing kept */
+static void test_garbage(void **state)
+{
+	uint8_t buf[2048];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 2000; i++) {
+		size_t len = 1 + (size_t)(rand() % (int)sizeof(buf));
+
+		RAND_bytes(buf, (int)len);
+		if (len >= 28 && (i & 1)) {
+			/* plausible header, random payloads */
+			buf[16] = ISAKMP_NP_SA;
+			buf[17] = 0x10;
+			buf[18] = ISAKMP_EXCH_MAIN;
+			buf[19] = 0;
+			memset(buf + 8, 0, 8);
+			memset(buf + 20, 0, 4);
+			buf[24] = 0;
+			buf[25] = 0;
+			buf[26] = (uint8_t)(len >> 8);
+			buf[27] = (uint8_t)len;
+		}
+		ike_input(&ctx[1], &addr[1], &addr[0], buf, len);
+	}
+	assert_int_equal(ctx[1].nsas, 0);
+	assert_int_equal(ctx[1].stats.established, 0);
+	assert_true(ctx[1].stats.rx_malformed + ctx[1].stats.rx_dropped +
+		    ctx[1].stats.rx_bad_cookie >= 1000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest psk[] = {
+		cmocka_unit_test_setup_teardown(test_main_psk, NULL, NULL),
+		cmocka_unit_test_setup_teardown(test_aggressive_psk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_psk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_psk_aggressive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proposal_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote_id_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit_msg4_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit_msg6_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notify_after_establishment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+	};
+	const struct CMUnitTest rsa[] = {
+		cmocka_unit_test_setup_teardown(test_main_rsa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggressive_rsa_fqdn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsa_ipv4_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_cert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expired_cert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggressive_refused_msg3, setup, teardown),
+	};
+	int rc;
+
+	/* failures are logged; keep the test output readable */
+	log_init("test_ike_p1", true, getenv("IKE_TEST_DEBUG") ? LOG_DEBUG : LOG_EMERG);
+	srand((unsigned)time(NULL));
+	rc = cmocka_run_group_tests_name("ike phase 1, pre-shared keys", psk,
+					 NULL, NULL);
+	rc |= cmocka_run_group_tests_name("ike phase 1, certificates", rsa,
+					  cert_group_setup, cert_group_teardown);
+	return rc;
+}
