@@ -8,8 +8,8 @@
 # an offset or missing-attribute type pointing at the offending attribute;
 # and that the namespace's groups, policies and SAs are exactly as before.
 #
-# Output, for nl_bad_input.sh: "RESULT<TAB>rc<TAB>name" per check, other
-# lines are details.
+# Prints a TEST: line per check (and a detail line per request); exits
+# non-zero if any failed.
 
 import errno
 import socket
@@ -18,8 +18,9 @@ import sys
 
 from gvpn_nl import (A, GROUP, NLA_F_NESTED, NLM_F_ACK, NLM_F_DUMP, POLICY,
                      SA, cstr, ip4, u8, u16, u32, u64)
-from nl_util import (GCM, GCM128_KEY, Conn, Listener, group_nest,
-                     policy_nest, sa_id_nest, sa_nest, snapshot)
+from nl_util import (GCM, GCM128_KEY, Conn, Listener, exit_status,
+                     group_nest, log_test, policy_nest, sa_id_nest, sa_nest,
+                     snapshot)
 
 HDRLEN = 16 + 4         # nlmsghdr + genlmsghdr: where attributes start
 
@@ -572,10 +573,6 @@ def setup(conn, d0):
     conn.ok('SA_NEW', sa_nest(2, 10, 0x1000))
 
 
-def result(rc, name):
-    print(f'RESULT\t{rc}\t{name}')
-
-
 def check_case(conn, case, before):
     name, cmd, items, want, ptr, opts = case
     marks = []
@@ -604,8 +601,7 @@ def check_case(conn, case, before):
     print(f'#   {name}: {ack}')
     for w in why:
         print(f'#   FAIL: {w}')
-    result(1 if why else 0, name)
-    return not why
+    return log_test(name, not why)
 
 
 def main():
@@ -617,21 +613,21 @@ def main():
     before = snapshot(conn)
     ok = sum(check_case(conn, c, before) for c in table)
     print(f'# {ok} of {len(table)} malformed requests rejected cleanly')
-    result(0 if len(table) >= 50 else 1,
-           f'the table has at least 50 cases ({len(table)})')
-    result(0 if snapshot(conn) == before else 1,
-           'groups, policies and SAs unchanged after the table')
+    log_test(f'the table has at least 50 cases ({len(table)})',
+             len(table) >= 50)
+    log_test('groups, policies and SAs unchanged after the table',
+             snapshot(conn) == before)
     events = listener.events(0.5)
     for ev in events:
         print(f'#   unexpected event {ev}')
-    result(1 if events else 0, 'no SA events during the table')
+    log_test('no SA events during the table', not events)
     # The listener would have seen them: a valid add and delete are seen.
     conn.ok('SA_NEW', sa_nest(1, 10, 0x3000))
     conn.ok('SA_DEL', sa_id_nest(1, 0x3000))
     seen = [(e['type'], e.get('spi')) for e in listener.events(0.5)]
-    result(0 if seen == [('SA_ADDED', 0x3000), ('SA_REMOVED', 0x3000)]
-           else 1, 'the listener sees a valid SA add and delete')
-    return 0
+    log_test('the listener sees a valid SA add and delete',
+             seen == [('SA_ADDED', 0x3000), ('SA_REMOVED', 0x3000)])
+    return exit_status()
 
 
 if __name__ == '__main__':

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Helpers shared by the gvpn control-plane selftests (nl_*.sh), on top of
-# gvpn_nl.py: requests that report every part of the extended ACK, requests
+# gvpn_nl.py: result lines in lib.sh's format, requests that report every part of the extended ACK, requests
 # sent in batches (many per sendmsg) for large tables, lean dumps that check
 # the dump's own status, a canonical snapshot of a namespace's objects, and
 # an "events" multicast listener. Standard library only.
@@ -37,6 +37,22 @@ ORIGIN = dict(ks=0, local=1)
 
 GCM = 'rfc4106(gcm(aes))'
 GCM128_KEY = bytes(range(1, 21))       # 16-byte AES key + 4-byte salt
+
+
+FAILED = []
+
+
+def log_test(name, ok):
+    """A result line as lib.sh's log_test prints it; see exit_status()."""
+    print(f'TEST: {name:<60} [{" OK " if ok else "FAIL"}]', flush=True)
+    if not ok:
+        FAILED.append(name)
+    return ok
+
+
+def exit_status():
+    """kselftest's: 0 if every check passed, else 1."""
+    return 1 if FAILED else 0
 
 
 def get_u(v):
