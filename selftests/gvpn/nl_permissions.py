@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# The requests behind nl_permissions.sh, run in the namespace and with the
+# credentials under test:
+#
+#   setup     build the state the others expect (groups 1 and 2, d0 in
+#             group 1, policies 10 and 20, SA 0x1000)
+#   denied    the caller lacks CAP_NET_ADMIN over the netns: every mutating
+#             command fails with EPERM and changes nothing, while every GET
+#             and dump works
+#   denied-userns  the same for a caller that has CAP_NET_ADMIN, but in a
+#             user namespace that does not own the netns
+#   allowed   every mutating command succeeds (on the setup state)
+#   own       setup, then GETs and dumps, then allowed: for a caller in a
+#             namespace of its own
+#
+# The mutating requests are the same valid ones in "denied" and "allowed",
+# so an EPERM cannot come from anything but the missing capability.
+
+import errno
+import socket
+import sys
+
+from gvpn_nl import A, GROUP, POLICY, SA, attr, parse_attrs, u16, u32
+from nl_util import (Conn, exit_status, get_u, group_nest, log_test,
+                     policy_nest, sa_id_nest, sa_nest, snapshot)
+
+CAP_NET_ADMIN = 12
+
+
+def cap_net_admin():
+    """Whether CAP_NET_ADMIN is in our effective set (in our userns)."""
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('CapEff:'):
+                return bool(int(line.split()[1], 16) >> CAP_NET_ADMIN & 1)
+    return False
+
+
+def setup(conn):
+    d0 = socket.if_nametoindex('d0')
+    conn.ok('GROUP_NEW', group_nest(1))
+    conn.ok('GROUP_NEW', group_nest(2))
+    conn.ok('DEV_ADD', group_nest(1, ifindex=d0))
+    conn.ok('POLICY_NEW', policy_nest(1, 10, 'encrypt', dst='10.0.0.0/8'))
+    conn.ok('POLICY_NEW', policy_nest(1, 20, 'bypass'))
+    conn.ok('SA_NEW', sa_nest(1, 10, 0x1000))
+
+
+def mutations():
+    """Every mutating command, valid and in an order that succeeds."""
+    d0, d1 = socket.if_nametoindex('d0'), socket.if_nametoindex('d1')
+    pol1 = attr(A['POLICY'], [(POLICY['GROUP_ID'], u16(1))])
+    return [
+        ('group new', 'GROUP_NEW', group_nest(5)),
+        ('group set', 'GROUP_SET', group_nest(1, df=2)),
+        ('device attach', 'DEV_ADD', group_nest(5, ifindex=d1)),
+        ('device detach', 'DEV_DEL', group_nest(1, ifindex=d0)),
+        ('policy new', 'POLICY_NEW', policy_nest(1, 11, 'encrypt')),
+        ('SA new', 'SA_NEW', sa_nest(1, 11, 0x5000)),
+        ('SA delete', 'SA_DEL', sa_id_nest(1, 0x1000)),
+        ('SA flush', 'SA_FLUSH', attr(A['SA'], [(SA['GROUP_ID'], u16(1))])),
+        ('policy delete', 'POLICY_DEL',
+         attr(A['POLICY'], [(POLICY['GROUP_ID'], u16(1)),
+                            (POLICY['ID'], u32(20))])),
+        ('policy flush', 'POLICY_FLUSH', pol1),
+        ('group delete', 'GROUP_DEL', group_nest(2)),
+    ]
+
+
+def reads(conn, who):
+    """GET and dump requests work and show the setup state."""
+    checks = [
+        ('group get', lambda: conn.ok('GROUP_GET', group_nest(1))),
+        ('group dump', lambda: conn.dump('GROUP_GET')),
+        ('policy get', lambda: conn.ok('POLICY_GET', attr(
+            A['POLICY'], [(POLICY['GROUP_ID'], u16(1)),
+                          (POLICY['ID'], u32(10))]))),
+        ('policy dump', lambda: conn.dump('POLICY_GET')),
+        ('SA get', lambda: conn.ok('SA_GET', sa_id_nest(1, 0x1000))),
+        ('SA dump', lambda: conn.dump('SA_GET')),
+        ('stats get', lambda: conn.ok('STATS_GET')),
+    ]
+    want = {'group get': 1, 'group dump': 2, 'policy get': 1,
+            'policy dump': 2, 'SA get': 1, 'SA dump': 1, 'stats get': 1}
+    for name, fn in checks:
+        try:
+            n = len(fn())
+        except OSError as e:
+            print(f'#   {name}: {e}')
+            n = -1
+        log_test(f'{who}: {name} works', n == want[name])
+    return True
+
+
+def denied(who, in_userns):
+    if in_userns:
+        # It has the capability, but over its own user namespace only.
+        log_test(f'{who}: has CAP_NET_ADMIN in its userns', cap_net_admin())
+    else:
+        log_test(f'{who}: runs without CAP_NET_ADMIN', not cap_net_admin())
+    conn = Conn()
+    reads(conn, who)
+    before = snapshot(conn)
+    for name, cmd, attrs in mutations():
+        _, ack = conn.ask(cmd, attrs)
+        if ack.errno != errno.EPERM:
+            print(f'#   {name}: {ack}')
+        log_test(f'{who}: {name} fails with EPERM', ack.errno == errno.EPERM)
+    log_test(f'{who}: nothing changed', snapshot(conn) == before)
+
+
+def allowed(who, conn=None):
+    conn = conn or Conn()
+    for name, cmd, attrs in mutations():
+        _, ack = conn.ask(cmd, attrs)
+        if ack.errno:
+            print(f'#   {name}: {ack}')
+        log_test(f'{who}: {name} succeeds', ack.errno == 0)
+    # What the sequence leaves: group 1 (df copy, no device), group 5 with
+    # d1, no policy and no SA.
+    groups = {}
+    for r in conn.dump('GROUP_GET'):
+        g = parse_attrs(r[A['GROUP']][0])
+        groups[get_u(g[GROUP['ID']][0])] = (
+            get_u(g[GROUP['DF_MODE']][0]),
+            [get_u(i) for i in g.get(GROUP['IFINDEX'], [])])
+    d1 = socket.if_nametoindex('d1')
+    log_test(f'{who}: the changes took effect',
+             groups == {1: (2, []), 5: (0, [d1])} and
+             not conn.dump('POLICY_GET') and not conn.dump('SA_GET'))
+
+
+def own(who):
+    conn = Conn()
+    setup(conn)
+    log_test(f'{who}: set up its own namespace', True)
+    reads(conn, who)
+    allowed(who, conn)
+
+
+def main():
+    mode, who = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ''
+    if mode == 'setup':
+        setup(Conn())
+    elif mode in ('denied', 'denied-userns'):
+        denied(who, mode == 'denied-userns')
+    elif mode == 'allowed':
+        allowed(who)
+    elif mode == 'own':
+        own(who)
+    return exit_status()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
