@@ -23,8 +23,8 @@ struct args {
 	char shown[48];
 };
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct args *a, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3)))
+fail(struct args *a, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,6 +87,13 @@ static int once(struct args *a, uint64_t *present, unsigned int bit,
 		return fail(a, "\"%s\" is given twice", kw);
 	*present |= GVPN_BIT(bit);
 	return 0;
+}
+
+/* once() then value(): the value of a keyword that may appear once. */
+static const char *once_value(struct args *a, uint64_t *present,
+			      unsigned int bit, const char *kw)
+{
+	return once(a, present, bit, kw) ? NULL : value(a, kw);
 }
 
 static int parse_group_id(struct args *a, const char *s, uint16_t *id)
@@ -261,7 +268,8 @@ static int policy_word(struct args *a, enum gvpn_op op, const char *w,
 		return unknown(a, w);
 
 	if (!strcmp(w, "prio")) {
-		if (once(a, pr, GVPN_A_POLICY_PRIO, w) || !(v = value(a, w)))
+		v = once_value(a, pr, GVPN_A_POLICY_PRIO, w);
+		if (!v)
 			return -1;
 		if (parse_u32(v, 0, UINT32_MAX, &p->prio))
 			return fail(a, "invalid prio \"%s\": expected 0..4294967295",
@@ -269,8 +277,9 @@ static int policy_word(struct args *a, enum gvpn_op op, const char *w,
 	} else if (!strcmp(w, "src") || !strcmp(w, "dst")) {
 		bool src = w[0] == 's';
 
-		if (once(a, pr, src ? GVPN_A_POLICY_SRC : GVPN_A_POLICY_DST, w) ||
-		    !(v = value(a, w)))
+		v = once_value(a, pr, src ? GVPN_A_POLICY_SRC :
+			       GVPN_A_POLICY_DST, w);
+		if (!v)
 			return -1;
 		if (parse_prefix4(v, src ? &p->src : &p->dst,
 				  src ? &p->src_plen : &p->dst_plen))
@@ -279,7 +288,8 @@ static int policy_word(struct args *a, enum gvpn_op op, const char *w,
 		*pr |= GVPN_BIT(src ? GVPN_A_POLICY_SRC_PLEN :
 				GVPN_A_POLICY_DST_PLEN);
 	} else if (!strcmp(w, "proto")) {
-		if (once(a, pr, GVPN_A_POLICY_PROTO, w) || !(v = value(a, w)))
+		v = once_value(a, pr, GVPN_A_POLICY_PROTO, w);
+		if (!v)
 			return -1;
 		if (parse_ipproto(v, &p->proto))
 			return fail(a, "invalid proto \"%s\": expected a protocol name (tcp, udp, icmp, ...) or 0..255",
@@ -287,8 +297,9 @@ static int policy_word(struct args *a, enum gvpn_op op, const char *w,
 	} else if (!strcmp(w, "sport") || !strcmp(w, "dport")) {
 		bool sport = w[0] == 's';
 
-		if (once(a, pr, sport ? GVPN_A_POLICY_SPORT_MIN :
-			 GVPN_A_POLICY_DPORT_MIN, w) || !(v = value(a, w)))
+		v = once_value(a, pr, sport ? GVPN_A_POLICY_SPORT_MIN :
+			       GVPN_A_POLICY_DPORT_MIN, w);
+		if (!v)
 			return -1;
 		if (parse_port_range(v, sport ? &p->sport_min : &p->dport_min,
 				     sport ? &p->sport_max : &p->dport_max))

@@ -38,8 +38,10 @@ int gvpn_args_group(enum gvpn_op op, int argc, char **argv,
 /* add|del IFNAME group ID */
 int gvpn_args_dev(enum gvpn_op op, int argc, char **argv,
 		  struct gvpn_dev_args *d, char *err, size_t errlen);
-/* add group ID id PID ... action A | del group ID id PID |
- * show [group ID [id PID]] | flush [group ID] */
+/*
+ * add group ID id PID ... action A | del group ID id PID |
+ * show [group ID [id PID]] | flush [group ID]
+ */
 int gvpn_args_policy(enum gvpn_op op, int argc, char **argv,
 		     struct gvpn_policy *p, char *err, size_t errlen);
 /*

@@ -20,6 +20,7 @@
 
 #include "gvpn_args.h"
 #include "gvpn_nl.h"
+#include "util.h"
 
 /* Words of a command line, writable like main()'s argv. */
 struct words {
@@ -229,7 +230,7 @@ static void test_sa_bad(void **state)
 	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad_sa) / sizeof(bad_sa[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_sa); i++) {
 		memset(&sa, 0x5a, sizeof(sa));
 		if (sa_args(bad_sa[i].op, bad_sa[i].line, &sa, &w) != -1)
 			fail_msg("accepted: %s", bad_sa[i].line);
@@ -352,7 +353,7 @@ static void test_policy_bad(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad_policy) / sizeof(bad_policy[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_policy); i++) {
 		if (policy_args(bad_policy[i].op, bad_policy[i].line, &p) != -1)
 			fail_msg("accepted: %s", bad_policy[i].line);
 		if (strcmp(err, bad_policy[i].msg))
