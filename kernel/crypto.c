@@ -117,6 +117,7 @@ static int gvpn_setkey_authenc(struct crypto_aead *tfm,
 int gvpn_crypto_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
+	struct nlattr **tb = cfg->tb;
 	const struct gvpn_alg *enc, *auth;
 	char name[CRYPTO_MAX_ALG_NAME];
 	struct crypto_aead *tfm;
@@ -126,15 +127,18 @@ int gvpn_crypto_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg,
 	if (cfg->aead) {
 		enc = gvpn_alg_find(gvpn_aeads, ARRAY_SIZE(gvpn_aeads), cfg->aead);
 		if (!enc) {
-			NL_SET_ERR_MSG_MOD(extack, "unsupported AEAD algorithm");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AEAD_NAME],
+					    "unsupported AEAD algorithm");
 			return -EINVAL;
 		}
 		if (!gvpn_in(enc->keylens, cfg->aead_keylen)) {
-			NL_SET_ERR_MSG_MOD(extack, "AEAD key must be 16, 24 or 32 bytes + 4 salt");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AEAD_KEY],
+					    "AEAD key must be 16, 24 or 32 bytes + 4 salt");
 			return -EINVAL;
 		}
 		if (!gvpn_in16(enc->icv_bits, cfg->icv_bits)) {
-			NL_SET_ERR_MSG_MOD(extack, "AEAD ICV must be 64, 96 or 128 bits");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AEAD_ICV_BITS],
+					    "AEAD ICV must be 64, 96 or 128 bits");
 			return -EINVAL;
 		}
 		tfm = gvpn_alloc_aead(enc->name, extack);
@@ -147,24 +151,29 @@ int gvpn_crypto_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg,
 	} else {
 		enc = gvpn_alg_find(gvpn_encs, ARRAY_SIZE(gvpn_encs), cfg->enc);
 		if (!enc) {
-			NL_SET_ERR_MSG_MOD(extack, "unsupported encryption algorithm");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_ENC_NAME],
+					    "unsupported encryption algorithm");
 			return -EINVAL;
 		}
 		auth = gvpn_alg_find(gvpn_auths, ARRAY_SIZE(gvpn_auths), cfg->auth);
 		if (!auth) {
-			NL_SET_ERR_MSG_MOD(extack, "unsupported authentication algorithm");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AUTH_NAME],
+					    "unsupported authentication algorithm");
 			return -EINVAL;
 		}
 		if (!gvpn_in(enc->keylens, cfg->enc_keylen)) {
-			NL_SET_ERR_MSG_MOD(extack, "wrong encryption key length");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_ENC_KEY],
+					    "wrong encryption key length");
 			return -EINVAL;
 		}
 		if (!gvpn_in(auth->keylens, cfg->auth_keylen)) {
-			NL_SET_ERR_MSG_MOD(extack, "wrong authentication key length");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AUTH_KEY],
+					    "wrong authentication key length");
 			return -EINVAL;
 		}
 		if (!gvpn_in16(auth->icv_bits, cfg->trunc_bits)) {
-			NL_SET_ERR_MSG_MOD(extack, "unsupported truncation length");
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AUTH_TRUNC_BITS],
+					    "unsupported truncation length");
 			return -EINVAL;
 		}
 		if (snprintf(name, sizeof(name), "authenc(%s,%s)", auth->name,

@@ -170,6 +170,7 @@ struct gvpn_sa_cfg {
 	unsigned int aead_keylen, enc_keylen, auth_keylen;
 	u32 icv_bits, trunc_bits;
 	u64 soft_secs, hard_secs, soft_bytes, hard_bytes;
+	struct nlattr **tb;		/* the request, to point errors at */
 };
 
 int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,

@@ -885,11 +885,17 @@ static int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 				    "lifetime longer than ten years");
 		return -ERANGE;
 	}
-	if ((cfg.hard_secs && cfg.soft_secs > cfg.hard_secs) ||
-	    (cfg.hard_bytes && cfg.soft_bytes > cfg.hard_bytes)) {
-		NL_SET_ERR_MSG_MOD(extack, "soft lifetime beyond the hard lifetime");
+	if (cfg.hard_secs && cfg.soft_secs > cfg.hard_secs) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_LIFETIME_SOFT_SECS],
+				    "soft lifetime beyond the hard lifetime");
 		return -EINVAL;
 	}
+	if (cfg.hard_bytes && cfg.soft_bytes > cfg.hard_bytes) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_LIFETIME_SOFT_BYTES],
+				    "soft lifetime beyond the hard lifetime");
+		return -EINVAL;
+	}
+	cfg.tb = tb;
 
 	mutex_lock(&gn->lock);
 	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, extack);

@@ -144,15 +144,18 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 	lockdep_assert_held(&gn->lock);
 	p = xa_load(&g->policies, cfg->policy_id);
 	if (!p) {
-		NL_SET_ERR_MSG_MOD(extack, "no policy with this id in the group");
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[GVPN_A_SA_POLICY_ID],
+				    "no policy with this id in the group");
 		return -ENOENT;
 	}
 	if (p->action != GVPN_ACTION_ENCRYPT) {
-		NL_SET_ERR_MSG_MOD(extack, "an SA must serve an encrypt policy");
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[GVPN_A_SA_POLICY_ID],
+				    "an SA must serve an encrypt policy");
 		return -EINVAL;
 	}
 	if (xa_load(&g->sas, cfg->spi)) {
-		NL_SET_ERR_MSG_MOD(extack, "SPI already in use in the group");
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[GVPN_A_SA_SPI],
+				    "SPI already in use in the group");
 		return -EEXIST;
 	}
 
