@@ -248,3 +248,31 @@ ping_ok() {
 	shift 2
 	ip netns exec "$ns" ping -q -c 2 -W 2 "$@" "$dst" >/dev/null 2>&1
 }
+
+# gm_group_nosa SITE: group 1 on the gateway's WAN with the site-to-site
+# encrypt policy 10 but no SA yet.
+gm_group_nosa() {
+	local gm=gm$1
+	$GVPN -n "${!gm}" group add 1 &&
+	$GVPN -n "${!gm}" dev add wan group 1 &&
+	$GVPN -n "${!gm}" policy add group 1 id 10 src 10.0.0.0/8 \
+		dst 10.0.0.0/8 action encrypt
+}
+
+# all_gms CMD...: run a gvpn command on every gateway.
+all_gms() {
+	local s gm
+	for s in $SITES; do
+		gm=gm$s
+		$GVPN -n "${!gm}" "$@" || return 1
+	done
+}
+
+# hexkey BYTES SEED: a deterministic 0x-hex key of BYTES bytes.
+hexkey() {
+	printf '0x'
+	for ((i = 0; i < $1; i++)); do
+		printf '%02x' $(((i * 7 + $2 * 13 + 1) & 255))
+	done
+	echo
+}
