@@ -191,31 +191,80 @@ class Conn(Genl):
                             self.first_error = ack
         return failed
 
-    def dump_ids(self, cmd, nest, keys, attrs=b''):
+    def send_many(self, msgs, per_send=256):
+        """
+        Send framed requests (without NLM_F_ACK: only failures answer),
+        per_send of them per sendmsg; the kernel has processed them all
+        when this returns. Returns the Acks of the failures.
+        """
+        for i in range(0, len(msgs), per_send):
+            self.sock.send(b''.join(msgs[i:i + per_send]))
+        errors = []
+        while True:
+            try:
+                data = self.sock.recv(1 << 20, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return errors
+            for mtype, mflags, _, body in messages(data):
+                if mtype == NLMSG_ERROR:
+                    errors.append(parse_ack(mflags, body))
+
+    def dump_parts(self, cmd, nest, keys, attrs=b'', fast=None):
         """
         A dump that keeps only the integer attributes @keys of each object's
-        @nest (cheap for 100,000 objects). Returns (list of tuples, number
-        of datagrams the dump took).
+        @nest, parsed in place (Python is slow under TCG, and 100,000
+        objects are many). Yields, per datagram received, the list of
+        tuples of the objects in it. fast(data, offset of the message)
+        may return the tuple at less cost, or None to parse it here.
         """
+        unpack = struct.unpack_from
         seq, msg = self.message(CMD[cmd], attrs, NLM_F_DUMP)
         self.sock.send(msg)
-        out, parts = [], 0
+        nkeys = len(keys)
         while True:
             data = self.sock.recv(1 << 20)
-            parts += 1
-            for mtype, mflags, mseq, body in messages(data):
+            out = []
+            off, end = 0, len(data)
+            while off + 16 <= end:
+                mlen, mtype, _, mseq = unpack('=IHHI', data, off)
+                if mlen < 16:
+                    break
                 if mseq != seq:
-                    continue
-                if mtype == NLMSG_ERROR:
-                    raise OSError(-struct.unpack('=i', body[:4])[0], cmd)
-                if mtype == NLMSG_DONE:
-                    err = -struct.unpack('=i', body[:4])[0]
+                    pass
+                elif mtype in (NLMSG_ERROR, NLMSG_DONE):
+                    err = -unpack('=i', data, off + 16)[0]
                     if err:
-                        raise OSError(err, f'{cmd} dump ended with an error')
-                    return out, parts
-                obj = parse_attrs(parse_attrs(body[4:])[nest][0])
-                out.append(tuple(get_u(obj[k][0]) if k in obj else None
-                                 for k in keys))
+                        raise OSError(err, f'{cmd} dump failed')
+                    yield out
+                    return
+                elif fast and (t := fast(data, off)):
+                    out.append(t)
+                else:
+                    vals = {}
+                    a, mend = off + 20, off + mlen
+                    while a + 4 <= mend:
+                        alen, atype = unpack('=HH', data, a)
+                        if atype & 0x3fff == nest:
+                            b, nend = a + 4, a + alen
+                            while b + 4 <= nend and len(vals) < nkeys:
+                                blen, btype = unpack('=HH', data, b)
+                                if btype & 0x3fff in keys:
+                                    vals[btype & 0x3fff] = int.from_bytes(
+                                        data[b + 4:b + blen], 'little')
+                                b += (blen + 3) & ~3
+                            break
+                        a += (alen + 3) & ~3
+                    out.append(tuple(vals.get(k) for k in keys))
+                off += (mlen + 3) & ~3
+            yield out
+
+    def dump_ids(self, cmd, nest, keys, attrs=b'', fast=None):
+        """dump_parts() whole: (list of tuples, number of datagrams)."""
+        out, parts = [], 0
+        for part in self.dump_parts(cmd, nest, keys, attrs, fast):
+            out.extend(part)
+            parts += 1
+        return out, parts
 
 
 # --- requests ---------------------------------------------------------------
