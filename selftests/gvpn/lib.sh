@@ -276,3 +276,22 @@ hexkey() {
 	done
 	echo
 }
+
+# counter NS KEY ARGS...: counter KEY from "gvpn -j -s ARGS" (first object).
+counter() {
+	local ns=$1 key=$2
+	shift 2
+	$GVPN -n "$ns" -j -s "$@" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d[0] if isinstance(d, list) else d
+print(d["stats"][sys.argv[1]])' "$key"
+}
+
+# counter_ge NS KEY MIN ARGS...: counter KEY is at least MIN.
+counter_ge() {
+	local ns=$1 key=$2 min=$3 v
+	shift 3
+	v=$(counter "$ns" "$key" "$@") || return 1
+	[ "$v" -ge "$min" ] || { echo "$key is $v, expected >= $min"; return 1; }
+}

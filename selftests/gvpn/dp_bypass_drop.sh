@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   hostA - gmA =\                /= gmB - hostB
+#                 core (br0) <-- capture
+#   hostC - gmC =/
+#
+# Policy actions on the wire: a bypass (deny) policy sends and accepts its
+# traffic in clear while everything else between the sites is encrypted; a
+# drop policy drops and counts; an encrypt policy without an SA drops and
+# counts; cleartext that a policy says must arrive encrypted is dropped and
+# counted by the receiving gateway.
+
+source "$(dirname "$0")/lib.sh"
+require_cmd tcpdump
+
+gvpn_load
+topo_setup
+for s in $SITES; do
+	gm_group "$s" || { log_test "configure gm$s" 1; exit $EXIT_STATUS; }
+done
+
+# ICMP between hostA and hostB bypasses encryption on both gateways (a key
+# server's deny entry reaches every member); local policies go first.
+for s in A B; do
+	gm=gm$s
+	$GVPN -n "${!gm}" policy add group 1 id 1 origin local \
+		src 10.1.0.2/32 dst 10.2.0.2/32 proto icmp action bypass
+	$GVPN -n "${!gm}" policy add group 1 id 2 origin local \
+		src 10.2.0.2/32 dst 10.1.0.2/32 proto icmp action bypass
+done
+pcap=$TMPDIR_TEST/wan.pcap
+capture_start "$pcap"
+check "bypassed ping hostA -> hostB works" ping_ok "$hostA" 10.2.0.2
+check "protected ping hostA -> hostC works" ping_ok "$hostA" 10.3.0.2
+capture_stop
+check "bypassed ICMP crosses the WAN in clear" test \
+	"$(wan_count "$pcap" '10\.1\.0\.2 > 10\.2\.0\.2: ICMP echo request')" -ge 2
+check "and its replies too" test \
+	"$(wan_count "$pcap" '10\.2\.0\.2 > 10\.1\.0\.2: ICMP echo reply')" -ge 2
+check "the rest is still ESP" test \
+	"$(wan_count "$pcap" '10\.1\.0\.2 > 10\.3\.0\.2: ESP')" -ge 2
+check_fail "and never clear" test \
+	"$(wan_count "$pcap" '10\.1\.0\.2 > 10\.3\.0\.2: ICMP')" -gt 0
+check "gmA counted the bypass" counter_ge "$gmA" bypass_packets 2 group show 1
+
+# A drop policy for ICMP to hostC: ping fails, TCP to hostC still works.
+$GVPN -n "$gmA" policy add group 1 id 3 origin local dst 10.3.0.2/32 \
+	proto icmp action drop
+check_fail "ping hostA -> hostC dropped by policy" ping_ok "$hostA" 10.3.0.2
+check "gmA counted the policy drops" counter_ge "$gmA" drop_policy 2 group show 1
+check "the drop policy counted its matches" \
+	counter_ge "$gmA" match_packets 2 policy show group 1 id 3
+
+# An encrypt policy without an SA: packets are dropped, not sent in clear.
+$GVPN -n "$gmA" policy del group 1 id 3
+$GVPN -n "$gmA" sa flush group 1
+capture_start "$pcap.2"
+check_fail "no SA: ping hostA -> hostC fails" ping_ok "$hostA" 10.3.0.2
+capture_stop
+check "gmA counted the missing SA" counter_ge "$gmA" drop_no_sa 2 group show 1
+check_fail "nothing leaked in clear" test \
+	"$(wan_count "$pcap.2" '10\.1\.0\.2 > 10\.3\.0\.2')" -gt 0
+
+# gmA forgets the group entirely: its traffic to hostC now leaves in clear,
+# and gmC refuses it.
+$GVPN -n "$gmA" group del 1
+check_fail "cleartext to a protected site is refused" \
+	ping_ok "$hostA" 10.3.0.2
+check "gmC counted the cleartext drops" \
+	counter_ge "$gmC" drop_cleartext 2 group show 1
+
+exit $EXIT_STATUS
