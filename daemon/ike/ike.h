@@ -193,6 +193,7 @@ struct ike_sa {
 	uint8_t *idi_b, *idr_b;		/* ID payload bodies */
 	size_t idi_len, idr_len;
 	bool peer_cr;			/* peer sent a CERTREQ */
+	bool peer_keys_ok;		/* its encrypted message decrypted */
 	X509 *peer_cert;
 	STACK_OF(X509) *peer_chain;
 	char peer_id[160];		/* printable peer identity */

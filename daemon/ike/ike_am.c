@@ -242,8 +242,10 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 					   buf, len);
 	}
 	/* the initiator's chain moved on with message 3 (see ike_mm.c) */
-	if (h->flags & ISAKMP_FLAG_E)
+	if (h->flags & ISAKMP_FLAG_E) {
 		memcpy(sa->iv, next_iv, sa->keys.block);
+		sa->peer_keys_ok = true;
+	}
 	if (check_peer(sa, c, 3, false))
 		return;
 	ev_timer_del(&sa->rtx);

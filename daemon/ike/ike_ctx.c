@@ -20,7 +20,7 @@
 struct log_rl ike_rl_malformed = LOG_RL_INIT("malformed messages dropped");
 struct log_rl ike_rl_cookie = LOG_RL_INIT("messages for unknown SAs dropped");
 struct log_rl ike_rl_unknown = LOG_RL_INIT("unexpected messages dropped");
-struct log_rl ike_rl_flood = LOG_RL_INIT("first messages dropped by limits");
+struct log_rl ike_rl_flood = LOG_RL_INIT("first messages dropped or evicted by the flood limits");
 struct log_rl ike_rl_proposal = LOG_RL_INIT("proposals refused");
 
 static const uint8_t zero_cookie[ISAKMP_COOKIE_LEN];
@@ -217,13 +217,17 @@ void ike_sa_fail(struct ike_sa *sa, uint16_t notify, const char *fmt, ...)
 	 * After its last message the peer holds an established SA (main mode
 	 * responder, aggressive mode initiator): tell it under the SA's keys,
 	 * with a delete it acts on. Before, an unprotected notify is all the
-	 * peer can read.
+	 * peer can read, unless its encrypted message showed that we share
+	 * keys (the peer authenticated badly, but with the right keys).
 	 */
 	if (sa->keys.block && (sa->state == IKE_MM_I5 ||
 			       sa->state == IKE_AM_R2)) {
 		if (notify)
 			ike_send_notify(sa, notify);
 		send_delete(sa);
+	} else if (notify && sa->peer_keys_ok) {
+		/* we share keys, the peer can check our notify */
+		ike_send_notify(sa, notify);
 	} else if (notify) {
 		ike_send_notify_plain(sa->ctx, &sa->local, &sa->peer,
 				      sa->icookie, sa->rcookie, sa->doi, notify);

@@ -247,6 +247,11 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	    isakmp_chain_decode(c, h->np, plain, blen, true, &err) ||
 	    c->n < 2 || c->pl[0].type != ISAKMP_NP_HASH ||
 	    c->pl[0].len != sa->keys.prf_len) {
+		if (sa->state != IKE_ESTABLISHED && !sa->peer_keys_ok) {
+			/* the peer's first encrypted word, and it is noise */
+			ike_sa_fail(sa, 0, "the peer's encrypted notification does not decrypt with our keys (wrong pre-shared key?)");
+			return;
+		}
 		ctx->stats.rx_malformed++;
 		log_rl(&ike_rl_malformed, LOG_WARNING,
 		       "dropped protected informational message from %s: does not decrypt to HASH and payloads",

@@ -122,6 +122,7 @@ static void mm_i6(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	/* the responder's chain moved on with message 6, accepted or not:
 	 * our delete on failure must use the IV it expects */
 	memcpy(sa->iv, next_iv, sa->keys.block);
+	sa->peer_keys_ok = true;
 	if (check_peer(sa, c, 6))
 		return;
 	ev_timer_del(&sa->rtx);
@@ -293,9 +294,10 @@ static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 		return;
 	}
 	ike_trace_decrypted(sa, buf, ike_plain(), c);
+	memcpy(sa->iv, next_iv, sa->keys.block);
+	sa->peer_keys_ok = true;
 	if (check_peer(sa, c, 5))
 		return;
-	memcpy(sa->iv, next_iv, sa->keys.block);
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_MAIN, 0, 0);
 	if (ike_p1_put_id(sa, &b) || ike_p1_put_auth(sa, &b) ||
 	    ike_msg_send(sa, &b, true, false)) {
