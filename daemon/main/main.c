@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * gvpnd: the gvpn GDOI daemon. This file wires the layers together:
+ * configuration, the event loop, the UDP socket, IKE Phase 1 and the
+ * Wireshark outputs. See gvpnd(8).
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#include "conf.h"
+#include "core/capture.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "ike/ike.h"
+#include "net.h"
+
+static struct gvpnd_conf conf;
+static struct ike_ctx ike;
+
+static int op_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		   const struct sockaddr_in *peer, const uint8_t *buf,
+		   size_t len)
+{
+	(void)ctx;
+	return net_send(local, peer, buf, len);
+}
+
+static void op_trace(struct ike_ctx *ctx, const struct sockaddr_in *src,
+		     const struct sockaddr_in *dst, const uint8_t *buf,
+		     size_t len)
+{
+	(void)ctx;
+	capture_udp4(src, dst, buf, len);
+}
+
+static void op_keylog(struct ike_ctx *ctx, const uint8_t icookie[8],
+		      const uint8_t *key, size_t len)
+{
+	(void)ctx;
+	keylog_write(icookie, key, len);
+}
+
+static void on_signal(int fd, uint32_t events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)arg;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_notice("signal %u: shutting down", si.ssi_signo);
+	ev_stop();
+}
+
+static void initiated(struct ike_sa *sa, int err, void *arg)
+{
+	(void)sa;
+	(void)err;
+	(void)arg;
+	/* the GDOI member (next layer) starts its registration here */
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gvpnd [OPTIONS]\n"
+		"       gvpnd --check [FILE]\n"
+		"\n"
+		"  -c, --config FILE   configuration file (default %s)\n"
+		"  -f, --foreground    log to standard error instead of syslog\n"
+		"  -d, --debug         log at debug level\n"
+		"  -C, --check         check the configuration and exit\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          this help\n",
+		GVPND_DEFAULT_CONF);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = GVPND_DEFAULT_CONF;
+	bool foreground = false, debug = false, check = false;
+	struct ike_ops ops = {
+		.send = op_send, .trace = op_trace, .keylog = op_keylog,
+	};
+	sigset_t mask;
+	unsigned i;
+	int c, sfd, errors, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "c:fdCVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'V':
+			printf("gvpnd %s\n", GVPN_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (check && optind < argc)
+		path = argv[optind++];
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	errors = conf_load(path, &conf);
+	if (check) {
+		if (errors)
+			fprintf(stderr, "%s: %d error%s\n", path, errors,
+				errors == 1 ? "" : "s");
+		else
+			printf("%s: OK (%u peer%s, %u proposal%s)\n", path,
+			       conf.ike.npeers, conf.ike.npeers == 1 ? "" : "s",
+			       conf.nprops, conf.nprops == 1 ? "" : "s");
+		conf_free(&conf);
+		return errors ? 1 : 0;
+	}
+	if (errors) {
+		fprintf(stderr, "gvpnd: %s: %d error%s, not starting\n", path,
+			errors, errors == 1 ? "" : "s");
+		conf_free(&conf);
+		return 1;
+	}
+	log_init("gvpnd", foreground, debug ? LOG_DEBUG : conf.log_level);
+
+	if (ev_init()) {
+		log_err("event loop: %s", strerror(errno));
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0 || ev_fd_add(sfd, EPOLLIN, on_signal, NULL)) {
+		log_err("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (conf.pcap && capture_open(conf.pcap))
+		goto out;
+	if (conf.keylog && keylog_open(conf.keylog))
+		goto out;
+	if (conf.keylog)
+		log_warn("writing Phase 1 keys to %s (wireshark.keylog)",
+			 conf.keylog);
+	if (ike_ctx_init(&ike, &conf.ike, &ops)) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (net_open(conf.listen_addr, conf.port, &ike)) {
+		log_err("cannot listen on %s:%u: %s", inet_ntoa(conf.listen_addr),
+			conf.port, strerror(errno));
+		goto out_ike;
+	}
+	log_notice("gvpnd %s started: %s:%u, %u peer%s, DOI %s", GVPN_VERSION,
+		   inet_ntoa(conf.listen_addr), conf.port, conf.ike.npeers,
+		   conf.ike.npeers == 1 ? "" : "s",
+		   conf.ike.doi == ISAKMP_DOI_GDOI ? "GDOI" : "IPsec (compatibility)");
+	for (i = 0; i < conf.ike.npeers; i++) {
+		const struct ike_peer *pc = &conf.ike.peers[i];
+		struct sockaddr_in peer = {
+			.sin_family = AF_INET, .sin_addr = pc->addr,
+			.sin_port = htons(pc->port),
+		}, local;
+
+		if (!pc->initiate)
+			continue;
+		if (net_local_for(&peer, &local)) {
+			log_err("peer \"%s\": no route to %s", pc->name,
+				inet_ntoa(pc->addr));
+			continue;
+		}
+		ike_initiate(&ike, pc, &local, initiated, NULL);
+	}
+	sd_notify(0, "READY=1");
+	rc = ev_run() ? 1 : 0;
+	sd_notify(0, "STOPPING=1");
+	/* deletes go out before the socket closes */
+	ike_ctx_fini(&ike);
+	net_close();
+	goto out;
+out_ike:
+	ike_ctx_fini(&ike);
+out:
+	capture_close();
+	keylog_close();
+	ev_fini();
+	conf_free(&conf);
+	return rc;
+}
