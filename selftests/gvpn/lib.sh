@@ -246,7 +246,7 @@ wait_listen() {
 ping_ok() {
 	local ns=$1 dst=$2
 	shift 2
-	ip netns exec "$ns" ping -q -c 2 -W 2 "$@" "$dst" >/dev/null 2>&1
+	ip netns exec "$ns" ping -q -c 2 -i 0.2 -W 2 "$@" "$dst" >/dev/null 2>&1
 }
 
 # gm_group_nosa SITE: group 1 on the gateway's WAN with the site-to-site
