@@ -46,6 +46,7 @@ modules-test:
 
 selftests:
 	$(MAKE) -C selftests/gvpn all install
+	$(MAKE) -C selftests/gvpnd all install
 
 check: userland modules-test selftests
 	scripts/check $(TEST_KERNELS)

@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# gvpnd --check: a valid configuration passes; each kind of mistake is
+# refused with FILE:LINE and a message that says what is wrong, and
+# gvpnd does not start with it. Secrets in files others can read are
+# refused. No network is involved.
+
+source "$(dirname "$0")/lib.sh"
+
+pki_init || exit 1
+secret "$T/psk" "$PSK"
+
+valid() {
+	cat <<-EOC
+	# a key server with two proposals and two peers
+	log-level = "info";
+	listen = { address = "0.0.0.0"; port = 848; };
+	ike = {
+		doi = "gdoi";
+		retransmit-timeout = 1.5;
+		proposals = (
+			{ name = "strong"; encryption = "aes256"; hash = "sha256";
+			  group = "ecp256"; lifetime = 86400; },
+			{ name = "modp"; encryption = "aes128"; hash = "sha1";
+			  group = "modp2048"; }
+		);
+	};
+	credentials = {
+		certificate = "$PKI/ks.pem";
+		private-key = "$PKI/ks.key";
+		ca = [ "$PKI/ca.pem" ];
+	};
+	peers = (
+		{ name = "members"; address = "10.0.0.0/8"; psk-file = "$T/psk";
+		  proposals = [ "strong", "modp" ]; },
+		{ name = "gm-rsa"; address = "192.0.2.7"; auth = "rsa";
+		  remote-id = "dn:$GM_DN"; initiate = true; }
+	);
+	EOC
+}
+
+# bad DESC SED-EXPR MESSAGE [LINE]: the valid file with one change is
+# refused, the error on LINE (default: the line the change is on)
+bad() {
+	local desc=$1 expr=$2 msg=$3 line=${4:-} out rc
+	valid | sed "$expr" >"$T/bad.conf"
+	chmod 600 "$T/bad.conf"
+	[ -n "$line" ] ||
+		line=$(valid | diff - "$T/bad.conf" | sed -n '1s/^\([0-9]*\).*/\1/p')
+	out=$("$GVPND" --check "$T/bad.conf" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/#   /'
+	[ $rc -eq 1 ] && echo "$out" | grep -qE "^$T/bad.conf:$line: .*$msg"
+	log_test "$desc: refused, line $line: $msg" $?
+}
+
+valid >"$T/ok.conf"
+chmod 600 "$T/ok.conf"
+out=$("$GVPND" --check "$T/ok.conf" 2>&1)
+[ $? -eq 0 ] && [ "$out" = "$T/ok.conf: OK (2 peers, 2 proposals)" ]
+log_test "valid configuration passes" $?
+
+bad "syntax error" 's/port = 848;/port = 848;;/' "syntax error"
+bad "unknown setting" 's/retransmit-timeout/retransmit-timout/' \
+	"unknown setting 'retransmit-timout'"
+bad "out of range" 's/port = 848;/port = 70000;/' \
+	"'port' = 70000 is out of range 1..65535"
+bad "wrong type" 's/retransmit-timeout = 1.5;/retransmit-timeout = "1.5";/' \
+	"'retransmit-timeout' must be a number of seconds"
+bad "lifetime below 60 s" 's/lifetime = 86400;/lifetime = 59;/' \
+	"'lifetime' = 59 is out of range 60..31536000"
+bad "legacy without ike.legacy" 's/encryption = "aes128"/encryption = "3des"/' \
+	"uses legacy algorithms .* set ike.legacy = true"
+bad "unknown group" 's/group = "ecp256"/group = "ecp192"/' \
+	"'group' = \"ecp192\": expected one of"
+bad "unknown proposal" 's/"strong", "modp"/"strong", "weak"/' \
+	"no proposal named 'weak'"
+bad "host bits in a prefix" 's|10.0.0.0/8|10.0.0.1/8|' \
+	"'address' = \"10.0.0.1/8\": expected A.B.C.D or A.B.C.D/LEN"
+bad "bad identity" 's/remote-id = "dn:/remote-id = "name:/' \
+	"'remote-id' = \"name:.*\": expected ipv4:ADDR"
+bad "psk and psk-file" "s|psk-file = \"$T/psk\";|psk-file = \"$T/psk\"; psk = \"x\";|" \
+	"give exactly one of 'psk' and 'psk-file'"
+bad "missing name" 's/name = "members"; //' "'name' is required here"
+bad "duplicate peer" 's/name = "gm-rsa"/name = "members"/' \
+	"peer 'members' is defined twice"
+bad "initiate to a prefix" 's|"192.0.2.7"|"192.0.2.0/24"|' \
+	"'initiate' needs a single address"
+# (reported at the peer that needs the credentials)
+bad "missing CA" "s|ca = \\[ \"$PKI/ca.pem\" \\];||" \
+	"peer 'gm-rsa': RSA authentication needs at least one CA certificate \(credentials at line 14\)" 22
+bad "key of another certificate" "s|$PKI/ks.key|$PKI/gm.key|" \
+	"the private key does not belong to the certificate \(credentials at line 14\)" 22
+
+# secrets others can read
+chmod 644 "$T/psk"
+out=$("$GVPND" --check "$T/ok.conf" 2>&1)
+echo "$out" | sed 's/^/#   /'
+[ $? -eq 0 ] && echo "$out" | grep -qE ":[0-9]+: $T/psk holds a secret but others may read or write it \(mode 0644\)"
+log_test "world-readable psk-file refused" $?
+chmod 600 "$T/psk"
+chmod 644 "$PKI/ks.key"
+out=$("$GVPND" --check "$T/ok.conf" 2>&1)
+echo "$out" | grep -q "$PKI/ks.key holds a secret but others may read"
+log_test "world-readable private key refused" $?
+chmod 600 "$PKI/ks.key"
+valid | sed "s|psk-file = \"$T/psk\";|psk = \"$PSK\";|" >"$T/inline.conf"
+chmod 644 "$T/inline.conf"
+out=$("$GVPND" --check "$T/inline.conf" 2>&1)
+echo "$out" | grep -q "'psk' in $T/inline.conf, which others may read"
+log_test "inline psk in a world-readable file refused" $?
+chmod 600 "$T/inline.conf"
+"$GVPND" --check "$T/inline.conf" >/dev/null 2>&1
+log_test "inline psk in a private file accepted" $?
+
+# the daemon itself
+out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
+log_test "gvpnd does not start with errors" $?
+out=$("$GVPND" --check "$T/nonexistent.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "$T/nonexistent.conf"
+log_test "missing file: clear error" $?
+
+exit $EXIT_STATUS
