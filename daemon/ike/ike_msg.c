@@ -184,10 +184,14 @@ void ike_rtx_cb(struct ev_timer *t)
 		return;
 	}
 	if (sa->tries >= conf->retransmit_tries) {
-		ike_sa_fail(sa, 0, "no message %u from the peer after %u transmissions%s",
-			    awaited(sa), sa->tries,
-			    sa->state == IKE_MM_I5 || sa->state == IKE_AM_I1 ?
-			    " (authentication failed at the peer?)" : "");
+		if (sa->initiator || sa->state == IKE_AM_R2)
+			ike_sa_fail(sa, 0, "no message %u from the peer after %u transmissions%s",
+				    awaited(sa), sa->tries,
+				    sa->state == IKE_MM_I5 || sa->state == IKE_AM_I1 ?
+				    " (authentication failed at the peer?)" : "");
+		else
+			ike_sa_fail(sa, 0, "timed out waiting for message %u",
+				    awaited(sa));
 		return;
 	}
 	/* a main mode responder waits for the initiator to retransmit */

@@ -36,7 +36,7 @@ int ike_p1_put_offer(struct ike_sa *sa, struct isakmp_buf *b)
 {
 	const struct ike_peer *pc = sa->pc;
 	static struct isakmp_sa offer;
-	uint8_t attrs[ISAKMP_MAX_TRANSFORMS * 32];
+	static uint8_t attrs[ISAKMP_MAX_TRANSFORMS * 32];
 	struct isakmp_buf ab;
 	size_t start;
 	unsigned i;
@@ -374,7 +374,7 @@ int ike_p1_check_id(struct ike_sa *sa, const struct isakmp_chain *c,
 		    uint16_t *notify, char *why, size_t why_len)
 {
 	const struct isakmp_pl *pl;
-	struct isakmp_err err;
+	struct isakmp_err err = { 0 };
 	struct isakmp_id id;
 	uint8_t **body = sa->initiator ? &sa->idr_b : &sa->idi_b;
 	size_t *len = sa->initiator ? &sa->idr_len : &sa->idi_len;

@@ -396,14 +396,14 @@ static struct ike_creds *parse_creds(struct cctx *c,
 	int i;
 
 	check_keys(c, g, keys);
-	cr = ike_creds_new();
 	all = realloc(conf->creds, (conf->ncreds + 1) * sizeof(*all));
-	if (!cr || !all) {
-		ike_creds_free(cr);
+	if (all)
+		conf->creds = all;
+	cr = all ? ike_creds_new() : NULL;
+	if (!cr) {
 		cerr(c, g, "out of memory");
 		return NULL;
 	}
-	conf->creds = all;
 	conf->creds[conf->ncreds++] = cr;
 	cert = get_str(c, g, "certificate", false);
 	if (cert && ike_creds_load_cert(cr, cert, err, sizeof(err)))
