@@ -216,12 +216,13 @@ KS_DN="C=CH, O=gvpn test, CN=ks.test"
 #   mode=main|aggressive|any   doi=gdoi|ipsec   port=PEER-PORT
 #   cert=gm (our certificate in $PKI; its key is named by the prefix)
 #   rid=TYPE:VALUE (remote-id)   lid=TYPE:VALUE (local-id)
-#   keylog=FILE pcap=FILE   psk=SECRET   extra=SETTINGS (into "ike")
+#   keylog=FILE pcap=FILE   psk=SECRET   tries=3 (retransmit-tries)
+#   extra=SETTINGS (more of "ike")
 gvpnd_conf() {
 	local file=$1 kv
 	local role=responder auth=psk enc=aes256 hash=sha256 group=modp2048
 	local legacy=false mode=main doi=gdoi port=848 cert=gm rid= lid=
-	local keylog= pcap= psk=$PSK extra= addr init=false creds= ws= ids=
+	local keylog= pcap= psk=$PSK extra= addr init=false creds= ws= ids= tries=3
 	shift
 	for kv in "$@"; do
 		local "$kv"
@@ -250,7 +251,7 @@ gvpnd_conf() {
 		doi = "$doi";
 		legacy = $legacy;
 		retransmit-timeout = 0.5;
-		retransmit-tries = 3;
+		retransmit-tries = $tries;
 		$extra
 		proposals = ( { name = "p"; encryption = "$enc"; hash = "$hash";
 				group = "$group"; lifetime = 3600; } );

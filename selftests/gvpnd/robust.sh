@@ -32,8 +32,10 @@ alive() {
 	kill -0 "$gr_pid" 2>/dev/null
 }
 
+# negotiate [TIMEOUT]: a member registers (its messages may be lost in a
+# flood like anyone's: it retransmits, up to 6 times)
 negotiate() {
-	gvpnd_conf "$T/i.conf" role=initiator
+	gvpnd_conf "$T/i.conf" role=initiator tries=6
 	gvpnd_start "$gm" gi "$T/i.conf" &&
 	log_has gi "Phase 1 established" "${1:-5}"
 	local rc=$?
