@@ -23,7 +23,7 @@
 static bool crypto_async;
 module_param(crypto_async, bool, 0444);
 MODULE_PARM_DESC(crypto_async,
-		 "Run every SA through cryptd, an asynchronous engine (testing)");
+		 "Run every SA through pcrypt, an asynchronous engine (testing)");
 
 struct gvpn_alg {
 	const char *name;
@@ -71,20 +71,42 @@ static bool gvpn_in16(const u16 *set, unsigned int v)
 static struct crypto_aead *gvpn_alloc_aead(const char *name,
 					   struct netlink_ext_ack *extack)
 {
-	char cname[CRYPTO_MAX_ALG_NAME];
+	char pname[CRYPTO_MAX_ALG_NAME];
 	struct crypto_aead *tfm;
 
-	if (crypto_async) {
-		if (snprintf(cname, sizeof(cname), "cryptd(%s)", name) >=
-		    sizeof(cname)) {
-			NL_SET_ERR_MSG_MOD(extack, "algorithm name too long");
-			return ERR_PTR(-ENAMETOOLONG);
-		}
-		name = cname;
-	}
 	tfm = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(tfm))
-		NL_SET_ERR_MSG_MOD(extack, "the kernel cannot provide this algorithm");
+		goto err;
+	if (!crypto_async ||
+	    !strncmp(crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm)),
+		     "pcrypt(", 7))
+		return tfm;
+	/*
+	 * pcrypt completes every request later, on another CPU: the way to
+	 * exercise the asynchronous paths without crypto hardware. Its
+	 * instance takes over the name it wraps, with a higher priority, so
+	 * create it once and allocate the name again.
+	 */
+	crypto_free_aead(tfm);
+	if (snprintf(pname, sizeof(pname), "pcrypt(%s)", name) >= sizeof(pname)) {
+		NL_SET_ERR_MSG_MOD(extack, "algorithm name too long");
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	tfm = crypto_alloc_aead(pname, 0, 0);
+	if (!IS_ERR(tfm))
+		crypto_free_aead(tfm);
+	tfm = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(tfm))
+		goto err;
+	if (strncmp(crypto_tfm_alg_driver_name(crypto_aead_tfm(tfm)),
+		    "pcrypt(", 7)) {
+		crypto_free_aead(tfm);
+		NL_SET_ERR_MSG_MOD(extack, "crypto_async: pcrypt unavailable");
+		return ERR_PTR(-ENOENT);
+	}
+	return tfm;
+err:
+	NL_SET_ERR_MSG_MOD(extack, "the kernel cannot provide this algorithm");
 	return tfm;
 }
 
