@@ -16,9 +16,115 @@ struct gvpn_group *gvpn_group_find(struct gvpn_net *gn, u16 id)
 	return xa_load(&gn->groups, id);
 }
 
-int gvpn_group_new(struct gvpn_net *gn, u16 id, u8 df_mode,
+/* The group clock now, in milliseconds. */
+u64 gvpn_clock_now(const struct gvpn_timebase *c)
+{
+	if (c->type == GVPN_CLOCK_PSEUDO)
+		return c->pt_base_ms +
+		       div_u64(ktime_get_ns() - c->mono_base_ns, NSEC_PER_MSEC);
+	return div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
+}
+
+/*
+ * A group has keys while it has an active SA. Gaining or losing them is a
+ * transition the fail modes depend on: count it, announce it, and let the
+ * first keys lift fail-close (Cisco removes it after registration).
+ */
+void gvpn_group_keys(struct gvpn_group *g, int delta)
+{
+	unsigned int old = g->nactive;
+
+	lockdep_assert_held(&g->gn->lock);
+	WRITE_ONCE(g->nactive, old + delta);
+	if (!old && g->nactive) {
+		WRITE_ONCE(g->fail_armed, false);
+		gvpn_count_group(g, GVPN_A_STATS_KEYS_UP, 1);
+		gvpn_nl_event_group(g, GVPN_EVENT_KEYS_UP);
+	} else if (old && !g->nactive) {
+		gvpn_count_group(g, GVPN_A_STATS_KEYS_DOWN, 1);
+		gvpn_nl_event_group(g, GVPN_EVENT_KEYS_DOWN);
+	}
+}
+
+/*
+ * Traffic the policies say to encrypt, while the group has no keys (or
+ * anything at all, while fail-close is armed): the fail mode decides.
+ */
+unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
+			       bool either_dir)
+{
+	u8 mode = READ_ONCE(g->fail_mode);
+
+	/* fail-close is in force only from "activate" until the first keys */
+	if (mode == GVPN_FAIL_NONE ||
+	    (mode == GVPN_FAIL_CLOSE && !READ_ONCE(g->fail_armed)) ||
+	    gvpn_fail_rule_match(g, f, either_dir)) {
+		gvpn_count_group(g, GVPN_A_STATS_CLEAR_NO_KEYS, 1);
+		return NF_ACCEPT;
+	}
+	gvpn_count_group(g, GVPN_A_STATS_DROP_NO_KEYS, 1);
+	return NF_DROP;
+}
+
+/* Validate @cfg against @g's current state, then apply all of it. */
+int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
+			 struct netlink_ext_ack *extack)
+{
+	struct gvpn_timebase *old = rcu_dereference_protected(g->clock, true);
+	u8 fail_mode = cfg->has_fail_mode ? cfg->fail_mode : g->fail_mode;
+	struct gvpn_timebase *c;
+
+	lockdep_assert_held(&g->gn->lock);
+	if (cfg->fail_activate && fail_mode != GVPN_FAIL_CLOSE) {
+		NL_SET_ERR_MSG_MOD(extack, "fail-close activation needs fail-mode close");
+		return -EINVAL;
+	}
+	c = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	if (cfg->has_clock)
+		c->type = cfg->clock;
+	if (cfg->has_window)
+		c->window_ms = cfg->window_s * MSEC_PER_SEC;
+	if (cfg->has_tick)
+		c->tick_ms = cfg->tick_ms;
+	if (cfg->has_pseudotime) {
+		if (c->type != GVPN_CLOCK_PSEUDO) {
+			kfree(c);
+			NL_SET_ERR_MSG_MOD(extack, "pseudotime needs the pseudotime clock");
+			return -EINVAL;
+		}
+		c->pt_base_ms = cfg->pseudotime_ms;
+		c->mono_base_ns = ktime_get_ns();
+	} else if (cfg->has_clock && old->type != c->type &&
+		   c->type == GVPN_CLOCK_PSEUDO) {
+		/* a pseudotime clock starts at 0 until the daemon sets it */
+		c->pt_base_ms = 0;
+		c->mono_base_ns = ktime_get_ns();
+	}
+
+	rcu_assign_pointer(g->clock, c);
+	kfree_rcu(old, rcu);
+	if (cfg->has_df_mode)
+		WRITE_ONCE(g->df_mode, cfg->df_mode);
+	if (cfg->has_passive)
+		WRITE_ONCE(g->passive, cfg->passive);
+	if (cfg->has_recv_only)
+		WRITE_ONCE(g->recv_only, cfg->recv_only);
+	WRITE_ONCE(g->fail_mode, fail_mode);
+	if (fail_mode != GVPN_FAIL_CLOSE)
+		WRITE_ONCE(g->fail_armed, false);
+	/* fail-close only matters before the first keys */
+	else if (cfg->fail_activate && !g->nactive)
+		WRITE_ONCE(g->fail_armed, true);
+	return 0;
+}
+
+int gvpn_group_new(struct gvpn_net *gn, u16 id,
+		   const struct gvpn_group_cfg *cfg,
 		   struct netlink_ext_ack *extack)
 {
+	struct gvpn_timebase *clock;
 	struct gvpn_group *g;
 	int err;
 
@@ -31,15 +137,24 @@ int gvpn_group_new(struct gvpn_net *gn, u16 id, u8 df_mode,
 	if (!g)
 		return -ENOMEM;
 	g->id = id;
-	g->df_mode = df_mode;
 	g->gn = gn;
 	xa_init(&g->policies);
 	xa_init(&g->sas);
+	INIT_LIST_HEAD(&g->fail_rules);
 	refcount_set(&g->refs, 1);
 	err = -ENOMEM;
+	clock = kzalloc(sizeof(*clock), GFP_KERNEL);
+	if (!clock)
+		goto err_free;
+	clock->type = GVPN_CLOCK_WALL;
+	clock->tick_ms = 1;
+	RCU_INIT_POINTER(g->clock, clock);
 	g->stats = alloc_percpu(struct gvpn_stats);
 	if (!g->stats)
 		goto err_free;
+	err = gvpn_group_configure(g, cfg, extack);
+	if (err)
+		goto err_stats;
 	err = gvpn_cls_new(g);
 	if (err)
 		goto err_stats;
@@ -60,6 +175,7 @@ err_cls:
 err_stats:
 	free_percpu(g->stats);
 err_free:
+	kfree(rcu_dereference_protected(g->clock, true));
 	kfree(g);
 	return err;
 }
@@ -73,6 +189,7 @@ static void gvpn_group_free(struct work_struct *work)
 	xa_destroy(&g->policies);
 	xa_destroy(&g->sas);
 	free_percpu(g->stats);
+	kfree(rcu_dereference_protected(g->clock, true));
 	kfree(g);
 }
 

@@ -65,13 +65,32 @@ struct gvpn_selector {
 struct gvpn_cls;
 struct gvpn_cls_node;
 
+/* The group clock and replay window; replaced whole under RCU. */
+struct gvpn_timebase {
+	u32 window_ms;			/* 0: no replay check */
+	u32 tick_ms;
+	u8 type;			/* enum gvpn_clock */
+	u64 pt_base_ms;			/* pseudotime at mono_base_ns */
+	u64 mono_base_ns;
+	struct rcu_head rcu;
+};
+
+#define GVPN_MAX_FAIL_RULES 10
+
 struct gvpn_group {
 	u16 id;
 	u8 df_mode;
+	u8 fail_mode;			/* enum gvpn_fail_mode */
+	bool fail_armed;		/* fail-close in force (no keys yet) */
+	bool passive, recv_only;
+	unsigned int nactive;		/* active SAs: the group has keys */
+	unsigned int nfail;
 	struct gvpn_net *gn;
 	struct xarray policies;		/* id -> struct gvpn_policy */
 	struct xarray sas;		/* spi -> struct gvpn_sa */
 	struct gvpn_cls *cls;		/* policy classifier */
+	struct list_head fail_rules;	/* origin "fail" policies (RCU) */
+	struct gvpn_timebase __rcu *clock;
 	struct gvpn_stats __percpu *stats;
 	refcount_t refs;		/* the namespace + each SA */
 	struct rcu_work free_work;
@@ -111,8 +130,11 @@ struct gvpn_sa {
 
 	atomic64_t seq;			/* ESP sequence number, per sender */
 	u64 created;			/* ktime_get_ns() */
+	u64 activate_at, deactivate_at;	/* ktime_get_ns(); 0: none */
 	u64 soft_secs, hard_secs, soft_bytes, hard_bytes;
 	bool soft_done;
+	bool active;			/* counted in the group's nactive */
+	bool tbar, passive;
 	struct delayed_work lifetime_work;
 
 	struct gvpn_stats __percpu *stats;
@@ -127,16 +149,40 @@ static inline void gvpn_count(struct gvpn_stats __percpu *s,
 	this_cpu_add(s->ctr[ctr], n);
 }
 
+static inline void gvpn_count_group(struct gvpn_group *g,
+				    enum gvpn_stats_attr ctr, u64 n)
+{
+	gvpn_count(g->stats, ctr, n);
+	gvpn_count(g->gn->stats, ctr, n);
+}
+
 void gvpn_stats_sum(struct gvpn_stats __percpu *s, u64 *out);
 int gvpn_stats_fill(struct sk_buff *skb, int attr,
 		    struct gvpn_stats __percpu *s, const u8 *which, int n);
 
 /* group.c */
+struct gvpn_group_cfg {
+	bool has_df_mode, has_clock, has_window, has_tick, has_pseudotime;
+	bool has_fail_mode, has_passive, has_recv_only;
+	bool fail_activate;
+	u8 df_mode, clock, fail_mode;
+	bool passive, recv_only;
+	u32 window_s, tick_ms;
+	u64 pseudotime_ms;
+};
+
 struct gvpn_group *gvpn_group_find(struct gvpn_net *gn, u16 id);
-int gvpn_group_new(struct gvpn_net *gn, u16 id, u8 df_mode,
+int gvpn_group_new(struct gvpn_net *gn, u16 id,
+		   const struct gvpn_group_cfg *cfg,
 		   struct netlink_ext_ack *extack);
+int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
+			 struct netlink_ext_ack *extack);
 void gvpn_group_del(struct gvpn_group *g);
 void gvpn_group_put(struct gvpn_group *g);
+void gvpn_group_keys(struct gvpn_group *g, int delta);
+unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
+			       bool either_dir);
+u64 gvpn_clock_now(const struct gvpn_timebase *c);
 int gvpn_dev_attach(struct gvpn_group *g, struct net_device *dev,
 		    struct netlink_ext_ack *extack);
 int gvpn_dev_detach(struct gvpn_group *g, struct net_device *dev,
@@ -159,6 +205,8 @@ struct gvpn_policy *gvpn_policy_lookup(const struct gvpn_group *g,
 				       bool either_dir);
 bool gvpn_selector_match(const struct gvpn_selector *sel,
 			 const struct gvpn_flow *f);
+bool gvpn_fail_rule_match(const struct gvpn_group *g,
+			  const struct gvpn_flow *f, bool either_dir);
 bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f);
 
 /* sa.c */
@@ -170,14 +218,18 @@ struct gvpn_sa_cfg {
 	unsigned int aead_keylen, enc_keylen, auth_keylen;
 	u32 icv_bits, trunc_bits;
 	u64 soft_secs, hard_secs, soft_bytes, hard_bytes;
+	u32 activate_in_ms, deactivate_in_ms;
+	bool tbar, passive;
 	struct nlattr **tb;		/* the request, to point errors at */
 };
 
 int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 		struct netlink_ext_ack *extack);
 void gvpn_sa_del(struct gvpn_sa *sa, enum gvpn_event why);
+void gvpn_sa_set_deactivate(struct gvpn_sa *sa, u32 in_ms);
 struct gvpn_sa *gvpn_sa_lookup(struct gvpn_net *gn, u16 group, u32 spi);
-struct gvpn_sa *gvpn_sa_tx(const struct gvpn_policy *p);
+struct gvpn_sa *gvpn_sa_tx(const struct gvpn_policy *p, bool *rx_only);
+bool gvpn_sa_usable(const struct gvpn_sa *sa);
 int gvpn_sa_init_net(struct gvpn_net *gn);
 void gvpn_sa_exit_net(struct gvpn_net *gn);
 u64 gvpn_sa_age_secs(const struct gvpn_sa *sa);
@@ -237,5 +289,8 @@ void gvpn_hooks_put(struct gvpn_net *gn);
 void gvpn_nl_event_sa(struct gvpn_sa *sa, enum gvpn_event ev, gfp_t gfp);
 void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
 			  enum gvpn_event ev, __be32 src, __be32 dst);
+void gvpn_nl_event_group(struct gvpn_group *g, enum gvpn_event ev);
+void gvpn_nl_event_replay(struct gvpn_sa *sa, __be32 src, __be32 dst,
+			  u64 sender_ms, u64 local_ms);
 
 #endif /* _GVPN_H */

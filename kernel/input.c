@@ -23,10 +23,39 @@
 
 static void gvpn_input_done(GVPN_CRYPTO_DONE_ARG, int err);
 
+/*
+ * Time-based anti-replay: the TBAR header at @off must be well formed, and
+ * with a window, its time within the window of the group clock either way.
+ * Returns 0 or the counter to drop with.
+ */
+static int gvpn_tbar_check(struct gvpn_sa *sa, struct sk_buff *skb,
+			   unsigned int off)
+{
+	const struct gvpn_timebase *c = rcu_dereference(sa->group->clock);
+	const struct iphdr *iph = ip_hdr(skb);
+	u8 h[GVPN_TBAR_HLEN];
+	u64 sent, now;
+	__be64 t;
+
+	if (skb_copy_bits(skb, off, h, sizeof(h)) || h[0] != IPPROTO_IPIP ||
+	    h[1] != GVPN_TBAR_HLEN / 4 || h[2] != c->type)
+		return GVPN_A_STATS_DROP_MALFORMED;
+	if (!c->window_ms)
+		return 0;
+	memcpy(&t, h + 4, sizeof(t));
+	sent = be64_to_cpu(t);
+	now = gvpn_clock_now(c);
+	if ((sent > now ? sent - now : now - sent) > c->window_ms) {
+		gvpn_nl_event_replay(sa, iph->saddr, iph->daddr, sent, now);
+		return GVPN_A_STATS_DROP_REPLAY;
+	}
+	gvpn_count_group(sa->group, GVPN_A_STATS_REPLAY_OK, 1);
+	return 0;
+}
+
 static void gvpn_drop_count(struct gvpn_group *g, enum gvpn_stats_attr why)
 {
-	gvpn_count(g->stats, why, 1);
-	gvpn_count(g->gn->stats, why, 1);
+	gvpn_count_group(g, why, 1);
 }
 
 /*
@@ -43,12 +72,23 @@ static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
 	struct iphdr *inner;
 	unsigned int len, i;
 	struct gvpn_flow f;
-	int iif;
+	int iif, why;
 
 	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2, trailer, 2))
 		return GVPN_A_STATS_DROP_MALFORMED;
 	len = skb->len - sa->icvlen - 2 - trailer[0];
-	if (trailer[1] != IPPROTO_IPIP || len < hdr + sizeof(struct iphdr))
+	/* A TBAR SA's packets all carry a timestamp, others none. */
+	if (trailer[1] != (sa->tbar ? GVPN_TBAR_NEXTHDR : IPPROTO_IPIP))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	if (sa->tbar) {
+		if (len < hdr + GVPN_TBAR_HLEN)
+			return GVPN_A_STATS_DROP_MALFORMED;
+		why = gvpn_tbar_check(sa, skb, hdr);
+		if (why)
+			return why;
+		hdr += GVPN_TBAR_HLEN;
+	}
+	if (len < hdr + sizeof(struct iphdr))
 		return GVPN_A_STATS_DROP_MALFORMED;
 	/* We send 1, 2, 3...: anything else was not made by a member. */
 	if (skb_copy_bits(skb, len, pad, trailer[0]))
@@ -125,8 +165,8 @@ static int gvpn_input_finish(struct gvpn_crypto_ctx *ctx, int err)
 	}
 	gvpn_count(sa->stats, GVPN_A_STATS_RX_PACKETS, 1);
 	gvpn_count(sa->stats, GVPN_A_STATS_RX_BYTES, skb->len);
-	gvpn_count(g->stats, GVPN_A_STATS_RX_PACKETS, 1);
-	gvpn_count(g->stats, GVPN_A_STATS_RX_BYTES, skb->len);
+	gvpn_count_group(g, GVPN_A_STATS_RX_PACKETS, 1);
+	gvpn_count_group(g, GVPN_A_STATS_RX_BYTES, skb->len);
 	return 0;
 }
 
@@ -166,12 +206,16 @@ static unsigned int gvpn_input_esp(struct gvpn_group *g, struct sk_buff *skb,
 	iph = ip_hdr(skb);
 	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + ohl);
 	sa = gvpn_sa_lookup(g->gn, g->id, ntohl(esph->spi));
+	/* Past its deactivation time an SA's SPI is rejected at once. */
+	if (sa && READ_ONCE(sa->deactivate_at) &&
+	    ktime_get_ns() >= READ_ONCE(sa->deactivate_at))
+		sa = NULL;
 	if (!sa || !percpu_ref_tryget_live(&sa->refs)) {
 		/* Someone else's ESP passes if a bypass policy says so. */
 		if (gvpn_flow_from_skb(skb, &f)) {
 			p = gvpn_policy_lookup(g, &f, true);
 			if (p && p->action == GVPN_ACTION_BYPASS) {
-				gvpn_count(g->stats, GVPN_A_STATS_BYPASS_PACKETS, 1);
+				gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
 				return NF_ACCEPT;
 			}
 		}
@@ -221,6 +265,18 @@ drop_put:
 	return NF_DROP;
 }
 
+/* Clear traffic of an encrypt policy is welcome in passive mode only. */
+static bool gvpn_passive(const struct gvpn_group *g, struct gvpn_policy *p)
+{
+	const struct gvpn_sa *sa;
+
+	if (READ_ONCE(g->passive) || READ_ONCE(g->recv_only))
+		return true;
+	sa = list_first_or_null_rcu(&p->sas, struct gvpn_sa, policy_list);
+	return sa && (READ_ONCE(sa->passive) ||
+		      READ_ONCE(sa->dir) == GVPN_SA_DIR_IN);
+}
+
 unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
@@ -237,17 +293,25 @@ unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 
 	if (!gvpn_flow_from_skb(skb, &f))
 		return NF_ACCEPT;
+	if (READ_ONCE(g->fail_armed))
+		return gvpn_fail_verdict(g, &f, true);
 	p = gvpn_policy_lookup(g, &f, true);
 	if (!p)
 		return NF_ACCEPT;
 	switch (p->action) {
 	case GVPN_ACTION_ENCRYPT:
+		if (!READ_ONCE(g->nactive))
+			return gvpn_fail_verdict(g, &f, true);
+		if (gvpn_passive(g, p)) {
+			gvpn_count_group(g, GVPN_A_STATS_CLEAR_PASSIVE, 1);
+			return NF_ACCEPT;
+		}
 		gvpn_drop_count(g, GVPN_A_STATS_DROP_CLEARTEXT);
 		return NF_DROP;
 	case GVPN_ACTION_DROP:
 		gvpn_drop_count(g, GVPN_A_STATS_DROP_POLICY);
 		return NF_DROP;
 	}
-	gvpn_count(g->stats, GVPN_A_STATS_BYPASS_PACKETS, 1);
+	gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
 	return NF_ACCEPT;
 }

@@ -21,6 +21,18 @@ static const struct nla_policy gvpn_group_nl_policy[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[GVPN_A_GROUP_STATS] = { .type = NLA_REJECT,
 				 .reject_message = "counters are read-only" },
+	[GVPN_A_GROUP_TBAR_WINDOW] = NLA_POLICY_MAX(NLA_U32, 3600),
+	[GVPN_A_GROUP_CLOCK] = NLA_POLICY_MAX(NLA_U8, GVPN_CLOCK_PSEUDO),
+	[GVPN_A_GROUP_PSEUDOTIME_MS] = { .type = NLA_U64 },
+	[GVPN_A_GROUP_TICK_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 60000),
+	[GVPN_A_GROUP_FAIL_MODE] = NLA_POLICY_MAX(NLA_U8, GVPN_FAIL_CLOSE),
+	[GVPN_A_GROUP_FAIL_ACTIVATE] = { .type = NLA_FLAG },
+	[GVPN_A_GROUP_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[GVPN_A_GROUP_RECV_ONLY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[GVPN_A_GROUP_KEYS] = { .type = NLA_REJECT,
+				.reject_message = "key state is read-only" },
+	[GVPN_A_GROUP_CLOCK_MS] = { .type = NLA_REJECT,
+				    .reject_message = "set the clock with pseudotime" },
 };
 
 static const struct nla_policy gvpn_policy_nl_policy[GVPN_A_POLICY_MAX + 1] = {
@@ -37,7 +49,7 @@ static const struct nla_policy gvpn_policy_nl_policy[GVPN_A_POLICY_MAX + 1] = {
 	[GVPN_A_POLICY_DPORT_MIN] = { .type = NLA_U16 },
 	[GVPN_A_POLICY_DPORT_MAX] = { .type = NLA_U16 },
 	[GVPN_A_POLICY_ACTION] = NLA_POLICY_MAX(NLA_U8, GVPN_ACTION_DROP),
-	[GVPN_A_POLICY_ORIGIN] = NLA_POLICY_MAX(NLA_U8, GVPN_ORIGIN_LOCAL),
+	[GVPN_A_POLICY_ORIGIN] = NLA_POLICY_MAX(NLA_U8, GVPN_ORIGIN_FAIL),
 	[GVPN_A_POLICY_STATS] = { .type = NLA_REJECT,
 				  .reject_message = "counters are read-only" },
 };
@@ -69,6 +81,12 @@ static const struct nla_policy gvpn_sa_nl_policy[GVPN_A_SA_MAX + 1] = {
 			      .reject_message = "counters are read-only" },
 	[GVPN_A_SA_KEY_BITS] = { .type = NLA_REJECT,
 				 .reject_message = "the key length comes from the key" },
+	[GVPN_A_SA_TBAR] = NLA_POLICY_MAX(NLA_U8, 1),
+	[GVPN_A_SA_ACTIVATE_IN_MS] = { .type = NLA_U32 },
+	[GVPN_A_SA_DEACTIVATE_IN_MS] = { .type = NLA_U32 },
+	[GVPN_A_SA_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[GVPN_A_SA_ACTIVE] = { .type = NLA_REJECT,
+			       .reject_message = "activation is set by time" },
 };
 
 static const struct nla_policy gvpn_nl_policy[GVPN_A_MAX + 1] = {
@@ -83,6 +101,10 @@ static const struct nla_policy gvpn_nl_policy[GVPN_A_MAX + 1] = {
 			       .reject_message = "events are sent, not received" },
 	[GVPN_A_EVENT_DST] = { .type = NLA_REJECT,
 			       .reject_message = "events are sent, not received" },
+	[GVPN_A_EVENT_SENDER_TIME] = { .type = NLA_REJECT,
+				       .reject_message = "events are sent, not received" },
+	[GVPN_A_EVENT_LOCAL_TIME] = { .type = NLA_REJECT,
+				      .reject_message = "events are sent, not received" },
 };
 
 /* A required attribute: on absence, say which one is missing. */
@@ -149,7 +171,9 @@ static_assert((int)GVPN_A_POLICY_MAX <= (int)GVPN_A_OBJ_MAX);
 static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
 			      u32 portid, u32 seq, int flags)
 {
+	const struct gvpn_timebase *clock;
 	struct nlattr *nest;
+	u8 keys;
 	struct gvpn_group *e;
 	unsigned long idx;
 	void *hdr;
@@ -158,10 +182,23 @@ static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
 			  GVPN_CMD_GROUP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	clock = rcu_dereference_protected(g->clock, true);
+	keys = g->nactive ? GVPN_KEYS_UP : g->fail_armed ?
+	       GVPN_KEYS_FAIL_CLOSED : GVPN_KEYS_NONE;
 	nest = nla_nest_start(skb, GVPN_A_GROUP);
 	if (!nest ||
 	    nla_put_u16(skb, GVPN_A_GROUP_ID, g->id) ||
-	    nla_put_u8(skb, GVPN_A_GROUP_DF_MODE, g->df_mode))
+	    nla_put_u8(skb, GVPN_A_GROUP_DF_MODE, g->df_mode) ||
+	    nla_put_u32(skb, GVPN_A_GROUP_TBAR_WINDOW,
+			clock->window_ms / MSEC_PER_SEC) ||
+	    nla_put_u8(skb, GVPN_A_GROUP_CLOCK, clock->type) ||
+	    nla_put_u32(skb, GVPN_A_GROUP_TICK_MS, clock->tick_ms) ||
+	    nla_put_u64_64bit(skb, GVPN_A_GROUP_CLOCK_MS,
+			      gvpn_clock_now(clock), GVPN_A_GROUP_PAD) ||
+	    nla_put_u8(skb, GVPN_A_GROUP_FAIL_MODE, g->fail_mode) ||
+	    nla_put_u8(skb, GVPN_A_GROUP_PASSIVE, g->passive) ||
+	    nla_put_u8(skb, GVPN_A_GROUP_RECV_ONLY, g->recv_only) ||
+	    nla_put_u8(skb, GVPN_A_GROUP_KEYS, keys))
 		goto cancel;
 	xa_for_each(&g->gn->devs, idx, e)
 		if (e == g && nla_put_u32(skb, GVPN_A_GROUP_IFINDEX, idx))
@@ -176,11 +213,47 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* The settings of a GROUP_NEW or GROUP_SET request. */
+static int gvpn_nl_group_cfg(struct nlattr **tb, struct gvpn_group_cfg *cfg,
+			     struct netlink_ext_ack *extack)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (tb[GVPN_A_GROUP_IFINDEX]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_GROUP_IFINDEX],
+				    "attach devices with GVPN_CMD_DEV_ADD");
+		return -EINVAL;
+	}
+	if (tb[GVPN_A_GROUP_PSEUDOTIME_MS] && tb[GVPN_A_GROUP_CLOCK] &&
+	    nla_get_u8(tb[GVPN_A_GROUP_CLOCK]) != GVPN_CLOCK_PSEUDO) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_GROUP_PSEUDOTIME_MS],
+				    "pseudotime needs the pseudotime clock");
+		return -EINVAL;
+	}
+	if ((cfg->has_df_mode = !!tb[GVPN_A_GROUP_DF_MODE]))
+		cfg->df_mode = nla_get_u8(tb[GVPN_A_GROUP_DF_MODE]);
+	if ((cfg->has_clock = !!tb[GVPN_A_GROUP_CLOCK]))
+		cfg->clock = nla_get_u8(tb[GVPN_A_GROUP_CLOCK]);
+	if ((cfg->has_window = !!tb[GVPN_A_GROUP_TBAR_WINDOW]))
+		cfg->window_s = nla_get_u32(tb[GVPN_A_GROUP_TBAR_WINDOW]);
+	if ((cfg->has_tick = !!tb[GVPN_A_GROUP_TICK_MS]))
+		cfg->tick_ms = nla_get_u32(tb[GVPN_A_GROUP_TICK_MS]);
+	if ((cfg->has_pseudotime = !!tb[GVPN_A_GROUP_PSEUDOTIME_MS]))
+		cfg->pseudotime_ms = nla_get_u64(tb[GVPN_A_GROUP_PSEUDOTIME_MS]);
+	if ((cfg->has_fail_mode = !!tb[GVPN_A_GROUP_FAIL_MODE]))
+		cfg->fail_mode = nla_get_u8(tb[GVPN_A_GROUP_FAIL_MODE]);
+	cfg->fail_activate = nla_get_flag(tb[GVPN_A_GROUP_FAIL_ACTIVATE]);
+	if ((cfg->has_passive = !!tb[GVPN_A_GROUP_PASSIVE]))
+		cfg->passive = nla_get_u8(tb[GVPN_A_GROUP_PASSIVE]);
+	if ((cfg->has_recv_only = !!tb[GVPN_A_GROUP_RECV_ONLY]))
+		cfg->recv_only = nla_get_u8(tb[GVPN_A_GROUP_RECV_ONLY]);
+	return 0;
+}
+
 static int gvpn_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
 	struct nlattr *tb[GVPN_A_GROUP_MAX + 1];
-	u8 df = GVPN_DF_CLEAR;
+	struct gvpn_group_cfg cfg;
 	int err;
 
 	err = gvpn_nl_nest(info, GVPN_A_GROUP, tb, GVPN_A_GROUP_MAX,
@@ -190,15 +263,11 @@ static int gvpn_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	if (GVPN_REQUIRE(info->extack, info->attrs[GVPN_A_GROUP], tb,
 			 GVPN_A_GROUP_ID, "group id"))
 		return -EINVAL;
-	if (tb[GVPN_A_GROUP_IFINDEX]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[GVPN_A_GROUP_IFINDEX],
-				    "attach devices with GVPN_CMD_DEV_ADD");
-		return -EINVAL;
-	}
-	if (tb[GVPN_A_GROUP_DF_MODE])
-		df = nla_get_u8(tb[GVPN_A_GROUP_DF_MODE]);
+	err = gvpn_nl_group_cfg(tb, &cfg, info->extack);
+	if (err)
+		return err;
 	mutex_lock(&gn->lock);
-	err = gvpn_group_new(gn, nla_get_u16(tb[GVPN_A_GROUP_ID]), df,
+	err = gvpn_group_new(gn, nla_get_u16(tb[GVPN_A_GROUP_ID]), &cfg,
 			     info->extack);
 	mutex_unlock(&gn->lock);
 	return err;
@@ -208,6 +277,7 @@ static int gvpn_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
 	struct nlattr *tb[GVPN_A_GROUP_MAX + 1];
+	struct gvpn_group_cfg cfg;
 	struct gvpn_group *g;
 	int err;
 
@@ -215,21 +285,14 @@ static int gvpn_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 			   gvpn_group_nl_policy);
 	if (err)
 		return err;
-	if (tb[GVPN_A_GROUP_IFINDEX]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[GVPN_A_GROUP_IFINDEX],
-				    "attach devices with GVPN_CMD_DEV_ADD");
-		return -EINVAL;
-	}
+	err = gvpn_nl_group_cfg(tb, &cfg, info->extack);
+	if (err)
+		return err;
 	mutex_lock(&gn->lock);
 	g = gvpn_nl_group(gn, info->attrs[GVPN_A_GROUP], tb, GVPN_A_GROUP_ID,
 			  info->extack);
-	if (IS_ERR(g)) {
-		err = PTR_ERR(g);
-		goto out;
-	}
-	if (tb[GVPN_A_GROUP_DF_MODE])
-		WRITE_ONCE(g->df_mode, nla_get_u8(tb[GVPN_A_GROUP_DF_MODE]));
-out:
+	err = IS_ERR(g) ? PTR_ERR(g) : gvpn_group_configure(g, &cfg,
+							     info->extack);
 	mutex_unlock(&gn->lock);
 	return err;
 }
@@ -758,7 +821,7 @@ static int gvpn_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 static const u8 gvpn_sa_counters[] = {
 	GVPN_A_STATS_TX_PACKETS, GVPN_A_STATS_TX_BYTES,
 	GVPN_A_STATS_RX_PACKETS, GVPN_A_STATS_RX_BYTES,
-	GVPN_A_STATS_DROP_AUTH,
+	GVPN_A_STATS_DROP_AUTH, GVPN_A_STATS_TX_TIMESTAMPED,
 };
 
 static int gvpn_nl_put_sa_id(struct sk_buff *skb, const struct gvpn_sa *sa)
@@ -766,6 +829,15 @@ static int gvpn_nl_put_sa_id(struct sk_buff *skb, const struct gvpn_sa *sa)
 	return nla_put_u16(skb, GVPN_A_SA_GROUP_ID, sa->group->id) ||
 	       nla_put_u32(skb, GVPN_A_SA_SPI, sa->spi) ||
 	       nla_put_u32(skb, GVPN_A_SA_POLICY_ID, sa->policy_id);
+}
+
+/* Milliseconds until a monotonic deadline: 0 when none or past. */
+static u32 gvpn_ms_until(u64 at)
+{
+	u64 now = ktime_get_ns();
+
+	return at > now ? min_t(u64, div_u64(at - now + NSEC_PER_MSEC - 1,
+					     NSEC_PER_MSEC), U32_MAX) : 0;
 }
 
 static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
@@ -803,6 +875,13 @@ static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
 			      sa->hard_bytes, GVPN_A_SA_PAD) ||
 	    nla_put_u64_64bit(skb, GVPN_A_SA_AGE_SECS, gvpn_sa_age_secs(sa),
 			      GVPN_A_SA_PAD) ||
+	    nla_put_u8(skb, GVPN_A_SA_TBAR, sa->tbar) ||
+	    nla_put_u8(skb, GVPN_A_SA_PASSIVE, sa->passive) ||
+	    nla_put_u8(skb, GVPN_A_SA_ACTIVE, gvpn_sa_usable(sa)) ||
+	    nla_put_u32(skb, GVPN_A_SA_ACTIVATE_IN_MS,
+			gvpn_ms_until(sa->activate_at)) ||
+	    nla_put_u32(skb, GVPN_A_SA_DEACTIVATE_IN_MS,
+			gvpn_ms_until(sa->deactivate_at)) ||
 	    gvpn_stats_fill(skb, GVPN_A_SA_STATS, sa->stats, gvpn_sa_counters,
 			    ARRAY_SIZE(gvpn_sa_counters)))
 		goto cancel;
@@ -878,6 +957,19 @@ static int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 		cfg.soft_bytes = nla_get_u64(tb[GVPN_A_SA_LIFETIME_SOFT_BYTES]);
 	if (tb[GVPN_A_SA_LIFETIME_HARD_BYTES])
 		cfg.hard_bytes = nla_get_u64(tb[GVPN_A_SA_LIFETIME_HARD_BYTES]);
+	if (tb[GVPN_A_SA_TBAR])
+		cfg.tbar = nla_get_u8(tb[GVPN_A_SA_TBAR]);
+	if (tb[GVPN_A_SA_PASSIVE])
+		cfg.passive = nla_get_u8(tb[GVPN_A_SA_PASSIVE]);
+	if (tb[GVPN_A_SA_ACTIVATE_IN_MS])
+		cfg.activate_in_ms = nla_get_u32(tb[GVPN_A_SA_ACTIVATE_IN_MS]);
+	if (tb[GVPN_A_SA_DEACTIVATE_IN_MS])
+		cfg.deactivate_in_ms = nla_get_u32(tb[GVPN_A_SA_DEACTIVATE_IN_MS]);
+	if (cfg.deactivate_in_ms && cfg.deactivate_in_ms <= cfg.activate_in_ms) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_DEACTIVATE_IN_MS],
+				    "deactivation must come after activation");
+		return -EINVAL;
+	}
 	/* Ten years bound the seconds, so nothing overflows in nanoseconds. */
 	if (cfg.soft_secs > 315360000 || cfg.hard_secs > 315360000) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_LIFETIME_HARD_SECS] ?:
@@ -941,6 +1033,48 @@ static int gvpn_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(sa);
 	else
 		gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
+	mutex_unlock(&gn->lock);
+	return err;
+}
+
+static int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct nlattr *nest = info->attrs[GVPN_A_SA];
+	struct nlattr *tb[GVPN_A_SA_MAX + 1];
+	struct gvpn_group *g;
+	struct gvpn_sa *sa;
+	int i, err;
+
+	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
+			   gvpn_sa_nl_policy);
+	if (err)
+		return err;
+	/* Only what a rekey changes; the rest of an SA is fixed. */
+	for (i = 0; i <= GVPN_A_SA_MAX; i++) {
+		if (!tb[i] || i == GVPN_A_SA_GROUP_ID || i == GVPN_A_SA_SPI ||
+		    i == GVPN_A_SA_DEACTIVATE_IN_MS || i == GVPN_A_SA_DIR ||
+		    i == GVPN_A_SA_PASSIVE)
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+				    "only deactivation, direction and passive can change");
+		return -EINVAL;
+	}
+	mutex_lock(&gn->lock);
+	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
+	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
+	if (IS_ERR(sa)) {
+		err = PTR_ERR(sa);
+		goto out;
+	}
+	if (tb[GVPN_A_SA_DEACTIVATE_IN_MS])
+		gvpn_sa_set_deactivate(sa,
+				       nla_get_u32(tb[GVPN_A_SA_DEACTIVATE_IN_MS]));
+	if (tb[GVPN_A_SA_DIR])
+		WRITE_ONCE(sa->dir, nla_get_u8(tb[GVPN_A_SA_DIR]));
+	if (tb[GVPN_A_SA_PASSIVE])
+		WRITE_ONCE(sa->passive, nla_get_u8(tb[GVPN_A_SA_PASSIVE]));
+out:
 	mutex_unlock(&gn->lock);
 	return err;
 }
@@ -1099,6 +1233,61 @@ void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
 				GFP_ATOMIC);
 }
 
+void gvpn_nl_event_group(struct gvpn_group *g, enum gvpn_event ev)
+{
+	struct net *net = g->gn->net;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = gvpn_nl_event_new(net, ev, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	nest = nla_nest_start(msg, GVPN_A_GROUP);
+	if (!nest || nla_put_u16(msg, GVPN_A_GROUP_ID, g->id)) {
+		nlmsg_free(msg);
+		return;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gvpn_genl_family, net, msg, 0, 0, GFP_KERNEL);
+}
+
+/* REPLAY_FAILED carries both clocks, as Cisco's REPLAY_FAILED log does. */
+void gvpn_nl_event_replay(struct gvpn_sa *sa, __be32 src, __be32 dst,
+			  u64 sender_ms, u64 local_ms)
+{
+	struct gvpn_net *gn = sa->group->gn;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&gvpn_genl_family, gn->net, 0) ||
+	    !__ratelimit(&gn->event_rs))
+		return;
+	msg = gvpn_nl_event_new(gn->net, GVPN_EVENT_REPLAY_FAILED, GFP_ATOMIC,
+				&hdr);
+	if (!msg)
+		return;
+	nest = nla_nest_start(msg, GVPN_A_SA);
+	if (!nest || gvpn_nl_put_sa_id(msg, sa))
+		goto free;
+	nla_nest_end(msg, nest);
+	if (nla_put_in_addr(msg, GVPN_A_EVENT_SRC, src) ||
+	    nla_put_in_addr(msg, GVPN_A_EVENT_DST, dst) ||
+	    nla_put_u64_64bit(msg, GVPN_A_EVENT_SENDER_TIME, sender_ms,
+			      GVPN_A_PAD) ||
+	    nla_put_u64_64bit(msg, GVPN_A_EVENT_LOCAL_TIME, local_ms,
+			      GVPN_A_PAD))
+		goto free;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&gvpn_genl_family, gn->net, msg, 0, 0,
+				GFP_ATOMIC);
+	return;
+free:
+	nlmsg_free(msg);
+}
+
 static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_GROUP_NEW,
@@ -1173,6 +1362,11 @@ static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_STATS_GET,
 		.doit = gvpn_nl_stats_get,
+	},
+	{
+		.cmd = GVPN_CMD_SA_SET,
+		.doit = gvpn_nl_sa_set,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

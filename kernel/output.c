@@ -31,11 +31,16 @@
 /* Fragments of one packet, collected on this CPU with BHs off. */
 static DEFINE_PER_CPU(struct sk_buff_head, gvpn_frags);
 
+static unsigned int gvpn_tbar_hlen(const struct gvpn_sa *sa)
+{
+	return sa->tbar ? GVPN_TBAR_HLEN : 0;
+}
+
 /* The largest inner packet that still fits @mtu once encrypted with @sa. */
 static unsigned int gvpn_inner_mtu(const struct gvpn_sa *sa, unsigned int mtu)
 {
 	int room = mtu - sizeof(struct iphdr) - sizeof(struct ip_esp_hdr) -
-		   sa->ivlen - sa->icvlen;
+		   sa->ivlen - sa->icvlen - gvpn_tbar_hlen(sa);
 
 	return room > 68 ? round_down(room, sa->blksize) - 2 : 68;
 }
@@ -47,11 +52,31 @@ static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err);
  * -EINPROGRESS when the AEAD completes later (it then owns @skb and
  * resumes it), or an error with @skb untouched for the caller to drop.
  */
+/* The TBAR header: the sender's group clock, stamped in ticks. */
+static void gvpn_tbar_stamp(struct gvpn_sa *sa, u8 *h)
+{
+	const struct gvpn_timebase *c = rcu_dereference(sa->group->clock);
+	u64 ticks = gvpn_clock_now(c);
+	__be64 t;
+
+	/* packets sent within one tick share its time (TB-03) */
+	do_div(ticks, c->tick_ms);
+	h[0] = IPPROTO_IPIP;
+	h[1] = GVPN_TBAR_HLEN / 4;
+	h[2] = c->type;
+	h[3] = 0;
+	t = cpu_to_be64(ticks * c->tick_ms);
+	memcpy(h + 4, &t, sizeof(t));
+	gvpn_count(sa->stats, GVPN_A_STATS_TX_TIMESTAMPED, 1);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_TIMESTAMPED, 1);
+}
+
 static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 			    const struct nf_hook_state *state, u8 df_mode)
 {
+	const unsigned int thlen = gvpn_tbar_hlen(sa);
 	const unsigned int hlen = sizeof(struct iphdr) +
-				  sizeof(struct ip_esp_hdr) + sa->ivlen;
+				  sizeof(struct ip_esp_hdr) + sa->ivlen + thlen;
 	unsigned int len, plen, padlen, tailen;
 	struct gvpn_crypto_ctx *ctx;
 	struct ip_esp_hdr *esph;
@@ -63,7 +88,7 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EINVAL;
 	inner = *ip_hdr(skb);
-	len = skb->len;
+	len = skb->len + thlen;		/* what ESP protects */
 	plen = ALIGN(len + 2, sa->blksize);
 	padlen = plen - len - 2;
 	tailen = padlen + 2 + sa->icvlen;
@@ -87,7 +112,7 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	for (i = 0; i < padlen; i++)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
-	tail[padlen + 1] = IPPROTO_IPIP;
+	tail[padlen + 1] = thlen ? GVPN_TBAR_NEXTHDR : IPPROTO_IPIP;
 
 	iph = skb_push(skb, hlen);
 	skb_reset_network_header(skb);
@@ -124,6 +149,8 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	 */
 	get_random_bytes(iv, sa->ivlen);
 	memcpy(ctx->iv, iv, sa->ivlen);
+	if (thlen)
+		gvpn_tbar_stamp(sa, iv + sa->ivlen);
 
 	ctx->skb = skb;
 	gvpn_crypto_ctx_state(ctx, state, gvpn_output_hook);
@@ -152,8 +179,8 @@ static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
 {
 	gvpn_count(sa->stats, GVPN_A_STATS_TX_PACKETS, 1);
 	gvpn_count(sa->stats, GVPN_A_STATS_TX_BYTES, len);
-	gvpn_count(sa->group->stats, GVPN_A_STATS_TX_PACKETS, 1);
-	gvpn_count(sa->group->stats, GVPN_A_STATS_TX_BYTES, len);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_PACKETS, 1);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_BYTES, len);
 }
 
 static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
@@ -165,7 +192,7 @@ static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
 	if (err == -EINPROGRESS)
 		return;		/* left the backlog; completion comes later */
 	if (err) {
-		gvpn_count(sa->group->stats, GVPN_A_STATS_DROP_NOMEM, 1);
+		gvpn_count_group(sa->group, GVPN_A_STATS_DROP_NOMEM, 1);
 		kfree_skb(skb);
 	} else {
 		IPCB(skb)->frag_max_size = 0;
@@ -187,7 +214,7 @@ static void gvpn_output_extra(struct gvpn_sa *sa, struct sk_buff *skb,
 	if (err == -EINPROGRESS)
 		return;
 	if (err) {
-		gvpn_count(sa->group->stats, GVPN_A_STATS_DROP_NOMEM, 1);
+		gvpn_count_group(sa->group, GVPN_A_STATS_DROP_NOMEM, 1);
 		kfree_skb(skb);
 		return;
 	}
@@ -212,7 +239,7 @@ static void gvpn_output_fragment(struct gvpn_sa *sa, struct sk_buff *skb,
 	int err;
 
 	__skb_queue_head_init(&frags);
-	gvpn_count(sa->group->stats, GVPN_A_STATS_FRAGMENTED, 1);
+	gvpn_count_group(sa->group, GVPN_A_STATS_FRAGMENTED, 1);
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		kfree_skb(skb);
 		return;
@@ -241,7 +268,7 @@ static bool gvpn_df(const struct sk_buff *skb)
 static unsigned int gvpn_frag_needed(struct gvpn_group *g, struct sk_buff *skb,
 				     unsigned int inner_mtu)
 {
-	gvpn_count(g->stats, GVPN_A_STATS_FRAG_NEEDED, 1);
+	gvpn_count_group(g, GVPN_A_STATS_FRAG_NEEDED, 1);
 	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(inner_mtu));
 	return NF_DROP;
 }
@@ -264,7 +291,7 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 		/* No features: segments come out linear and checksummed. */
 		segs = skb_gso_segment(skb, 0);
 		if (IS_ERR_OR_NULL(segs)) {
-			gvpn_count(g->stats, GVPN_A_STATS_DROP_NOMEM, 1);
+			gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
 			return NF_DROP;
 		}
 		consume_skb(skb);
@@ -290,7 +317,7 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 	if (err == -EINPROGRESS)
 		return NF_STOLEN;
 	if (err) {
-		gvpn_count(g->stats, GVPN_A_STATS_DROP_NOMEM, 1);
+		gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
 		return NF_DROP;
 	}
 	gvpn_count_tx(sa, len);
@@ -305,12 +332,15 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 	struct gvpn_group *g;
 	struct gvpn_flow f;
 	struct gvpn_sa *sa;
+	bool rx_only;
 
 	g = xa_load(&gn->devs, state->out->ifindex);
 	if (!g)
 		return NF_ACCEPT;
 	if (!gvpn_flow_from_skb(skb, &f))
 		return NF_ACCEPT;	/* truncated L4: nothing we could match */
+	if (READ_ONCE(g->fail_armed))
+		return gvpn_fail_verdict(g, &f, false);
 	p = gvpn_policy_lookup(g, &f, false);
 	if (!p)
 		return NF_ACCEPT;
@@ -319,15 +349,22 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 
 	switch (p->action) {
 	case GVPN_ACTION_BYPASS:
-		gvpn_count(g->stats, GVPN_A_STATS_BYPASS_PACKETS, 1);
+		gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
 		return NF_ACCEPT;
 	case GVPN_ACTION_DROP:
-		gvpn_count(g->stats, GVPN_A_STATS_DROP_POLICY, 1);
+		gvpn_count_group(g, GVPN_A_STATS_DROP_POLICY, 1);
 		return NF_DROP;
 	}
-	sa = gvpn_sa_tx(p);
+	if (!READ_ONCE(g->nactive))
+		return gvpn_fail_verdict(g, &f, false);
+	sa = READ_ONCE(g->recv_only) ? NULL : gvpn_sa_tx(p, &rx_only);
 	if (!sa) {
-		gvpn_count(g->stats, GVPN_A_STATS_DROP_NO_SA, 1);
+		if (READ_ONCE(g->recv_only) || rx_only) {
+			/* receive-only: decrypt what comes, send in clear */
+			gvpn_count_group(g, GVPN_A_STATS_CLEAR_PASSIVE, 1);
+			return NF_ACCEPT;
+		}
+		gvpn_count_group(g, GVPN_A_STATS_DROP_NO_SA, 1);
 		return NF_DROP;
 	}
 	return gvpn_output_encrypt(g, sa, skb, state);

@@ -176,6 +176,53 @@ struct gvpn_policy *gvpn_policy_lookup(const struct gvpn_group *g,
 	return gvpn_cls_find(cls, ts, &m, best);
 }
 
+/*
+ * The exception rules of the fail modes: at most GVPN_MAX_FAIL_RULES
+ * policies of origin "fail", in their own short list.
+ */
+bool gvpn_fail_rule_match(const struct gvpn_group *g,
+			  const struct gvpn_flow *f, bool either_dir)
+{
+	struct gvpn_policy *p;
+	struct gvpn_flow m;
+
+	m = *f;
+	m.src = f->dst;
+	m.dst = f->src;
+	m.sport = f->dport;
+	m.dport = f->sport;
+	list_for_each_entry_rcu(p, &g->fail_rules, node_list)
+		if (gvpn_selector_match(&p->sel, f) ||
+		    (either_dir && gvpn_selector_match(&p->sel, &m)))
+			return true;
+	return false;
+}
+
+static int gvpn_fail_rule_add(struct gvpn_group *g, struct gvpn_policy *p,
+			      struct netlink_ext_ack *extack)
+{
+	struct gvpn_policy *pos;
+	int err;
+
+	if (p->action != GVPN_ACTION_BYPASS) {
+		NL_SET_ERR_MSG_MOD(extack, "fail rules pass traffic in clear: action bypass");
+		return -EINVAL;
+	}
+	if (g->nfail >= GVPN_MAX_FAIL_RULES) {
+		NL_SET_ERR_MSG_MOD(extack, "at most 10 fail rules per group");
+		return -ENOSPC;
+	}
+	err = xa_insert(&g->policies, p->id, p, GFP_KERNEL);
+	if (err)
+		return err;
+	list_for_each_entry(pos, &g->fail_rules, node_list)
+		if (gvpn_policy_before(p, pos))
+			break;
+	list_add_tail_rcu(&p->node_list, &pos->node_list);
+	g->nfail++;
+	return 0;
+}
+
 /* Publish the list of prefix-length pairs in use after it changed. */
 static int gvpn_cls_retuple(struct gvpn_cls *cls)
 {
@@ -273,6 +320,13 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 	p->order = (u64)(origin == GVPN_ORIGIN_LOCAL ? 0 : 1) << 32 | prio;
 	INIT_LIST_HEAD(&p->sas);
 
+	if (origin == GVPN_ORIGIN_FAIL) {
+		err = gvpn_fail_rule_add(g, p, extack);
+		if (err)
+			goto err_free;
+		return p;
+	}
+
 	/* Reserve the tuple before anything is visible to readers. */
 	new_tuple = !cls->count[sel->splen][sel->dplen]++;
 	if (new_tuple) {
@@ -348,6 +402,11 @@ void gvpn_policy_del(struct gvpn_policy *p)
 
 	xa_erase(&g->policies, p->id);
 	list_del_rcu(&p->node_list);
+	if (p->origin == GVPN_ORIGIN_FAIL) {
+		g->nfail--;
+		call_rcu(&p->rcu, gvpn_policy_free_rcu);
+		return;
+	}
 	if (list_empty(&node->policies)) {
 		rhashtable_remove_fast(&cls->nodes, &node->hnode,
 				       gvpn_cls_params);

@@ -37,14 +37,38 @@ struct gvpn_sa *gvpn_sa_lookup(struct gvpn_net *gn, u16 group, u32 spi)
 	return rhashtable_lookup(&gn->sas, &key, gvpn_sa_params);
 }
 
-/* The SA a policy encrypts with: its newest one that may send. */
-struct gvpn_sa *gvpn_sa_tx(const struct gvpn_policy *p)
+/*
+ * Activated and not yet deactivated, by the clock, per packet: the daemon's
+ * scheduling latency never decides which SA a packet uses (GM-09/10).
+ */
+bool gvpn_sa_usable(const struct gvpn_sa *sa)
+{
+	u64 now;
+
+	if (!sa->activate_at && !READ_ONCE(sa->deactivate_at))
+		return true;
+	now = ktime_get_ns();
+	return (!sa->activate_at || now >= sa->activate_at) &&
+	       (!READ_ONCE(sa->deactivate_at) ||
+		now < READ_ONCE(sa->deactivate_at));
+}
+
+/*
+ * The SA a policy encrypts with: its newest usable one that may send.
+ * Without one, *rx_only says whether a usable receive-only SA is there.
+ */
+struct gvpn_sa *gvpn_sa_tx(const struct gvpn_policy *p, bool *rx_only)
 {
 	struct gvpn_sa *sa;
 
-	list_for_each_entry_rcu(sa, &p->sas, policy_list)
-		if (sa->dir == GVPN_SA_DIR_BOTH)
+	*rx_only = false;
+	list_for_each_entry_rcu(sa, &p->sas, policy_list) {
+		if (!gvpn_sa_usable(sa))
+			continue;
+		if (READ_ONCE(sa->dir) == GVPN_SA_DIR_BOTH)
 			return sa;
+		*rx_only = true;
+	}
 	return NULL;
 }
 
@@ -74,6 +98,11 @@ static void gvpn_sa_schedule(struct gvpn_sa *sa)
 		at = sa->created + sa->hard_secs * NSEC_PER_SEC;
 		next = min(next, at > now ? at - now : 0);
 	}
+	if (!sa->active && sa->activate_at)
+		next = min(next, sa->activate_at > now ? sa->activate_at - now : 0);
+	if (sa->deactivate_at)
+		next = min(next, sa->deactivate_at > now ?
+			   sa->deactivate_at - now : 0);
 	/* Byte counts are per-CPU: sum them once a second. */
 	if (sa->hard_bytes || (sa->soft_bytes && !sa->soft_done))
 		next = min_t(u64, next, NSEC_PER_SEC);
@@ -92,6 +121,15 @@ static void gvpn_sa_lifetime(struct work_struct *work)
 	mutex_lock(&gn->lock);
 	if (percpu_ref_is_dying(&sa->refs))
 		goto out;
+	if (sa->deactivate_at && ktime_get_ns() >= sa->deactivate_at) {
+		gvpn_sa_del(sa, GVPN_EVENT_SA_DEACTIVATED);
+		goto out;
+	}
+	if (!sa->active && ktime_get_ns() >= sa->activate_at) {
+		sa->active = true;
+		gvpn_nl_event_sa(sa, GVPN_EVENT_SA_ACTIVATED, GFP_KERNEL);
+		gvpn_group_keys(sa->group, 1);
+	}
 	age = ktime_get_ns() - sa->created;
 	bytes = (sa->hard_bytes || sa->soft_bytes) ? gvpn_sa_bytes(sa) : 0;
 	if ((sa->hard_secs && age >= sa->hard_secs * NSEC_PER_SEC) ||
@@ -180,7 +218,15 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 	sa->spi = cfg->spi;
 	sa->policy_id = cfg->policy_id;
 	sa->dir = cfg->dir;
+	sa->tbar = cfg->tbar;
+	sa->passive = cfg->passive;
 	sa->created = ktime_get_ns();
+	if (cfg->activate_in_ms)
+		sa->activate_at = sa->created +
+				  (u64)cfg->activate_in_ms * NSEC_PER_MSEC;
+	if (cfg->deactivate_in_ms)
+		sa->deactivate_at = sa->created +
+				    (u64)cfg->deactivate_in_ms * NSEC_PER_MSEC;
 	sa->soft_secs = cfg->soft_secs;
 	sa->hard_secs = cfg->hard_secs;
 	sa->soft_bytes = cfg->soft_bytes;
@@ -200,8 +246,12 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 	atomic_inc(&gn->nsas);
 	/* Newest first: the output path uses the first usable one. */
 	list_add_rcu(&sa->policy_list, &p->sas);
-	gvpn_sa_schedule(sa);
 	gvpn_nl_event_sa(sa, GVPN_EVENT_SA_ADDED, GFP_KERNEL);
+	if (!sa->activate_at) {
+		sa->active = true;
+		gvpn_group_keys(g, 1);
+	}
+	gvpn_sa_schedule(sa);
 	return 0;
 
 err_ref:
@@ -226,6 +276,17 @@ void gvpn_sa_del(struct gvpn_sa *sa, enum gvpn_event why)
 	cancel_delayed_work(&sa->lifetime_work);
 	gvpn_nl_event_sa(sa, why, GFP_KERNEL);
 	percpu_ref_kill(&sa->refs);
+	if (sa->active)
+		gvpn_group_keys(g, -1);
+}
+
+/* Remove @sa @in_ms from now (a rekey's deactivation delay); 0 cancels. */
+void gvpn_sa_set_deactivate(struct gvpn_sa *sa, u32 in_ms)
+{
+	lockdep_assert_held(&sa->group->gn->lock);
+	WRITE_ONCE(sa->deactivate_at, in_ms ? ktime_get_ns() +
+		   (u64)in_ms * NSEC_PER_MSEC : 0);
+	gvpn_sa_schedule(sa);
 }
 
 int gvpn_sa_init_net(struct gvpn_net *gn)

@@ -33,11 +33,15 @@
  *
  * Commands (attributes at the top level of each message):
  *
- *   GVPN_CMD_GROUP_NEW     GVPN_A_GROUP { ID, [DF_MODE] }
- *   GVPN_CMD_GROUP_SET     GVPN_A_GROUP { ID, [DF_MODE] }
+ *   GVPN_CMD_GROUP_NEW     GVPN_A_GROUP { ID, [settings] }
+ *   GVPN_CMD_GROUP_SET     GVPN_A_GROUP { ID, [settings] }
+ *                          settings: DF_MODE, TBAR_WINDOW, CLOCK,
+ *                          PSEUDOTIME_MS, TICK_MS, FAIL_MODE,
+ *                          FAIL_ACTIVATE, PASSIVE, RECV_ONLY
  *   GVPN_CMD_GROUP_DEL     GVPN_A_GROUP { ID }  (with its policies and SAs)
  *   GVPN_CMD_GROUP_GET     GVPN_A_GROUP { ID } or dump of all groups; replies
- *                          carry DF_MODE, every attached IFINDEX and STATS.
+ *                          carry the settings, every attached IFINDEX,
+ *                          KEYS, CLOCK_MS and STATS.
  *   GVPN_CMD_DEV_ADD       GVPN_A_GROUP { ID, IFINDEX }   attach a device
  *   GVPN_CMD_DEV_DEL       GVPN_A_GROUP { ID, IFINDEX }   detach it
  *   GVPN_CMD_POLICY_NEW    GVPN_A_POLICY { GROUP_ID, ID, ACTION, [PRIO],
@@ -49,7 +53,8 @@
  *                          optionally of one group: GVPN_A_POLICY { GROUP_ID }
  *   GVPN_CMD_POLICY_FLUSH  GVPN_A_POLICY { [GROUP_ID] }
  *   GVPN_CMD_SA_NEW        GVPN_A_SA { GROUP_ID, POLICY_ID, SPI, algorithm,
- *                          [DIR], [LIFETIME_*] }
+ *                          [DIR], [LIFETIME_*], [TBAR], [PASSIVE],
+ *                          [ACTIVATE_IN_MS], [DEACTIVATE_IN_MS] }
  *   GVPN_CMD_SA_DEL        GVPN_A_SA { GROUP_ID, SPI }
  *   GVPN_CMD_SA_GET        GVPN_A_SA { GROUP_ID, SPI }, or a dump, optionally
  *                          of one group. Replies never carry keys; they
@@ -57,6 +62,9 @@
  *                          and STATS.
  *   GVPN_CMD_SA_FLUSH      GVPN_A_SA { [GROUP_ID] }
  *   GVPN_CMD_STATS_GET     replies GVPN_A_STATS: the namespace's counters.
+ *   GVPN_CMD_SA_SET        GVPN_A_SA { GROUP_ID, SPI, [DEACTIVATE_IN_MS],
+ *                          [DIR], [PASSIVE] }: what a rekey changes on an
+ *                          installed SA.
  *
  * Dumps are resumable and return objects in (group, id) or (group, SPI)
  * order. NEW on an existing object fails with EEXIST; DEL, SET and GET on a
@@ -78,12 +86,47 @@
  * bytes) an event is sent; at the hard lifetime the SA is removed and an
  * event sent. 0 means no limit.
  *
+ * Lossless switching: an SA with ACTIVATE_IN_MS decrypts at once but is not
+ * used to encrypt before that many milliseconds have passed; at
+ * DEACTIVATE_IN_MS it is removed and its SPI rejected. The module keeps
+ * both on its monotonic clock and applies them per packet. GET replies
+ * carry the milliseconds still to go (0: none) and ACTIVE.
+ *
+ * Time-based anti-replay (TBAR): an SA with TBAR set sends every packet
+ * with a timestamp header inside the ESP payload (Documentation/tbar.rst),
+ * and the receiver drops packets whose timestamp is further than the
+ * group's TBAR_WINDOW seconds from its own clock, in either direction (0:
+ * no check). The group clock is the wall clock (Juniper's delay
+ * detection; members run NTP) or a pseudotime set with PSEUDOTIME_MS and
+ * advanced by the module (Cisco's key-server clock), stamped in TICK_MS
+ * steps.
+ *
+ * Without keys (no active SA in the group; KEYS says which):
+ *   FAIL_MODE none   traffic of encrypt policies passes in clear (Cisco's
+ *                    default before registration);
+ *   FAIL_MODE open   traffic of encrypt policies is dropped except what
+ *                    matches a policy of origin "fail" (up to 10), which
+ *                    passes in clear (Juniper's fail-closed with fail-open
+ *                    rules);
+ *   FAIL_MODE close  once armed with FAIL_ACTIVATE, everything leaving or
+ *                    entering an attached device is dropped except what
+ *                    matches a policy of origin "fail" (either direction),
+ *                    until the first keys arrive, which disarm it (Cisco's
+ *                    fail-close).
+ * PASSIVE: clear inbound traffic of encrypt policies is accepted as well as
+ * encrypted (per group, or per SA for its policy). RECV_ONLY: the group's
+ * SAs only decrypt; its encrypt policies send in clear and accept clear.
+ *
  * Events (multicast group "events"), command GVPN_CMD_EVENT with
  * GVPN_A_EVENT_TYPE and the object concerned (GVPN_A_SA nest with GROUP_ID
  * and SPI, or GVPN_A_GROUP with ID):
- *   SA_ADDED, SA_REMOVED, SA_SOFT_EXPIRED, SA_HARD_EXPIRED;
- *   rate-limited data-plane errors UNKNOWN_SPI and AUTH_FAILED, which also
- *   carry GVPN_A_EVENT_SRC and GVPN_A_EVENT_DST (the packet's addresses).
+ *   SA_ADDED, SA_REMOVED, SA_SOFT_EXPIRED, SA_HARD_EXPIRED, SA_ACTIVATED,
+ *   SA_DEACTIVATED; KEYS_UP and KEYS_DOWN (GVPN_A_GROUP with ID) when a
+ *   group gains its first active SA or loses its last;
+ *   rate-limited data-plane errors UNKNOWN_SPI, AUTH_FAILED and
+ *   REPLAY_FAILED, which also carry GVPN_A_EVENT_SRC and GVPN_A_EVENT_DST
+ *   (the packet's addresses); REPLAY_FAILED also GVPN_A_EVENT_SENDER_TIME
+ *   and GVPN_A_EVENT_LOCAL_TIME (milliseconds on the group clock).
  */
 #ifndef _UAPI_LINUX_GVPN_H
 #define _UAPI_LINUX_GVPN_H
@@ -91,6 +134,17 @@
 #define GVPN_GENL_NAME		"gvpn"
 #define GVPN_GENL_VERSION	1
 #define GVPN_MCGRP_EVENTS	"events"
+
+/*
+ * Time-based anti-replay on the wire: with TBAR, the ESP payload starts
+ * with this 12-byte header and the ESP next header says so
+ * (Documentation/tbar.rst): next header (4, IPv4), length in 32-bit words
+ * (3), clock (enum gvpn_clock), reserved (0), then the sender's clock in
+ * milliseconds, 64 bits, network byte order. 253 is an IP protocol number
+ * reserved for experiments (RFC 3692).
+ */
+#define GVPN_TBAR_NEXTHDR	253
+#define GVPN_TBAR_HLEN		12
 
 enum gvpn_cmd {
 	GVPN_CMD_UNSPEC,
@@ -110,6 +164,7 @@ enum gvpn_cmd {
 	GVPN_CMD_SA_FLUSH,
 	GVPN_CMD_STATS_GET,
 	GVPN_CMD_EVENT,
+	GVPN_CMD_SA_SET,
 
 	__GVPN_CMD_MAX,
 	GVPN_CMD_MAX = __GVPN_CMD_MAX - 1
@@ -125,6 +180,9 @@ enum gvpn_attr {
 	GVPN_A_EVENT_TYPE,	/* u8, enum gvpn_event */
 	GVPN_A_EVENT_SRC,	/* u32 (be), in events about a packet */
 	GVPN_A_EVENT_DST,	/* u32 (be) */
+	GVPN_A_EVENT_SENDER_TIME, /* u64, ms: the packet's timestamp */
+	GVPN_A_EVENT_LOCAL_TIME, /* u64, ms: the receiver's clock */
+	GVPN_A_PAD,
 
 	__GVPN_A_MAX,
 	GVPN_A_MAX = __GVPN_A_MAX - 1
@@ -142,9 +200,37 @@ enum gvpn_group_attr {
 	GVPN_A_GROUP_DF_MODE,	/* u8, enum gvpn_df_mode */
 	GVPN_A_GROUP_IFINDEX,	/* u32; repeated in GET replies */
 	GVPN_A_GROUP_STATS,	/* nest, enum gvpn_stats_attr (read-only) */
+	GVPN_A_GROUP_TBAR_WINDOW, /* u32, seconds, 0..3600; 0 = no check */
+	GVPN_A_GROUP_CLOCK,	/* u8, enum gvpn_clock */
+	GVPN_A_GROUP_PSEUDOTIME_MS, /* u64: set (pseudotime clock); replies: now */
+	GVPN_A_GROUP_TICK_MS,	/* u32, 1..60000, default 1 */
+	GVPN_A_GROUP_FAIL_MODE,	/* u8, enum gvpn_fail_mode */
+	GVPN_A_GROUP_FAIL_ACTIVATE, /* flag: arm fail-close now */
+	GVPN_A_GROUP_PASSIVE,	/* u8, 0 or 1 */
+	GVPN_A_GROUP_RECV_ONLY,	/* u8, 0 or 1 */
+	GVPN_A_GROUP_KEYS,	/* u8, read-only, enum gvpn_keys */
+	GVPN_A_GROUP_CLOCK_MS,	/* u64, read-only: the group clock now */
+	GVPN_A_GROUP_PAD,
 
 	__GVPN_A_GROUP_MAX,
 	GVPN_A_GROUP_MAX = __GVPN_A_GROUP_MAX - 1
+};
+
+enum gvpn_clock {
+	GVPN_CLOCK_WALL,	/* CLOCK_REALTIME, ms since the epoch */
+	GVPN_CLOCK_PSEUDO,	/* the key server's pseudotime, ms */
+};
+
+enum gvpn_fail_mode {
+	GVPN_FAIL_NONE,		/* clear until keys (default) */
+	GVPN_FAIL_OPEN,		/* drop without keys, except fail rules */
+	GVPN_FAIL_CLOSE,	/* armed: drop all but fail rules until keys */
+};
+
+enum gvpn_keys {
+	GVPN_KEYS_NONE,		/* no active SA */
+	GVPN_KEYS_UP,		/* at least one active SA */
+	GVPN_KEYS_FAIL_CLOSED,	/* no active SA, fail-close armed */
 };
 
 enum gvpn_action {
@@ -156,6 +242,7 @@ enum gvpn_action {
 enum gvpn_origin {
 	GVPN_ORIGIN_KS,		/* downloaded from the key server (default) */
 	GVPN_ORIGIN_LOCAL,	/* member-configured: precedes KS policies */
+	GVPN_ORIGIN_FAIL,	/* exception rule used only without keys */
 };
 
 enum gvpn_policy_attr {
@@ -207,6 +294,11 @@ enum gvpn_sa_attr {
 	GVPN_A_SA_STATS,	/* nest, enum gvpn_stats_attr (read-only) */
 	GVPN_A_SA_PAD,
 	GVPN_A_SA_KEY_BITS,	/* u32, read-only: cipher key length in bits */
+	GVPN_A_SA_TBAR,		/* u8, 0 or 1: packets carry a timestamp */
+	GVPN_A_SA_ACTIVATE_IN_MS, /* u32: not used to encrypt before */
+	GVPN_A_SA_DEACTIVATE_IN_MS, /* u32: removed then; 0 = never */
+	GVPN_A_SA_PASSIVE,	/* u8, 0 or 1 */
+	GVPN_A_SA_ACTIVE,	/* u8, read-only: activated, not deactivated */
 
 	__GVPN_A_SA_MAX,
 	GVPN_A_SA_MAX = __GVPN_A_SA_MAX - 1
@@ -237,6 +329,14 @@ enum gvpn_stats_attr {
 	GVPN_A_STATS_FRAGMENTED,	/* inner packets fragmented before encryption */
 	GVPN_A_STATS_MATCH_PACKETS,	/* policy: packets that matched it */
 	GVPN_A_STATS_MATCH_BYTES,
+	GVPN_A_STATS_DROP_REPLAY,	/* timestamp outside the TBAR window */
+	GVPN_A_STATS_REPLAY_OK,		/* passed the replay check */
+	GVPN_A_STATS_TX_TIMESTAMPED,	/* sent with a timestamp */
+	GVPN_A_STATS_DROP_NO_KEYS,	/* fail-open/fail-close drops */
+	GVPN_A_STATS_CLEAR_NO_KEYS,	/* passed in clear for lack of keys */
+	GVPN_A_STATS_CLEAR_PASSIVE,	/* passed in clear: passive, receive-only */
+	GVPN_A_STATS_KEYS_UP,		/* transitions to having keys */
+	GVPN_A_STATS_KEYS_DOWN,		/* transitions to having none */
 
 	__GVPN_A_STATS_MAX,
 	GVPN_A_STATS_MAX = __GVPN_A_STATS_MAX - 1
@@ -249,6 +349,11 @@ enum gvpn_event {
 	GVPN_EVENT_SA_HARD_EXPIRED,
 	GVPN_EVENT_UNKNOWN_SPI,
 	GVPN_EVENT_AUTH_FAILED,
+	GVPN_EVENT_REPLAY_FAILED,
+	GVPN_EVENT_SA_ACTIVATED,
+	GVPN_EVENT_SA_DEACTIVATED,
+	GVPN_EVENT_KEYS_UP,
+	GVPN_EVENT_KEYS_DOWN,
 };
 
 #endif /* _UAPI_LINUX_GVPN_H */
