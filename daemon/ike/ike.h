@@ -342,6 +342,9 @@ size_t ike_group_pub_len(uint16_t group);
 const char *ike_group_name(uint16_t group);
 struct ike_dh *ike_dh_new(uint16_t group);
 const uint8_t *ike_dh_pub(const struct ike_dh *dh, size_t *len);
+/* Validates a peer's public value: length, range, on the curve or in the
+ * subgroup. Cheap next to ike_dh_new(): done first. */
+int ike_dh_check(uint16_t group, const uint8_t *pub, size_t len);
 /* shared secret, padded to the group's length (x coordinate for ECP) */
 int ike_dh_shared(struct ike_dh *dh, const uint8_t *peer, size_t len,
 		  uint8_t *out, size_t *out_len);

@@ -22,6 +22,7 @@ struct log_rl ike_rl_cookie = LOG_RL_INIT("messages for unknown SAs dropped");
 struct log_rl ike_rl_unknown = LOG_RL_INIT("unexpected messages dropped");
 struct log_rl ike_rl_flood = LOG_RL_INIT("first messages dropped or evicted by the flood limits");
 struct log_rl ike_rl_proposal = LOG_RL_INIT("proposals refused");
+struct log_rl ike_rl_fail = LOG_RL_INIT("responder negotiations failed");
 
 static const uint8_t zero_cookie[ISAKMP_COOKIE_LEN];
 
@@ -209,9 +210,14 @@ void ike_sa_fail(struct ike_sa *sa, uint16_t notify, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_warn("Phase 1 %s %s with %s (peer \"%s\") failed: %s",
-		 mode_str(sa), sa->initiator ? "initiator" : "responder",
-		 ike_peer_str(&sa->peer), sa->pc ? sa->pc->name : "?", why);
+	/* anyone can make a responder fail: its lines are rate-limited */
+	if (sa->initiator)
+		log_warn("Phase 1 %s initiator with %s (peer \"%s\") failed: %s",
+			 mode_str(sa), ike_peer_str(&sa->peer), sa->pc->name, why);
+	else
+		log_rl(&ike_rl_fail, LOG_WARNING,
+		       "Phase 1 %s responder with %s (peer \"%s\") failed: %s",
+		       mode_str(sa), ike_peer_str(&sa->peer), sa->pc->name, why);
 	sa->ctx->stats.failed++;
 	/*
 	 * After its last message the peer holds an established SA (main mode

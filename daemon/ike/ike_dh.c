@@ -95,14 +95,20 @@ static EVP_PKEY *modp_pkey(const struct ike_group *g, const uint8_t *pub,
 			   size_t pub_len)
 {
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *p = g->prime(NULL), *gen = BN_new(), *y = NULL;
+	BIGNUM *p = g->prime(NULL), *gen = BN_new(), *q = BN_new(), *y = NULL;
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pkey = NULL;
 
-	if (!bld || !p || !gen || !BN_set_word(gen, 2) ||
+	if (!bld || !p || !gen || !q || !BN_set_word(gen, 2) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, gen))
+		goto out;
+	/* all MODP groups are safe primes: with q = (p - 1) / 2 OpenSSL can
+	 * check that a peer's value is in the subgroup (our keys are made
+	 * without it: OpenSSL then keeps to the private length we set) */
+	if (pub && (!BN_rshift1(q, p) ||
+		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_Q, q)))
 		goto out;
 	if (pub) {
 		y = BN_bin2bn(pub, (int)pub_len, NULL);
@@ -123,6 +129,7 @@ out:
 	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(p);
+	BN_free(q);
 	BN_free(gen);
 	BN_free(y);
 	return pkey;
@@ -227,8 +234,10 @@ int ike_dh_shared(struct ike_dh *dh, const uint8_t *peer, size_t len,
 		goto out;
 	if (!g->ecp && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
 		goto out;
-	/* validate: 1 < y < p - 1, or a point on the curve */
-	if (EVP_PKEY_derive_set_peer_ex(ctx, pkey, 1) <= 0 ||
+	/* 1 < y < p - 1 (OpenSSL checks it when deriving) or a point on the
+	 * curve (checked when imported); the full check of the subgroup is
+	 * ike_dh_check(), done once, before any work */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, pkey, 0) <= 0 ||
 	    EVP_PKEY_derive(ctx, out, &n) <= 0)
 		goto out;
 	if (n != (g->ecp ? g->len / 2 : g->len))
@@ -239,6 +248,27 @@ out:
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(pkey);
 	return ret;
+}
+
+int ike_dh_check(uint16_t group, const uint8_t *pub, size_t len)
+{
+	const struct ike_group *g = group_get(group);
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *pkey;
+	int ok;
+
+	if (!g || len != g->len)
+		return -1;
+	pkey = g->ecp ? ecp_pub_pkey(g, pub, len) : modp_pkey(g, pub, len);
+	if (!pkey)
+		return -1;
+	/* MODP: with q known, this also checks that y is in the prime-order
+	 * subgroup (y^q = 1) */
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+	ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pkey);
+	return ok ? 0 : -1;
 }
 
 void ike_dh_free(struct ike_dh *dh)

@@ -34,7 +34,7 @@ struct ike_half {
 
 /* log limiters for what peers (or attackers) can trigger */
 extern struct log_rl ike_rl_malformed, ike_rl_cookie, ike_rl_unknown,
-	ike_rl_flood, ike_rl_proposal;
+	ike_rl_flood, ike_rl_proposal, ike_rl_fail;
 
 /* ike_ctx.c */
 struct ike_sa *ike_sa_new(struct ike_ctx *ctx, bool initiator, uint8_t exch,

@@ -247,6 +247,10 @@ int ike_p1_get_ke_nonce(struct ike_sa *sa, const struct isakmp_chain *c,
 		err->notify = ISAKMP_N_INVALID_KEY_INFORMATION;
 		return -1;
 	}
+	if (ike_dh_check(sa->suite.group, d.p, d.len))
+		return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+				   "invalid Diffie-Hellman public value (%s)",
+				   ike_group_name(sa->suite.group));
 	free(sa->peer_ke);
 	sa->peer_ke = memdup(d.p, d.len);
 	sa->peer_ke_len = d.len;

@@ -190,6 +190,8 @@ static void test_dh(void **state)
 		assert_int_equal(la, lb);
 		assert_int_equal(la, g >= 19 ? plen / 2 : plen);
 		assert_memory_equal(sa, sb, la);
+		assert_int_equal(ike_dh_check(g, pa, lpa), 0);
+		assert_int_equal(ike_dh_check(g, pa, lpa - 1), -1);
 		/* wrong length */
 		assert_int_equal(ike_dh_shared(a, pb, lpb - 1, sa, &la), -1);
 		/* 0, 1 and p - 1 (MODP), a point off the curve (ECP) */
@@ -211,11 +213,18 @@ static void test_dh(void **state)
 			BN_sub_word(p, 1);
 			BN_bn2binpad(p, bad, (int)plen);
 			assert_int_equal(ike_dh_shared(a, bad, plen, sa, &la), -1);
+			assert_int_equal(ike_dh_check(g, bad, plen), -1);
+			/* p - 2 is in range but not in the subgroup of order q
+			 * (-1 and so -2 are non-residues modulo a safe prime) */
+			BN_sub_word(p, 1);
+			BN_bn2binpad(p, bad, (int)plen);
+			assert_int_equal(ike_dh_check(g, bad, plen), -1);
 			BN_free(p);
 		} else {
 			memcpy(bad, pb, plen);
 			bad[plen - 1] ^= 1;
 			assert_int_equal(ike_dh_shared(a, bad, plen, sa, &la), -1);
+			assert_int_equal(ike_dh_check(g, bad, plen), -1);
 		}
 		ike_dh_free(a);
 		ike_dh_free(b);
