@@ -62,7 +62,7 @@ gvpnd_start() {
 	pid=$!
 	printf -v "${name}_pid" '%s' "$pid"
 	defer kill "$pid"
-	busywait 5000 grep -q 'started' "$T/$name.log" && return 0
+	busywait 10000 grep -q 'started' "$T/$name.log" && return 0
 	sed 's/^/# /' "$T/$name.log"
 	return 1
 }
@@ -74,9 +74,11 @@ gvpnd_stop() {
 	return 0
 }
 
-# log_has NAME PATTERN [TIMEOUT_S]: an extended regex appears in a log
+# log_has NAME PATTERN [TIMEOUT_S]: an extended regex appears in a log.
+# (Timeouts are generous: the machine may be busy; nothing here measures
+# speed.)
 log_has() {
-	slowwait "${3:-5}" grep -qE "$2" "$T/$1.log"
+	slowwait "${3:-10}" grep -qE "$2" "$T/$1.log"
 }
 
 # log_count NAME PATTERN
@@ -329,7 +331,7 @@ charon_reset() {
 }
 
 charon_established() {
-	slowwait "${2:-5}" grep -qE 'IKE_SA t\[[0-9]+\] established between' \
+	slowwait "${2:-10}" grep -qE 'IKE_SA t\[[0-9]+\] established between' \
 		"$T/$1/charon.log"
 }
 
