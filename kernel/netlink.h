@@ -1,13 +1,76 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Copyright (C) 2026 The gvpn authors.
+ *
+ * The generic netlink family, shared by netlink*.c and event.c.
  */
 #ifndef _GVPN_NETLINK_H
 #define _GVPN_NETLINK_H
 
-#include <linux/gvpn.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "gvpn.h"
+
+extern struct genl_family gvpn_genl_family;
+extern const struct nla_policy gvpn_group_nl_policy[GVPN_A_GROUP_MAX + 1];
+extern const struct nla_policy gvpn_policy_nl_policy[GVPN_A_POLICY_MAX + 1];
+extern const struct nla_policy gvpn_sa_nl_policy[GVPN_A_SA_MAX + 1];
 
 int gvpn_genl_init(void);
 void gvpn_genl_exit(void);
+
+/* Request nests of policies and SAs share parse buffers sized for both. */
+#define GVPN_A_OBJ_MAX GVPN_A_SA_MAX
+static_assert((int)GVPN_A_POLICY_MAX <= (int)GVPN_A_OBJ_MAX);
+
+bool gvpn_require(struct netlink_ext_ack *extack, struct nlattr *nest,
+		  struct nlattr **tb, int type, const char *msg);
+
+/* A required attribute: on absence, say which one is missing. */
+#define GVPN_REQUIRE(extack, nest, tb, type, what) \
+	gvpn_require(extack, nest, tb, type, KBUILD_MODNAME ": missing " what)
+
+int gvpn_nl_nest(struct genl_info *info, int attr, struct nlattr **tb,
+		 int maxtype, const struct nla_policy *policy);
+struct gvpn_group *gvpn_nl_group(struct gvpn_net *gn, struct nlattr *nest,
+				 struct nlattr **tb, int type,
+				 struct netlink_ext_ack *extack);
+int gvpn_nl_dump_ret(struct sk_buff *skb, int err);
+
+/* How gvpn_nl_walk() dumps one kind of object of each group. */
+struct gvpn_dump_walk {
+	int attr, maxtype, type;
+	const struct nla_policy *policy;
+	struct xarray *(*objects)(struct gvpn_group *g);
+	int (*fill)(struct sk_buff *skb, void *obj, u32 portid, u32 seq,
+		    int flags);
+};
+
+int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
+		 const struct gvpn_dump_walk *w);
+int gvpn_nl_flush(struct genl_info *info, int attr, int maxtype,
+		  const struct nla_policy *policy, int type, bool sas);
+int gvpn_nl_put_sa_id(struct sk_buff *skb, const struct gvpn_sa *sa);
+
+/* The commands, in netlink_group.c, netlink_policy.c and netlink_sa.c. */
+int gvpn_nl_group_new(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_group_set(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_group_del(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_group_get(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int gvpn_nl_dev_add(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_dev_del(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_policy_new(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_policy_del(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_policy_get(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int gvpn_nl_policy_flush(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_sa_del(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_sa_get(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int gvpn_nl_sa_flush(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _GVPN_NETLINK_H */

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * Generic netlink: SAs.
+ */
+
+#include <linux/netdevice.h>
+#include <net/genetlink.h>
+
+#include "gvpn.h"
+#include "netlink.h"
+
+static const u8 gvpn_sa_counters[] = {
+	GVPN_A_STATS_TX_PACKETS, GVPN_A_STATS_TX_BYTES,
+	GVPN_A_STATS_RX_PACKETS, GVPN_A_STATS_RX_BYTES,
+	GVPN_A_STATS_DROP_AUTH, GVPN_A_STATS_TX_TIMESTAMPED,
+};
+
+int gvpn_nl_put_sa_id(struct sk_buff *skb, const struct gvpn_sa *sa)
+{
+	return nla_put_u16(skb, GVPN_A_SA_GROUP_ID, sa->group->id) ||
+	       nla_put_u32(skb, GVPN_A_SA_SPI, sa->spi) ||
+	       nla_put_u32(skb, GVPN_A_SA_POLICY_ID, sa->policy_id);
+}
+
+/* Milliseconds until a monotonic deadline: 0 when none or past. */
+static u32 gvpn_ms_until(u64 at)
+{
+	u64 now = ktime_get_ns();
+
+	return at > now ? min_t(u64, div_u64(at - now + NSEC_PER_MSEC - 1,
+					     NSEC_PER_MSEC), U32_MAX) : 0;
+}
+
+static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
+			   u32 portid, u32 seq, int flags)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
+			  GVPN_CMD_SA_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, GVPN_A_SA);
+	if (!nest || gvpn_nl_put_sa_id(skb, sa) ||
+	    nla_put_u8(skb, GVPN_A_SA_DIR, sa->dir) ||
+	    nla_put_u32(skb, GVPN_A_SA_KEY_BITS, sa->key_bits))
+		goto cancel;
+	if (sa->auth[0]) {
+		if (nla_put_string(skb, GVPN_A_SA_ENC_NAME, sa->alg) ||
+		    nla_put_string(skb, GVPN_A_SA_AUTH_NAME, sa->auth) ||
+		    nla_put_u32(skb, GVPN_A_SA_AUTH_TRUNC_BITS, sa->icv_bits))
+			goto cancel;
+	} else {
+		if (nla_put_string(skb, GVPN_A_SA_AEAD_NAME, sa->alg) ||
+		    nla_put_u32(skb, GVPN_A_SA_AEAD_ICV_BITS, sa->icv_bits))
+			goto cancel;
+	}
+	if (nla_put_u64_64bit(skb, GVPN_A_SA_LIFETIME_SOFT_SECS, sa->soft_secs,
+			      GVPN_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SA_LIFETIME_HARD_SECS, sa->hard_secs,
+			      GVPN_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SA_LIFETIME_SOFT_BYTES,
+			      sa->soft_bytes, GVPN_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SA_LIFETIME_HARD_BYTES,
+			      sa->hard_bytes, GVPN_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SA_AGE_SECS, gvpn_sa_age_secs(sa),
+			      GVPN_A_SA_PAD) ||
+	    nla_put_u8(skb, GVPN_A_SA_TBAR, sa->tbar) ||
+	    nla_put_u8(skb, GVPN_A_SA_PASSIVE, sa->passive) ||
+	    nla_put_u8(skb, GVPN_A_SA_ACTIVE, gvpn_sa_usable(sa)) ||
+	    nla_put_u32(skb, GVPN_A_SA_ACTIVATE_IN_MS,
+			gvpn_ms_until(sa->activate_at)) ||
+	    nla_put_u32(skb, GVPN_A_SA_DEACTIVATE_IN_MS,
+			gvpn_ms_until(sa->deactivate_at)) ||
+	    gvpn_stats_fill(skb, GVPN_A_SA_STATS, sa->stats, gvpn_sa_counters,
+			    ARRAY_SIZE(gvpn_sa_counters)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[GVPN_A_SA];
+	struct nlattr *tb[GVPN_A_SA_MAX + 1];
+	struct gvpn_sa_cfg cfg = {};
+	struct gvpn_group *g;
+	int err;
+
+	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
+			   gvpn_sa_nl_policy);
+	if (err)
+		return err;
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_POLICY_ID, "policy id") ||
+	    GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_SPI, "SPI"))
+		return -EINVAL;
+	if (tb[GVPN_A_SA_AEAD_NAME]) {
+		if (tb[GVPN_A_SA_ENC_NAME] || tb[GVPN_A_SA_AUTH_NAME]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_AEAD_NAME],
+					    "give either an AEAD or enc and auth, not both");
+			return -EINVAL;
+		}
+		if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_AEAD_KEY,
+				 "AEAD key") ||
+		    GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_AEAD_ICV_BITS,
+				 "AEAD ICV length"))
+			return -EINVAL;
+		cfg.aead = nla_data(tb[GVPN_A_SA_AEAD_NAME]);
+		cfg.aead_key = nla_data(tb[GVPN_A_SA_AEAD_KEY]);
+		cfg.aead_keylen = nla_len(tb[GVPN_A_SA_AEAD_KEY]);
+		cfg.icv_bits = nla_get_u32(tb[GVPN_A_SA_AEAD_ICV_BITS]);
+	} else {
+		if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_ENC_NAME,
+				 "algorithm (an AEAD, or enc and auth)") ||
+		    GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_ENC_KEY,
+				 "encryption key") ||
+		    GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_AUTH_NAME,
+				 "authentication algorithm") ||
+		    GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_AUTH_KEY,
+				 "authentication key") ||
+		    GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_AUTH_TRUNC_BITS,
+				 "authentication truncation length"))
+			return -EINVAL;
+		cfg.enc = nla_data(tb[GVPN_A_SA_ENC_NAME]);
+		cfg.enc_key = nla_data(tb[GVPN_A_SA_ENC_KEY]);
+		cfg.enc_keylen = nla_len(tb[GVPN_A_SA_ENC_KEY]);
+		cfg.auth = nla_data(tb[GVPN_A_SA_AUTH_NAME]);
+		cfg.auth_key = nla_data(tb[GVPN_A_SA_AUTH_KEY]);
+		cfg.auth_keylen = nla_len(tb[GVPN_A_SA_AUTH_KEY]);
+		cfg.trunc_bits = nla_get_u32(tb[GVPN_A_SA_AUTH_TRUNC_BITS]);
+	}
+	cfg.spi = nla_get_u32(tb[GVPN_A_SA_SPI]);
+	cfg.policy_id = nla_get_u32(tb[GVPN_A_SA_POLICY_ID]);
+	cfg.dir = tb[GVPN_A_SA_DIR] ? nla_get_u8(tb[GVPN_A_SA_DIR]) :
+				      GVPN_SA_DIR_BOTH;
+	if (tb[GVPN_A_SA_LIFETIME_SOFT_SECS])
+		cfg.soft_secs = nla_get_u64(tb[GVPN_A_SA_LIFETIME_SOFT_SECS]);
+	if (tb[GVPN_A_SA_LIFETIME_HARD_SECS])
+		cfg.hard_secs = nla_get_u64(tb[GVPN_A_SA_LIFETIME_HARD_SECS]);
+	if (tb[GVPN_A_SA_LIFETIME_SOFT_BYTES])
+		cfg.soft_bytes = nla_get_u64(tb[GVPN_A_SA_LIFETIME_SOFT_BYTES]);
+	if (tb[GVPN_A_SA_LIFETIME_HARD_BYTES])
+		cfg.hard_bytes = nla_get_u64(tb[GVPN_A_SA_LIFETIME_HARD_BYTES]);
+	if (tb[GVPN_A_SA_TBAR])
+		cfg.tbar = nla_get_u8(tb[GVPN_A_SA_TBAR]);
+	if (tb[GVPN_A_SA_PASSIVE])
+		cfg.passive = nla_get_u8(tb[GVPN_A_SA_PASSIVE]);
+	if (tb[GVPN_A_SA_ACTIVATE_IN_MS])
+		cfg.activate_in_ms = nla_get_u32(tb[GVPN_A_SA_ACTIVATE_IN_MS]);
+	if (tb[GVPN_A_SA_DEACTIVATE_IN_MS])
+		cfg.deactivate_in_ms = nla_get_u32(tb[GVPN_A_SA_DEACTIVATE_IN_MS]);
+	if (cfg.deactivate_in_ms && cfg.deactivate_in_ms <= cfg.activate_in_ms) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_DEACTIVATE_IN_MS],
+				    "deactivation must come after activation");
+		return -EINVAL;
+	}
+	/* Ten years bound the seconds, so nothing overflows in nanoseconds. */
+	if (cfg.soft_secs > 315360000 || cfg.hard_secs > 315360000) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_LIFETIME_HARD_SECS] ?:
+				    tb[GVPN_A_SA_LIFETIME_SOFT_SECS],
+				    "lifetime longer than ten years");
+		return -ERANGE;
+	}
+	if (cfg.hard_secs && cfg.soft_secs > cfg.hard_secs) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_LIFETIME_SOFT_SECS],
+				    "soft lifetime beyond the hard lifetime");
+		return -EINVAL;
+	}
+	if (cfg.hard_bytes && cfg.soft_bytes > cfg.hard_bytes) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_LIFETIME_SOFT_BYTES],
+				    "soft lifetime beyond the hard lifetime");
+		return -EINVAL;
+	}
+	cfg.tb = tb;
+
+	mutex_lock(&gn->lock);
+	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, extack);
+	err = IS_ERR(g) ? PTR_ERR(g) : gvpn_sa_new(g, &cfg, extack);
+	mutex_unlock(&gn->lock);
+	return err;
+}
+
+static struct gvpn_sa *gvpn_nl_find_sa(struct gvpn_group *g,
+				       struct nlattr *nest, struct nlattr **tb,
+				       struct netlink_ext_ack *extack)
+{
+	struct gvpn_sa *sa;
+
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_SPI, "SPI"))
+		return ERR_PTR(-EINVAL);
+	sa = xa_load(&g->sas, nla_get_u32(tb[GVPN_A_SA_SPI]));
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_SPI],
+				    "no SA with this SPI in the group");
+		return ERR_PTR(-ENOENT);
+	}
+	return sa;
+}
+
+int gvpn_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct nlattr *nest = info->attrs[GVPN_A_SA];
+	struct nlattr *tb[GVPN_A_SA_MAX + 1];
+	struct gvpn_group *g;
+	struct gvpn_sa *sa;
+	int err;
+
+	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
+			   gvpn_sa_nl_policy);
+	if (err)
+		return err;
+	mutex_lock(&gn->lock);
+	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
+	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
+	if (IS_ERR(sa))
+		err = PTR_ERR(sa);
+	else
+		gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
+	mutex_unlock(&gn->lock);
+	return err;
+}
+
+int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct nlattr *nest = info->attrs[GVPN_A_SA];
+	struct nlattr *tb[GVPN_A_SA_MAX + 1];
+	struct gvpn_group *g;
+	struct gvpn_sa *sa;
+	int i, err;
+
+	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
+			   gvpn_sa_nl_policy);
+	if (err)
+		return err;
+	/* Only what a rekey changes; the rest of an SA is fixed. */
+	for (i = 0; i <= GVPN_A_SA_MAX; i++) {
+		if (!tb[i] || i == GVPN_A_SA_GROUP_ID || i == GVPN_A_SA_SPI ||
+		    i == GVPN_A_SA_DEACTIVATE_IN_MS || i == GVPN_A_SA_DIR ||
+		    i == GVPN_A_SA_PASSIVE)
+			continue;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+				    "only deactivation, direction and passive can change");
+		return -EINVAL;
+	}
+	mutex_lock(&gn->lock);
+	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
+	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
+	if (IS_ERR(sa)) {
+		err = PTR_ERR(sa);
+		goto out;
+	}
+	if (tb[GVPN_A_SA_DEACTIVATE_IN_MS])
+		gvpn_sa_set_deactivate(sa,
+				       nla_get_u32(tb[GVPN_A_SA_DEACTIVATE_IN_MS]));
+	if (tb[GVPN_A_SA_DIR])
+		WRITE_ONCE(sa->dir, nla_get_u8(tb[GVPN_A_SA_DIR]));
+	if (tb[GVPN_A_SA_PASSIVE])
+		WRITE_ONCE(sa->passive, nla_get_u8(tb[GVPN_A_SA_PASSIVE]));
+out:
+	mutex_unlock(&gn->lock);
+	return err;
+}
+
+int gvpn_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct nlattr *nest = info->attrs[GVPN_A_SA];
+	struct nlattr *tb[GVPN_A_SA_MAX + 1];
+	struct gvpn_group *g;
+	struct sk_buff *msg;
+	struct gvpn_sa *sa;
+	int err;
+
+	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
+			   gvpn_sa_nl_policy);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&gn->lock);
+	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
+	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
+	if (IS_ERR(sa))
+		err = PTR_ERR(sa);
+	else
+		err = gvpn_nl_fill_sa(msg, sa, info->snd_portid, info->snd_seq,
+				      0);
+	mutex_unlock(&gn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static struct xarray *gvpn_group_sas(struct gvpn_group *g)
+{
+	return &g->sas;
+}
+
+static int gvpn_fill_sa_obj(struct sk_buff *skb, void *obj, u32 portid,
+			    u32 seq, int flags)
+{
+	return gvpn_nl_fill_sa(skb, obj, portid, seq, flags);
+}
+
+static const struct gvpn_dump_walk gvpn_sa_walk = {
+	.attr = GVPN_A_SA,
+	.maxtype = GVPN_A_SA_MAX,
+	.policy = gvpn_sa_nl_policy,
+	.type = GVPN_A_SA_GROUP_ID,
+	.objects = gvpn_group_sas,
+	.fill = gvpn_fill_sa_obj,
+};
+
+int gvpn_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return gvpn_nl_walk(skb, cb, &gvpn_sa_walk);
+}
+
+int gvpn_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	return gvpn_nl_flush(info, GVPN_A_SA, GVPN_A_SA_MAX, gvpn_sa_nl_policy,
+			     GVPN_A_SA_GROUP_ID, true);
+}
