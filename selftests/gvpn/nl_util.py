@@ -8,6 +8,7 @@
 # an "events" multicast listener. Standard library only.
 
 import os
+import re
 import select
 import socket
 import struct
@@ -267,6 +268,44 @@ class Conn(Genl):
         return out, parts
 
 
+# --- the uapi header, for values the tests must not hard-code --------------
+
+UAPI = os.path.join(os.path.dirname(os.path.realpath(__file__)),
+                    '../../uapi/linux/gvpn.h')
+
+
+def uapi_enums(path=UAPI):
+    """
+    {enum name: [(member, value, comment)]} from uapi/linux/gvpn.h, so
+    that "one past the last attribute" or "the first invalid action" stay
+    right as the API grows.
+    """
+    with open(path) as f:
+        text = f.read()
+    enums = {}
+    for m in re.finditer(r'enum (\w+) \{(.*?)\};', text, re.S):
+        members, value, known = [], -1, {}
+        for line in m.group(2).splitlines():
+            e = re.match(r'\s*(\w+)\s*(?:=\s*([^,/]+?))?\s*,?\s*'
+                         r'(?:/\*(.*?)(?:\*/)?)?\s*$', line)
+            if not e or not e.group(1):
+                continue
+            name, expr, comment = e.groups()
+            if expr:
+                value = eval(expr, {}, known)    # "NAME - 1" or a number
+            else:
+                value += 1
+            known[name] = value
+            members.append((name, value, (comment or '').strip()))
+        enums[m.group(1)] = members
+    return enums
+
+
+def enum_values(enums, name):
+    """{member: value} of one enum."""
+    return {n: v for n, v, _ in enums[name]}
+
+
 # --- requests ---------------------------------------------------------------
 
 def group_nest(gid, df=None, ifindex=None):
@@ -316,6 +355,16 @@ def sa_nest(gid, pid, spi, key=GCM128_KEY, icv=128, soft=None, hard=None,
     return attr(A['SA'], a)
 
 
+def sa_cbc_nest(gid, pid, spi, enc_key=bytes(32), auth='hmac(sha256)',
+                auth_key=bytes(32), trunc=128):
+    """An AES-CBC SA with HMAC (by default AES-256, HMAC-SHA256-128)."""
+    return attr(A['SA'], [
+        (SA['GROUP_ID'], u16(gid)), (SA['POLICY_ID'], u32(pid)),
+        (SA['SPI'], u32(spi)), (SA['ENC_NAME'], cstr('cbc(aes)')),
+        (SA['ENC_KEY'], enc_key), (SA['AUTH_NAME'], cstr(auth)),
+        (SA['AUTH_KEY'], auth_key), (SA['AUTH_TRUNC_BITS'], u32(trunc))])
+
+
 def sa_id_nest(gid, spi):
     return attr(A['SA'], [(SA['GROUP_ID'], u16(gid)), (SA['SPI'], u32(spi))])
 
@@ -341,12 +390,15 @@ def _canon(attrs, drop=()):
 def snapshot(conn):
     """
     Every group, policy and SA of the namespace with all their attributes
-    (counters included), except an SA's age, which changes by itself.
+    (counters included), except what changes by itself: a group's clock,
+    an SA's age and the time left to its (de)activation.
     """
     state = {}
-    for cmd, nest, drop in (('GROUP_GET', A['GROUP'], ()),
+    for cmd, nest, drop in (('GROUP_GET', A['GROUP'], (GROUP['CLOCK_MS'],)),
                             ('POLICY_GET', A['POLICY'], ()),
-                            ('SA_GET', A['SA'], (SA['AGE_SECS'],))):
+                            ('SA_GET', A['SA'], (SA['AGE_SECS'],
+                                                 SA['ACTIVATE_IN_MS'],
+                                                 SA['DEACTIVATE_IN_MS']))):
         state[cmd] = sorted(_canon(parse_attrs(r[nest][0]), drop)
                             for r in conn.dump(cmd))
     return state
