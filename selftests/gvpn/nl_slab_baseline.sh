@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # 10,000 policies and 10,000 AES-GCM SAs, added and then flushed, leave
-# slab and per-CPU memory at their baseline: every slab cache's object
-# count, Slab: and Percpu: in /proc/meminfo return to what they were after
-# a warm-up cycle (nl_slab_baseline.py explains the tolerances and why
-# none of them can hide a leak of 10,000 objects).
+# memory at its baseline: after a warm-up cycle, every slab cache's object
+# count and Slab: in /proc/meminfo come back to what they were, and per-CPU
+# memory while loaded (Percpu:) is what it was in the warm-up, so nothing
+# stayed allocated. nl_slab_baseline.py explains the tolerances, why none
+# can hide a leak of 10,000 objects, and how that was checked.
 
 source "$(dirname "$0")/lib.sh"
 
