@@ -157,6 +157,72 @@ static int parse_seconds(struct args *a, const char *kw, const char *s,
 	return 0;
 }
 
+/*
+ * Seconds with at most three decimals ("0.5", "100", "1000.125") into
+ * milliseconds, at most max_ms: no sign, exponent or spaces, and nothing
+ * finer than a millisecond, which would be silently lost.
+ */
+static int parse_ms(const char *s, uint64_t max_ms, uint64_t *out)
+{
+	uint64_t v = 0, d;
+	int frac = -1;		/* digits after the point; -1: no point */
+	const char *p;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (p = s; *p; p++) {
+		if (*p == '.' && frac < 0) {
+			frac = 0;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p) || (frac >= 0 && ++frac > 3))
+			return -1;
+		d = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (!frac)		/* "5." */
+		return -1;
+	for (frac = frac < 0 ? 0 : frac; frac < 3; frac++) {
+		if (v > UINT64_MAX / 10)
+			return -1;
+		v *= 10;
+	}
+	if (v > max_ms)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* SECS of activate-in and deactivate-in: the kernel counts u32 ms. */
+static int parse_delay(struct args *a, const char *kw, const char *s,
+		       uint32_t *ms)
+{
+	uint64_t v;
+
+	if (!s)
+		return -1;
+	if (parse_ms(s, UINT32_MAX, &v))
+		return fail(a, "invalid %s \"%s\": expected seconds, 0..4294967.295 with at most 3 decimals",
+			    kw, q(a, s));
+	*ms = (uint32_t)v;
+	return 0;
+}
+
+/* "on" or "off", the values of passive and receive-only. */
+static int parse_on_off(struct args *a, const char *kw, const char *s,
+			uint8_t *out)
+{
+	if (!s)
+		return -1;
+	if (strcmp(s, "on") && strcmp(s, "off"))
+		return fail(a, "invalid %s \"%s\": expected on or off", kw,
+			    q(a, s));
+	*out = !strcmp(s, "on");
+	return 0;
+}
+
 /* The ID that comes first in "gvpn group add ID ...". */
 static int group_positional(struct args *a, struct gvpn_group *g)
 {
@@ -166,6 +232,96 @@ static int group_positional(struct args *a, struct gvpn_group *g)
 		return -1;
 	g->present |= GVPN_BIT(GVPN_A_GROUP_ID);
 	return 0;
+}
+
+/* "clock { pseudotime VALUE | wallclock }" after the keyword. */
+static int group_clock(struct args *a, struct gvpn_group *g)
+{
+	const char *v;
+	uint64_t ms;
+
+	if (once(a, &g->present, GVPN_A_GROUP_CLOCK, "clock") ||
+	    parse_enum(a, "clock", value(a, "clock"), gvpn_clock_parse,
+		       "pseudotime or wallclock", &g->clock))
+		return -1;
+	if (g->clock != GVPN_CLOCK_PSEUDO)
+		return 0;
+	/* a keyword in its place means VALUE was forgotten */
+	if (!more(a) || !isdigit((unsigned char)a->argv[a->i][0]))
+		return fail(a, "\"clock pseudotime\" needs VALUE, the pseudotime in seconds");
+	v = next(a);
+	if (parse_ms(v, UINT64_MAX, &ms))
+		return fail(a, "invalid pseudotime \"%s\": expected seconds with at most 3 decimals",
+			    q(a, v));
+	g->pseudotime_ms = ms;
+	g->present |= GVPN_BIT(GVPN_A_GROUP_PSEUDOTIME_MS);
+	return 0;
+}
+
+/* "fail-mode { open | close | none } [ activate ]" after the keyword. */
+static int group_fail_mode(struct args *a, struct gvpn_group *g)
+{
+	if (once(a, &g->present, GVPN_A_GROUP_FAIL_MODE, "fail-mode") ||
+	    parse_enum(a, "fail-mode", value(a, "fail-mode"),
+		       gvpn_fail_mode_parse, "open, close or none",
+		       &g->fail_mode))
+		return -1;
+	if (!more(a) || strcmp(a->argv[a->i], "activate"))
+		return 0;
+	if (g->fail_mode != GVPN_FAIL_CLOSE)
+		return fail(a, "\"activate\" must follow \"fail-mode close\"");
+	a->i++;
+	g->present |= GVPN_BIT(GVPN_A_GROUP_FAIL_ACTIVATE);
+	return 0;
+}
+
+/* One setting of "group add" or "group set". */
+static int group_word(struct args *a, const char *w, struct gvpn_group *g)
+{
+	uint64_t *pr = &g->present;
+	const char *v;
+
+	if (!strcmp(w, "df-bit")) {
+		if (once(a, pr, GVPN_A_GROUP_DF_MODE, w))
+			return -1;
+		return parse_enum(a, w, value(a, w), gvpn_df_mode_parse,
+				  "clear, set or copy", &g->df_mode);
+	}
+	if (!strcmp(w, "tbar-window")) {
+		v = once_value(a, pr, GVPN_A_GROUP_TBAR_WINDOW, w);
+		if (!v)
+			return -1;
+		if (parse_u32(v, 0, GVPN_TBAR_WINDOW_MAX, &g->tbar_window))
+			return fail(a, "invalid tbar-window \"%s\": expected 0..3600 seconds (0 = no check)",
+				    q(a, v));
+		return 0;
+	}
+	if (!strcmp(w, "clock"))
+		return group_clock(a, g);
+	if (!strcmp(w, "tick")) {
+		v = once_value(a, pr, GVPN_A_GROUP_TICK_MS, w);
+		if (!v)
+			return -1;
+		if (parse_u32(v, 1, GVPN_TICK_MS_MAX, &g->tick_ms))
+			return fail(a, "invalid tick \"%s\": expected 1..60000 milliseconds",
+				    q(a, v));
+		return 0;
+	}
+	if (!strcmp(w, "fail-mode"))
+		return group_fail_mode(a, g);
+	if (!strcmp(w, "activate"))
+		return fail(a, "\"activate\" must follow \"fail-mode close\"");
+	if (!strcmp(w, "passive")) {
+		if (once(a, pr, GVPN_A_GROUP_PASSIVE, w))
+			return -1;
+		return parse_on_off(a, w, value(a, w), &g->passive);
+	}
+	if (!strcmp(w, "receive-only")) {
+		if (once(a, pr, GVPN_A_GROUP_RECV_ONLY, w))
+			return -1;
+		return parse_on_off(a, w, value(a, w), &g->recv_only);
+	}
+	return unknown(a, w);
 }
 
 int gvpn_args_group(enum gvpn_op op, int argc, char **argv,
@@ -184,19 +340,13 @@ int gvpn_args_group(enum gvpn_op op, int argc, char **argv,
 		return -1;
 	while (more(&a)) {
 		w = next(&a);
-		if ((op == GVPN_OP_ADD || op == GVPN_OP_SET) &&
-		    !strcmp(w, "df-bit")) {
-			if (once(&a, &g->present, GVPN_A_GROUP_DF_MODE, w) ||
-			    parse_enum(&a, "df-bit", value(&a, w),
-				       gvpn_df_mode_parse,
-				       "clear, set or copy", &g->df_mode))
-				return -1;
-		} else {
+		if (op != GVPN_OP_ADD && op != GVPN_OP_SET)
 			return unknown(&a, w);
-		}
+		if (group_word(&a, w, g))
+			return -1;
 	}
-	if (op == GVPN_OP_SET && !(g->present & GVPN_BIT(GVPN_A_GROUP_DF_MODE)))
-		return fail(&a, "nothing to set: \"df-bit\" is required");
+	if (op == GVPN_OP_SET && g->present == GVPN_BIT(GVPN_A_GROUP_ID))
+		return fail(&a, "nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive or receive-only");
 	return 0;
 }
 
@@ -316,7 +466,7 @@ static int policy_word(struct args *a, enum gvpn_op op, const char *w,
 		if (once(a, pr, GVPN_A_POLICY_ORIGIN, w))
 			return -1;
 		return parse_enum(a, w, value(a, w), gvpn_origin_parse,
-				  "ks or local", &p->origin);
+				  "ks, local or fail", &p->origin);
 	} else {
 		return unknown(a, w);
 	}
@@ -428,6 +578,31 @@ static int sa_word(struct args *a, enum gvpn_op op, const char *w,
 			return -1;
 		return parse_spi(a, value(a, w), &sa->spi);
 	}
+	/* what "add" sets and "set" may change */
+	if ((op == GVPN_OP_ADD || op == GVPN_OP_SET) && !strcmp(w, "dir")) {
+		if (once(a, pr, GVPN_A_SA_DIR, w))
+			return -1;
+		return parse_enum(a, w, value(a, w), gvpn_sa_dir_parse,
+				  "both or in", &sa->dir);
+	}
+	if ((op == GVPN_OP_ADD || op == GVPN_OP_SET) &&
+	    !strcmp(w, "deactivate-in")) {
+		if (once(a, pr, GVPN_A_SA_DEACTIVATE_IN_MS, w))
+			return -1;
+		return parse_delay(a, w, value(a, w), &sa->deactivate_in_ms);
+	}
+	if (!strcmp(w, "passive")) {
+		if (op == GVPN_OP_SET) {
+			if (once(a, pr, GVPN_A_SA_PASSIVE, w))
+				return -1;
+			return parse_on_off(a, w, value(a, w), &sa->passive);
+		}
+		/* a flag when the SA is added */
+		if (op == GVPN_OP_ADD) {
+			sa->passive = 1;
+			return once(a, pr, GVPN_A_SA_PASSIVE, w);
+		}
+	}
 	if (op != GVPN_OP_ADD)
 		return unknown(a, w);
 
@@ -436,11 +611,14 @@ static int sa_word(struct args *a, enum gvpn_op op, const char *w,
 			return -1;
 		return parse_policy_id(a, value(a, w), &sa->policy_id);
 	}
-	if (!strcmp(w, "dir")) {
-		if (once(a, pr, GVPN_A_SA_DIR, w))
+	if (!strcmp(w, "tbar")) {
+		sa->tbar = 1;
+		return once(a, pr, GVPN_A_SA_TBAR, w);
+	}
+	if (!strcmp(w, "activate-in")) {
+		if (once(a, pr, GVPN_A_SA_ACTIVATE_IN_MS, w))
 			return -1;
-		return parse_enum(a, w, value(a, w), gvpn_sa_dir_parse,
-				  "both or in", &sa->dir);
+		return parse_delay(a, w, value(a, w), &sa->activate_in_ms);
 	}
 	if (!strcmp(w, "aead")) {
 		if (once(a, pr, GVPN_A_SA_AEAD_NAME, w) ||
@@ -518,18 +696,25 @@ static int sa_check(struct args *a, enum gvpn_op op, const struct gvpn_sa *sa)
 	bool enc = pr & GVPN_BIT(GVPN_A_SA_ENC_NAME);
 	bool auth = pr & GVPN_BIT(GVPN_A_SA_AUTH_NAME);
 
-	if ((op == GVPN_OP_ADD || op == GVPN_OP_DEL) &&
-	    !(pr & GVPN_BIT(GVPN_A_SA_GROUP_ID)))
+	bool one = op == GVPN_OP_ADD || op == GVPN_OP_DEL || op == GVPN_OP_SET;
+
+	if (one && !(pr & GVPN_BIT(GVPN_A_SA_GROUP_ID)))
 		return fail(a, "\"group\" is required");
 	if (op == GVPN_OP_ADD && !(pr & GVPN_BIT(GVPN_A_SA_POLICY_ID)))
 		return fail(a, "\"policy\" is required");
-	if ((op == GVPN_OP_ADD || op == GVPN_OP_DEL) &&
-	    !(pr & GVPN_BIT(GVPN_A_SA_SPI)))
+	if (one && !(pr & GVPN_BIT(GVPN_A_SA_SPI)))
 		return fail(a, "\"spi\" is required");
 	if ((pr & GVPN_BIT(GVPN_A_SA_SPI)) && !(pr & GVPN_BIT(GVPN_A_SA_GROUP_ID)))
 		return fail(a, "\"spi\" needs \"group\"");
+	if (op == GVPN_OP_SET &&
+	    !(pr & (GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS) |
+		    GVPN_BIT(GVPN_A_SA_DIR) | GVPN_BIT(GVPN_A_SA_PASSIVE))))
+		return fail(a, "nothing to set: give deactivate-in, dir or passive");
 	if (op != GVPN_OP_ADD)
 		return 0;
+	/* 0 is "never"; otherwise the SA must be usable for a while */
+	if (sa->deactivate_in_ms && sa->deactivate_in_ms <= sa->activate_in_ms)
+		return fail(a, "\"deactivate-in\" must be later than \"activate-in\"");
 	if (aead && (enc || auth))
 		return fail(a, "\"aead\" excludes \"enc\" and \"auth-trunc\"");
 	if (enc && !auth)
@@ -549,14 +734,10 @@ int gvpn_args_sa(enum gvpn_op op, int argc, char **argv, struct gvpn_sa *sa,
 	int ret = 0;
 
 	memset(sa, 0, sizeof(*sa));
-	if (op == GVPN_OP_SET) {
-		ret = fail(&a, "SAs are replaced by \"add\" and \"del\"");
-	} else {
-		while (!ret && more(&a))
-			ret = sa_word(&a, op, next(&a), sa);
-		if (!ret)
-			ret = sa_check(&a, op, sa);
-	}
+	while (!ret && more(&a))
+		ret = sa_word(&a, op, next(&a), sa);
+	if (!ret)
+		ret = sa_check(&a, op, sa);
 	if (ret) {
 		/* keys in words not reached, or in the wrong place, too */
 		for (a.i = 0; a.i < argc; a.i++)

@@ -32,7 +32,13 @@ struct gvpn_dev_args {
 	uint16_t group_id;
 };
 
-/* add ID [df-bit M] | set ID df-bit M | del ID | show [ID] */
+/*
+ * add ID [SETTINGS] | set ID SETTINGS | del ID | show [ID], where SETTINGS
+ * are any of df-bit M, tbar-window SECS, clock { pseudotime VALUE |
+ * wallclock }, tick MS, fail-mode { open | close | none } [activate],
+ * passive { on | off }, receive-only { on | off }. Times with decimals
+ * (VALUE) become milliseconds.
+ */
 int gvpn_args_group(enum gvpn_op op, int argc, char **argv,
 		    struct gvpn_group *g, char *err, size_t errlen);
 /* add|del IFNAME group ID */
@@ -45,8 +51,12 @@ int gvpn_args_dev(enum gvpn_op op, int argc, char **argv,
 int gvpn_args_policy(enum gvpn_op op, int argc, char **argv,
 		     struct gvpn_policy *p, char *err, size_t errlen);
 /*
- * add group ID policy PID spi SPI ALGO ... | del group ID spi SPI |
- * show [group ID [spi SPI]] | flush [group ID]
+ * add group ID policy PID spi SPI ALGO ... [tbar] [passive]
+ * [activate-in SECS] [deactivate-in SECS] | set group ID spi SPI
+ * [deactivate-in SECS] [dir D] [passive { on | off }] | del group ID spi
+ * SPI | show [group ID [spi SPI]] | flush [group ID]
+ *
+ * SECS may have up to three decimals and become milliseconds.
  *
  * KEYMAT words are wiped in argv once parsed, so that the keys do not stay
  * readable in /proc/PID/cmdline. On failure, sa and every word that looks

@@ -7,6 +7,8 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 
@@ -35,6 +37,14 @@ static const struct nla_name stats_names[GVPN_A_STATS_MAX + 1] = {
 	[GVPN_A_STATS_FRAGMENTED] = { "fragmented" },
 	[GVPN_A_STATS_MATCH_PACKETS] = { "match-packets" },
 	[GVPN_A_STATS_MATCH_BYTES] = { "match-bytes" },
+	[GVPN_A_STATS_DROP_REPLAY] = { "drop-replay" },
+	[GVPN_A_STATS_REPLAY_OK] = { "replay-ok" },
+	[GVPN_A_STATS_TX_TIMESTAMPED] = { "tx-timestamped" },
+	[GVPN_A_STATS_DROP_NO_KEYS] = { "drop-no-keys" },
+	[GVPN_A_STATS_CLEAR_NO_KEYS] = { "clear-no-keys" },
+	[GVPN_A_STATS_CLEAR_PASSIVE] = { "clear-passive" },
+	[GVPN_A_STATS_KEYS_UP] = { "keys-up" },
+	[GVPN_A_STATS_KEYS_DOWN] = { "keys-down" },
 };
 
 static const struct nla_space stats_space = {
@@ -46,6 +56,17 @@ static const struct nla_name group_names[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_DF_MODE] = { "df-mode" },
 	[GVPN_A_GROUP_IFINDEX] = { "ifindex" },
 	[GVPN_A_GROUP_STATS] = { "stats", &stats_space },
+	[GVPN_A_GROUP_TBAR_WINDOW] = { "tbar-window" },
+	[GVPN_A_GROUP_CLOCK] = { "clock" },
+	[GVPN_A_GROUP_PSEUDOTIME_MS] = { "pseudotime-ms" },
+	[GVPN_A_GROUP_TICK_MS] = { "tick-ms" },
+	[GVPN_A_GROUP_FAIL_MODE] = { "fail-mode" },
+	[GVPN_A_GROUP_FAIL_ACTIVATE] = { "fail-activate" },
+	[GVPN_A_GROUP_PASSIVE] = { "passive" },
+	[GVPN_A_GROUP_RECV_ONLY] = { "recv-only" },
+	[GVPN_A_GROUP_KEYS] = { "keys" },
+	[GVPN_A_GROUP_CLOCK_MS] = { "clock-ms" },
+	[GVPN_A_GROUP_PAD] = { "pad" },
 };
 
 static const struct nla_space group_space = {
@@ -95,6 +116,11 @@ static const struct nla_name sa_names[GVPN_A_SA_MAX + 1] = {
 	[GVPN_A_SA_STATS] = { "stats", &stats_space },
 	[GVPN_A_SA_PAD] = { "pad" },
 	[GVPN_A_SA_KEY_BITS] = { "key-bits" },
+	[GVPN_A_SA_TBAR] = { "tbar" },
+	[GVPN_A_SA_ACTIVATE_IN_MS] = { "activate-in-ms" },
+	[GVPN_A_SA_DEACTIVATE_IN_MS] = { "deactivate-in-ms" },
+	[GVPN_A_SA_PASSIVE] = { "passive" },
+	[GVPN_A_SA_ACTIVE] = { "active" },
 };
 
 static const struct nla_space sa_space = { GVPN_A_SA_MAX, sa_names };
@@ -107,6 +133,9 @@ static const struct nla_name top_names[GVPN_A_MAX + 1] = {
 	[GVPN_A_EVENT_TYPE] = { "event-type" },
 	[GVPN_A_EVENT_SRC] = { "event-src" },
 	[GVPN_A_EVENT_DST] = { "event-dst" },
+	[GVPN_A_EVENT_SENDER_TIME] = { "event-sender-time" },
+	[GVPN_A_EVENT_LOCAL_TIME] = { "event-local-time" },
+	[GVPN_A_PAD] = { "pad" },
 };
 
 const struct nla_space gvpn_nla_space = { GVPN_A_MAX, top_names };
@@ -128,11 +157,29 @@ static const char *const actions[] = {
 static const char *const origins[] = {
 	[GVPN_ORIGIN_KS] = "ks",
 	[GVPN_ORIGIN_LOCAL] = "local",
+	[GVPN_ORIGIN_FAIL] = "fail",
 };
 
 static const char *const sa_dirs[] = {
 	[GVPN_SA_DIR_BOTH] = "both",
 	[GVPN_SA_DIR_IN] = "in",
+};
+
+static const char *const clocks[] = {
+	[GVPN_CLOCK_WALL] = "wallclock",
+	[GVPN_CLOCK_PSEUDO] = "pseudotime",
+};
+
+static const char *const fail_modes[] = {
+	[GVPN_FAIL_NONE] = "none",
+	[GVPN_FAIL_OPEN] = "open",
+	[GVPN_FAIL_CLOSE] = "close",
+};
+
+static const char *const keys_states[] = {
+	[GVPN_KEYS_NONE] = "none",
+	[GVPN_KEYS_UP] = "up",
+	[GVPN_KEYS_FAIL_CLOSED] = "fail-closed",
 };
 
 static const char *const events[] = {
@@ -142,6 +189,11 @@ static const char *const events[] = {
 	[GVPN_EVENT_SA_HARD_EXPIRED] = "sa-hard-expired",
 	[GVPN_EVENT_UNKNOWN_SPI] = "unknown-spi",
 	[GVPN_EVENT_AUTH_FAILED] = "auth-failed",
+	[GVPN_EVENT_REPLAY_FAILED] = "replay-failed",
+	[GVPN_EVENT_SA_ACTIVATED] = "sa-activated",
+	[GVPN_EVENT_SA_DEACTIVATED] = "sa-deactivated",
+	[GVPN_EVENT_KEYS_UP] = "keys-up",
+	[GVPN_EVENT_KEYS_DOWN] = "keys-down",
 };
 
 static const char *enum_name(const char *const *names, size_t n, uint8_t v)
@@ -173,10 +225,24 @@ ENUM_FUNCS(df_mode, df_modes)
 ENUM_FUNCS(action, actions)
 ENUM_FUNCS(origin, origins)
 ENUM_FUNCS(sa_dir, sa_dirs)
+ENUM_FUNCS(clock, clocks)
+ENUM_FUNCS(fail_mode, fail_modes)
+
+const char *gvpn_keys_name(uint8_t v)
+{
+	return enum_name(keys_states, ARRAY_SIZE(keys_states), v);
+}
 
 const char *gvpn_event_name(uint8_t v)
 {
 	return enum_name(events, ARRAY_SIZE(events), v);
+}
+
+char *gvpn_ms_str(uint64_t ms, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03u", ms / 1000,
+		 (unsigned int)(ms % 1000));
+	return buf;
 }
 
 static const char *const stat_keys[GVPN_A_STATS_MAX + 1] = {
@@ -198,6 +264,14 @@ static const char *const stat_keys[GVPN_A_STATS_MAX + 1] = {
 	[GVPN_A_STATS_FRAGMENTED] = "fragmented",
 	[GVPN_A_STATS_MATCH_PACKETS] = "match_packets",
 	[GVPN_A_STATS_MATCH_BYTES] = "match_bytes",
+	[GVPN_A_STATS_DROP_REPLAY] = "drop_replay",
+	[GVPN_A_STATS_REPLAY_OK] = "replay_ok",
+	[GVPN_A_STATS_TX_TIMESTAMPED] = "tx_timestamped",
+	[GVPN_A_STATS_DROP_NO_KEYS] = "drop_no_keys",
+	[GVPN_A_STATS_CLEAR_NO_KEYS] = "clear_no_keys",
+	[GVPN_A_STATS_CLEAR_PASSIVE] = "clear_passive",
+	[GVPN_A_STATS_KEYS_UP] = "keys_up",
+	[GVPN_A_STATS_KEYS_DOWN] = "keys_down",
 };
 
 const char *gvpn_stat_name(unsigned int type)
@@ -224,6 +298,23 @@ void gvpn_put_group(struct nlmsghdr *nlh, const struct gvpn_group *g)
 		mnl_attr_put_u8(nlh, GVPN_A_GROUP_DF_MODE, g->df_mode);
 	if (HAS(g, GVPN_A_GROUP_IFINDEX))
 		mnl_attr_put_u32(nlh, GVPN_A_GROUP_IFINDEX, g->ifindex);
+	if (HAS(g, GVPN_A_GROUP_TBAR_WINDOW))
+		mnl_attr_put_u32(nlh, GVPN_A_GROUP_TBAR_WINDOW, g->tbar_window);
+	if (HAS(g, GVPN_A_GROUP_CLOCK))
+		mnl_attr_put_u8(nlh, GVPN_A_GROUP_CLOCK, g->clock);
+	if (HAS(g, GVPN_A_GROUP_PSEUDOTIME_MS))
+		mnl_attr_put_u64(nlh, GVPN_A_GROUP_PSEUDOTIME_MS,
+				 g->pseudotime_ms);
+	if (HAS(g, GVPN_A_GROUP_TICK_MS))
+		mnl_attr_put_u32(nlh, GVPN_A_GROUP_TICK_MS, g->tick_ms);
+	if (HAS(g, GVPN_A_GROUP_FAIL_MODE))
+		mnl_attr_put_u8(nlh, GVPN_A_GROUP_FAIL_MODE, g->fail_mode);
+	if (HAS(g, GVPN_A_GROUP_FAIL_ACTIVATE))
+		mnl_attr_put(nlh, GVPN_A_GROUP_FAIL_ACTIVATE, 0, NULL);
+	if (HAS(g, GVPN_A_GROUP_PASSIVE))
+		mnl_attr_put_u8(nlh, GVPN_A_GROUP_PASSIVE, g->passive);
+	if (HAS(g, GVPN_A_GROUP_RECV_ONLY))
+		mnl_attr_put_u8(nlh, GVPN_A_GROUP_RECV_ONLY, g->recv_only);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -307,6 +398,16 @@ void gvpn_put_sa(struct nlmsghdr *nlh, const struct gvpn_sa *sa)
 	if (HAS(sa, GVPN_A_SA_LIFETIME_HARD_BYTES))
 		mnl_attr_put_u64(nlh, GVPN_A_SA_LIFETIME_HARD_BYTES,
 				 sa->lifetime_hard_bytes);
+	if (HAS(sa, GVPN_A_SA_TBAR))
+		mnl_attr_put_u8(nlh, GVPN_A_SA_TBAR, sa->tbar);
+	if (HAS(sa, GVPN_A_SA_PASSIVE))
+		mnl_attr_put_u8(nlh, GVPN_A_SA_PASSIVE, sa->passive);
+	if (HAS(sa, GVPN_A_SA_ACTIVATE_IN_MS))
+		mnl_attr_put_u32(nlh, GVPN_A_SA_ACTIVATE_IN_MS,
+				 sa->activate_in_ms);
+	if (HAS(sa, GVPN_A_SA_DEACTIVATE_IN_MS))
+		mnl_attr_put_u32(nlh, GVPN_A_SA_DEACTIVATE_IN_MS,
+				 sa->deactivate_in_ms);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -318,6 +419,16 @@ static const enum mnl_attr_data_type group_types[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_DF_MODE] = MNL_TYPE_U8,
 	[GVPN_A_GROUP_IFINDEX] = MNL_TYPE_U32,
 	[GVPN_A_GROUP_STATS] = MNL_TYPE_NESTED,
+	[GVPN_A_GROUP_TBAR_WINDOW] = MNL_TYPE_U32,
+	[GVPN_A_GROUP_CLOCK] = MNL_TYPE_U8,
+	[GVPN_A_GROUP_PSEUDOTIME_MS] = MNL_TYPE_U64,
+	[GVPN_A_GROUP_TICK_MS] = MNL_TYPE_U32,
+	[GVPN_A_GROUP_FAIL_MODE] = MNL_TYPE_U8,
+	[GVPN_A_GROUP_FAIL_ACTIVATE] = MNL_TYPE_FLAG,
+	[GVPN_A_GROUP_PASSIVE] = MNL_TYPE_U8,
+	[GVPN_A_GROUP_RECV_ONLY] = MNL_TYPE_U8,
+	[GVPN_A_GROUP_KEYS] = MNL_TYPE_U8,
+	[GVPN_A_GROUP_CLOCK_MS] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type policy_types[GVPN_A_POLICY_MAX + 1] = {
@@ -358,6 +469,11 @@ static const enum mnl_attr_data_type sa_types[GVPN_A_SA_MAX + 1] = {
 	[GVPN_A_SA_AGE_SECS] = MNL_TYPE_U64,
 	[GVPN_A_SA_STATS] = MNL_TYPE_NESTED,
 	[GVPN_A_SA_KEY_BITS] = MNL_TYPE_U32,
+	[GVPN_A_SA_TBAR] = MNL_TYPE_U8,
+	[GVPN_A_SA_ACTIVATE_IN_MS] = MNL_TYPE_U32,
+	[GVPN_A_SA_DEACTIVATE_IN_MS] = MNL_TYPE_U32,
+	[GVPN_A_SA_PASSIVE] = MNL_TYPE_U8,
+	[GVPN_A_SA_ACTIVE] = MNL_TYPE_U8,
 };
 
 /* Check every known attribute of a nest; mark them in *present. */
@@ -427,6 +543,33 @@ static int parse_group_nest(const struct nlattr *nest, struct gvpn_group *g)
 				g->ifindexes[g->n_ifindex++] = g->ifindex;
 			else
 				g->ifindex_truncated = true;
+			break;
+		case GVPN_A_GROUP_TBAR_WINDOW:
+			g->tbar_window = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_GROUP_CLOCK:
+			g->clock = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_GROUP_PSEUDOTIME_MS:
+			g->pseudotime_ms = mnl_attr_get_u64(a);
+			break;
+		case GVPN_A_GROUP_TICK_MS:
+			g->tick_ms = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_GROUP_FAIL_MODE:
+			g->fail_mode = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_GROUP_PASSIVE:
+			g->passive = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_GROUP_RECV_ONLY:
+			g->recv_only = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_GROUP_KEYS:
+			g->keys = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_GROUP_CLOCK_MS:
+			g->clock_ms = mnl_attr_get_u64(a);
 			break;
 		case GVPN_A_GROUP_STATS:
 			ret = parse_stats_nest(a, &g->stats);
@@ -559,6 +702,21 @@ static int parse_sa_nest(const struct nlattr *nest, struct gvpn_sa *sa)
 		case GVPN_A_SA_KEY_BITS:
 			sa->key_bits = mnl_attr_get_u32(a);
 			break;
+		case GVPN_A_SA_TBAR:
+			sa->tbar = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_SA_PASSIVE:
+			sa->passive = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_SA_ACTIVE:
+			sa->active = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_SA_ACTIVATE_IN_MS:
+			sa->activate_in_ms = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_SA_DEACTIVATE_IN_MS:
+			sa->deactivate_in_ms = mnl_attr_get_u32(a);
+			break;
 		case GVPN_A_SA_STATS:
 			ret = parse_stats_nest(a, &sa->stats);
 			if (ret)
@@ -644,6 +802,16 @@ int gvpn_parse_event(const struct nlmsghdr *nlh, struct gvpn_event_msg *ev)
 			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 				return -EBADMSG;
 			ev->dst.s_addr = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_EVENT_SENDER_TIME:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return -EBADMSG;
+			ev->sender_time_ms = mnl_attr_get_u64(a);
+			break;
+		case GVPN_A_EVENT_LOCAL_TIME:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return -EBADMSG;
+			ev->local_time_ms = mnl_attr_get_u64(a);
 			break;
 		case GVPN_A_GROUP:
 			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)

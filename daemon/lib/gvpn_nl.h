@@ -30,6 +30,8 @@ struct nlattr;
 #define GVPN_ALG_NAME_MAX	64	/* bytes with the NUL */
 #define GVPN_KEY_MAX		64	/* key bytes (AEAD: key and salt) */
 #define GVPN_MAX_IFINDEX	32	/* devices per group in a reply */
+#define GVPN_TBAR_WINDOW_MAX	3600	/* seconds (uapi: TBAR_WINDOW) */
+#define GVPN_TICK_MS_MAX	60000	/* uapi: TICK_MS, from 1 */
 
 struct gvpn_stats {
 	uint64_t present;
@@ -41,7 +43,15 @@ struct gvpn_group {
 	uint16_t id;
 	uint8_t df_mode;
 	uint32_t ifindex;		/* DEV_ADD / DEV_DEL */
+	uint32_t tbar_window;		/* seconds */
+	uint8_t clock;			/* enum gvpn_clock */
+	uint64_t pseudotime_ms;
+	uint32_t tick_ms;
+	uint8_t fail_mode;		/* enum gvpn_fail_mode */
+	uint8_t passive, recv_only;	/* FAIL_ACTIVATE is a flag: present */
 	/* replies */
+	uint8_t keys;			/* enum gvpn_keys */
+	uint64_t clock_ms;		/* the group clock when it was read */
 	unsigned int n_ifindex;
 	bool ifindex_truncated;
 	uint32_t ifindexes[GVPN_MAX_IFINDEX];
@@ -81,9 +91,12 @@ struct gvpn_sa {
 	uint32_t trunc_bits;
 	uint64_t lifetime_soft_secs, lifetime_hard_secs;
 	uint64_t lifetime_soft_bytes, lifetime_hard_bytes;
+	uint8_t tbar, passive;
+	uint32_t activate_in_ms, deactivate_in_ms;
 	/* replies */
 	uint64_t age_secs;
 	uint32_t key_bits;
+	uint8_t active;
 	struct gvpn_stats stats;
 };
 
@@ -92,6 +105,7 @@ struct gvpn_event_msg {
 	uint64_t present;		/* GVPN_A_* bits */
 	uint8_t type;
 	struct in_addr src, dst;
+	uint64_t sender_time_ms, local_time_ms;	/* REPLAY_FAILED */
 	struct gvpn_group group;
 	struct gvpn_sa sa;
 };
@@ -123,12 +137,24 @@ const char *gvpn_df_mode_name(uint8_t v);
 const char *gvpn_action_name(uint8_t v);
 const char *gvpn_origin_name(uint8_t v);
 const char *gvpn_sa_dir_name(uint8_t v);
+const char *gvpn_clock_name(uint8_t v);
+const char *gvpn_fail_mode_name(uint8_t v);
+const char *gvpn_keys_name(uint8_t v);
 const char *gvpn_event_name(uint8_t v);
 /* The reverse; -1 when s names nothing. */
 int gvpn_df_mode_parse(const char *s);
 int gvpn_action_parse(const char *s);
 int gvpn_origin_parse(const char *s);
 int gvpn_sa_dir_parse(const char *s);
+int gvpn_clock_parse(const char *s);
+int gvpn_fail_mode_parse(const char *s);
+
+/*
+ * Milliseconds as the CLI writes times: seconds with three decimals
+ * ("1000.250"), in buf of GVPN_MS_STR_LEN bytes or more. Returns buf.
+ */
+#define GVPN_MS_STR_LEN 24
+char *gvpn_ms_str(uint64_t ms, char *buf, size_t len);
 
 /* A counter's JSON key ("tx_packets"), NULL for types that are not. */
 const char *gvpn_stat_name(unsigned int type);

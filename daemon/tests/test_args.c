@@ -220,7 +220,57 @@ static const struct bad bad_sa[] = {
 	  "unknown keyword \"policy\"; try \"gvpn sa help\"" },
 	{ GVPN_OP_SHOW, "spi 300", "\"spi\" needs \"group\"" },
 	{ GVPN_OP_FLUSH, "group 1 spi 300", "unknown keyword \"spi\"; try \"gvpn sa help\"" },
-	{ GVPN_OP_SET, "group 1", "SAs are replaced by \"add\" and \"del\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " tbar tbar", "\"tbar\" is given twice" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " passive passive", "\"passive\" is given twice" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " passive on",
+	  "unknown keyword \"on\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in", "\"activate-in\" needs a value" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in -1",
+	  "invalid activate-in \"-1\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 0.0005",
+	  "invalid activate-in \"0.0005\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 4294967.296",
+	  "invalid activate-in \"4294967.296\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in .5",
+	  "invalid activate-in \".5\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 5.",
+	  "invalid activate-in \"5.\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 1.2.3",
+	  "invalid activate-in \"1.2.3\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 1e3",
+	  "invalid activate-in \"1e3\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " deactivate-in 99999999999999999999",
+	  "invalid deactivate-in \"99999999999999999999\": expected seconds, 0..4294967.295 with at most 3 decimals" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 2 deactivate-in 1.5",
+	  "\"deactivate-in\" must be later than \"activate-in\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " deactivate-in 2 activate-in 2",
+	  "\"deactivate-in\" must be later than \"activate-in\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " activate-in 1 activate-in 2",
+	  "\"activate-in\" is given twice" },
+	{ GVPN_OP_SET, "group 1", "\"spi\" is required" },
+	{ GVPN_OP_SET, "spi 300 dir in", "\"group\" is required" },
+	{ GVPN_OP_SET, "group 1 spi 300",
+	  "nothing to set: give deactivate-in, dir or passive" },
+	{ GVPN_OP_SET, "group 1 spi 300 passive",
+	  "\"passive\" needs a value" },
+	{ GVPN_OP_SET, "group 1 spi 300 passive yes",
+	  "invalid passive \"yes\": expected on or off" },
+	{ GVPN_OP_SET, "group 1 spi 300 dir out",
+	  "invalid dir \"out\": expected both or in" },
+	{ GVPN_OP_SET, "group 1 spi 300 activate-in 5",
+	  "unknown keyword \"activate-in\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SET, "group 1 spi 300 tbar",
+	  "unknown keyword \"tbar\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SET, "group 1 spi 300 policy 2",
+	  "unknown keyword \"policy\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SET, "group 1 spi 300 " AEAD,
+	  "unknown keyword \"aead\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SET, "group 1 spi 300 deactivate-in 1 deactivate-in 2",
+	  "\"deactivate-in\" is given twice" },
+	{ GVPN_OP_DEL, "group 1 spi 300 deactivate-in 1",
+	  "unknown keyword \"deactivate-in\"; try \"gvpn sa help\"" },
+	{ GVPN_OP_SHOW, "group 1 passive",
+	  "unknown keyword \"passive\"; try \"gvpn sa help\"" },
 };
 
 static void test_sa_bad(void **state)
@@ -246,6 +296,95 @@ static void test_sa_bad(void **state)
 					 bad_sa[i].line, j);
 		free(w.copy);
 	}
+}
+
+/* Flags and activation times; SECS with decimals become milliseconds. */
+static void test_sa_add_times(void **state)
+{
+	static const struct {
+		const char *secs;
+		uint32_t ms;
+	} times[] = {
+		{ "0", 0 }, { "0.5", 500 }, { "1", 1000 }, { "1.25", 1250 },
+		{ "007.001", 7001 }, { "60.000", 60000 },
+		{ "4294967.295", UINT32_MAX },
+	};
+	char line[256];
+	struct gvpn_sa sa;
+	struct words w;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD " tbar passive "
+				 "activate-in 0.5 deactivate-in 30", &sa, &w), 0);
+	assert_int_equal(sa.tbar, 1);
+	assert_int_equal(sa.passive, 1);
+	assert_int_equal(sa.activate_in_ms, 500);
+	assert_int_equal(sa.deactivate_in_ms, 30000);
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_TBAR));
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_PASSIVE));
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_ACTIVATE_IN_MS));
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS));
+	free(w.copy);
+	gvpn_sa_wipe(&sa);
+
+	for (i = 0; i < ARRAY_SIZE(times); i++) {
+		snprintf(line, sizeof(line), SA_HEAD AEAD " activate-in %s",
+			 times[i].secs);
+		assert_int_equal(sa_args(GVPN_OP_ADD, line, &sa, &w), 0);
+		if (sa.activate_in_ms != times[i].ms)
+			fail_msg("%s: %u ms", times[i].secs, sa.activate_in_ms);
+		free(w.copy);
+		gvpn_sa_wipe(&sa);
+	}
+
+	/* none of them unless asked: the kernel's defaults apply */
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD, &sa, &w), 0);
+	assert_false(sa.present & (GVPN_BIT(GVPN_A_SA_TBAR) |
+				   GVPN_BIT(GVPN_A_SA_PASSIVE) |
+				   GVPN_BIT(GVPN_A_SA_ACTIVATE_IN_MS) |
+				   GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS)));
+	free(w.copy);
+	/* deactivate-in 0 is "never", whatever the activation */
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD
+				 " activate-in 5 deactivate-in 0", &sa, &w), 0);
+	assert_int_equal(sa.deactivate_in_ms, 0);
+	free(w.copy);
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD
+				 " deactivate-in 5.001 activate-in 5", &sa, &w), 0);
+	free(w.copy);
+	gvpn_sa_wipe(&sa);
+}
+
+/* "sa set": only what a rekey changes. */
+static void test_sa_set(void **state)
+{
+	struct gvpn_sa sa;
+	struct words w;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_SET, "group 3 spi 0x1000 deactivate-in 2.5 "
+				 "dir in passive on", &sa, &w), 0);
+	assert_true(sa.present == (GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+				   GVPN_BIT(GVPN_A_SA_SPI) |
+				   GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS) |
+				   GVPN_BIT(GVPN_A_SA_DIR) |
+				   GVPN_BIT(GVPN_A_SA_PASSIVE)));
+	assert_int_equal(sa.deactivate_in_ms, 2500);
+	assert_int_equal(sa.dir, GVPN_SA_DIR_IN);
+	assert_int_equal(sa.passive, 1);
+	free(w.copy);
+	assert_int_equal(sa_args(GVPN_OP_SET, "spi 4096 group 3 passive off",
+				 &sa, &w), 0);
+	assert_int_equal(sa.passive, 0);
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_PASSIVE));
+	free(w.copy);
+	/* 0 cancels a deactivation: it is sent */
+	assert_int_equal(sa_args(GVPN_OP_SET, "group 3 spi 4096 deactivate-in 0",
+				 &sa, &w), 0);
+	assert_int_equal(sa.deactivate_in_ms, 0);
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS));
+	free(w.copy);
 }
 
 static int policy_args(enum gvpn_op op, const char *line,
@@ -302,6 +441,12 @@ static void test_policy_add(void **state)
 	assert_int_equal(p.src_plen, 0);
 	assert_true(p.present & GVPN_BIT(GVPN_A_POLICY_SRC_PLEN));
 
+	assert_int_equal(policy_args(GVPN_OP_ADD,
+				     "group 1 id 3 action bypass origin fail dst 10.9.0.0/16",
+				     &p), 0);
+	assert_int_equal(p.origin, GVPN_ORIGIN_FAIL);
+	assert_true(p.present & GVPN_BIT(GVPN_A_POLICY_ORIGIN));
+
 	assert_int_equal(policy_args(GVPN_OP_SHOW, "group 1 id 2", &p), 0);
 	assert_int_equal(policy_args(GVPN_OP_FLUSH, "", &p), 0);
 	assert_int_equal(p.present, 0);
@@ -315,7 +460,11 @@ static const struct bad bad_policy[] = {
 	{ GVPN_OP_ADD, "group 10 id 1 action permit",
 	  "invalid action \"permit\": expected encrypt, bypass or drop" },
 	{ GVPN_OP_ADD, "group 10 id 1 action drop origin remote",
-	  "invalid origin \"remote\": expected ks or local" },
+	  "invalid origin \"remote\": expected ks, local or fail" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop origin",
+	  "\"origin\" needs a value" },
+	{ GVPN_OP_ADD, "group 10 id 1 action drop origin fail origin ks",
+	  "\"origin\" is given twice" },
 	{ GVPN_OP_ADD, "group 10 id 1 action drop src 10.1.2.3/16",
 	  "invalid src prefix \"10.1.2.3/16\": expected A.B.C.D[/LEN] without host bits" },
 	{ GVPN_OP_ADD, "group 10 id 1 action drop dst 10.1.0.0/33",
@@ -406,12 +555,173 @@ static void test_group(void **state)
 				    &g), -1);
 	assert_string_equal(err, "\"df-bit\" is given twice");
 	assert_int_equal(group_args(GVPN_OP_SET, "10", &g), -1);
-	assert_string_equal(err, "nothing to set: \"df-bit\" is required");
+	assert_string_equal(err, "nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive or receive-only");
 	assert_int_equal(group_args(GVPN_OP_DEL, "10 df-bit set", &g), -1);
 	assert_string_equal(err,
 			    "unknown keyword \"df-bit\"; try \"gvpn group help\"");
 	assert_int_equal(group_args(GVPN_OP_SHOW, "10 11", &g), -1);
 	assert_string_equal(err, "unknown keyword \"11\"; try \"gvpn group help\"");
+}
+
+/* The settings of issue 4: replay window, clock, fail mode, passive. */
+static void test_group_settings(void **state)
+{
+	static const enum gvpn_op ops[] = { GVPN_OP_ADD, GVPN_OP_SET };
+	struct gvpn_group g;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		assert_int_equal(group_args(ops[i], "7 tbar-window 100 clock "
+					    "pseudotime 1000 tick 100", &g), 0);
+		assert_int_equal(g.id, 7);
+		assert_int_equal(g.tbar_window, 100);
+		assert_int_equal(g.clock, GVPN_CLOCK_PSEUDO);
+		assert_int_equal(g.pseudotime_ms, 1000000);
+		assert_int_equal(g.tick_ms, 100);
+		assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
+					  GVPN_BIT(GVPN_A_GROUP_TBAR_WINDOW) |
+					  GVPN_BIT(GVPN_A_GROUP_CLOCK) |
+					  GVPN_BIT(GVPN_A_GROUP_PSEUDOTIME_MS) |
+					  GVPN_BIT(GVPN_A_GROUP_TICK_MS)));
+	}
+
+	/* each piece alone */
+	assert_int_equal(group_args(GVPN_OP_SET, "7 tbar-window 0", &g), 0);
+	assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
+				  GVPN_BIT(GVPN_A_GROUP_TBAR_WINDOW)));
+	assert_int_equal(g.tbar_window, 0);
+	assert_int_equal(group_args(GVPN_OP_SET, "7 tbar-window 3600", &g), 0);
+	assert_int_equal(g.tbar_window, 3600);
+	assert_int_equal(group_args(GVPN_OP_SET, "7 clock wallclock", &g), 0);
+	assert_int_equal(g.clock, GVPN_CLOCK_WALL);
+	assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
+				  GVPN_BIT(GVPN_A_GROUP_CLOCK)));
+	assert_int_equal(group_args(GVPN_OP_SET, "7 clock pseudotime 0.001",
+				    &g), 0);
+	assert_int_equal(g.pseudotime_ms, 1);
+	assert_false(g.present & GVPN_BIT(GVPN_A_GROUP_TICK_MS));
+	assert_int_equal(group_args(GVPN_OP_SET, "7 clock pseudotime 1234.5",
+				    &g), 0);
+	assert_int_equal(g.pseudotime_ms, 1234500);
+	assert_int_equal(group_args(GVPN_OP_SET,
+				    "7 clock pseudotime 18446744073709551.615",
+				    &g), 0);
+	assert_true(g.pseudotime_ms == UINT64_MAX);
+	assert_int_equal(group_args(GVPN_OP_SET, "7 tick 60000", &g), 0);
+	assert_int_equal(g.tick_ms, 60000);
+	assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
+				  GVPN_BIT(GVPN_A_GROUP_TICK_MS)));
+	assert_int_equal(group_args(GVPN_OP_SET, "7 tick 1 clock wallclock",
+				    &g), 0);
+	assert_int_equal(g.tick_ms, 1);
+
+	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode close activate",
+				    &g), 0);
+	assert_int_equal(g.fail_mode, GVPN_FAIL_CLOSE);
+	assert_true(g.present & GVPN_BIT(GVPN_A_GROUP_FAIL_ACTIVATE));
+	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode close", &g), 0);
+	assert_false(g.present & GVPN_BIT(GVPN_A_GROUP_FAIL_ACTIVATE));
+	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode open", &g), 0);
+	assert_int_equal(g.fail_mode, GVPN_FAIL_OPEN);
+	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode none", &g), 0);
+	assert_int_equal(g.fail_mode, GVPN_FAIL_NONE);
+	assert_true(g.present & GVPN_BIT(GVPN_A_GROUP_FAIL_MODE));
+
+	assert_int_equal(group_args(GVPN_OP_SET, "7 passive on receive-only off",
+				    &g), 0);
+	assert_int_equal(g.passive, 1);
+	assert_int_equal(g.recv_only, 0);
+	assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
+				  GVPN_BIT(GVPN_A_GROUP_PASSIVE) |
+				  GVPN_BIT(GVPN_A_GROUP_RECV_ONLY)));
+	assert_int_equal(group_args(GVPN_OP_ADD, "7 receive-only on df-bit copy "
+				    "fail-mode close activate passive off", &g), 0);
+	assert_int_equal(g.recv_only, 1);
+	assert_int_equal(g.df_mode, GVPN_DF_COPY);
+	assert_int_equal(__builtin_popcountll(g.present), 6);
+}
+
+static const struct bad bad_group[] = {
+	{ GVPN_OP_SET, "1 tbar-window 3601",
+	  "invalid tbar-window \"3601\": expected 0..3600 seconds (0 = no check)" },
+	{ GVPN_OP_SET, "1 tbar-window -1",
+	  "invalid tbar-window \"-1\": expected 0..3600 seconds (0 = no check)" },
+	{ GVPN_OP_SET, "1 tbar-window 1.5",
+	  "invalid tbar-window \"1.5\": expected 0..3600 seconds (0 = no check)" },
+	{ GVPN_OP_ADD, "1 tbar-window", "\"tbar-window\" needs a value" },
+	{ GVPN_OP_SET, "1 tbar-window 1 tbar-window 2",
+	  "\"tbar-window\" is given twice" },
+	{ GVPN_OP_SET, "1 tick 0",
+	  "invalid tick \"0\": expected 1..60000 milliseconds" },
+	{ GVPN_OP_SET, "1 tick 60001",
+	  "invalid tick \"60001\": expected 1..60000 milliseconds" },
+	{ GVPN_OP_SET, "1 tick 0.5",
+	  "invalid tick \"0.5\": expected 1..60000 milliseconds" },
+	{ GVPN_OP_SET, "1 tick", "\"tick\" needs a value" },
+	{ GVPN_OP_SET, "1 clock pseudotime 1 tick 100 tick 100",
+	  "\"tick\" is given twice" },
+	{ GVPN_OP_SET, "1 clock", "\"clock\" needs a value" },
+	{ GVPN_OP_SET, "1 clock ntp",
+	  "invalid clock \"ntp\": expected pseudotime or wallclock" },
+	{ GVPN_OP_SET, "1 clock pseudotime",
+	  "\"clock pseudotime\" needs VALUE, the pseudotime in seconds" },
+	{ GVPN_OP_SET, "1 clock pseudotime tick 100",
+	  "\"clock pseudotime\" needs VALUE, the pseudotime in seconds" },
+	{ GVPN_OP_SET, "1 clock pseudotime 1.0001",
+	  "invalid pseudotime \"1.0001\": expected seconds with at most 3 decimals" },
+	{ GVPN_OP_SET, "1 clock pseudotime 18446744073709551.616",
+	  "invalid pseudotime \"18446744073709551.616\": expected seconds with at most 3 decimals" },
+	{ GVPN_OP_SET, "1 clock pseudotime 10s",
+	  "invalid pseudotime \"10s\": expected seconds with at most 3 decimals" },
+	{ GVPN_OP_SET, "1 clock wallclock 1000",
+	  "unknown keyword \"1000\"; try \"gvpn group help\"" },
+	{ GVPN_OP_SET, "1 clock wallclock clock pseudotime 5",
+	  "\"clock\" is given twice" },
+	{ GVPN_OP_SET, "1 pseudotime 5",
+	  "unknown keyword \"pseudotime\"; try \"gvpn group help\"" },
+	{ GVPN_OP_SET, "1 fail-mode", "\"fail-mode\" needs a value" },
+	{ GVPN_OP_SET, "1 fail-mode closed",
+	  "invalid fail-mode \"closed\": expected open, close or none" },
+	{ GVPN_OP_SET, "1 fail-mode open activate",
+	  "\"activate\" must follow \"fail-mode close\"" },
+	{ GVPN_OP_SET, "1 fail-mode none activate",
+	  "\"activate\" must follow \"fail-mode close\"" },
+	{ GVPN_OP_SET, "1 activate",
+	  "\"activate\" must follow \"fail-mode close\"" },
+	{ GVPN_OP_SET, "1 fail-mode close passive on activate",
+	  "\"activate\" must follow \"fail-mode close\"" },
+	{ GVPN_OP_SET, "1 fail-mode close activate activate",
+	  "\"activate\" must follow \"fail-mode close\"" },
+	{ GVPN_OP_SET, "1 fail-mode open fail-mode close",
+	  "\"fail-mode\" is given twice" },
+	{ GVPN_OP_SET, "1 passive", "\"passive\" needs a value" },
+	{ GVPN_OP_SET, "1 passive yes",
+	  "invalid passive \"yes\": expected on or off" },
+	{ GVPN_OP_SET, "1 receive-only 1",
+	  "invalid receive-only \"1\": expected on or off" },
+	{ GVPN_OP_SET, "1 receive-only on receive-only on",
+	  "\"receive-only\" is given twice" },
+	{ GVPN_OP_SET, "1 recv-only on",
+	  "unknown keyword \"recv-only\"; try \"gvpn group help\"" },
+	{ GVPN_OP_DEL, "1 tbar-window 5",
+	  "unknown keyword \"tbar-window\"; try \"gvpn group help\"" },
+	{ GVPN_OP_SHOW, "1 passive on",
+	  "unknown keyword \"passive\"; try \"gvpn group help\"" },
+};
+
+static void test_group_bad(void **state)
+{
+	struct gvpn_group g;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad_group); i++) {
+		if (group_args(bad_group[i].op, bad_group[i].line, &g) != -1)
+			fail_msg("accepted: %s", bad_group[i].line);
+		if (strcmp(err, bad_group[i].msg))
+			fail_msg("\"%s\": got \"%s\"", bad_group[i].line, err);
+	}
 }
 
 static int dev_args(enum gvpn_op op, const char *line,
@@ -524,6 +834,214 @@ static void test_put_sa(void **state)
 	gvpn_sa_wipe(&sa);
 }
 
+/* The new SA attributes on the wire, and "sa set" requests. */
+static void test_put_sa_times(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct nlattr *nest, *a;
+	struct nlmsghdr *nlh;
+	struct gvpn_sa sa;
+	struct words w;
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD " tbar passive "
+				 "activate-in 1.5 deactivate-in 4294967.295",
+				 &sa, &w), 0);
+	free(w.copy);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_sa(nlh, &sa);
+	gvpn_sa_wipe(&sa);
+	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case GVPN_A_SA_TBAR:
+		case GVPN_A_SA_PASSIVE:
+			assert_int_equal(mnl_attr_get_payload_len(a), 1);
+			assert_int_equal(mnl_attr_get_u8(a), 1);
+			seen++;
+			break;
+		case GVPN_A_SA_ACTIVATE_IN_MS:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 1500);
+			seen++;
+			break;
+		case GVPN_A_SA_DEACTIVATE_IN_MS:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), UINT32_MAX);
+			seen++;
+			break;
+		}
+	}
+	assert_int_equal(seen, 4);
+
+	/* "sa set" sends the SA's identity and the changes, nothing else */
+	assert_int_equal(sa_args(GVPN_OP_SET, "group 2 spi 300 passive off",
+				 &sa, &w), 0);
+	free(w.copy);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_sa(nlh, &sa);
+	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	seen = 0;
+	mnl_attr_for_each_nested(a, nest) {
+		seen++;
+		if (mnl_attr_get_type(a) == GVPN_A_SA_PASSIVE)
+			assert_int_equal(mnl_attr_get_u8(a), 0);
+	}
+	assert_int_equal(seen, 3);
+}
+
+/* A GET reply of an SA with the new attributes. */
+static void test_parse_sa_times(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct gvpn_sa sa;
+
+	(void)state;
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SPI, 0x1000);
+	mnl_attr_put_u8(nlh, GVPN_A_SA_TBAR, 1);
+	mnl_attr_put_u8(nlh, GVPN_A_SA_PASSIVE, 0);
+	mnl_attr_put_u8(nlh, GVPN_A_SA_ACTIVE, 0);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_ACTIVATE_IN_MS, 1999);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_DEACTIVATE_IN_MS, 60000);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_sa(nlh, &sa), 0);
+	assert_int_equal(sa.tbar, 1);
+	assert_int_equal(sa.passive, 0);
+	assert_int_equal(sa.active, 0);
+	assert_int_equal(sa.activate_in_ms, 1999);
+	assert_int_equal(sa.deactivate_in_ms, 60000);
+	assert_true(sa.present == (GVPN_BIT(GVPN_A_SA_SPI) |
+				   GVPN_BIT(GVPN_A_SA_TBAR) |
+				   GVPN_BIT(GVPN_A_SA_PASSIVE) |
+				   GVPN_BIT(GVPN_A_SA_ACTIVE) |
+				   GVPN_BIT(GVPN_A_SA_ACTIVATE_IN_MS) |
+				   GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS)));
+
+	/* a flag of the wrong size is an error, not a truncated read */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_ACTIVE, 1);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_sa(nlh, &sa), -EBADMSG);
+}
+
+/* Group settings to the kernel, and a GET reply back. */
+static void test_put_parse_group(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct nlattr *a;
+	struct nlattr *nest, *st;
+	struct nlmsghdr *nlh;
+	struct gvpn_group g, back;
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(group_args(GVPN_OP_SET, "9 tbar-window 100 clock "
+				    "pseudotime 1000.25 tick 100 fail-mode close "
+				    "activate passive on receive-only off", &g), 0);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_group(nlh, &g);
+	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	assert_int_equal(mnl_attr_get_type(nest), GVPN_A_GROUP);
+	mnl_attr_for_each_nested(a, nest) {
+		seen++;
+		switch (mnl_attr_get_type(a)) {
+		case GVPN_A_GROUP_ID:
+			assert_int_equal(mnl_attr_get_u16(a), 9);
+			break;
+		case GVPN_A_GROUP_TBAR_WINDOW:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 100);
+			break;
+		case GVPN_A_GROUP_CLOCK:
+			assert_int_equal(mnl_attr_get_payload_len(a), 1);
+			assert_int_equal(mnl_attr_get_u8(a), GVPN_CLOCK_PSEUDO);
+			break;
+		case GVPN_A_GROUP_PSEUDOTIME_MS:
+			assert_int_equal(mnl_attr_get_payload_len(a), 8);
+			assert_int_equal(mnl_attr_get_u64(a), 1000250);
+			break;
+		case GVPN_A_GROUP_TICK_MS:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 100);
+			break;
+		case GVPN_A_GROUP_FAIL_MODE:
+			assert_int_equal(mnl_attr_get_u8(a), GVPN_FAIL_CLOSE);
+			break;
+		case GVPN_A_GROUP_FAIL_ACTIVATE:
+			/* a flag: present, no payload */
+			assert_int_equal(mnl_attr_get_payload_len(a), 0);
+			break;
+		case GVPN_A_GROUP_PASSIVE:
+			assert_int_equal(mnl_attr_get_payload_len(a), 1);
+			assert_int_equal(mnl_attr_get_u8(a), 1);
+			break;
+		case GVPN_A_GROUP_RECV_ONLY:
+			assert_int_equal(mnl_attr_get_payload_len(a), 1);
+			assert_int_equal(mnl_attr_get_u8(a), 0);
+			break;
+		default:
+			fail_msg("unexpected attribute %u", mnl_attr_get_type(a));
+		}
+	}
+	assert_int_equal(seen, 9);
+	/* the request reads back as it was meant */
+	assert_int_equal(gvpn_parse_group(nlh, &back), 0);
+	assert_true(back.present == g.present);
+
+	/* a reply: the settings, the key state, the clock and counters */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
+	mnl_attr_put_u16(nlh, GVPN_A_GROUP_ID, 9);
+	mnl_attr_put_u32(nlh, GVPN_A_GROUP_TBAR_WINDOW, 3600);
+	mnl_attr_put_u8(nlh, GVPN_A_GROUP_CLOCK, GVPN_CLOCK_WALL);
+	mnl_attr_put_u32(nlh, GVPN_A_GROUP_TICK_MS, 1);
+	mnl_attr_put_u64(nlh, GVPN_A_GROUP_CLOCK_MS, UINT64_C(1767225600123));
+	mnl_attr_put_u8(nlh, GVPN_A_GROUP_FAIL_MODE, GVPN_FAIL_OPEN);
+	mnl_attr_put_u8(nlh, GVPN_A_GROUP_PASSIVE, 0);
+	mnl_attr_put_u8(nlh, GVPN_A_GROUP_RECV_ONLY, 1);
+	mnl_attr_put_u8(nlh, GVPN_A_GROUP_KEYS, GVPN_KEYS_FAIL_CLOSED);
+	st = mnl_attr_nest_start(nlh, GVPN_A_GROUP_STATS);
+	mnl_attr_put_u64(nlh, GVPN_A_STATS_REPLAY_OK, 5);
+	mnl_attr_put_u64(nlh, GVPN_A_STATS_DROP_REPLAY, 2);
+	mnl_attr_put_u64(nlh, GVPN_A_STATS_KEYS_DOWN, 1);
+	mnl_attr_nest_end(nlh, st);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_group(nlh, &back), 0);
+	assert_int_equal(back.tbar_window, 3600);
+	assert_int_equal(back.clock, GVPN_CLOCK_WALL);
+	assert_int_equal(back.tick_ms, 1);
+	assert_true(back.clock_ms == UINT64_C(1767225600123));
+	assert_int_equal(back.fail_mode, GVPN_FAIL_OPEN);
+	assert_int_equal(back.passive, 0);
+	assert_int_equal(back.recv_only, 1);
+	assert_int_equal(back.keys, GVPN_KEYS_FAIL_CLOSED);
+	assert_true(back.present & GVPN_BIT(GVPN_A_GROUP_KEYS));
+	assert_true(back.present & GVPN_BIT(GVPN_A_GROUP_CLOCK_MS));
+	assert_int_equal(back.stats.v[GVPN_A_STATS_REPLAY_OK], 5);
+	assert_int_equal(back.stats.v[GVPN_A_STATS_DROP_REPLAY], 2);
+	assert_int_equal(back.stats.v[GVPN_A_STATS_KEYS_DOWN], 1);
+
+	/* a clock of the wrong size is an error */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
+	mnl_attr_put_u32(nlh, GVPN_A_GROUP_CLOCK_MS, 1);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_group(nlh, &back), -EBADMSG);
+}
+
 static void test_put_parse_policy(void **state)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -621,6 +1139,46 @@ static void test_parse_group_event(void **state)
 	assert_int_equal(ev.sa.spi, 0xdead);
 	assert_false(ev.present & GVPN_BIT(GVPN_A_GROUP));
 	assert_true(ev.present & GVPN_BIT(GVPN_A_SA));
+	assert_false(ev.present & GVPN_BIT(GVPN_A_EVENT_SENDER_TIME));
+
+	/* REPLAY_FAILED: both clocks, 64 bits each, after a pad */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_REPLAY_FAILED);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u16(nlh, GVPN_A_SA_GROUP_ID, 1);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SPI, 0x1000);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, GVPN_A_EVENT_SRC, htonl(0x0a000001));
+	mnl_attr_put_u32(nlh, GVPN_A_EVENT_DST, htonl(0x0a000002));
+	mnl_attr_put(nlh, GVPN_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, GVPN_A_EVENT_SENDER_TIME, 1000123);
+	mnl_attr_put_u64(nlh, GVPN_A_EVENT_LOCAL_TIME, UINT64_C(1767225600999));
+	assert_int_equal(gvpn_parse_event(nlh, &ev), 0);
+	assert_string_equal(gvpn_event_name(ev.type), "replay-failed");
+	assert_int_equal(ev.sender_time_ms, 1000123);
+	assert_true(ev.local_time_ms == UINT64_C(1767225600999));
+	assert_true(ev.present & GVPN_BIT(GVPN_A_EVENT_SENDER_TIME));
+	assert_true(ev.present & GVPN_BIT(GVPN_A_EVENT_LOCAL_TIME));
+	assert_int_equal(ev.dst.s_addr, htonl(0x0a000002));
+
+	/* KEYS_DOWN is about a group */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_KEYS_DOWN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
+	mnl_attr_put_u16(nlh, GVPN_A_GROUP_ID, 77);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_event(nlh, &ev), 0);
+	assert_string_equal(gvpn_event_name(ev.type), "keys-down");
+	assert_int_equal(ev.group.id, 77);
+
+	/* a time of the wrong size is an error */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_REPLAY_FAILED);
+	mnl_attr_put_u32(nlh, GVPN_A_EVENT_LOCAL_TIME, 5);
+	assert_int_equal(gvpn_parse_event(nlh, &ev), -EBADMSG);
 }
 
 static void test_enum_names(void **state)
@@ -640,6 +1198,65 @@ static void test_enum_names(void **state)
 			    "drop_no_sa");
 	assert_null(gvpn_stat_name(GVPN_A_STATS_PAD));
 	assert_null(gvpn_stat_name(GVPN_A_STATS_MAX + 1));
+
+	assert_string_equal(gvpn_origin_name(GVPN_ORIGIN_FAIL), "fail");
+	assert_int_equal(gvpn_origin_parse("fail"), GVPN_ORIGIN_FAIL);
+	assert_string_equal(gvpn_clock_name(GVPN_CLOCK_WALL), "wallclock");
+	assert_string_equal(gvpn_clock_name(GVPN_CLOCK_PSEUDO), "pseudotime");
+	assert_int_equal(gvpn_clock_parse("pseudotime"), GVPN_CLOCK_PSEUDO);
+	assert_int_equal(gvpn_clock_parse("pseudo"), -1);
+	assert_null(gvpn_clock_name(2));
+	assert_string_equal(gvpn_fail_mode_name(GVPN_FAIL_NONE), "none");
+	assert_string_equal(gvpn_fail_mode_name(GVPN_FAIL_OPEN), "open");
+	assert_string_equal(gvpn_fail_mode_name(GVPN_FAIL_CLOSE), "close");
+	assert_int_equal(gvpn_fail_mode_parse("close"), GVPN_FAIL_CLOSE);
+	assert_null(gvpn_fail_mode_name(3));
+	assert_string_equal(gvpn_keys_name(GVPN_KEYS_NONE), "none");
+	assert_string_equal(gvpn_keys_name(GVPN_KEYS_UP), "up");
+	assert_string_equal(gvpn_keys_name(GVPN_KEYS_FAIL_CLOSED),
+			    "fail-closed");
+	assert_null(gvpn_keys_name(3));
+	assert_string_equal(gvpn_event_name(GVPN_EVENT_SA_ACTIVATED),
+			    "sa-activated");
+	assert_string_equal(gvpn_event_name(GVPN_EVENT_SA_DEACTIVATED),
+			    "sa-deactivated");
+	assert_string_equal(gvpn_event_name(GVPN_EVENT_KEYS_UP), "keys-up");
+	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_REPLAY_OK), "replay_ok");
+	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_DROP_REPLAY),
+			    "drop_replay");
+	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_TX_TIMESTAMPED),
+			    "tx_timestamped");
+	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_KEYS_DOWN), "keys_down");
+}
+
+/* Every counter, attribute and event of the uapi has a name. */
+static void test_names_complete(void **state)
+{
+	unsigned int t;
+
+	(void)state;
+	for (t = GVPN_A_STATS_TX_PACKETS; t <= GVPN_A_STATS_MAX; t++)
+		if (!gvpn_stat_name(t))
+			fail_msg("counter %u has no name", t);
+	for (t = GVPN_EVENT_SA_ADDED; t <= GVPN_EVENT_KEYS_DOWN; t++)
+		if (!gvpn_event_name((uint8_t)t))
+			fail_msg("event %u has no name", t);
+}
+
+/* Times as the CLI prints them: seconds and milliseconds. */
+static void test_ms_str(void **state)
+{
+	char buf[GVPN_MS_STR_LEN];
+
+	(void)state;
+	assert_string_equal(gvpn_ms_str(0, buf, sizeof(buf)), "0.000");
+	assert_string_equal(gvpn_ms_str(5, buf, sizeof(buf)), "0.005");
+	assert_string_equal(gvpn_ms_str(1000, buf, sizeof(buf)), "1.000");
+	assert_string_equal(gvpn_ms_str(1000250, buf, sizeof(buf)), "1000.250");
+	assert_string_equal(gvpn_ms_str(UINT64_C(1767225600123), buf,
+					sizeof(buf)), "1767225600.123");
+	assert_string_equal(gvpn_ms_str(UINT64_MAX, buf, sizeof(buf)),
+			    "18446744073709551.615");
 }
 
 int main(void)
@@ -647,16 +1264,25 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sa_add_aead),
 		cmocka_unit_test(test_sa_add_enc_auth),
+		cmocka_unit_test(test_sa_add_times),
+		cmocka_unit_test(test_sa_set),
 		cmocka_unit_test(test_sa_other_ops),
 		cmocka_unit_test(test_sa_bad),
 		cmocka_unit_test(test_policy_add),
 		cmocka_unit_test(test_policy_bad),
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_group_settings),
+		cmocka_unit_test(test_group_bad),
 		cmocka_unit_test(test_dev),
 		cmocka_unit_test(test_put_sa),
+		cmocka_unit_test(test_put_sa_times),
+		cmocka_unit_test(test_parse_sa_times),
+		cmocka_unit_test(test_put_parse_group),
 		cmocka_unit_test(test_put_parse_policy),
 		cmocka_unit_test(test_parse_group_event),
 		cmocka_unit_test(test_enum_names),
+		cmocka_unit_test(test_names_complete),
+		cmocka_unit_test(test_ms_str),
 	};
 
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
