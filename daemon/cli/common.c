@@ -108,13 +108,17 @@ void print_enum(const char *key, const char *label, const char *name,
 		print_uint(PRINT_ANY, key, label, val);
 }
 
-/* The text layout of counters: one line per kind, a label per counter. */
+/*
+ * The text layout of counters: one line per kind, a label per counter. The
+ * replay line holds what Cisco's "show crypto gdoi gm replay" shows: what
+ * passed the time check, what failed it, and what was sent timestamped.
+ */
 static const struct {
 	const char *word;
 	struct {
 		unsigned int type;
 		const char *label;
-	} c[9];
+	} c[10];
 } stat_lines[] = {
 	{ "tx", { { GVPN_A_STATS_TX_PACKETS, "packets" },
 		  { GVPN_A_STATS_TX_BYTES, "bytes" } } },
@@ -123,6 +127,8 @@ static const struct {
 	{ "match", { { GVPN_A_STATS_MATCH_PACKETS, "packets" },
 		     { GVPN_A_STATS_MATCH_BYTES, "bytes" } } },
 	{ "bypass", { { GVPN_A_STATS_BYPASS_PACKETS, "packets" } } },
+	{ "clear", { { GVPN_A_STATS_CLEAR_NO_KEYS, "no-keys" },
+		     { GVPN_A_STATS_CLEAR_PASSIVE, "passive" } } },
 	{ "drop", { { GVPN_A_STATS_DROP_POLICY, "policy" },
 		    { GVPN_A_STATS_DROP_NO_SA, "no-sa" },
 		    { GVPN_A_STATS_DROP_CLEARTEXT, "cleartext" },
@@ -131,16 +137,38 @@ static const struct {
 		    { GVPN_A_STATS_DROP_MALFORMED, "malformed" },
 		    { GVPN_A_STATS_DROP_ADDR_MISMATCH, "addr-mismatch" },
 		    { GVPN_A_STATS_DROP_SELECTOR, "selector" },
-		    { GVPN_A_STATS_DROP_NOMEM, "nomem" } } },
+		    { GVPN_A_STATS_DROP_NOMEM, "nomem" },
+		    { GVPN_A_STATS_DROP_NO_KEYS, "no-keys" } } },
 	{ "mtu", { { GVPN_A_STATS_FRAG_NEEDED, "frag-needed" },
 		   { GVPN_A_STATS_FRAGMENTED, "fragmented" } } },
+	{ "keys", { { GVPN_A_STATS_KEYS_UP, "up" },
+		    { GVPN_A_STATS_KEYS_DOWN, "down" } } },
+	{ "replay", { { GVPN_A_STATS_REPLAY_OK, "ok" },
+		      { GVPN_A_STATS_DROP_REPLAY, "failed" },
+		      { GVPN_A_STATS_TX_TIMESTAMPED, "timestamped-sent" } } },
 };
+
+/* A group's window and clock, where its replay counters start. */
+static void print_replay_head(const struct gvpn_group *g)
+{
+	char buf[GVPN_MS_STR_LEN];
+
+	if (g->present & GVPN_BIT(GVPN_A_GROUP_TBAR_WINDOW))
+		print_uint(PRINT_FP, NULL, "window", g->tbar_window);
+	if (g->present & GVPN_BIT(GVPN_A_GROUP_CLOCK))
+		print_enum(NULL, "clock", gvpn_clock_name(g->clock), g->clock);
+	if (g->present & GVPN_BIT(GVPN_A_GROUP_CLOCK_MS))
+		print_string(PRINT_FP, NULL, NULL,
+			     gvpn_ms_str(g->clock_ms, buf, sizeof(buf)));
+}
 
 /*
  * Counters: in JSON an object under key (the document itself when key is
- * NULL), in text one indented line per kind, after the object's line.
+ * NULL), in text one indented line per kind, after the object's line. With
+ * g, the replay line starts with the group's window and clock.
  */
-void print_stats(const char *key, const struct gvpn_stats *st)
+static void print_stats_of(const char *key, const struct gvpn_stats *st,
+			   const struct gvpn_group *g)
 {
 	unsigned int t;
 	size_t i, j;
@@ -166,12 +194,24 @@ void print_stats(const char *key, const struct gvpn_stats *st)
 				print_nl();
 				print_indent(key ? 4 : 0);
 				print_word(stat_lines[i].word);
+				if (g && t == GVPN_A_STATS_REPLAY_OK)
+					print_replay_head(g);
 				started = true;
 			}
 			print_uint(PRINT_FP, NULL, stat_lines[i].c[j].label,
 				   st->v[t]);
 		}
 	}
+}
+
+void print_stats(const char *key, const struct gvpn_stats *st)
+{
+	print_stats_of(key, st, NULL);
+}
+
+void print_group_stats(const char *key, const struct gvpn_group *g)
+{
+	print_stats_of(key, &g->stats, g);
 }
 
 const char *ifname_of(uint32_t ifindex, char *buf, size_t len)
@@ -183,6 +223,52 @@ const char *ifname_of(uint32_t ifindex, char *buf, size_t len)
 	else
 		snprintf(buf, len, "if%" PRIu32, ifindex);
 	return buf;
+}
+
+void print_ms(const char *key, const char *label, uint64_t ms,
+	      bool json_only)
+{
+	char buf[GVPN_MS_STR_LEN];
+
+	print_uint(PRINT_JSON, key, NULL, ms);
+	if (!json_only)
+		print_string(PRINT_FP, NULL, label,
+			     gvpn_ms_str(ms, buf, sizeof(buf)));
+}
+
+#define G_HAS(g, t) ((g)->present & GVPN_BIT(t))
+
+/*
+ * The members of a group that are present, in "group show" order: its
+ * settings in "group set" words, its clock as it reads, its key state.
+ */
+void print_group_fields(const struct gvpn_group *g)
+{
+	if (G_HAS(g, GVPN_A_GROUP_ID))
+		print_uint(PRINT_ANY, "id", "group", g->id);
+	if (G_HAS(g, GVPN_A_GROUP_DF_MODE))
+		print_enum("df_bit", "df-bit", gvpn_df_mode_name(g->df_mode),
+			   g->df_mode);
+	if (G_HAS(g, GVPN_A_GROUP_TBAR_WINDOW))
+		print_uint(PRINT_ANY, "tbar_window", "tbar-window",
+			   g->tbar_window);
+	if (G_HAS(g, GVPN_A_GROUP_CLOCK))
+		print_enum("clock", "clock", gvpn_clock_name(g->clock),
+			   g->clock);
+	if (G_HAS(g, GVPN_A_GROUP_CLOCK_MS))
+		print_ms("clock_ms", NULL, g->clock_ms, false);
+	if (G_HAS(g, GVPN_A_GROUP_TICK_MS))
+		print_uint(PRINT_ANY, "tick", "tick", g->tick_ms);
+	if (G_HAS(g, GVPN_A_GROUP_FAIL_MODE))
+		print_enum("fail_mode", "fail-mode",
+			   gvpn_fail_mode_name(g->fail_mode), g->fail_mode);
+	if (G_HAS(g, GVPN_A_GROUP_KEYS))
+		print_enum("keys", "keys", gvpn_keys_name(g->keys), g->keys);
+	if (G_HAS(g, GVPN_A_GROUP_PASSIVE))
+		print_bool(PRINT_ANY, "passive", "passive", g->passive);
+	if (G_HAS(g, GVPN_A_GROUP_RECV_ONLY))
+		print_bool(PRINT_ANY, "receive_only", "receive-only",
+			   g->recv_only);
 }
 
 #define SA_HAS(sa, t) ((sa)->present & GVPN_BIT(t))
@@ -233,6 +319,19 @@ void print_sa_fields(const struct gvpn_sa *sa)
 		print_uint(sa->lifetime_hard_bytes ? PRINT_ANY : PRINT_JSON,
 			   "lifetime_hard_bytes", "lifetime-hard-bytes",
 			   sa->lifetime_hard_bytes);
+	if (SA_HAS(sa, GVPN_A_SA_TBAR))
+		print_bool(PRINT_ANY, "tbar", "tbar", sa->tbar);
+	if (SA_HAS(sa, GVPN_A_SA_PASSIVE))
+		print_bool(PRINT_ANY, "passive", "passive", sa->passive);
+	if (SA_HAS(sa, GVPN_A_SA_ACTIVE))
+		print_bool(PRINT_ANY, "active", "active", sa->active);
+	/* time still to go: always in JSON, in text only while there is some */
+	if (SA_HAS(sa, GVPN_A_SA_ACTIVATE_IN_MS))
+		print_ms("activate_in_ms", "activate-in", sa->activate_in_ms,
+			 !sa->activate_in_ms);
+	if (SA_HAS(sa, GVPN_A_SA_DEACTIVATE_IN_MS))
+		print_ms("deactivate_in_ms", "deactivate-in",
+			 sa->deactivate_in_ms, !sa->deactivate_in_ms);
 	if (SA_HAS(sa, GVPN_A_SA_AGE_SECS)) {
 		print_uint(PRINT_JSON, "age", NULL, sa->age_secs);
 		snprintf(buf, sizeof(buf), "%" PRIu64 "s", sa->age_secs);

@@ -2,7 +2,8 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * gvpn group: GDOI groups, their DF mode and attached devices.
+ * gvpn group: GDOI groups, their DF mode, replay window and clock, what
+ * they do without keys, and their attached devices.
  */
 
 #include <errno.h>
@@ -14,12 +15,19 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gvpn group add ID [ df-bit DF ]\n"
-		"       gvpn group set ID df-bit DF\n"
+		"Usage: gvpn group add ID [ SETTING ... ]\n"
+		"       gvpn group set ID SETTING [ SETTING ... ]\n"
 		"       gvpn group del ID\n"
 		"       gvpn [ -s ] group show [ ID ]\n"
 		"where  ID := 1..65535\n"
-		"       DF := { clear | set | copy }\n");
+		"       SETTING := { df-bit DF | tbar-window SECS | clock CLOCK | tick MS |\n"
+		"                    fail-mode FAIL [ activate ] | passive { on | off } |\n"
+		"                    receive-only { on | off } }\n"
+		"       DF := { clear | set | copy }\n"
+		"       SECS := 0..3600 (0 = no replay check)    MS := 1..60000\n"
+		"       CLOCK := { pseudotime VALUE | wallclock }\n"
+		"       VALUE := the pseudotime in seconds, up to 3 decimals\n"
+		"       FAIL := { none | open | close }\n");
 }
 
 static int print_group(const struct nlmsghdr *nlh, void *data)
@@ -32,10 +40,7 @@ static int print_group(const struct nlmsghdr *nlh, void *data)
 	if (gvpn_parse_group(nlh, &g))
 		return -EBADMSG;
 	open_json_object(NULL);
-	print_uint(PRINT_ANY, "id", "group", g.id);
-	if (g.present & GVPN_BIT(GVPN_A_GROUP_DF_MODE))
-		print_enum("df_bit", "df-bit", gvpn_df_mode_name(g.df_mode),
-			   g.df_mode);
+	print_group_fields(&g);
 	open_json_array("devs");
 	for (i = 0; i < g.n_ifindex; i++)
 		print_string(PRINT_ANY, NULL, "dev",
@@ -44,7 +49,7 @@ static int print_group(const struct nlmsghdr *nlh, void *data)
 	if (g.ifindex_truncated)
 		print_word("...");
 	if (opts.stats && (g.present & GVPN_BIT(GVPN_A_GROUP_STATS)))
-		print_stats("stats", &g.stats);
+		print_group_stats("stats", &g);
 	print_nl();
 	close_json_object();
 	return 0;

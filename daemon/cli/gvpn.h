@@ -63,6 +63,12 @@ int cli_request(struct genl_sock *gs, struct nlmsghdr *req, genl_cb cb,
 void print_enum(const char *key, const char *label, const char *name,
 		uint8_t val);
 void print_stats(const char *key, const struct gvpn_stats *st);
+/* print_stats() of a group's counters, its replay line as Cisco groups it */
+void print_group_stats(const char *key, const struct gvpn_group *g);
+/* milliseconds: a number under key in JSON, "label S.mmm" in text */
+void print_ms(const char *key, const char *label, uint64_t ms,
+	      bool json_only);
+void print_group_fields(const struct gvpn_group *g);
 void print_sa_fields(const struct gvpn_sa *sa);
 const char *ifname_of(uint32_t ifindex, char *buf, size_t len);
 

@@ -17,9 +17,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: gvpn [ -j ] monitor\n"
-		"Prints SA added, removed, soft and hard expired events and\n"
-		"data-plane errors (unknown SPI, authentication failure), one per\n"
-		"line (JSON lines with -j), until interrupted.\n");
+		"Prints SA added, removed, soft and hard expired, activated and\n"
+		"deactivated events, a group's keys going up and down, and\n"
+		"data-plane errors (unknown SPI, authentication failure, replay\n"
+		"check failure with the sender's and the local time), one per line\n"
+		"(JSON lines with -j), until interrupted.\n");
 }
 
 static int print_event(const struct nlmsghdr *nlh, void *data)
@@ -50,8 +52,7 @@ static int print_event(const struct nlmsghdr *nlh, void *data)
 	}
 	if (ev.present & GVPN_BIT(GVPN_A_GROUP)) {
 		open_json_object("group");
-		if (ev.group.present & GVPN_BIT(GVPN_A_GROUP_ID))
-			print_uint(PRINT_ANY, "id", "group", ev.group.id);
+		print_group_fields(&ev.group);
 		close_json_object();
 	}
 	if (ev.present & GVPN_BIT(GVPN_A_EVENT_SRC)) {
@@ -62,6 +63,13 @@ static int print_event(const struct nlmsghdr *nlh, void *data)
 		inet_ntop(AF_INET, &ev.dst, addr, sizeof(addr));
 		print_string(PRINT_ANY, "dst", "dst", addr);
 	}
+	/* on the group clock, as Cisco's REPLAY_FAILED shows both */
+	if (ev.present & GVPN_BIT(GVPN_A_EVENT_SENDER_TIME))
+		print_ms("sender_time_ms", "sender-time", ev.sender_time_ms,
+			 false);
+	if (ev.present & GVPN_BIT(GVPN_A_EVENT_LOCAL_TIME))
+		print_ms("local_time_ms", "local-time", ev.local_time_ms,
+			 false);
 	close_json_object();
 	json_end();
 	return 0;

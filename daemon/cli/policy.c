@@ -26,7 +26,9 @@ static void usage(FILE *f)
 		"where  ID := 1..65535    PID := 1..4294967295    PRIO := 0..4294967295\n"
 		"       PREFIX := A.B.C.D[/LEN]    PROTO := { NAME | 0..255 }\n"
 		"       PORTS := PORT[-PORT]    ACTION := { encrypt | bypass | drop }\n"
-		"       ORIGIN := { ks | local }\n");
+		"       ORIGIN := { ks | local | fail }\n"
+		"A fail policy (action bypass, at most 10 per group) passes traffic in\n"
+		"clear while the group has no keys and a fail-mode drops the rest.\n");
 }
 
 static void print_prefix(const char *key, struct in_addr addr, uint8_t plen)

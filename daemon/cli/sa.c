@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * gvpn sa: the group SAs (TEKs). Keys go to the kernel and are wiped here;
- * the kernel never returns them.
+ * gvpn sa: the group SAs (TEKs), their flags and activation times. Keys go
+ * to the kernel and are wiped here; the kernel never returns them.
  */
 
 #include <errno.h>
@@ -19,6 +19,10 @@ static void usage(FILE *f)
 		"Usage: gvpn sa add group ID policy PID spi SPI ALGO [ dir DIR ]\n"
 		"                   [ lifetime-soft SECS ] [ lifetime-hard SECS ]\n"
 		"                   [ lifetime-soft-bytes N ] [ lifetime-hard-bytes N ]\n"
+		"                   [ tbar ] [ passive ]\n"
+		"                   [ activate-in TIME ] [ deactivate-in TIME ]\n"
+		"       gvpn sa set group ID spi SPI [ deactivate-in TIME ] [ dir DIR ]\n"
+		"                   [ passive { on | off } ]\n"
 		"       gvpn sa del group ID spi SPI\n"
 		"       gvpn [ -s ] sa show [ group ID [ spi SPI ] ]\n"
 		"       gvpn sa flush [ group ID ]\n"
@@ -29,7 +33,9 @@ static void usage(FILE *f)
 		"       KEYMAT := 0x followed by hex digits (AEAD: key then 4-byte salt)\n"
 		"       SPI := 256..4294967295, decimal or 0x hex    DIR := { both | in }\n"
 		"       ID := 1..65535    PID := 1..4294967295\n"
-		"Lifetimes count from the SA's creation; 0 is no limit.\n");
+		"       TIME := seconds from now, 0..4294967.295, up to 3 decimals\n"
+		"Lifetimes count from the SA's creation; 0 is no limit.\n"
+		"deactivate-in 0 is never (with set: cancels a deactivation).\n");
 }
 
 static int print_sa(const struct nlmsghdr *nlh, void *data)
@@ -53,6 +59,7 @@ static int run(int argc, char **argv)
 	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
 	static const uint8_t cmds[] = {
 		[GVPN_OP_ADD] = GVPN_CMD_SA_NEW,
+		[GVPN_OP_SET] = GVPN_CMD_SA_SET,
 		[GVPN_OP_DEL] = GVPN_CMD_SA_DEL,
 		[GVPN_OP_SHOW] = GVPN_CMD_SA_GET,
 		[GVPN_OP_FLUSH] = GVPN_CMD_SA_FLUSH,
@@ -64,8 +71,9 @@ static int run(int argc, char **argv)
 	int op, ret;
 
 	op = cli_op(&sa_object, argc, argv,
-		    OP_BIT(GVPN_OP_ADD) | OP_BIT(GVPN_OP_DEL) |
-		    OP_BIT(GVPN_OP_SHOW) | OP_BIT(GVPN_OP_FLUSH), &ret);
+		    OP_BIT(GVPN_OP_ADD) | OP_BIT(GVPN_OP_SET) |
+		    OP_BIT(GVPN_OP_DEL) | OP_BIT(GVPN_OP_SHOW) |
+		    OP_BIT(GVPN_OP_FLUSH), &ret);
 	if (op < 0)
 		return ret;
 	if (gvpn_args_sa(op, argc - !!argc, argv + !!argc, &sa, err,
