@@ -30,9 +30,6 @@ STATS = dict(TX_PACKETS=2, TX_BYTES=3, RX_PACKETS=4, RX_BYTES=5,
              DROP_UNKNOWN_SPI=10, DROP_AUTH=11, DROP_MALFORMED=12,
              DROP_ADDR_MISMATCH=13, DROP_SELECTOR=14, DROP_NOMEM=15,
              FRAG_NEEDED=16, FRAGMENTED=17, MATCH_PACKETS=18, MATCH_BYTES=19)
-EVENT = dict(SA_ADDED=0, SA_REMOVED=1, SA_SOFT_EXPIRED=2, SA_HARD_EXPIRED=3,
-             UNKNOWN_SPI=4, AUTH_FAILED=5)
-EVENT_NAME = {v: k for k, v in EVENT.items()}
 ACTION = dict(encrypt=0, bypass=1, drop=2)
 ORIGIN = dict(ks=0, local=1)
 
@@ -424,6 +421,8 @@ class Listener:
 
     def __init__(self, conn):
         self.conn = conn
+        self.names = {v: n[len('GVPN_EVENT_'):]
+                      for n, v, _ in uapi_enums()['gvpn_event']}
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
         self.sock.bind((0, 0))
         self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
@@ -448,14 +447,17 @@ class Listener:
             if mtype != self.conn.family or body[0] != CMD['EVENT']:
                 continue
             a = parse_attrs(body[4:])
-            ev = dict(type=EVENT_NAME.get(a[A['EVENT_TYPE']][0][0],
-                                          a[A['EVENT_TYPE']][0][0]),
-                      at=time.monotonic())
+            t = a[A['EVENT_TYPE']][0][0]
+            ev = dict(type=self.names.get(t, t), at=time.monotonic())
             if A['SA'] in a:
                 s = parse_attrs(a[A['SA']][0])
                 for k in ('GROUP_ID', 'SPI', 'POLICY_ID'):
                     if SA[k] in s:
                         ev[k.lower()] = get_u(s[SA[k]][0])
+            if A['GROUP'] in a:
+                g = parse_attrs(a[A['GROUP']][0])
+                if GROUP['ID'] in g:
+                    ev['group_id'] = get_u(g[GROUP['ID']][0])
             out.append(ev)
         return out
 
