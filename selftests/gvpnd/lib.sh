@@ -58,11 +58,13 @@ secret() {
 gvpnd_start() {
 	local ns=$1 name=$2 conf=$3 pid
 	chmod 600 "$conf"
+	# a previous instance's log must not answer our waits
+	rm -f "$T/$name.log"
 	ip netns exec "$ns" "$GVPND" -f -c "$conf" >"$T/$name.log" 2>&1 &
 	pid=$!
 	printf -v "${name}_pid" '%s' "$pid"
 	defer kill "$pid"
-	busywait 10000 grep -q 'started' "$T/$name.log" && return 0
+	busywait 10000 grep -qs 'started' "$T/$name.log" && return 0
 	sed 's/^/# /' "$T/$name.log"
 	return 1
 }
@@ -78,7 +80,7 @@ gvpnd_stop() {
 # (Timeouts are generous: the machine may be busy; nothing here measures
 # speed.)
 log_has() {
-	slowwait "${3:-10}" grep -qE "$2" "$T/$1.log"
+	slowwait "${3:-10}" grep -qsE "$2" "$T/$1.log"
 }
 
 # log_count NAME PATTERN
