@@ -6,6 +6,8 @@
 # from "gvpn monitor"; errors: a bad command line exits 2 and changes
 # nothing, a refused request prints the kernel's message with the
 # attribute at fault and exits 1. Keys never appear in any output.
+# (cli_settings.sh: the settings of time-based anti-replay, fail modes,
+# passive, receive-only and timed SAs.)
 #
 #   NS0: wan0, wan1 (dummy devices, attached to groups 10 and 11)
 #   NS1: empty, to see that objects stay in their namespace
@@ -82,6 +84,14 @@ sa_show() {
 	g "$@" sa show | sed 's/ age [0-9]*s$//'
 }
 
+# group show [ID] without the clock's value, which moves
+group_show() {
+	g group show "$@" | sed -E 's/( clock [a-z]+) [0-9]+\.[0-9]{3}/\1/'
+}
+
+# The JSON of groups without clock_ms, which moves.
+NOCLOCK='[{k: v for k, v in o.items() if k != "clock_ms"} for o in d]'
+
 gvpn_load
 
 # --- groups and devices
@@ -89,21 +99,30 @@ check "group add" g group add 10
 check "group add with df-bit" g group add 11 df-bit copy
 check "dev add" g dev add wan0 group 10
 check "dev add (second group)" g dev add wan1 group 11
-out_is "group show" "group 10 df-bit clear dev wan0
-group 11 df-bit copy dev wan1" g group show
-out_is "group show ID" "group 11 df-bit copy dev wan1" g group show 11
+DEFAULTS="tbar-window 0 clock wallclock tick 1 fail-mode none keys none passive off receive-only off"
+out_is "group show" "group 10 df-bit clear $DEFAULTS dev wan0
+group 11 df-bit copy $DEFAULTS dev wan1" group_show
+out_is "group show ID" "group 11 df-bit copy $DEFAULTS dev wan1" group_show 11
 json_is "group show -j" \
-	'd == [{"id": 10, "df_bit": "clear", "devs": ["wan0"]},
-	       {"id": 11, "df_bit": "copy", "devs": ["wan1"]}]' g -j group show
+	"$NOCLOCK"' == [{"id": 10, "df_bit": "clear", "tbar_window": 0,
+		"clock": "wallclock", "tick": 1, "fail_mode": "none",
+		"keys": "none", "passive": False, "receive_only": False,
+		"devs": ["wan0"]},
+	       {"id": 11, "df_bit": "copy", "tbar_window": 0,
+		"clock": "wallclock", "tick": 1, "fail_mode": "none",
+		"keys": "none", "passive": False, "receive_only": False,
+		"devs": ["wan1"]}]' g -j group show
 check "group set df-bit" g group set 10 df-bit set
-out_is "group set took effect" "group 10 df-bit set dev wan0" g group show 10
+out_is "group set took effect" "group 10 df-bit set $DEFAULTS dev wan0" \
+	group_show 10
 json_is "group show -s -j has all counters" \
-	'len(d) == 1 and len(d[0]["stats"]) == 18 and
-	 d[0]["stats"]["drop_no_sa"] == 0' g -s -j group show 10
-out_is "group show -s prints counter lines" 6 \
+	'len(d) == 1 and len(d[0]["stats"]) == 26 and
+	 d[0]["stats"]["drop_no_sa"] == 0 and d[0]["stats"]["replay_ok"] == 0 and
+	 d[0]["stats"]["keys_down"] == 0' g -s -j group show 10
+out_is "group show -s prints counter lines" 9 \
 	sh -c "'$GVPN' -n '$NS0' -s group show 10 | grep -c '^    [a-z]'"
 check "dev del" g dev del wan1 group 11
-out_is "device detached" "group 11 df-bit copy" g group show 11
+out_is "device detached" "group 11 df-bit copy $DEFAULTS" group_show 11
 check "dev add again" g dev add wan1 group 11
 out_is "objects stay in their namespace" "[]" "$GVPN" -n "$NS1" -j group show
 
@@ -168,33 +187,46 @@ check "sa add (aead)" g sa add group 10 policy 1 spi 0x1234 \
 check "sa add (enc + auth)" g sa add group 10 policy 1 spi 4661 \
 	enc 'cbc(aes)' "$ENC_KEY" auth-trunc 'hmac(sha256)' "$AUTH_KEY" 128 \
 	dir in lifetime-soft 100 lifetime-hard 200
-out_is "sa show" "sa 0x1234 group 10 policy 1 dir both aead rfc4106(gcm(aes)) 128 key-bits 128
-sa 0x1235 group 10 policy 1 dir in enc cbc(aes) auth-trunc hmac(sha256) 128 key-bits 128 lifetime-soft 100 lifetime-hard 200" \
+out_is "sa show" "sa 0x1234 group 10 policy 1 dir both aead rfc4106(gcm(aes)) 128 key-bits 128 tbar off passive off active on
+sa 0x1235 group 10 policy 1 dir in enc cbc(aes) auth-trunc hmac(sha256) 128 key-bits 128 lifetime-soft 100 lifetime-hard 200 tbar off passive off active on" \
 	sa_show
 json_is "sa show -j ID" \
 	'len(d) == 1 and d[0]["spi"] == 0x1235 and d[0]["enc"] == "cbc(aes)" and
 	 d[0]["auth_trunc"] == "hmac(sha256)" and d[0]["trunc_bits"] == 128 and
 	 d[0]["lifetime_hard"] == 200 and d[0]["dir"] == "in" and
-	 "age" in d[0]' g -j sa show group 10 spi 4661
+	 d[0]["tbar"] is False and d[0]["passive"] is False and
+	 d[0]["active"] is True and d[0]["activate_in_ms"] == 0 and
+	 d[0]["deactivate_in_ms"] == 0 and "age" in d[0]' \
+	g -j sa show group 10 spi 4661
 json_is "sa show -s -j has SA counters" \
 	'set(d[0]["stats"]) == {"tx_packets", "tx_bytes", "rx_packets",
-				"rx_bytes", "drop_auth"}' \
+				"rx_bytes", "drop_auth", "tx_timestamped"}' \
 	g -s -j sa show group 10 spi 0x1234
 check "sa del" g sa del group 10 spi 0x1235
 out_is "sa gone" 1 sh -c "'$GVPN' -n '$NS0' sa show | wc -l"
+# events: the SA events but those of the probe
 events() {
 	python3 -c "import json
 print(json.dumps([e for e in map(json.loads, open('$out/events'))
-		  if e['sa']['spi'] != 0x999]))"
+		  if 'sa' in e and e['sa']['spi'] != 0x999]))"
 }
-busywait 5000 sh -c "[ \$(grep -vc '\"spi\":2457' '$out/events') -ge 3 ]"
+# all_events: every event so far
+all_events() {
+	python3 -c "import json
+print(json.dumps(list(map(json.loads, open('$out/events')))))"
+}
+busywait 5000 sh -c "[ \$(grep '\"sa\"' '$out/events' | grep -vc '\"spi\":2457') -ge 3 ]"
 json_is "monitor: one JSON line per event" \
 	'd == [{"event": "sa-added", "sa": {"spi": 0x1234, "group": 10, "policy": 1}},
 	       {"event": "sa-added", "sa": {"spi": 0x1235, "group": 10, "policy": 1}},
 	       {"event": "sa-removed", "sa": {"spi": 0x1235, "group": 10, "policy": 1}}]' \
 	events
+json_is "monitor: keys-up and keys-down carry the group" \
+	'{"event": "keys-up", "group": {"id": 10}} in d and
+	 {"event": "keys-down", "group": {"id": 10}} in d' \
+	all_events
 
-json_is "stats -j" 'len(d) == 18 and d["drop_policy"] == 0' g -j stats
+json_is "stats -j" 'len(d) == 26 and d["drop_policy"] == 0' g -j stats
 
 # --- errors
 fails_with "bad SPI: exit 2, word named" 2 'invalid SPI "12"' \
