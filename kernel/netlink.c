@@ -12,6 +12,12 @@
 #include "gvpn.h"
 #include "netlink.h"
 
+/* NLA_POLICY_RANGE bounds are s16: a tick of up to a minute needs this. */
+static struct netlink_range_validation gvpn_tick_range = {
+	.min = 1,
+	.max = 60000,
+};
+
 const struct nla_policy gvpn_group_nl_policy[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_ID] = NLA_POLICY_MIN(NLA_U16, 1),
 	[GVPN_A_GROUP_DF_MODE] = NLA_POLICY_MAX(NLA_U8, GVPN_DF_COPY),
@@ -21,7 +27,7 @@ const struct nla_policy gvpn_group_nl_policy[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_TBAR_WINDOW] = NLA_POLICY_MAX(NLA_U32, 3600),
 	[GVPN_A_GROUP_CLOCK] = NLA_POLICY_MAX(NLA_U8, GVPN_CLOCK_PSEUDO),
 	[GVPN_A_GROUP_PSEUDOTIME_MS] = { .type = NLA_U64 },
-	[GVPN_A_GROUP_TICK_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 60000),
+	[GVPN_A_GROUP_TICK_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &gvpn_tick_range),
 	[GVPN_A_GROUP_FAIL_MODE] = NLA_POLICY_MAX(NLA_U8, GVPN_FAIL_CLOSE),
 	[GVPN_A_GROUP_FAIL_ACTIVATE] = { .type = NLA_FLAG },
 	[GVPN_A_GROUP_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
