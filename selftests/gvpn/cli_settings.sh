@@ -85,13 +85,15 @@ group_show() {
 	g group show "$@" | sed -E 's/( clock [a-z]+) [0-9]+\.[0-9]{3}/\1/'
 }
 
-# jq1 KEY ARGS...: KEY of the first object of "gvpn -j ARGS", as JSON
+# jq1 KEY ARGS...: KEY of the first object of "gvpn -j ARGS", as JSON; a
+# scalar found with grep, since Python takes seconds to start under TCG
 jq1() {
-	local key=$1
+	local key=$1 v
 	shift
-	"$GVPN" -n "$NS" -j "$@" | python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print(json.dumps(d[0][sys.argv[1]]))' "$key"
+	v=$("$GVPN" -n "$NS" -j "$@" |
+		grep -oE "\"$key\":(\"[^\"]*\"|[0-9]+|true|false)" | head -n 1)
+	[ -n "$v" ] || return 1
+	echo "${v#*:}"
 }
 
 # all_events [FILE]: every event so far, as one JSON array
