@@ -143,6 +143,7 @@ def grp(*kids, mark=False, flag=True):
 
 
 ENUMS = uapi_enums()
+CMDS = {n[len('GVPN_CMD_'):] for n, _, _ in ENUMS['gvpn_cmd']}
 # The first value past each enum: unknown attribute types, invalid modes.
 PAST = {name: max(v for n, v, _ in members if not n.endswith('_MAX')) + 1
         for name, members in ENUMS.items()}
@@ -462,6 +463,28 @@ def cases(d0, d1):
     n = PAST['gvpn_sa_attr']
     add(f'unknown attribute type {n} in the SA nest', 'SA_NEW',
         sa(T(n, u32(0), mark=True)), EINVAL, OFFS)
+
+    # -- changing an installed SA (rekey)
+    if 'SA_SET' in CMDS:
+        add('SA set of an SA that does not exist', 'SA_SET',
+            [N(A['SA'], [sx('GROUP_ID', u16(1)),
+                         sx('SPI', u32(0x1001), mark=True),
+                         sx('DIR', u8(1))])], ENOENT, OFFS)
+        add('SA set without an SPI', 'SA_SET',
+            [N(A['SA'], [sx('GROUP_ID', u16(1)), sx('DIR', u8(1))],
+               mark=True)], EINVAL, (MISS, S['SPI']))
+        add(f'SA set to direction {PAST["gvpn_sa_dir"]}', 'SA_SET',
+            [N(A['SA'], [sx('GROUP_ID', u16(1)), sx('SPI', u32(0x1000)),
+                         sx('DIR', u8(PAST['gvpn_sa_dir']), mark=True)])],
+            ERANGE, OFFS)
+        add('SA set changing the key', 'SA_SET',
+            [N(A['SA'], [sx('GROUP_ID', u16(1)), sx('SPI', u32(0x1000)),
+                         sx('AEAD_KEY', GCM128_KEY, mark=True)])],
+            EINVAL, OPT)
+        add('SA set changing the policy', 'SA_SET',
+            [N(A['SA'], [sx('GROUP_ID', u16(1)), sx('SPI', u32(0x1000)),
+                         sx('POLICY_ID', u32(20), mark=True)])],
+            EINVAL, OPT)
 
     # -- every attribute the header calls read-only, besides the counters
     # above, in the request that would otherwise succeed

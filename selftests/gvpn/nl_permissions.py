@@ -14,6 +14,7 @@
 #   allowed   every mutating command succeeds (on the setup state)
 #   own       setup, then GETs and dumps, then allowed: for a caller in a
 #             namespace of its own
+#   covered   every mutating command of uapi/linux/gvpn.h has a case
 #
 # The mutating requests are the same valid ones in "denied" and "allowed",
 # so an EPERM cannot come from anything but the missing capability.
@@ -22,9 +23,9 @@ import errno
 import socket
 import sys
 
-from gvpn_nl import A, GROUP, POLICY, SA, attr, parse_attrs, u16, u32
+from gvpn_nl import A, GROUP, POLICY, SA, attr, parse_attrs, u8, u16, u32
 from nl_util import (Conn, exit_status, get_u, group_nest, log_test,
-                     policy_nest, sa_id_nest, sa_nest, snapshot)
+                     policy_nest, sa_id_nest, sa_nest, snapshot, uapi_enums)
 
 CAP_NET_ADMIN = 12
 
@@ -59,6 +60,9 @@ def mutations():
         ('device detach', 'DEV_DEL', group_nest(1, ifindex=d0)),
         ('policy new', 'POLICY_NEW', policy_nest(1, 11, 'encrypt')),
         ('SA new', 'SA_NEW', sa_nest(1, 11, 0x5000)),
+        ('SA set', 'SA_SET', attr(A['SA'], [(SA['GROUP_ID'], u16(1)),
+                                            (SA['SPI'], u32(0x1000)),
+                                            (SA['DIR'], u8(1))])),
         ('SA delete', 'SA_DEL', sa_id_nest(1, 0x1000)),
         ('SA flush', 'SA_FLUSH', attr(A['SA'], [(SA['GROUP_ID'], u16(1))])),
         ('policy delete', 'POLICY_DEL',
@@ -92,6 +96,20 @@ def reads(conn, who):
             n = -1
         log_test(f'{who}: {name} works', n == want[name])
     return True
+
+
+def covered():
+    """
+    Every command of the uapi that is not a GET, a dump or an event is in
+    mutations(): a new command without a case here fails the test.
+    """
+    cmds = {cmd for _, cmd, _ in mutations()}
+    missing = [n for n, v, _ in uapi_enums()['gvpn_cmd']
+               if not n.endswith(('_GET', '_MAX', '_UNSPEC', '_EVENT')) and
+               n[len('GVPN_CMD_'):] not in cmds]
+    for n in missing:
+        print(f'#   no permission case for {n}')
+    log_test('every mutating command of the uapi is tried', not missing)
 
 
 def denied(who, in_userns):
@@ -148,6 +166,8 @@ def main():
         denied(who, mode == 'denied-userns')
     elif mode == 'allowed':
         allowed(who)
+    elif mode == 'covered':
+        covered()
     elif mode == 'own':
         own(who)
     return exit_status()

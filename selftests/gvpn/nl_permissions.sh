@@ -38,6 +38,7 @@ own_netns() {
 }
 
 ip netns exec "$NS" $PY setup || exit $ksft_fail
+ip netns exec "$NS" $PY covered || EXIT_STATUS=$ksft_fail
 
 run ip netns exec "$NS" $NOBODY $PY denied "nobody"
 run ip netns exec "$NS" $NO_NET_ADMIN $PY denied "root without NET_ADMIN"

@@ -131,7 +131,7 @@ class Conn(Genl):
     def ask(self, cmd, attrs=b'', flags=NLM_F_ACK, **kw):
         """Send one request; return (replies, Ack). cmd: name or number."""
         if isinstance(cmd, str):
-            cmd = CMD[cmd]
+            cmd = cmd_number(cmd)
         seq, msg = self.message(cmd, attrs, flags, **kw)
         self.sock.send(msg)
         replies = []
@@ -172,7 +172,7 @@ class Conn(Genl):
             pending = set()
             buf = []
             for cmd, attrs in chunk:
-                seq, msg = self.message(CMD[cmd], attrs)
+                seq, msg = self.message(cmd_number(cmd), attrs)
                 pending.add(seq)
                 buf.append(msg)
             self.sock.send(b''.join(buf))
@@ -216,7 +216,7 @@ class Conn(Genl):
         may return the tuple at less cost, or None to parse it here.
         """
         unpack = struct.unpack_from
-        seq, msg = self.message(CMD[cmd], attrs, NLM_F_DUMP)
+        seq, msg = self.message(cmd_number(cmd), attrs, NLM_F_DUMP)
         self.sock.send(msg)
         nkeys = len(keys)
         while True:
@@ -296,6 +296,19 @@ def uapi_enums(path=UAPI):
             members.append((name, value, (comment or '').strip()))
         enums[m.group(1)] = members
     return enums
+
+
+def cmd_number(name):
+    """A command's number by its name without GVPN_CMD_, from the header
+    (gvpn_nl.CMD may lag behind it)."""
+    global _CMDS
+    if not _CMDS:
+        _CMDS = {n[len('GVPN_CMD_'):]: v
+                 for n, v, _ in uapi_enums()['gvpn_cmd']}
+    return _CMDS[name]
+
+
+_CMDS = None
 
 
 def enum_values(enums, name):
