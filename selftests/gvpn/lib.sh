@@ -195,7 +195,7 @@ gm_group() {
 
 # capture_start FILE / capture_stop: tcpdump on the core bridge.
 capture_start() {
-	ip netns exec "$core" tcpdump -i br0 -nn -U -w "$1" \
+	ip netns exec "$core" tcpdump -i br0 -nn -U --immediate-mode -w "$1" \
 		>/dev/null 2>"$1.log" &
 	CAPTURE_PID=$!
 	busywait 5000 grep -q 'listening on' "$1.log"
