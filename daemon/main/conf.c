@@ -22,20 +22,11 @@
 #include <openssl/crypto.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "core/log.h"
 #include "util.h"
 
-struct cctx {
-	const char *path;
-	int errors;
-	struct gvpnd_conf *conf;
-	unsigned creds_line;	/* of the top-level credentials */
-};
-
-static void cerr(struct cctx *c, const config_setting_t *s, const char *fmt,
-		 ...) __attribute__((format(printf, 3, 4)));
-
-static void cerr(struct cctx *c, const config_setting_t *s, const char *fmt,
+void cf_err(struct cctx *c, const config_setting_t *s, const char *fmt,
 		 ...)
 {
 	char msg[512];
@@ -52,7 +43,7 @@ static void cerr(struct cctx *c, const config_setting_t *s, const char *fmt,
 	c->errors++;
 }
 
-static void check_keys(struct cctx *c, const config_setting_t *g,
+void cf_keys(struct cctx *c, const config_setting_t *g,
 		       const char *const *allowed)
 {
 	int i, n = config_setting_length(g);
@@ -65,40 +56,40 @@ static void check_keys(struct cctx *c, const config_setting_t *g,
 		for (a = allowed; *a && strcmp(*a, name); a++)
 			;
 		if (!*a)
-			cerr(c, m, "unknown setting '%s'", name);
+			cf_err(c, m, "unknown setting '%s'", name);
 	}
 }
 
-static config_setting_t *group(struct cctx *c, const config_setting_t *parent,
+config_setting_t *cf_group(struct cctx *c, const config_setting_t *parent,
 			       const char *name)
 {
 	config_setting_t *s = config_setting_get_member(parent, name);
 
 	if (s && config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cerr(c, s, "'%s' must be a group: %s = { ... };", name, name);
+		cf_err(c, s, "'%s' must be a group: %s = { ... };", name, name);
 		return NULL;
 	}
 	return s;
 }
 
-static const char *get_str(struct cctx *c, const config_setting_t *g,
+const char *cf_str(struct cctx *c, const config_setting_t *g,
 			   const char *name, bool required)
 {
 	config_setting_t *s = config_setting_get_member(g, name);
 
 	if (!s) {
 		if (required)
-			cerr(c, g, "'%s' is required here", name);
+			cf_err(c, g, "'%s' is required here", name);
 		return NULL;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerr(c, s, "'%s' must be a string", name);
+		cf_err(c, s, "'%s' must be a string", name);
 		return NULL;
 	}
 	return config_setting_get_string(s);
 }
 
-static unsigned get_uint(struct cctx *c, const config_setting_t *g,
+unsigned cf_uint(struct cctx *c, const config_setting_t *g,
 			 const char *name, long long min, long long max,
 			 unsigned def)
 {
@@ -109,13 +100,13 @@ static unsigned get_uint(struct cctx *c, const config_setting_t *g,
 		return def;
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		cerr(c, s, "'%s' must be an integer from %lld to %lld", name,
+		cf_err(c, s, "'%s' must be an integer from %lld to %lld", name,
 		     min, max);
 		return def;
 	}
 	v = config_setting_get_int64(s);
 	if (v < min || v > max) {
-		cerr(c, s, "'%s' = %lld is out of range %lld..%lld", name, v,
+		cf_err(c, s, "'%s' = %lld is out of range %lld..%lld", name, v,
 		     min, max);
 		return def;
 	}
@@ -123,7 +114,7 @@ static unsigned get_uint(struct cctx *c, const config_setting_t *g,
 }
 
 /* seconds, possibly fractional, returned in milliseconds */
-static unsigned get_ms(struct cctx *c, const config_setting_t *g,
+unsigned cf_ms(struct cctx *c, const config_setting_t *g,
 		       const char *name, double min, double max, double def)
 {
 	config_setting_t *s = config_setting_get_member(g, name);
@@ -140,18 +131,18 @@ static unsigned get_ms(struct cctx *c, const config_setting_t *g,
 		v = config_setting_get_float(s);
 		break;
 	default:
-		cerr(c, s, "'%s' must be a number of seconds", name);
+		cf_err(c, s, "'%s' must be a number of seconds", name);
 		return (unsigned)(def * 1000);
 	}
 	if (v < min || v > max) {
-		cerr(c, s, "'%s' = %g s is out of range %g..%g", name, v, min,
+		cf_err(c, s, "'%s' = %g s is out of range %g..%g", name, v, min,
 		     max);
 		return (unsigned)(def * 1000);
 	}
 	return (unsigned)(v * 1000 + 0.5);
 }
 
-static bool get_bool(struct cctx *c, const config_setting_t *g,
+bool cf_bool(struct cctx *c, const config_setting_t *g,
 		     const char *name, bool def)
 {
 	config_setting_t *s = config_setting_get_member(g, name);
@@ -159,28 +150,28 @@ static bool get_bool(struct cctx *c, const config_setting_t *g,
 	if (!s)
 		return def;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		cerr(c, s, "'%s' must be true or false", name);
+		cf_err(c, s, "'%s' must be true or false", name);
 		return def;
 	}
 	return config_setting_get_bool(s);
 }
 
 /* A file holding a secret must not be readable or writable by others */
-static int secret_file_ok(struct cctx *c, const config_setting_t *s,
+int cf_secret_file(struct cctx *c, const config_setting_t *s,
 			  const char *path)
 {
 	struct stat st;
 
 	if (stat(path, &st)) {
-		cerr(c, s, "%s: %s", path, strerror(errno));
+		cf_err(c, s, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		cerr(c, s, "%s: not a regular file", path);
+		cf_err(c, s, "%s: not a regular file", path);
 		return -1;
 	}
 	if (st.st_mode & (S_IROTH | S_IWOTH)) {
-		cerr(c, s, "%s holds a secret but others may read or write it (mode %04o): chmod o-rw %s",
+		cf_err(c, s, "%s holds a secret but others may read or write it (mode %04o): chmod o-rw %s",
 		     path, (unsigned)(st.st_mode & 07777), path);
 		return -1;
 	}
@@ -232,17 +223,17 @@ static int read_psk_file(struct cctx *c, const config_setting_t *s,
 	ssize_t n;
 	int fd, ret;
 
-	if (secret_file_ok(c, s, path))
+	if (cf_secret_file(c, s, path))
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		cerr(c, s, "%s: %s", path, strerror(errno));
+		cf_err(c, s, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n < 0 || n == (ssize_t)sizeof(buf)) {
-		cerr(c, s, "%s: %s", path, n < 0 ? strerror(errno) :
+		cf_err(c, s, "%s: %s", path, n < 0 ? strerror(errno) :
 		     "longer than 1024 bytes");
 		return -1;
 	}
@@ -252,46 +243,41 @@ static int read_psk_file(struct cctx *c, const config_setting_t *s,
 	ret = parse_psk(buf, out, len);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (ret)
-		cerr(c, s, "%s: empty, or bad hex after 0x", path);
+		cf_err(c, s, "%s: empty, or bad hex after 0x", path);
 	return ret;
 }
 
-struct name_val {
-	const char *name;
-	uint16_t a, b;
-};
-
-static const struct name_val encrs[] = {
+static const struct cf_name_val encrs[] = {
 	{ "aes128", IKE_ENCR_AES_CBC, 128 }, { "aes192", IKE_ENCR_AES_CBC, 192 },
 	{ "aes256", IKE_ENCR_AES_CBC, 256 }, { "3des", IKE_ENCR_3DES, 0 },
 	{ NULL, 0, 0 },
 };
 
-static const struct name_val hashes[] = {
+static const struct cf_name_val hashes[] = {
 	{ "md5", IKE_HASH_MD5, 0 }, { "sha1", IKE_HASH_SHA1, 0 },
 	{ "sha256", IKE_HASH_SHA256, 0 }, { "sha384", IKE_HASH_SHA384, 0 },
 	{ "sha512", IKE_HASH_SHA512, 0 }, { NULL, 0, 0 },
 };
 
-static const struct name_val dh_groups[] = {
+static const struct cf_name_val dh_groups[] = {
 	{ "modp768", 1, 0 }, { "modp1024", 2, 0 }, { "modp1536", 5, 0 },
 	{ "modp2048", 14, 0 }, { "modp3072", 15, 0 }, { "modp4096", 16, 0 },
 	{ "ecp256", 19, 0 }, { "ecp384", 20, 0 }, { "ecp521", 21, 0 },
 	{ NULL, 0, 0 },
 };
 
-static const struct name_val *lookup(struct cctx *c, const config_setting_t *g,
-				     const char *name, const struct name_val *t,
+const struct cf_name_val *cf_lookup(struct cctx *c, const config_setting_t *g,
+				     const char *name, const struct cf_name_val *t,
 				     const char *choices)
 {
-	const char *v = get_str(c, g, name, true);
+	const char *v = cf_str(c, g, name, true);
 
 	if (!v)
 		return NULL;
 	for (; t->name; t++)
 		if (!strcmp(t->name, v))
 			return t;
-	cerr(c, config_setting_get_member(g, name),
+	cf_err(c, config_setting_get_member(g, name),
 	     "'%s' = \"%s\": expected one of %s", name, v, choices);
 	return NULL;
 }
@@ -332,7 +318,7 @@ static void parse_proposals(struct cctx *c, const config_setting_t *ike)
 	}
 	if (config_setting_type(list) != CONFIG_TYPE_LIST ||
 	    !config_setting_length(list)) {
-		cerr(c, list, "'proposals' must be a non-empty list: ( { ... }, ... )");
+		cf_err(c, list, "'proposals' must be a non-empty list: ( { ... }, ... )");
 		return;
 	}
 	n = (unsigned)config_setting_length(list);
@@ -343,40 +329,40 @@ static void parse_proposals(struct cctx *c, const config_setting_t *ike)
 	for (i = 0; i < n; i++) {
 		config_setting_t *p = config_setting_get_elem(list, i);
 		struct ike_suite *s = &conf->props[i];
-		const struct name_val *v;
+		const struct cf_name_val *v;
 		const char *name;
 
 		if (config_setting_type(p) != CONFIG_TYPE_GROUP) {
-			cerr(c, p, "a proposal must be a group { name = ...; ... }");
+			cf_err(c, p, "a proposal must be a group { name = ...; ... }");
 			continue;
 		}
-		check_keys(c, p, proposal_keys);
-		name = get_str(c, p, "name", true);
+		cf_keys(c, p, proposal_keys);
+		name = cf_str(c, p, "name", true);
 		if (name) {
 			if (strlen(name) >= sizeof(conf->prop_names[0]) || !*name)
-				cerr(c, p, "proposal name must have 1 to 63 characters");
+				cf_err(c, p, "proposal name must have 1 to 63 characters");
 			else
 				strcpy(conf->prop_names[i], name);
 			for (j = 0; j < i; j++)
 				if (!strcmp(conf->prop_names[j], name))
-					cerr(c, p, "proposal '%s' is defined twice", name);
+					cf_err(c, p, "proposal '%s' is defined twice", name);
 		}
-		if ((v = lookup(c, p, "encryption", encrs,
+		if ((v = cf_lookup(c, p, "encryption", encrs,
 				"aes128, aes192, aes256, 3des"))) {
 			s->encr = v->a;
 			s->key_bits = v->b;
 		}
-		if ((v = lookup(c, p, "hash", hashes,
+		if ((v = cf_lookup(c, p, "hash", hashes,
 				"sha1, sha256, sha384, sha512, md5")))
 			s->hash = v->a;
-		if ((v = lookup(c, p, "group", dh_groups,
+		if ((v = cf_lookup(c, p, "group", dh_groups,
 				"modp2048, modp3072, modp4096, ecp256, ecp384, ecp521, modp768, modp1024, modp1536")))
 			s->group = v->a;
 		/* P1-05: default 86,400 s, at least 60 s */
-		s->lifetime = get_uint(c, p, "lifetime", 60, 31536000, 86400);
+		s->lifetime = cf_uint(c, p, "lifetime", 60, 31536000, 86400);
 		if (s->encr && s->hash && s->group && ike_suite_legacy(s) &&
 		    !conf->ike.legacy)
-			cerr(c, p, "proposal '%s' uses legacy algorithms (3des, md5, modp768/1024/1536): set ike.legacy = true to allow them",
+			cf_err(c, p, "proposal '%s' uses legacy algorithms (3des, md5, modp768/1024/1536): set ike.legacy = true to allow them",
 			     name ? name : "?");
 	}
 	conf->nprops = n;
@@ -395,45 +381,45 @@ static struct ike_creds *parse_creds(struct cctx *c,
 	char err[512];
 	int i;
 
-	check_keys(c, g, keys);
+	cf_keys(c, g, keys);
 	all = realloc(conf->creds, (conf->ncreds + 1) * sizeof(*all));
 	if (all)
 		conf->creds = all;
 	cr = all ? ike_creds_new() : NULL;
 	if (!cr) {
-		cerr(c, g, "out of memory");
+		cf_err(c, g, "out of memory");
 		return NULL;
 	}
 	conf->creds[conf->ncreds++] = cr;
-	cert = get_str(c, g, "certificate", false);
+	cert = cf_str(c, g, "certificate", false);
 	if (cert && ike_creds_load_cert(cr, cert, err, sizeof(err)))
-		cerr(c, config_setting_get_member(g, "certificate"), "%s", err);
-	key = get_str(c, g, "private-key", false);
+		cf_err(c, config_setting_get_member(g, "certificate"), "%s", err);
+	key = cf_str(c, g, "private-key", false);
 	if (key) {
 		config_setting_t *ks = config_setting_get_member(g, "private-key");
 
-		if (!secret_file_ok(c, ks, key) &&
+		if (!cf_secret_file(c, ks, key) &&
 		    ike_creds_load_key(cr, key, err, sizeof(err)))
-			cerr(c, ks, "%s", err);
+			cf_err(c, ks, "%s", err);
 	}
 	ca = config_setting_get_member(g, "ca");
 	if (ca) {
 		if (config_setting_type(ca) == CONFIG_TYPE_STRING) {
 			if (ike_creds_add_ca(cr, config_setting_get_string(ca),
 					     err, sizeof(err)))
-				cerr(c, ca, "%s", err);
+				cf_err(c, ca, "%s", err);
 		} else if (config_setting_type(ca) == CONFIG_TYPE_ARRAY &&
 			   config_setting_length(ca) > 0) {
 			for (i = 0; i < config_setting_length(ca); i++) {
 				const char *f = config_setting_get_string_elem(ca, i);
 
 				if (!f)
-					cerr(c, ca, "'ca' must list file names");
+					cf_err(c, ca, "'ca' must list file names");
 				else if (ike_creds_add_ca(cr, f, err, sizeof(err)))
-					cerr(c, ca, "%s", err);
+					cf_err(c, ca, "%s", err);
 			}
 		} else {
-			cerr(c, ca, "'ca' must be a file name or a list [ \"a.pem\", ... ]");
+			cf_err(c, ca, "'ca' must be a file name or a list [ \"a.pem\", ... ]");
 		}
 	}
 	return cr;
@@ -442,12 +428,12 @@ static struct ike_creds *parse_creds(struct cctx *c,
 static int parse_id(struct cctx *c, const config_setting_t *g,
 		    const char *name, struct ike_id *id)
 {
-	const char *v = get_str(c, g, name, false);
+	const char *v = cf_str(c, g, name, false);
 
 	if (!v)
 		return 0;
 	if (ike_id_parse(v, id)) {
-		cerr(c, config_setting_get_member(g, name),
+		cf_err(c, config_setting_get_member(g, name),
 		     "'%s' = \"%s\": expected ipv4:ADDR, fqdn:NAME, user-fqdn:USER@DOMAIN, dn:C=..,O=..,CN=.. or key-id:TEXT|0xHEX",
 		     name, v);
 		return 0;
@@ -469,8 +455,8 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 	config_setting_t *props, *cg;
 	unsigned i, j;
 
-	check_keys(c, p, peer_keys);
-	name = get_str(c, p, "name", true);
+	cf_keys(c, p, peer_keys);
+	name = cf_str(c, p, "name", true);
 	if (name) {
 		bool ok = *name && strlen(name) < sizeof(pc->name);
 
@@ -478,59 +464,59 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 			ok = isalnum((unsigned char)name[i]) ||
 			     strchr("._-", name[i]);
 		if (!ok)
-			cerr(c, p, "peer name \"%s\": 1 to 63 letters, digits, '.', '_' or '-'",
+			cf_err(c, p, "peer name \"%s\": 1 to 63 letters, digits, '.', '_' or '-'",
 			     name);
 		else
 			strcpy(pc->name, name);
 	}
-	addr = get_str(c, p, "address", true);
+	addr = cf_str(c, p, "address", true);
 	if (addr && parse_prefix4(addr, &pc->addr, &pc->plen))
-		cerr(c, config_setting_get_member(p, "address"),
+		cf_err(c, config_setting_get_member(p, "address"),
 		     "'address' = \"%s\": expected A.B.C.D or A.B.C.D/LEN", addr);
-	pc->port = (uint16_t)get_uint(c, p, "port", 1, 65535, conf->port);
-	pc->initiate = get_bool(c, p, "initiate", false);
+	pc->port = (uint16_t)cf_uint(c, p, "port", 1, 65535, conf->port);
+	pc->initiate = cf_bool(c, p, "initiate", false);
 	if (pc->initiate && addr && pc->plen != 32)
-		cerr(c, p, "peer '%s': 'initiate' needs a single address, not a prefix",
+		cf_err(c, p, "peer '%s': 'initiate' needs a single address, not a prefix",
 		     pc->name);
 
-	auth = get_str(c, p, "auth", false);
+	auth = cf_str(c, p, "auth", false);
 	pc->auth = IKE_AUTH_PSK;
 	if (auth && !strcmp(auth, "rsa"))
 		pc->auth = IKE_AUTH_RSA_SIG;
 	else if (auth && strcmp(auth, "psk"))
-		cerr(c, config_setting_get_member(p, "auth"),
+		cf_err(c, config_setting_get_member(p, "auth"),
 		     "'auth' = \"%s\": expected psk or rsa", auth);
 
-	mode = get_str(c, p, "mode", false);
+	mode = cf_str(c, p, "mode", false);
 	pc->mode = IKE_MODE_MAIN;
 	if (mode && !strcmp(mode, "aggressive"))
 		pc->mode = IKE_MODE_AGGRESSIVE;
 	else if (mode && !strcmp(mode, "any"))
 		pc->mode = IKE_MODE_ANY;
 	else if (mode && strcmp(mode, "main"))
-		cerr(c, config_setting_get_member(p, "mode"),
+		cf_err(c, config_setting_get_member(p, "mode"),
 		     "'mode' = \"%s\": expected main, aggressive or any", mode);
 
-	psk = get_str(c, p, "psk", false);
-	psk_file = get_str(c, p, "psk-file", false);
+	psk = cf_str(c, p, "psk", false);
+	psk_file = cf_str(c, p, "psk-file", false);
 	if (pc->auth == IKE_AUTH_PSK) {
 		if (!psk == !psk_file) {
-			cerr(c, p, "peer '%s': give exactly one of 'psk' and 'psk-file'",
+			cf_err(c, p, "peer '%s': give exactly one of 'psk' and 'psk-file'",
 			     pc->name);
 		} else if (psk) {
 			if (!config_private)
-				cerr(c, config_setting_get_member(p, "psk"),
+				cf_err(c, config_setting_get_member(p, "psk"),
 				     "'psk' in %s, which others may read: use 'psk-file' or chmod o-rw %s",
 				     c->path, c->path);
 			else if (parse_psk(psk, &pc->psk, &pc->psk_len))
-				cerr(c, config_setting_get_member(p, "psk"),
+				cf_err(c, config_setting_get_member(p, "psk"),
 				     "'psk' is empty or bad hex after 0x");
 		} else {
 			read_psk_file(c, config_setting_get_member(p, "psk-file"),
 				      psk_file, &pc->psk, &pc->psk_len);
 		}
 	} else if (psk || psk_file) {
-		cerr(c, p, "peer '%s': 'psk' and 'psk-file' apply to auth = \"psk\"",
+		cf_err(c, p, "peer '%s': 'psk' and 'psk-file' apply to auth = \"psk\"",
 		     pc->name);
 	}
 
@@ -538,7 +524,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 	props = config_setting_get_member(p, "proposals");
 	if (props && (config_setting_type(props) != CONFIG_TYPE_ARRAY ||
 		      !config_setting_length(props))) {
-		cerr(c, props, "'proposals' must be a list of proposal names [ \"a\", ... ]");
+		cf_err(c, props, "'proposals' must be a list of proposal names [ \"a\", ... ]");
 		props = NULL;
 	}
 	pc->nsuites = props ? (unsigned)config_setting_length(props) : conf->nprops;
@@ -558,7 +544,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 			     strcmp(conf->prop_names[j], pn); j++)
 				;
 			if (!pn || j == conf->nprops) {
-				cerr(c, props, "no proposal named '%s' in ike.proposals",
+				cf_err(c, props, "no proposal named '%s' in ike.proposals",
 				     pn ? pn : "?");
 				continue;
 			}
@@ -567,7 +553,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 		pc->suites[i].auth = pc->auth;
 		if (pc->mode == IKE_MODE_AGGRESSIVE &&
 		    pc->suites[i].group != pc->suites[0].group)
-			cerr(c, props ? props : p,
+			cf_err(c, props ? props : p,
 			     "peer '%s': aggressive mode sends one Diffie-Hellman group, its proposals use %s and %s",
 			     pc->name, ike_group_name(pc->suites[0].group),
 			     ike_group_name(pc->suites[i].group));
@@ -576,18 +562,18 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 	pc->local_id_set = parse_id(c, p, "local-id", &pc->local_id);
 	pc->remote_id_set = parse_id(c, p, "remote-id", &pc->remote_id);
 
-	cg = group(c, p, "credentials");
+	cg = cf_group(c, p, "credentials");
 	pc->creds = cg ? parse_creds(c, cg) : global;
 	if (pc->auth == IKE_AUTH_RSA_SIG) {
 		char err[256];
 
 		if (!pc->creds)
-			cerr(c, p, "peer '%s': auth = \"rsa\" needs 'credentials' (here or at the top level)",
+			cf_err(c, p, "peer '%s': auth = \"rsa\" needs 'credentials' (here or at the top level)",
 			     pc->name);
 		else if (ike_creds_check(pc->creds, err, sizeof(err)) && cg)
-			cerr(c, cg, "peer '%s': %s", pc->name, err);
+			cf_err(c, cg, "peer '%s': %s", pc->name, err);
 		else if (ike_creds_check(pc->creds, err, sizeof(err)))
-			cerr(c, p, "peer '%s': %s (credentials at line %u)",
+			cf_err(c, p, "peer '%s': %s (credentials at line %u)",
 			     pc->name, err, c->creds_line);
 	}
 }
@@ -629,67 +615,67 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 		return 1;
 	}
 	root = config_root_setting(&cfg);
-	check_keys(&c, root, top_keys);
+	cf_keys(&c, root, top_keys);
 
 	conf->log_level = LOG_INFO;
-	s = get_str(&c, root, "log-level", false);
+	s = cf_str(&c, root, "log-level", false);
 	if (s && (conf->log_level = log_level_parse(s)) < 0) {
-		cerr(&c, config_setting_get_member(root, "log-level"),
+		cf_err(&c, config_setting_get_member(root, "log-level"),
 		     "'log-level' = \"%s\": expected err, warning, notice, info or debug",
 		     s);
 		conf->log_level = LOG_INFO;
 	}
 
 	conf->port = GVPND_DEFAULT_PORT;
-	if ((g = group(&c, root, "listen"))) {
-		check_keys(&c, g, listen_keys);
-		s = get_str(&c, g, "address", false);
+	if ((g = cf_group(&c, root, "listen"))) {
+		cf_keys(&c, g, listen_keys);
+		s = cf_str(&c, g, "address", false);
 		if (s && inet_pton(AF_INET, s, &conf->listen_addr) != 1)
-			cerr(&c, config_setting_get_member(g, "address"),
+			cf_err(&c, config_setting_get_member(g, "address"),
 			     "'address' = \"%s\": expected an IPv4 address", s);
-		conf->port = (uint16_t)get_uint(&c, g, "port", 1, 65535,
+		conf->port = (uint16_t)cf_uint(&c, g, "port", 1, 65535,
 						GVPND_DEFAULT_PORT);
 	}
 
-	if ((g = group(&c, root, "wireshark"))) {
-		check_keys(&c, g, wireshark_keys);
-		if ((s = get_str(&c, g, "pcap", false)))
+	if ((g = cf_group(&c, root, "wireshark"))) {
+		cf_keys(&c, g, wireshark_keys);
+		if ((s = cf_str(&c, g, "pcap", false)))
 			conf->pcap = strdup(s);
-		if ((s = get_str(&c, g, "keylog", false)))
+		if ((s = cf_str(&c, g, "keylog", false)))
 			conf->keylog = strdup(s);
 	}
 
-	g = group(&c, root, "ike");
+	g = cf_group(&c, root, "ike");
 	if (g)
-		check_keys(&c, g, ike_keys);
+		cf_keys(&c, g, ike_keys);
 	conf->ike.doi = ISAKMP_DOI_GDOI;
-	s = g ? get_str(&c, g, "doi", false) : NULL;
+	s = g ? cf_str(&c, g, "doi", false) : NULL;
 	if (s && !strcmp(s, "ipsec"))
 		conf->ike.doi = ISAKMP_DOI_IPSEC;
 	else if (s && strcmp(s, "gdoi"))
-		cerr(&c, config_setting_get_member(g, "doi"),
+		cf_err(&c, config_setting_get_member(g, "doi"),
 		     "'doi' = \"%s\": expected gdoi or ipsec", s);
-	conf->ike.legacy = g ? get_bool(&c, g, "legacy", false) : false;
+	conf->ike.legacy = g ? cf_bool(&c, g, "legacy", false) : false;
 	conf->ike.port = conf->port;
-	conf->ike.retransmit_ms = g ? get_ms(&c, g, "retransmit-timeout", 0.1, 60, 2) : 2000;
-	conf->ike.retransmit_max_ms = g ? get_ms(&c, g, "retransmit-max", 0.1, 300, 16) : 16000;
-	conf->ike.retransmit_tries = g ? get_uint(&c, g, "retransmit-tries", 1, 20, 5) : 5;
-	conf->ike.half_open_max = g ? get_uint(&c, g, "half-open-max", 16, 1000000, 4096) : 4096;
-	conf->ike.half_open_ms = g ? get_ms(&c, g, "half-open-timeout", 1, 300, 30) : 30000;
-	conf->ike.max_sas = g ? get_uint(&c, g, "max-sas", 1, 1000000, 65536) : 65536;
-	conf->ike.aggressive_rate = g ? get_uint(&c, g, "aggressive-rate", 1, 100000, 100) : 100;
+	conf->ike.retransmit_ms = g ? cf_ms(&c, g, "retransmit-timeout", 0.1, 60, 2) : 2000;
+	conf->ike.retransmit_max_ms = g ? cf_ms(&c, g, "retransmit-max", 0.1, 300, 16) : 16000;
+	conf->ike.retransmit_tries = g ? cf_uint(&c, g, "retransmit-tries", 1, 20, 5) : 5;
+	conf->ike.half_open_max = g ? cf_uint(&c, g, "half-open-max", 16, 1000000, 4096) : 4096;
+	conf->ike.half_open_ms = g ? cf_ms(&c, g, "half-open-timeout", 1, 300, 30) : 30000;
+	conf->ike.max_sas = g ? cf_uint(&c, g, "max-sas", 1, 1000000, 65536) : 65536;
+	conf->ike.aggressive_rate = g ? cf_uint(&c, g, "aggressive-rate", 1, 100000, 100) : 100;
 	if (conf->ike.retransmit_max_ms < conf->ike.retransmit_ms)
-		cerr(&c, g, "'retransmit-max' is shorter than 'retransmit-timeout'");
+		cf_err(&c, g, "'retransmit-max' is shorter than 'retransmit-timeout'");
 	parse_proposals(&c, g);
 
-	if ((g = group(&c, root, "credentials"))) {
+	if ((g = cf_group(&c, root, "credentials"))) {
 		global = parse_creds(&c, g);
 		c.creds_line = config_setting_source_line(g);
 	}
 
 	peers = config_setting_get_member(root, "peers");
 	if (peers && config_setting_type(peers) != CONFIG_TYPE_LIST) {
-		cerr(&c, peers, "'peers' must be a list: peers = ( { ... }, ... );");
+		cf_err(&c, peers, "'peers' must be a list: peers = ( { ... }, ... );");
 		peers = NULL;
 	}
 	if (peers && config_setting_length(peers)) {
@@ -700,13 +686,13 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 		conf->ike.peers = calloc(conf->ike.npeers, sizeof(struct ike_peer));
 		if (!conf->ike.peers) {
 			conf->ike.npeers = 0;
-			cerr(&c, peers, "out of memory");
+			cf_err(&c, peers, "out of memory");
 		}
 		for (i = 0; i < conf->ike.npeers; i++) {
 			config_setting_t *p = config_setting_get_elem(peers, i);
 
 			if (config_setting_type(p) != CONFIG_TYPE_GROUP) {
-				cerr(&c, p, "a peer must be a group { name = ...; ... }");
+				cf_err(&c, p, "a peer must be a group { name = ...; ... }");
 				continue;
 			}
 			parse_peer(&c, p, &conf->ike.peers[i], global,
@@ -715,7 +701,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 				if (conf->ike.peers[i].name[0] &&
 				    !strcmp(conf->ike.peers[i].name,
 					    conf->ike.peers[j].name))
-					cerr(&c, p, "peer '%s' is defined twice",
+					cf_err(&c, p, "peer '%s' is defined twice",
 					     conf->ike.peers[i].name);
 		}
 	}
