@@ -7,8 +7,9 @@
 #
 # Policy actions on the wire: a bypass (deny) policy sends and accepts its
 # traffic in clear while everything else between the sites is encrypted; a
-# drop policy drops and counts; an encrypt policy without an SA drops and
-# counts; cleartext that a policy says must arrive encrypted is dropped and
+# drop policy drops and counts; an encrypt policy without an SA, in a group
+# that holds keys for other policies, drops and counts (a group with no keys
+# at all follows its fail mode: dp_fail_modes.sh); cleartext that a policy says must arrive encrypted is dropped and
 # counted by the receiving gateway.
 
 source "$(dirname "$0")/lib.sh"
@@ -53,8 +54,13 @@ check "the drop policy counted its matches" \
 	counter_ge "$gmA" match_packets 2 policy show group 1 id 3
 
 # An encrypt policy without an SA: packets are dropped, not sent in clear.
+# The group keeps keys through another policy's SA, so this is not the
+# no-keys state of the fail modes.
 $GVPN -n "$gmA" policy del group 1 id 3
-$GVPN -n "$gmA" sa flush group 1
+$GVPN -n "$gmA" policy add group 1 id 11 dst 10.99.0.0/16 action encrypt
+$GVPN -n "$gmA" sa add group 1 policy 11 spi 0x2000 \
+	aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128
+$GVPN -n "$gmA" sa del group 1 spi 0x1000
 capture_start "$pcap.2"
 check_fail "no SA: ping hostA -> hostC fails" ping_ok "$hostA" 10.3.0.2
 capture_stop
