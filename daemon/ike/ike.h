@@ -246,6 +246,9 @@ struct ike_ops {
 		       const uint8_t *msg, size_t len);
 	/* the SA is about to be freed */
 	void (*gone)(struct ike_sa *sa);
+	/* a protected notify from the peer of an established SA (GDOI
+	 * ends the exchange a key server refused) */
+	void (*notify)(struct ike_sa *sa, const struct isakmp_notify_pl *n);
 };
 
 #define IKE_HASH_BUCKETS	16384

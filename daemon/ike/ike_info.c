@@ -286,6 +286,10 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		log_warn("peer %s (peer \"%s\") sent notify %s",
 			 ike_peer_str(&sa->peer), sa->pc->name,
 			 isakmp_notify_name(n.type));
+		if (ctx->ops.notify && sa->state == IKE_ESTABLISHED) {
+			ctx->ops.notify(sa, &n);
+			return;		/* sa may be gone */
+		}
 		if (n.type < ISAKMP_N_CONNECTED && sa->state != IKE_ESTABLISHED) {
 			ike_sa_fail(sa, 0, "the peer refused: %s",
 				    isakmp_notify_name(n.type));

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * GDOI exchanges (RFC 6407 3) over an established IKEv1 Phase 1 SA.
+ * GROUPKEY-PULL, both roles:
+ *
+ *   GM                                   KS
+ *   HDR*, HASH(1), Ni, ID          -->
+ *                                  <--   HDR*, HASH(2), Nr, SA
+ *   HDR*, HASH(3) [, CERT, POP]    -->
+ *                                  <--   HDR*, HASH(4) [, CERT, POP], [SEQ,] KD
+ *
+ * This layer owns the messages, hashes, IVs and proof of possession; what
+ * goes into SA and KD, and what a member does with them, belongs to the key
+ * server (ks/) and group member (gm/) roles through the callbacks below.
+ */
+#ifndef GVPN_GDOI_H
+#define GVPN_GDOI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/ike.h"
+#include "isakmp/isakmp.h"
+
+/* A group identity as carried in the ID payload: ID_KEY_ID (Cisco and
+ * Juniper send the group number as 4 bytes in network order) or
+ * ID_IPV4_ADDR. */
+struct gdoi_group_id {
+	uint8_t type;			/* ISAKMP_ID_KEY_ID or _IPV4_ADDR */
+	uint32_t id;			/* group number, host order */
+	struct in_addr addr;		/* for ISAKMP_ID_IPV4_ADDR */
+};
+
+/*
+ * What a key server answers to a pull: the SA payload (KEK, TEKs, GAP), the
+ * KD with the keys of every SPI in it, and the rekey sequence number (SEQ is
+ * sent when has_seq). Payload structures point into memory the role keeps
+ * alive until done() is called.
+ */
+struct gdoi_pull_reply {
+	struct gdoi_sa sa;
+	struct gdoi_kd kd;
+	bool has_seq;
+	uint32_t seq;
+};
+
+/* What a member received, decoded and checked (hashes, POP, every SPI of the
+ * SA payload has its keys in KD). Valid only during the callback. */
+struct gdoi_pull_result {
+	struct gdoi_group_id group;
+	struct gdoi_sa sa;
+	struct gdoi_kd kd;
+	bool has_seq;
+	uint32_t seq;
+};
+
+struct gdoi_ks_ops {
+	/*
+	 * A member asks for a group's keys. Return 0 with *r filled in, or a
+	 * negative errno with why set: -ENOENT (unknown group), -EACCES (not
+	 * authorized: the role logs UNAUTHORIZED_IPADDR/_IDENTITY itself).
+	 * The peer's address and certificate are in sa (sa->peer,
+	 * sa->peer_cert, sa->peer_id).
+	 */
+	int (*pull)(void *arg, struct ike_sa *sa,
+		    const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
+		    char *why, size_t whylen);
+	/* the exchange ended: err 0 when message 4 went out. Called once for
+	 * every pull() that returned 0, never after a refusal. */
+	void (*done)(void *arg, struct ike_sa *sa,
+		     const struct gdoi_group_id *group,
+		     struct gdoi_pull_reply *r, int err);
+};
+
+struct gdoi_stats {
+	unsigned long pull_rx, pull_ok, pull_failed, bad_hash, bad_payload;
+};
+
+struct gdoi_ctx {
+	struct ike_ctx *ike;
+	const struct gdoi_ks_ops *ks;	/* NULL: no key server role */
+	void *ks_arg;
+	struct gdoi_stats stats;
+};
+
+/* Hooks the GDOI layer into ike: call from ike_ops.phase2 and .gone */
+void gdoi_init(struct gdoi_ctx *g, struct ike_ctx *ike,
+	       const struct gdoi_ks_ops *ks, void *ks_arg);
+void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
+		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len);
+void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa);
+/* From ike_ops.notify: a key server's refusal ends the member's pull */
+void gdoi_notify(struct gdoi_ctx *g, struct ike_sa *sa,
+		 const struct isakmp_notify_pl *n);
+
+/*
+ * Member side: pull a group's keys over an established Phase 1 SA. cb runs
+ * exactly once: err 0 with the result, or a negative errno (-ETIMEDOUT after
+ * the retransmissions, -EACCES when the server refused, -EBADMSG for a
+ * malformed or unacceptable answer, -ECONNABORTED when the Phase 1 SA went
+ * away: sa is being freed then, do not delete it) with r NULL and why set.
+ * Returns 0, or -EINVAL (SA not established, bad group), -ENOMEM, -EIO
+ * without calling cb.
+ */
+typedef void (*gdoi_pull_cb)(void *arg, struct ike_sa *sa, int err,
+			     const struct gdoi_pull_result *r,
+			     const char *why);
+int gdoi_pull(struct gdoi_ctx *g, struct ike_sa *sa,
+	      const struct gdoi_group_id *group, gdoi_pull_cb cb, void *arg);
+
+#endif /* GVPN_GDOI_H */
