@@ -328,3 +328,248 @@ monitor_stop() {
 	kill "$MONITOR_PID" 2>/dev/null
 	wait "$MONITOR_PID" 2>/dev/null
 }
+
+# ---------------------------------------------------------------------------
+# GDOI: gvpnd key servers and group members on the data-plane topology.
+#
+#   hostA - gmA =\                 /= gmB - hostB
+#                  core (br0) ----+
+#   hostC - gmC =/     |    \
+#                     ks1    ks2       key servers 192.168.0.10, .11
+#
+# Every gvpnd gets its files in $TMPDIR_TEST/NAME.* (configuration .conf,
+# log .log, control socket .sock, plaintext pcap .pcap); the PSK files are
+# private (0600), as gvpnd insists.
+GVPND=${GVPND:-$GVPN_TOP/build/daemon/gvpnd}
+GDOI_PSK=gvpn-selftest-group-psk-0123456789
+GDOI_GROUP=1234
+chmod 700 "$TMPDIR_TEST"
+
+# gdoi_require: skip unless gvpnd is built with both roles
+gdoi_require() {
+	[ -x "$GVPND" ] || skip "$GVPND not built (make)"
+	require_cmd tcpdump
+}
+
+# ks_setup NAME ADDR: a key-server namespace NAME (its name in $NAME) on
+# the core bridge, device "wan" with ADDR/24
+ks_setup() {
+	local var=$1 addr=$2
+	setup_ns "$var" || return 1
+	ip link add wan netns "${!var}" type veth peer name "p$var" \
+		netns "$core" || return 1
+	ip -n "$core" link set "p$var" master br0 up &&
+	ip -n "${!var}" addr add "$addr/24" dev wan &&
+	ip -n "${!var}" link set wan up
+}
+
+# gdoi_topo [KS2]: topo_setup plus ks1 (192.168.0.10), and ks2
+# (192.168.0.11) when asked
+gdoi_topo() {
+	topo_setup || return 1
+	ks_setup ks1 192.168.0.10 || return 1
+	[ -z "${1:-}" ] || ks_setup ks2 192.168.0.11 || return 1
+	busywait 5000 ip netns exec "$gmA" ping -c1 -W1 -q 192.168.0.10 \
+		>/dev/null
+}
+
+# psk_file NAME SECRET: $TMPDIR_TEST/NAME.psk, readable by us only
+psk_file() {
+	(umask 077 && printf '%s\n' "$2" >"$TMPDIR_TEST/$1.psk")
+	echo "$TMPDIR_TEST/$1.psk"
+}
+
+# ks_conf NAME [KEY=VALUE...]: $TMPDIR_TEST/NAME.conf for a key server of
+# group $GDOI_GROUP (short timers for tests)
+#   addr=192.168.0.10  psk=$GDOI_PSK (for members on 192.168.0.0/24)
+#   auth='"192.168.0.0/24"' (authorization addresses, a libconfig list body)
+#   policies=... (policies list body; default: permit 10/8 <-> 10/8 with tek1)
+#   tek=aes-gcm-128 integ=none  atd=10  tbar=0  group=ecp256
+#   id=$GDOI_GROUP  extra=... (more settings of the group)
+ks_conf() {
+	local name=$1 kv f=$TMPDIR_TEST/$1.conf
+	local addr=192.168.0.10 psk=$GDOI_PSK auth='"192.168.0.0/24"'
+	local tek=aes-gcm-128 integ=none atd=10 tbar=0 group=ecp256 extra=
+	local id=$GDOI_GROUP policies='{ action = "permit"; protocol = "any";
+		source = "10.0.0.0/8"; destination = "10.0.0.0/8"; sa = "tek1"; }'
+	shift
+	for kv in "$@"; do
+		local "$kv"
+	done
+	cat >"$f" <<-EOC
+	log-level = "debug";
+	listen = { address = "$addr"; port = 848; };
+	wireshark = { pcap = "$TMPDIR_TEST/$name.pcap"; };
+	ike = {
+		retransmit-timeout = 0.5;
+		retransmit-tries = 2;
+		proposals = ( { name = "p"; encryption = "aes256"; hash = "sha256";
+				group = "$group"; lifetime = 86400; } );
+	};
+	peers = ( { name = "members"; address = "192.168.0.0/24"; auth = "psk";
+		    psk-file = "$(psk_file "$name" "$psk")"; } );
+	server = {
+		groups = ( {
+			name = "g$id";
+			id = $id;
+			identity = "number";
+			activation-time-delay = $atd;
+			tbar-window = $tbar;
+			policies = ( $policies );
+			ipsec-sa = ( { name = "tek1"; encryption = "$tek";
+				       integrity = "$integ"; lifetime = 3600; } );
+			authorization = { addresses = [ $auth ]; };
+			$extra
+		} );
+	};
+	control = { socket = "$TMPDIR_TEST/$name.sock"; };
+	EOC
+	chmod 600 "$f"
+}
+
+# gm_conf NAME SITE [KEY=VALUE...]: $TMPDIR_TEST/NAME.conf for the member on
+# gm$SITE (WAN 192.168.0.N) of group $GDOI_GROUP
+#   servers="ks1:192.168.0.10" (NAME:ADDR..., in order of preference)
+#   psk=$GDOI_PSK  retries=2 interval=1.0 (register-retries/-interval)
+#   group=ecp256  id=$GDOI_GROUP  extra=... (more settings of the group)
+gm_conf() {
+	local name=$1 site=$2 kv f=$TMPDIR_TEST/$1.conf
+	local n servers=ks1:192.168.0.10 psk=$GDOI_PSK retries=2 interval=1.0
+	local group=ecp256 id=$GDOI_GROUP extra= peers= list= s
+	n=$(site_n "$site")
+	shift 2
+	for kv in "$@"; do
+		local "$kv"
+	done
+	psk_file "$name" "$psk" >/dev/null
+	for s in $servers; do
+		peers+="${peers:+, }{ name = \"${s%%:*}\"; address = \"${s#*:}\";
+		auth = \"psk\"; psk-file = \"$TMPDIR_TEST/$name.psk\"; }"
+		list+="${list:+, }\"${s%%:*}\""
+	done
+	cat >"$f" <<-EOC
+	log-level = "debug";
+	listen = { address = "192.168.0.$n"; port = 848; };
+	wireshark = { pcap = "$TMPDIR_TEST/$name.pcap"; };
+	ike = {
+		retransmit-timeout = 0.5;
+		retransmit-tries = 2;
+		proposals = ( { name = "p"; encryption = "aes256"; hash = "sha256";
+				group = "$group"; lifetime = 86400; } );
+	};
+	peers = ( $peers );
+	member = {
+		groups = ( {
+			name = "g$id";
+			id = $id;
+			identity = "number";
+			servers = [ $list ];
+			interfaces = [ "wan" ];
+			register-retries = $retries;
+			register-interval = $interval;
+			$extra
+		} );
+	};
+	control = { socket = "$TMPDIR_TEST/$name.sock"; };
+	EOC
+	chmod 600 "$f"
+}
+
+# gvpnd_check NAME: gvpnd --check accepts $TMPDIR_TEST/NAME.conf (errors
+# are printed as comments)
+gvpnd_check() {
+	local out
+	out=$("$GVPND" --check -c "$TMPDIR_TEST/$1.conf" 2>&1) && return 0
+	sed 's/^/# /' <<<"$out"
+	return 1
+}
+
+# gvpnd_start NS NAME: gvpnd with $TMPDIR_TEST/NAME.conf in the foreground
+# of namespace NS, log in $TMPDIR_TEST/NAME.log, pid in ${NAME}_pid;
+# returns once its control socket answers. Stopped (TERM) at exit.
+gvpnd_start() {
+	local ns=$1 name=$2 pid
+	rm -f "$TMPDIR_TEST/$name.log"
+	ip netns exec "$ns" "$GVPND" -f -c "$TMPDIR_TEST/$name.conf" \
+		>"$TMPDIR_TEST/$name.log" 2>&1 &
+	pid=$!
+	printf -v "${name}_pid" '%s' "$pid"
+	defer "kill $pid 2>/dev/null"
+	busywait 20000 gvpnd_up "$name" && return 0
+	echo "# gvpnd $name did not start:"
+	sed 's/^/# /' "$TMPDIR_TEST/$name.log"
+	return 1
+}
+
+# gvpnd_up NAME: the daemon runs and its control socket exists
+gvpnd_up() {
+	local pid_var=${1}_pid
+	kill -0 "${!pid_var}" 2>/dev/null && test -S "$TMPDIR_TEST/$1.sock"
+}
+
+# gvpnd_stop NAME: TERM and wait
+gvpnd_stop() {
+	local pid_var=${1}_pid
+	kill "${!pid_var}" 2>/dev/null
+	wait "${!pid_var}" 2>/dev/null
+	return 0
+}
+
+# gvpnd_log_wait NAME REGEX [TIMEOUT_S]: an extended regex appears in the
+# daemon's log (generous default: TCG is slow, nothing here measures speed)
+gvpnd_log_wait() {
+	slowwait "${3:-30}" grep -qsE -- "$2" "$TMPDIR_TEST/$1.log"
+}
+
+# gvpnd_log_has NAME REGEX: the log holds REGEX now
+gvpnd_log_has() {
+	grep -qsE -- "$2" "$TMPDIR_TEST/$1.log"
+}
+
+# gvpnd_log_dump NAME: the log as comments, for a failed check
+gvpnd_log_dump() {
+	echo "# --- $1.log"
+	sed 's/^/# /' "$TMPDIR_TEST/$1.log"
+}
+
+# gctl NAME ARGS...: the gvpn CLI on gvpnd NAME's control socket
+gctl() {
+	local name=$1
+	shift
+	"$GVPN" -S "$TMPDIR_TEST/$name.sock" "$@"
+}
+
+# gm_registered NAME: gvpnd NAME logged the completed registration
+gm_registered() {
+	gvpnd_log_has "$1" "GDOI-5-GM_REGS_COMPL"
+}
+
+# sa_list NS: the SAs gvpn.ko holds in NS, one line each: SPI, group,
+# algorithms and key size (no keys: the kernel never returns them)
+sa_list() {
+	$GVPN -n "$1" -j sa show |
+		grep -oE '"(spi|group|aead|enc|auth_trunc|key_bits|icv_bits|trunc_bits)":("[^"]*"|[0-9]+)' |
+		awk -F: '$1 == "\"spi\"" && l { print l; l = "" }
+			 { l = l (l ? " " : "") $0 } END { if (l) print l }' | sort
+}
+
+# sa_count NS: how many SAs gvpn.ko holds in NS
+sa_count() {
+	$GVPN -n "$1" -j sa show | grep -oE '"spi":' | wc -l
+}
+
+# group_keys NS [ID]: the "keys" state of group ID (default $GDOI_GROUP)
+# in gvpn.ko: none, up or fail-closed
+group_keys() {
+	$GVPN -n "$1" -j group show "${2:-$GDOI_GROUP}" |
+		grep -oE '"keys":"[a-z-]+"' | head -n 1 | cut -d'"' -f4
+}
+
+# all_gms_keys_up: every gateway's group has keys
+all_gms_keys_up() {
+	local s gm
+	for s in $SITES; do
+		gm=gm$s
+		[ "$(group_keys "${!gm}")" = up ] || return 1
+	done
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   hostA - gmA =\   good member, registers throughout
+#   hostB - gmB ==  core (br0) -- ks1 192.168.0.10
+#   hostC - gmC =/   asks for a wrong group / refuses the transform /
+#                    sees its GROUPKEY-PULL messages corrupted (nftables)
+#
+# Bad GDOI input end to end. Each case is refused with a clear log line,
+# nothing reaches gvpn.ko on the member concerned, and the key server goes
+# on serving the good member:
+#  - a wrong group id (the member asks for a group the server lacks);
+#  - an SA TEK with a transform the member does not accept (its
+#    "transforms" list): GM_REJECTING_SA_PAYLOAD;
+#  - a corrupted HASH(1) (member -> server) and HASH(2) (server ->
+#    member): a ciphertext block of the HASH payload is overwritten on the
+#    way (nftables payload mangling), so it decrypts to a wrong hash.
+# A KD missing a key and a truncated GAP need a key server that builds
+# bad messages: they are covered by the GDOI unit tests
+# (daemon/tests/test_gdoi*.c) and the GDOI fuzz harness.
+
+source "$(dirname "$0")/lib.sh"
+gdoi_require
+require_cmd nft
+
+gvpn_load
+gdoi_topo || { log_test "topology" 1; exit $EXIT_STATUS; }
+
+ks_conf ks1
+gm_conf gmA A
+gm_conf gmB B id=999 retries=1
+gm_conf gmC C retries=1 extra='transforms = [ "aes-cbc-256/hmac-sha256" ];'
+for n in ks1 gmA gmB gmC; do
+	gvpnd_check "$n" || log_test "$n configuration passes gvpnd --check" 1
+done
+
+gvpnd_start "$ks1" ks1 || { log_test "key server starts" 1; exit $EXIT_STATUS; }
+gvpnd_start "$gmB" gmB
+gvpnd_start "$gmC" gmC
+gvpnd_start "$gmA" gmA
+
+# nothing_installed NS: no SA and no keys in gvpn.ko
+nothing_installed() {
+	[ "$(sa_count "$1")" -eq 0 ] && [ "$(group_keys "$1")" != up ]
+}
+
+# --- wrong group id
+check "ks1 logs the request for unknown group 999" \
+	gvpnd_log_wait ks1 "192\.168\.0\.2.*(group 999|999)"
+check "gmB logs that group 999 was refused" \
+	gvpnd_log_wait gmB "(group 999|g999).*(refused|unknown|denied|fail)|(refused|unknown|denied|fail).*(group 999|g999)"
+# --- unacceptable transform
+check "gmC refuses the SA TEK: GM_REJECTING_SA_PAYLOAD" \
+	gvpnd_log_wait gmC "GDOI-[0-9]-GM_REJECTING_SA_PAYLOAD"
+check "gmC names the refused transform" \
+	gvpnd_log_has gmC "GM_REJECTING_SA_PAYLOAD.*aes-gcm-128"
+# --- the key server serves the good member all along
+check "gmA registers meanwhile" gvpnd_log_wait gmA "GDOI-5-GM_REGS_COMPL"
+sleep 2
+check_fail "gmB did not register" gm_registered gmB
+check_fail "gmC did not register" gm_registered gmC
+check "gmB: nothing in gvpn.ko" nothing_installed "$gmB"
+check "gmC: nothing in gvpn.ko" nothing_installed "$gmC"
+check "gmA: SAs in gvpn.ko" test "$(sa_count "$gmA")" -gt 0
+check "ks1 lists only gmA" test "$(gctl ks1 ks members |
+	grep -cE '192\.168\.0\.[0-9]+\b')" -eq 1
+
+# --- corrupted HASH. In a GROUPKEY-PULL message (ISAKMP exchange type 32
+# at UDP payload offset 18) HASH is the first payload; the encrypted body
+# starts at offset 28. Overwriting 4 bytes at the start of its second
+# cipher block (offset 44) garbles plaintext bytes 16..31 and changes
+# bytes 32..35: all inside the generic header's 32-byte SHA-256 hash
+# (bytes 4..35), nothing else. The UDP checksum is cleared (valid: none).
+corrupt() {
+	local ns=$1 dir=$2
+	ip netns exec "$ns" nft -f - <<-EOF
+	table ip gdoi_corrupt {
+		chain c {
+			type filter hook $dir priority -300; policy accept;
+			udp dport 848 @th,208,8 32 @th,416,32 set 0x5a5a5a5a udp checksum set 0
+		}
+	}
+	EOF
+}
+gvpnd_stop gmC
+gm_conf gmC C retries=1
+corrupt "$gmC" output || log_test "nftables rule for HASH(1)" 1
+rm -f "$TMPDIR_TEST/gmC.pcap"
+gvpnd_start "$gmC" gmC
+check "ks1 refuses the corrupted HASH(1) from gmC" gvpnd_log_wait ks1 \
+	"192\.168\.0\.3.*(HASH|hash)"
+check "the server's pcap shows no GROUPKEY-PULL reply to gmC" \
+	test "$(tshark -n -d udp.port==848,isakmp -r "$TMPDIR_TEST/ks1.pcap" \
+		-Y 'isakmp.exchangetype == 32 && ip.dst == 192.168.0.3' 2>/dev/null | wc -l)" -eq 0
+sleep 2
+check "gmC: nothing in gvpn.ko after a corrupted HASH(1)" nothing_installed "$gmC"
+gvpnd_stop gmC
+ip netns exec "$gmC" nft delete table ip gdoi_corrupt
+
+corrupt "$gmC" input || log_test "nftables rule for HASH(2)" 1
+gvpnd_start "$gmC" gmC
+check "gmC refuses the corrupted HASH(2): GM_HASH_FAIL" gvpnd_log_wait gmC \
+	"GDOI-[0-9]-GM_HASH_FAIL"
+sleep 2
+check "gmC: nothing in gvpn.ko after a corrupted HASH(2)" nothing_installed "$gmC"
+gvpnd_stop gmC
+ip netns exec "$gmC" nft delete table ip gdoi_corrupt
+
+# the same member, untouched, registers: the server kept no bad state
+gvpnd_start "$gmC" gmC
+check "gmC registers once its messages are intact" \
+	gvpnd_log_wait gmC "GDOI-5-GM_REGS_COMPL"
+check "ks1 still serves: it lists gmA and gmC" test "$(gctl ks1 ks members |
+	grep -cE '192\.168\.0\.[13]\b')" -eq 2
+check "hostA -> hostC through the group" ping_ok "$hostA" 10.3.0.2
+
+exit $EXIT_STATUS
