@@ -201,7 +201,7 @@ static int gvpn_nl_dump_group(struct netlink_callback *cb, int attr,
  * group filter has been read into args[3].
  */
 int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
-		 const struct gvpn_dump_walk *w)
+		 const struct gvpn_nl_obj *o)
 {
 	struct gvpn_net *gn = gvpn_pernet(sock_net(skb->sk));
 	unsigned long gid, idx;
@@ -211,8 +211,8 @@ int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	int err = 0;
 
 	if (!cb->args[2]) {
-		err = gvpn_nl_dump_group(cb, w->attr, w->maxtype, w->policy,
-					 w->type, &only);
+		err = gvpn_nl_dump_group(cb, o->attr, o->maxtype, o->policy,
+					 o->group, &only);
 		if (err)
 			return err;
 		cb->args[2] = 1;
@@ -229,8 +229,8 @@ int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
 			cb->args[0] = gid;
 			cb->args[1] = 0;
 		}
-		xa_for_each_start(w->objects(g), idx, obj, cb->args[1]) {
-			err = w->fill(skb, obj, NETLINK_CB(cb->skb).portid,
+		xa_for_each_start(o->objects(g), idx, obj, cb->args[1]) {
+			err = o->fill(skb, obj, NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
 			if (err)
 				goto out;
@@ -247,26 +247,24 @@ out:
 }
 
 /* Flush the policies (or SAs) of one group, or of all groups. */
-int gvpn_nl_flush(struct genl_info *info, int attr, int maxtype,
-		  const struct nla_policy *policy, int type, bool sas)
+int gvpn_nl_flush(struct genl_info *info, const struct gvpn_nl_obj *o)
 {
 	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
 	struct nlattr *tb[GVPN_A_OBJ_MAX + 1] = {};
-	struct gvpn_policy *p;
 	struct gvpn_group *g;
 	unsigned long gid, idx;
-	struct gvpn_sa *sa;
+	void *obj;
 	int err = 0;
 
-	if (info->attrs[attr]) {
-		err = nla_parse_nested(tb, maxtype, info->attrs[attr], policy,
-				       info->extack);
+	if (info->attrs[o->attr]) {
+		err = nla_parse_nested(tb, o->maxtype, info->attrs[o->attr],
+				       o->policy, info->extack);
 		if (err)
 			return err;
 	}
 	mutex_lock(&gn->lock);
-	if (tb[type]) {
-		g = gvpn_nl_group(gn, info->attrs[attr], tb, type,
+	if (tb[o->group]) {
+		g = gvpn_nl_group(gn, info->attrs[o->attr], tb, o->group,
 				  info->extack);
 		if (IS_ERR(g)) {
 			err = PTR_ERR(g);
@@ -274,18 +272,84 @@ int gvpn_nl_flush(struct genl_info *info, int attr, int maxtype,
 		}
 	}
 	xa_for_each(&gn->groups, gid, g) {
-		if (tb[type] && gid != nla_get_u16(tb[type]))
+		if (tb[o->group] && gid != nla_get_u16(tb[o->group]))
 			continue;
-		if (sas)
-			xa_for_each(&g->sas, idx, sa)
-				gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
-		else
-			xa_for_each(&g->policies, idx, p)
-				gvpn_policy_del(p);
+		xa_for_each(o->objects(g), idx, obj)
+			o->del(obj);
 	}
 out:
 	mutex_unlock(&gn->lock);
 	return err;
+}
+
+void *gvpn_nl_obj_find(struct gvpn_net *gn, const struct gvpn_nl_obj *o,
+		       struct nlattr *nest, struct nlattr **tb,
+		       struct netlink_ext_ack *extack)
+{
+	struct gvpn_group *g;
+	void *obj;
+
+	g = gvpn_nl_group(gn, nest, tb, o->group, extack);
+	if (IS_ERR(g))
+		return g;
+	if (gvpn_require(extack, nest, tb, o->key, o->key_missing))
+		return ERR_PTR(-EINVAL);
+	obj = xa_load(o->objects(g), nla_get_u32(tb[o->key]));
+	if (!obj) {
+		NL_SET_BAD_ATTR(extack, tb[o->key]);
+		if (extack)	/* o->not_found is not a literal */
+			extack->_msg = o->not_found;
+		return ERR_PTR(-ENOENT);
+	}
+	return obj;
+}
+
+int gvpn_nl_obj_del(struct genl_info *info, const struct gvpn_nl_obj *o)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct nlattr *tb[GVPN_A_OBJ_MAX + 1];
+	void *obj;
+	int err;
+
+	err = gvpn_nl_nest(info, o->attr, tb, o->maxtype, o->policy);
+	if (err)
+		return err;
+	mutex_lock(&gn->lock);
+	obj = gvpn_nl_obj_find(gn, o, info->attrs[o->attr], tb, info->extack);
+	if (IS_ERR(obj))
+		err = PTR_ERR(obj);
+	else
+		o->del(obj);
+	mutex_unlock(&gn->lock);
+	return err;
+}
+
+int gvpn_nl_obj_get(struct genl_info *info, const struct gvpn_nl_obj *o)
+{
+	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
+	struct nlattr *tb[GVPN_A_OBJ_MAX + 1];
+	struct sk_buff *msg;
+	void *obj;
+	int err;
+
+	err = gvpn_nl_nest(info, o->attr, tb, o->maxtype, o->policy);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&gn->lock);
+	obj = gvpn_nl_obj_find(gn, o, info->attrs[o->attr], tb, info->extack);
+	if (IS_ERR(obj))
+		err = PTR_ERR(obj);
+	else
+		err = o->fill(msg, obj, info->snd_portid, info->snd_seq, 0);
+	mutex_unlock(&gn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 static int gvpn_nl_stats_get(struct sk_buff *skb, struct genl_info *info)

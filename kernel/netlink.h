@@ -38,19 +38,34 @@ struct gvpn_group *gvpn_nl_group(struct gvpn_net *gn, struct nlattr *nest,
 				 struct netlink_ext_ack *extack);
 int gvpn_nl_dump_ret(struct sk_buff *skb, int err);
 
-/* How gvpn_nl_walk() dumps one kind of object of each group. */
-struct gvpn_dump_walk {
-	int attr, maxtype, type;
+/*
+ * One kind of object of a group (its policies, its SAs): the request nest
+ * and its policy, the attributes naming the group and the object, and how
+ * objects are filled into messages and removed. The commands that only
+ * find an object (get, del), dumps and flushes are written once for both.
+ */
+struct gvpn_nl_obj {
+	int attr, maxtype;
 	const struct nla_policy *policy;
+	int group;			/* attribute: group id (u16) */
+	int key;			/* attribute: object id (u32) */
+	const char *key_missing;	/* extack texts */
+	const char *not_found;
 	struct xarray *(*objects)(struct gvpn_group *g);
 	int (*fill)(struct sk_buff *skb, void *obj, u32 portid, u32 seq,
 		    int flags);
+	void (*del)(void *obj);
 };
 
+/* Under gn->lock: the group and object that tb names, or an ERR_PTR. */
+void *gvpn_nl_obj_find(struct gvpn_net *gn, const struct gvpn_nl_obj *o,
+		       struct nlattr *nest, struct nlattr **tb,
+		       struct netlink_ext_ack *extack);
+int gvpn_nl_obj_get(struct genl_info *info, const struct gvpn_nl_obj *o);
+int gvpn_nl_obj_del(struct genl_info *info, const struct gvpn_nl_obj *o);
 int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
-		 const struct gvpn_dump_walk *w);
-int gvpn_nl_flush(struct genl_info *info, int attr, int maxtype,
-		  const struct nla_policy *policy, int type, bool sas);
+		 const struct gvpn_nl_obj *o);
+int gvpn_nl_flush(struct genl_info *info, const struct gvpn_nl_obj *o);
 int gvpn_nl_put_sa_id(struct sk_buff *skb, const struct gvpn_sa *sa);
 
 /* The commands, in netlink_group.c, netlink_policy.c and netlink_sa.c. */

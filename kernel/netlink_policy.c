@@ -166,83 +166,6 @@ out:
 	return err;
 }
 
-static struct gvpn_policy *gvpn_nl_find_policy(struct gvpn_group *g,
-					       struct nlattr *nest,
-					       struct nlattr **tb,
-					       struct netlink_ext_ack *extack)
-{
-	struct gvpn_policy *p;
-
-	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_POLICY_ID, "policy id"))
-		return ERR_PTR(-EINVAL);
-	p = xa_load(&g->policies, nla_get_u32(tb[GVPN_A_POLICY_ID]));
-	if (!p) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_POLICY_ID],
-				    "no such policy in the group");
-		return ERR_PTR(-ENOENT);
-	}
-	return p;
-}
-
-int gvpn_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
-{
-	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
-	struct nlattr *nest = info->attrs[GVPN_A_POLICY];
-	struct nlattr *tb[GVPN_A_POLICY_MAX + 1];
-	struct gvpn_policy *p;
-	struct gvpn_group *g;
-	int err;
-
-	err = gvpn_nl_nest(info, GVPN_A_POLICY, tb, GVPN_A_POLICY_MAX,
-			   gvpn_policy_nl_policy);
-	if (err)
-		return err;
-	mutex_lock(&gn->lock);
-	g = gvpn_nl_group(gn, nest, tb, GVPN_A_POLICY_GROUP_ID, info->extack);
-	p = IS_ERR(g) ? ERR_CAST(g) :
-			gvpn_nl_find_policy(g, nest, tb, info->extack);
-	if (IS_ERR(p))
-		err = PTR_ERR(p);
-	else
-		gvpn_policy_del(p);
-	mutex_unlock(&gn->lock);
-	return err;
-}
-
-int gvpn_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
-{
-	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
-	struct nlattr *nest = info->attrs[GVPN_A_POLICY];
-	struct nlattr *tb[GVPN_A_POLICY_MAX + 1];
-	struct gvpn_policy *p;
-	struct gvpn_group *g;
-	struct sk_buff *msg;
-	int err;
-
-	err = gvpn_nl_nest(info, GVPN_A_POLICY, tb, GVPN_A_POLICY_MAX,
-			   gvpn_policy_nl_policy);
-	if (err)
-		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&gn->lock);
-	g = gvpn_nl_group(gn, nest, tb, GVPN_A_POLICY_GROUP_ID, info->extack);
-	p = IS_ERR(g) ? ERR_CAST(g) :
-			gvpn_nl_find_policy(g, nest, tb, info->extack);
-	if (IS_ERR(p))
-		err = PTR_ERR(p);
-	else
-		err = gvpn_nl_fill_policy(msg, p, info->snd_portid,
-					  info->snd_seq, 0);
-	mutex_unlock(&gn->lock);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
-}
-
 static struct xarray *gvpn_group_policies(struct gvpn_group *g)
 {
 	return &g->policies;
@@ -254,23 +177,40 @@ static int gvpn_fill_policy_obj(struct sk_buff *skb, void *obj, u32 portid,
 	return gvpn_nl_fill_policy(skb, obj, portid, seq, flags);
 }
 
-static const struct gvpn_dump_walk gvpn_policy_walk = {
+static void gvpn_del_policy_obj(void *obj)
+{
+	gvpn_policy_del(obj);
+}
+
+static const struct gvpn_nl_obj gvpn_policy_obj = {
 	.attr = GVPN_A_POLICY,
 	.maxtype = GVPN_A_POLICY_MAX,
 	.policy = gvpn_policy_nl_policy,
-	.type = GVPN_A_POLICY_GROUP_ID,
+	.group = GVPN_A_POLICY_GROUP_ID,
+	.key = GVPN_A_POLICY_ID,
+	.key_missing = KBUILD_MODNAME ": missing policy id",
+	.not_found = "no such policy in the group",
 	.objects = gvpn_group_policies,
 	.fill = gvpn_fill_policy_obj,
+	.del = gvpn_del_policy_obj,
 };
+
+int gvpn_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return gvpn_nl_obj_del(info, &gvpn_policy_obj);
+}
+
+int gvpn_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return gvpn_nl_obj_get(info, &gvpn_policy_obj);
+}
 
 int gvpn_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return gvpn_nl_walk(skb, cb, &gvpn_policy_walk);
+	return gvpn_nl_walk(skb, cb, &gvpn_policy_obj);
 }
 
 int gvpn_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	return gvpn_nl_flush(info, GVPN_A_POLICY, GVPN_A_POLICY_MAX,
-			     gvpn_policy_nl_policy, GVPN_A_POLICY_GROUP_ID,
-			     false);
+	return gvpn_nl_flush(info, &gvpn_policy_obj);
 }

@@ -189,53 +189,44 @@ int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static struct gvpn_sa *gvpn_nl_find_sa(struct gvpn_group *g,
-				       struct nlattr *nest, struct nlattr **tb,
-				       struct netlink_ext_ack *extack)
+static struct xarray *gvpn_group_sas(struct gvpn_group *g)
 {
-	struct gvpn_sa *sa;
-
-	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_SPI, "SPI"))
-		return ERR_PTR(-EINVAL);
-	sa = xa_load(&g->sas, nla_get_u32(tb[GVPN_A_SA_SPI]));
-	if (!sa) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_SPI],
-				    "no SA with this SPI in the group");
-		return ERR_PTR(-ENOENT);
-	}
-	return sa;
+	return &g->sas;
 }
+
+static int gvpn_fill_sa_obj(struct sk_buff *skb, void *obj, u32 portid,
+			    u32 seq, int flags)
+{
+	return gvpn_nl_fill_sa(skb, obj, portid, seq, flags);
+}
+
+static void gvpn_del_sa_obj(void *obj)
+{
+	gvpn_sa_del(obj, GVPN_EVENT_SA_REMOVED);
+}
+
+static const struct gvpn_nl_obj gvpn_sa_obj = {
+	.attr = GVPN_A_SA,
+	.maxtype = GVPN_A_SA_MAX,
+	.policy = gvpn_sa_nl_policy,
+	.group = GVPN_A_SA_GROUP_ID,
+	.key = GVPN_A_SA_SPI,
+	.key_missing = KBUILD_MODNAME ": missing SPI",
+	.not_found = "no SA with this SPI in the group",
+	.objects = gvpn_group_sas,
+	.fill = gvpn_fill_sa_obj,
+	.del = gvpn_del_sa_obj,
+};
 
 int gvpn_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
-	struct nlattr *nest = info->attrs[GVPN_A_SA];
-	struct nlattr *tb[GVPN_A_SA_MAX + 1];
-	struct gvpn_group *g;
-	struct gvpn_sa *sa;
-	int err;
-
-	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
-			   gvpn_sa_nl_policy);
-	if (err)
-		return err;
-	mutex_lock(&gn->lock);
-	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
-	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
-	if (IS_ERR(sa))
-		err = PTR_ERR(sa);
-	else
-		gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
-	mutex_unlock(&gn->lock);
-	return err;
+	return gvpn_nl_obj_del(info, &gvpn_sa_obj);
 }
 
 int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
-	struct nlattr *nest = info->attrs[GVPN_A_SA];
 	struct nlattr *tb[GVPN_A_SA_MAX + 1];
-	struct gvpn_group *g;
 	struct gvpn_sa *sa;
 	int i, err;
 
@@ -254,8 +245,8 @@ int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mutex_lock(&gn->lock);
-	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
-	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
+	sa = gvpn_nl_obj_find(gn, &gvpn_sa_obj, info->attrs[GVPN_A_SA], tb,
+			      info->extack);
 	if (IS_ERR(sa)) {
 		err = PTR_ERR(sa);
 		goto out;
@@ -274,64 +265,15 @@ out:
 
 int gvpn_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct gvpn_net *gn = gvpn_pernet(genl_info_net(info));
-	struct nlattr *nest = info->attrs[GVPN_A_SA];
-	struct nlattr *tb[GVPN_A_SA_MAX + 1];
-	struct gvpn_group *g;
-	struct sk_buff *msg;
-	struct gvpn_sa *sa;
-	int err;
-
-	err = gvpn_nl_nest(info, GVPN_A_SA, tb, GVPN_A_SA_MAX,
-			   gvpn_sa_nl_policy);
-	if (err)
-		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&gn->lock);
-	g = gvpn_nl_group(gn, nest, tb, GVPN_A_SA_GROUP_ID, info->extack);
-	sa = IS_ERR(g) ? ERR_CAST(g) : gvpn_nl_find_sa(g, nest, tb, info->extack);
-	if (IS_ERR(sa))
-		err = PTR_ERR(sa);
-	else
-		err = gvpn_nl_fill_sa(msg, sa, info->snd_portid, info->snd_seq,
-				      0);
-	mutex_unlock(&gn->lock);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return gvpn_nl_obj_get(info, &gvpn_sa_obj);
 }
-
-static struct xarray *gvpn_group_sas(struct gvpn_group *g)
-{
-	return &g->sas;
-}
-
-static int gvpn_fill_sa_obj(struct sk_buff *skb, void *obj, u32 portid,
-			    u32 seq, int flags)
-{
-	return gvpn_nl_fill_sa(skb, obj, portid, seq, flags);
-}
-
-static const struct gvpn_dump_walk gvpn_sa_walk = {
-	.attr = GVPN_A_SA,
-	.maxtype = GVPN_A_SA_MAX,
-	.policy = gvpn_sa_nl_policy,
-	.type = GVPN_A_SA_GROUP_ID,
-	.objects = gvpn_group_sas,
-	.fill = gvpn_fill_sa_obj,
-};
 
 int gvpn_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return gvpn_nl_walk(skb, cb, &gvpn_sa_walk);
+	return gvpn_nl_walk(skb, cb, &gvpn_sa_obj);
 }
 
 int gvpn_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	return gvpn_nl_flush(info, GVPN_A_SA, GVPN_A_SA_MAX, gvpn_sa_nl_policy,
-			     GVPN_A_SA_GROUP_ID, true);
+	return gvpn_nl_flush(info, &gvpn_sa_obj);
 }
