@@ -43,6 +43,13 @@
 #define TEK_ATTR_GVPN_TBAR_WINDOW	32001	/* seconds 1..3600: TBAR on */
 #define TEK_ATTR_GVPN_CLOCK		32002	/* enum gvpn_clock */
 #define TEK_ATTR_GVPN_PSEUDOTIME_MS	32003	/* 8-byte TLV: the KS clock */
+/*
+ * A key server deny policy (send in clear, PO-01) travels as an SA TEK
+ * with TEK_ATTR_GVPN_BYPASS = 1, in its place in the policy order. Its SPI
+ * must be one that the KD carries keys for (another TEK's); the member
+ * installs a bypass policy and no SA for it.
+ */
+#define TEK_ATTR_GVPN_BYPASS		32004
 
 #define TEK_LIFE_SECONDS	1
 #define TEK_LIFE_KILOBYTES	2

@@ -579,7 +579,8 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 }
 
 static const char *const top_keys[] = {
-	"log-level", "listen", "wireshark", "ike", "credentials", "peers", NULL,
+	"log-level", "listen", "wireshark", "ike", "credentials", "peers",
+	"member", NULL,
 };
 static const char *const listen_keys[] = { "address", "port", NULL };
 static const char *const wireshark_keys[] = { "pcap", "keylog", NULL };
@@ -705,6 +706,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 					     conf->ike.peers[i].name);
 		}
 	}
+	conf_gm_parse(&c, root);
 	config_destroy(&cfg);
 	return c.errors;
 }
@@ -728,5 +730,6 @@ void conf_free(struct gvpnd_conf *conf)
 	free(conf->prop_names);
 	free(conf->pcap);
 	free(conf->keylog);
+	conf_gm_free(&conf->gm);
 	memset(conf, 0, sizeof(*conf));
 }

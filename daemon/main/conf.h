@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "ike/ike.h"
+#include "gm/gm_conf.h"
 
 #define GVPND_DEFAULT_CONF	"/etc/gvpn/gvpnd.conf"
 #define GVPND_DEFAULT_PORT	848
@@ -30,6 +31,7 @@ struct gvpnd_conf {
 	char (*prop_names)[64];
 	unsigned ncreds;
 	struct ike_creds **creds;	/* owned, shared by peers */
+	struct gm_conf gm;		/* member section */
 };
 
 /* Returns the number of errors, each printed to stderr as FILE:LINE: msg */

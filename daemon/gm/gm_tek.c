@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * What a registration means for the member, without side effects: the SA
+ * TEKs and KD turned into kernel policies and SAs, filtered by the scope
+ * rules (PO-06..PO-08) and checked against the acceptable transforms
+ * (GM-20, GM-21); the failover schedule (GM-05) and the re-registration
+ * time (GM-07).
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "gm.h"
+
+#define GM_REREG_LEAD_MS	60000	/* Cisco: 60 s before expiry (GM-07) */
+
+static bool port_proto(uint8_t p)
+{
+	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_SCTP;
+}
+
+static bool prefix_within(struct in_addr a, uint8_t alen, struct in_addr s,
+			  uint8_t slen)
+{
+	uint32_t mask = slen ? htonl(~0u << (32 - slen)) : 0;
+
+	return alen >= slen && (a.s_addr & mask) == (s.s_addr & mask);
+}
+
+bool gm_sel_within(const struct gm_sel *s, const struct gm_sel *scope)
+{
+	return prefix_within(s->src, s->src_plen, scope->src,
+			     scope->src_plen) &&
+	       prefix_within(s->dst, s->dst_plen, scope->dst,
+			     scope->dst_plen) &&
+	       (!scope->proto || scope->proto == s->proto) &&
+	       s->sport_min >= scope->sport_min &&
+	       s->sport_max <= scope->sport_max &&
+	       s->dport_min >= scope->dport_min &&
+	       s->dport_max <= scope->dport_max;
+}
+
+bool gm_in_scope(const struct gm_group_conf *gc, const struct gm_sel *sel)
+{
+	if (!gc->nscope)
+		return true;
+	for (unsigned i = 0; i < gc->nscope; i++)
+		if (gm_sel_within(sel, &gc->scope[i]))
+			return true;
+	return false;
+}
+
+bool gm_transform_ok(const struct gm_group_conf *gc,
+		     const struct tek_transform *t)
+{
+	if (!gc->ntransforms)
+		return true;
+	for (unsigned i = 0; i < gc->ntransforms; i++)
+		if (tek_transform_equal(&gc->transforms[i], t))
+			return true;
+	return false;
+}
+
+static int mask_plen(uint32_t mask_be, uint8_t *plen)
+{
+	uint32_t m = ntohl(mask_be);
+	uint8_t n = 0;
+
+	while (n < 32 && (m & (0x80000000u >> n)))
+		n++;
+	if (n < 32 && (m << n))
+		return -1;	/* not contiguous */
+	*plen = n;
+	return 0;
+}
+
+/* An ID of an SA TEK selector: one address, a subnet or a range that is one */
+static int sel_decode(const struct gdoi_sel *s, struct in_addr *a,
+		      uint8_t *plen, char *why, size_t len, const char *which)
+{
+	uint32_t x, y;
+
+	switch (s->type) {
+	case ISAKMP_ID_IPV4_ADDR:
+		if (s->len != 4)
+			break;
+		memcpy(&a->s_addr, s->data, 4);
+		*plen = 32;
+		return 0;
+	case ISAKMP_ID_IPV4_ADDR_SUBNET:
+		if (s->len != 8)
+			break;
+		memcpy(&x, s->data, 4);
+		memcpy(&y, s->data + 4, 4);
+		if (mask_plen(y, plen) || (x & ~y)) {
+			snprintf(why, len, "%s selector: not a prefix", which);
+			return -1;
+		}
+		a->s_addr = x;
+		return 0;
+	case ISAKMP_ID_IPV4_ADDR_RANGE:
+		if (s->len != 8)
+			break;
+		memcpy(&x, s->data, 4);
+		memcpy(&y, s->data + 4, 4);
+		/* start..end is a prefix when start ^ end is 0..01..1 */
+		if (mask_plen(~(x ^ y), plen) || (x & (x ^ y))) {
+			snprintf(why, len, "%s selector: a range that is not a prefix",
+				 which);
+			return -1;
+		}
+		a->s_addr = x;
+		return 0;
+	default:
+		snprintf(why, len, "%s selector: ID type %u is not IPv4", which,
+			 s->type);
+		return -1;
+	}
+	snprintf(why, len, "%s selector: %u bytes for ID type %u", which,
+		 s->len, s->type);
+	return -1;
+}
+
+int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
+		  size_t len)
+{
+	struct isakmp_attrs it = t->attrs;
+	struct isakmp_attr a;
+	uint16_t key_bits = 0, auth = TEK_AUTH_NONE, life_type = 0;
+	uint64_t v;
+
+	memset(k, 0, sizeof(*k));
+	if (t->proto_id != GDOI_PROTO_IPSEC_ESP) {
+		snprintf(why, len, "TEK protocol %u: only ESP (1) is supported",
+			 t->proto_id);
+		return -EPROTONOSUPPORT;
+	}
+	if (sel_decode(&t->src, &k->sel.src, &k->sel.src_plen, why, len,
+		       "source") ||
+	    sel_decode(&t->dst, &k->sel.dst, &k->sel.dst_plen, why, len,
+		       "destination"))
+		return -EBADMSG;
+	k->sel.proto = t->ip_proto;
+	k->sel.sport_max = k->sel.dport_max = 65535;
+	if (t->src.port || t->dst.port) {
+		if (!port_proto(t->ip_proto)) {
+			snprintf(why, len, "ports with IP protocol %u",
+				 t->ip_proto);
+			return -EBADMSG;
+		}
+		if (t->src.port)
+			k->sel.sport_min = k->sel.sport_max = t->src.port;
+		if (t->dst.port)
+			k->sel.dport_min = k->sel.dport_max = t->dst.port;
+	}
+	k->spi = t->spi;
+
+	while (isakmp_attr_next(&it, &a) == 1) {
+		if (isakmp_attr_uint(&a, &v))
+			v = UINT64_MAX;	/* not an integer: only keys are */
+		switch (a.type) {
+		case TEK_ATTR_LIFE_TYPE:
+			life_type = (uint16_t)v;
+			break;
+		case TEK_ATTR_LIFE_DURATION:
+			if (life_type == TEK_LIFE_SECONDS) {
+				if (!v || v > UINT32_MAX) {
+					snprintf(why, len, "TEK lifetime %llu s",
+						 (unsigned long long)v);
+					return -EBADMSG;
+				}
+				k->lifetime_s = (uint32_t)v;
+			}
+			break;
+		case TEK_ATTR_ENCAP_MODE:
+			if (v != TEK_ENCAP_TUNNEL) {
+				snprintf(why, len, "encapsulation mode %llu: only tunnel mode (1) with address preservation",
+					 (unsigned long long)v);
+				return -ENOTSUP;
+			}
+			break;
+		case TEK_ATTR_AUTH_ALG:
+			auth = v > 0xffff ? 0xffff : (uint16_t)v;
+			break;
+		case TEK_ATTR_KEY_LENGTH:
+			key_bits = v > 0xffff ? 0xffff : (uint16_t)v;
+			break;
+		case TEK_ATTR_ADDR_PRESERVATION:
+			if (v != TEK_ADDR_PRES_BOTH) {
+				snprintf(why, len, "address preservation %llu: gvpn.ko preserves both addresses (4)",
+					 (unsigned long long)v);
+				return -ENOTSUP;
+			}
+			break;
+		case TEK_ATTR_SA_DIRECTION:
+			if (v == TEK_DIR_RECEIVER)
+				k->recv_only = true;
+			else if (v != TEK_DIR_SYMMETRIC) {
+				snprintf(why, len, "SA direction %llu: symmetric (3) or receiver-only (2)",
+					 (unsigned long long)v);
+				return -ENOTSUP;
+			}
+			break;
+		case TEK_ATTR_GVPN_TBAR_WINDOW:
+			if (!v || v > GVPN_TBAR_WINDOW_MAX) {
+				snprintf(why, len, "TBAR window %llu s",
+					 (unsigned long long)v);
+				return -EBADMSG;
+			}
+			k->tbar_window = (uint32_t)v;
+			break;
+		case TEK_ATTR_GVPN_CLOCK:
+			if (v > GVPN_CLOCK_PSEUDO) {
+				snprintf(why, len, "TBAR clock %llu",
+					 (unsigned long long)v);
+				return -EBADMSG;
+			}
+			k->clock = (uint8_t)v;
+			break;
+		case TEK_ATTR_GVPN_PSEUDOTIME_MS:
+			if (v == UINT64_MAX) {
+				snprintf(why, len, "pseudotime is not a number");
+				return -EBADMSG;
+			}
+			k->has_pseudotime = true;
+			k->pseudotime_ms = v;
+			break;
+		case TEK_ATTR_GVPN_BYPASS:
+			k->bypass = v == 1;
+			break;
+		default:
+			/* group description (PFS) and the like: no use here */
+			break;
+		}
+	}
+	if (k->bypass)
+		return 0;
+	k->t.enc = tek_enc_by_wire(t->transform, key_bits);
+	k->t.integ = tek_integ_by_wire(auth);
+	if (!k->t.enc || !k->t.integ) {
+		snprintf(why, len, "ESP transform %u, key length %u, authentication %u: not supported",
+			 t->transform, key_bits, auth);
+		return -ENOTSUP;
+	}
+	if (tek_transform_check(k->t.enc, k->t.integ, why, len))
+		return -ENOTSUP;
+	if (k->spi < 256) {
+		snprintf(why, len, "SPI %u is reserved", k->spi);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static const struct gdoi_key_packet *kd_find(const struct gdoi_kd *kd,
+					     uint8_t type, const void *spi,
+					     size_t spi_len)
+{
+	for (unsigned i = 0; i < kd->n; i++)
+		if (kd->pkt[i].type == type && kd->pkt[i].spi_len == spi_len &&
+		    !memcmp(kd->pkt[i].spi, spi, spi_len))
+			return &kd->pkt[i];
+	return NULL;
+}
+
+/* A key attribute of exactly want bytes into out */
+static int kd_key(const struct gdoi_key_packet *kp, uint16_t type,
+		  uint8_t *out, size_t want, char *why, size_t len,
+		  const char *what)
+{
+	struct isakmp_attrs it = kp->attrs;
+	struct isakmp_attr a;
+
+	while (isakmp_attr_next(&it, &a) == 1) {
+		if (a.type != type)
+			continue;
+		if (a.basic || a.len != want) {
+			snprintf(why, len, "%s: %u bytes, %zu expected", what,
+				 a.basic ? 2 : a.len, want);
+			return -1;
+		}
+		memcpy(out, a.val, want);
+		return 0;
+	}
+	snprintf(why, len, "%s missing from the KD", what);
+	return -1;
+}
+
+static int kek_decode(const struct gdoi_pull_result *r, struct gm_kek *k,
+		      char *why, size_t len)
+{
+	struct isakmp_attrs it = r->sa.kek.attrs;
+	const struct gdoi_key_packet *kp;
+	struct isakmp_attr a;
+	uint64_t v;
+
+	memset(k, 0, sizeof(*k));
+	if (!r->sa.has_kek)
+		return 0;
+	k->present = true;
+	memcpy(k->spi, r->sa.kek.spi, sizeof(k->spi));
+	while (isakmp_attr_next(&it, &a) == 1) {
+		if (isakmp_attr_uint(&a, &v))
+			continue;
+		switch (a.type) {
+		case GDOI_KEK_ALGORITHM:
+			k->alg = (uint16_t)v;
+			break;
+		case GDOI_KEK_KEY_LENGTH:
+			k->key_bits = (uint16_t)v;
+			break;
+		case GDOI_KEK_KEY_LIFETIME:
+			k->lifetime_s = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+			break;
+		case GDOI_KEK_SIG_HASH_ALGORITHM:
+			k->sig_hash = (uint16_t)v;
+			break;
+		case GDOI_KEK_SIG_ALGORITHM:
+			k->sig_alg = (uint16_t)v;
+			break;
+		}
+	}
+	kp = kd_find(&r->kd, GDOI_KD_KEK, k->spi, sizeof(k->spi));
+	if (!kp) {
+		snprintf(why, len, "no KEK key packet in the KD");
+		return -1;
+	}
+	it = kp->attrs;
+	while (isakmp_attr_next(&it, &a) == 1) {
+		if (a.basic)
+			continue;
+		if (a.type == GDOI_KD_KEK_ALGORITHM_KEY) {
+			if (a.len > sizeof(k->key)) {
+				snprintf(why, len, "KEK key of %u bytes", a.len);
+				return -1;
+			}
+			memcpy(k->key, a.val, a.len);
+			k->key_len = a.len;
+		} else if (a.type == GDOI_KD_KEK_SIGNATURE_KEY && a.len &&
+			   !k->sig_key) {
+			k->sig_key = malloc(a.len);
+			if (!k->sig_key) {
+				snprintf(why, len, "out of memory");
+				return -1;
+			}
+			memcpy(k->sig_key, a.val, a.len);
+			k->sig_key_len = a.len;
+		}
+	}
+	return 0;
+}
+
+static void kek_wipe(struct gm_kek *k)
+{
+	if (k->sig_key)
+		OPENSSL_clear_free(k->sig_key, k->sig_key_len);
+	OPENSSL_cleanse(k, sizeof(*k));
+}
+
+void gm_plan_wipe(struct gm_plan *p)
+{
+	kek_wipe(&p->kek);
+	OPENSSL_cleanse(p, sizeof(*p));
+}
+
+int gm_plan_build(const struct gm_group_conf *gc,
+		  const struct gdoi_pull_result *r, struct gm_plan *p,
+		  const char **cisco, char *why, size_t len)
+{
+	struct isakmp_attrs it = r->sa.gap.attrs;
+	struct isakmp_attr a;
+	char w[160], ts[TEK_TRANSFORM_STR_LEN];
+	unsigned i, j;
+	uint64_t v;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	*cisco = "GM_REJECTING_SA_PAYLOAD";
+	if (r->sa.ntek > GDOI_MAX_TEKS) {
+		snprintf(why, len, "%u TEKs", r->sa.ntek);
+		return -EBADMSG;
+	}
+	for (i = 0; i < r->sa.ntek; i++) {
+		struct gm_tek *k = &p->tek[i];
+		const struct gdoi_key_packet *kp;
+		uint32_t spi_be;
+
+		err = gm_tek_decode(&r->sa.tek[i], k, w, sizeof(w));
+		if (err) {
+			if (err == -EPROTONOSUPPORT)
+				*cisco = "UNSUPPORTED_TEK_PROTO";
+			snprintf(why, len, "TEK %u: %s", i + 1, w);
+			goto fail;
+		}
+		p->n++;
+		if (k->bypass)
+			continue;
+		k->in_scope = gm_in_scope(gc, &k->sel);
+		if (!gm_transform_ok(gc, &k->t)) {
+			snprintf(why, len, "TEK %u (SPI 0x%08x): transform %s is not in the acceptable list",
+				 i + 1, k->spi,
+				 tek_transform_str(&k->t, ts, sizeof(ts)));
+			err = -ENOTSUP;
+			goto fail;
+		}
+		for (j = 0; j < i; j++)
+			if (!p->tek[j].bypass && p->tek[j].spi == k->spi) {
+				snprintf(why, len, "TEKs %u and %u have the same SPI 0x%08x: gvpn.ko needs one SA per policy",
+					 j + 1, i + 1, k->spi);
+				err = -EBADMSG;
+				goto fail;
+			}
+		spi_be = htonl(k->spi);
+		kp = kd_find(&r->kd, GDOI_KD_TEK, &spi_be, 4);
+		if (!kp) {
+			snprintf(why, len, "TEK %u: no keys for SPI 0x%08x in the KD",
+				 i + 1, k->spi);
+			err = -EBADMSG;
+			goto fail;
+		}
+		if (kd_key(kp, GDOI_KD_TEK_ALGORITHM_KEY, k->enc_key,
+			   k->t.enc->key_len, w, sizeof(w), "TEK_ALGORITHM_KEY") ||
+		    (k->t.integ->kname &&
+		     kd_key(kp, GDOI_KD_TEK_INTEGRITY_KEY, k->auth_key,
+			    k->t.integ->key_len, w, sizeof(w),
+			    "TEK_INTEGRITY_KEY"))) {
+			snprintf(why, len, "TEK %u (SPI 0x%08x): %s", i + 1,
+				 k->spi, w);
+			err = -EBADMSG;
+			goto fail;
+		}
+	}
+	while (isakmp_attr_next(&it, &a) == 1)
+		if (a.type == GDOI_GAP_ACTIVATION_TIME_DELAY &&
+		    !isakmp_attr_uint(&a, &v))
+			p->atd_ms = v > 3600 ? 3600000 : (uint32_t)v * 1000;
+	if (kek_decode(r, &p->kek, w, sizeof(w))) {
+		snprintf(why, len, "KEK: %s", w);
+		err = -EBADMSG;
+		goto fail;
+	}
+	p->has_seq = r->has_seq;
+	p->seq = r->seq;
+	return 0;
+fail:
+	gm_plan_wipe(p);
+	return err;
+}
+
+void gm_sel_to_policy(const struct gm_sel *s, struct gvpn_policy *p)
+{
+	p->src = s->src;
+	p->src_plen = s->src_plen;
+	p->dst = s->dst;
+	p->dst_plen = s->dst_plen;
+	p->present |= GVPN_BIT(GVPN_A_POLICY_SRC) |
+		      GVPN_BIT(GVPN_A_POLICY_SRC_PLEN) |
+		      GVPN_BIT(GVPN_A_POLICY_DST) |
+		      GVPN_BIT(GVPN_A_POLICY_DST_PLEN);
+	if (s->proto) {
+		p->proto = s->proto;
+		p->present |= GVPN_BIT(GVPN_A_POLICY_PROTO);
+	}
+	if (s->sport_min || s->sport_max != 65535) {
+		p->sport_min = s->sport_min;
+		p->sport_max = s->sport_max;
+		p->present |= GVPN_BIT(GVPN_A_POLICY_SPORT_MIN) |
+			      GVPN_BIT(GVPN_A_POLICY_SPORT_MAX);
+	}
+	if (s->dport_min || s->dport_max != 65535) {
+		p->dport_min = s->dport_min;
+		p->dport_max = s->dport_max;
+		p->present |= GVPN_BIT(GVPN_A_POLICY_DPORT_MIN) |
+			      GVPN_BIT(GVPN_A_POLICY_DPORT_MAX);
+	}
+}
+
+void gm_tek_to_sa(const struct gm_tek *k, uint16_t group, uint32_t policy,
+		  bool passive, struct gvpn_sa *sa)
+{
+	const struct tek_enc *e = k->t.enc;
+	const struct tek_integ *i = k->t.integ;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->group_id = group;
+	sa->policy_id = policy;
+	sa->spi = k->spi;
+	sa->present = GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+		      GVPN_BIT(GVPN_A_SA_POLICY_ID) | GVPN_BIT(GVPN_A_SA_SPI);
+	if (e->aead) {
+		snprintf(sa->aead_name, sizeof(sa->aead_name), "%s", e->kname);
+		memcpy(sa->aead_key, k->enc_key, e->key_len);
+		sa->aead_key_len = e->key_len;
+		sa->icv_bits = e->icv_bits;
+		sa->present |= GVPN_BIT(GVPN_A_SA_AEAD_NAME) |
+			       GVPN_BIT(GVPN_A_SA_AEAD_KEY) |
+			       GVPN_BIT(GVPN_A_SA_AEAD_ICV_BITS);
+	} else {
+		snprintf(sa->enc_name, sizeof(sa->enc_name), "%s", e->kname);
+		memcpy(sa->enc_key, k->enc_key, e->key_len);
+		sa->enc_key_len = e->key_len;
+		snprintf(sa->auth_name, sizeof(sa->auth_name), "%s", i->kname);
+		memcpy(sa->auth_key, k->auth_key, i->key_len);
+		sa->auth_key_len = i->key_len;
+		sa->trunc_bits = i->trunc_bits;
+		sa->present |= GVPN_BIT(GVPN_A_SA_ENC_NAME) |
+			       GVPN_BIT(GVPN_A_SA_ENC_KEY) |
+			       GVPN_BIT(GVPN_A_SA_AUTH_NAME) |
+			       GVPN_BIT(GVPN_A_SA_AUTH_KEY) |
+			       GVPN_BIT(GVPN_A_SA_AUTH_TRUNC_BITS);
+	}
+	if (k->recv_only) {
+		sa->dir = GVPN_SA_DIR_IN;
+		sa->present |= GVPN_BIT(GVPN_A_SA_DIR);
+	}
+	if (k->lifetime_s) {
+		sa->lifetime_hard_secs = k->lifetime_s;
+		sa->present |= GVPN_BIT(GVPN_A_SA_LIFETIME_HARD_SECS);
+	}
+	if (k->tbar_window) {
+		sa->tbar = 1;
+		sa->present |= GVPN_BIT(GVPN_A_SA_TBAR);
+	}
+	if (passive) {
+		sa->passive = 1;
+		sa->present |= GVPN_BIT(GVPN_A_SA_PASSIVE);
+	}
+}
+
+void gm_failover_reset(struct gm_failover *f)
+{
+	f->server = 0;
+	f->tries = 0;
+	f->total = 0;
+}
+
+unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
+			  unsigned nservers)
+{
+	if (f->total && ++f->tries >= retries) {
+		f->tries = 0;
+		f->server = (f->server + 1) % nservers;
+	}
+	f->total++;
+	return f->server;
+}
+
+uint64_t gm_reregister_at(uint64_t now_ms, uint64_t expires_ms,
+			  uint32_t lifetime_s)
+{
+	uint64_t lead = GM_REREG_LEAD_MS;
+
+	/* short test lifetimes: half of it, not a minute */
+	if ((uint64_t)lifetime_s * 1000 / 2 < lead)
+		lead = (uint64_t)lifetime_s * 1000 / 2;
+	if (expires_ms <= now_ms + lead)
+		return now_ms;
+	return expires_ms - lead;
+}
