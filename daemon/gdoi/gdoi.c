@@ -509,6 +509,12 @@ void gdoi_notify(struct gdoi_ctx *g, struct ike_sa *sa,
 	/* a refusal without our M-ID ends the pulls that got no answer */
 	for (x = sa->phase2; x; x = next) {
 		next = x->next;
+		if (x->state == GX_R_WAIT3 && named && x->msgid == mid) {
+			/* the member refused our message 2 */
+			x->g->stats.pull_failed++;
+			gdoi_ks_end(x, -ECONNREFUSED);
+			return;
+		}
 		if (x->state != GX_I_WAIT2 && x->state != GX_I_WAIT4)
 			continue;
 		if (named ? x->msgid != mid : x->state != GX_I_WAIT2)

@@ -127,6 +127,8 @@ void gdoi_ks_input(struct gdoi_ctx *g, struct ike_sa *sa, struct gdoi_x *x,
 void gdoi_gm_input(struct gdoi_x *x, const struct isakmp_hdr *h,
 		   const uint8_t *msg, size_t len);
 void gdoi_ks_timer(struct gdoi_x *x);
+/* Ends a server's exchange: done(err) if the role answered, then free */
+void gdoi_ks_end(struct gdoi_x *x, int err);
 void gdoi_gm_timer(struct gdoi_x *x);
 /* Ends a member's exchange with an error: cb, then free */
 void gdoi_gm_fail(struct gdoi_x *x, int err, const char *fmt, ...)

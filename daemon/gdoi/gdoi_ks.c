@@ -19,7 +19,13 @@
 #include "gdoi_int.h"
 #include "ike/ike_int.h"
 
-static void ks_end(struct gdoi_x *x, int err)
+/* as long as the member retransmits, twice over for a slow one */
+static uint64_t ks_keep_ms(const struct gdoi_ctx *g)
+{
+	return 2 * gdoi_rtx_total(g->ike->conf);
+}
+
+void gdoi_ks_end(struct gdoi_x *x, int err)
 {
 	struct gdoi_ctx *g = x->g;
 	struct ike_sa *sa = x->sa;
@@ -39,7 +45,7 @@ void gdoi_ks_timer(struct gdoi_x *x)
 		log_info("GROUPKEY-PULL with %s for group %s: no message 3, giving up",
 			 ike_peer_str(&x->sa->peer),
 			 gdoi_group_str(&x->group, gs, sizeof(gs)));
-		ks_end(x, -ETIMEDOUT);
+		gdoi_ks_end(x, -ETIMEDOUT);
 		return;
 	}
 	/* done or refused: the member had its time to repeat itself */
@@ -152,7 +158,7 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 	memcpy(x->ni, ni.p, ni.len);
 	x->ni_len = ni.len;
 	x->group = gid;
-	ev_timer_add(&x->timer, gdoi_rtx_total(g->ike->conf));
+	ev_timer_add(&x->timer, ks_keep_ms(g));
 	why[0] = 0;
 	rc = g->ks->pull(g->ks_arg, sa, &gid, &x->reply, why, sizeof(why));
 	if (rc) {
@@ -174,7 +180,7 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 			ike_peer_str(&sa->peer),
 			gdoi_group_str(&gid, gs, sizeof(gs)), x->reply.sa.ntek);
 		g->stats.pull_failed++;
-		ks_end(x, -EMSGSIZE);
+		gdoi_ks_end(x, -EMSGSIZE);
 		return;
 	}
 	x->state = GX_R_WAIT3;
@@ -217,21 +223,21 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 		log_warn("GROUPKEY-PULL message 3 from %s (peer \"%s\") for group %s refused: %s",
 			 ike_peer_str(&sa->peer), sa->pc->name, gs, why);
 		refuse(x, ISAKMP_N_PAYLOAD_MALFORMED);
-		ks_end(x, -EBADMSG);
+		gdoi_ks_end(x, -EBADMSG);
 		return;
 	}
 	if (pop && gdoi_pop_check(x, pop, why, sizeof(why))) {
 		log_warn("GROUPKEY-PULL message 3 from %s (peer \"%s\") for group %s refused: %s",
 			 ike_peer_str(&sa->peer), sa->pc->name, gs, why);
 		refuse(x, ISAKMP_N_INVALID_SIGNATURE);
-		ks_end(x, -EACCES);
+		gdoi_ks_end(x, -EACCES);
 		return;
 	}
 	if (send_msg4(x)) {
 		log_err("GROUPKEY-PULL with %s for group %s: cannot build message 4",
 			ike_peer_str(&sa->peer), gs);
 		g->stats.pull_failed++;
-		ks_end(x, -EMSGSIZE);
+		gdoi_ks_end(x, -EMSGSIZE);
 		return;
 	}
 	x->state = GX_R_DONE;
@@ -243,7 +249,7 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 	/* what the role lent us is no longer ours to look at */
 	x->have_reply = false;
 	OPENSSL_cleanse(&x->reply, sizeof(x->reply));
-	ev_timer_add(&x->timer, gdoi_rtx_total(g->ike->conf));
+	ev_timer_add(&x->timer, ks_keep_ms(g));
 }
 
 void gdoi_ks_input(struct gdoi_ctx *g, struct ike_sa *sa, struct gdoi_x *x,
