@@ -23,11 +23,13 @@
 #include "core/capture.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "gdoi/gdoi.h"
 #include "ike/ike.h"
 #include "net.h"
 
 static struct gvpnd_conf conf;
 static struct ike_ctx ike;
+static struct gdoi_ctx gdoi;
 
 static int op_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		   const struct sockaddr_in *peer, const uint8_t *buf,
@@ -50,6 +52,23 @@ static void op_keylog(struct ike_ctx *ctx, const uint8_t icookie[8],
 {
 	(void)ctx;
 	keylog_write(icookie, key, len);
+}
+
+/* GDOI exchanges of established SAs (GROUPKEY-PULL) */
+static void op_phase2(struct ike_sa *sa, const struct isakmp_hdr *h,
+		      const uint8_t *msg, size_t len)
+{
+	gdoi_phase2(&gdoi, sa, h, msg, len);
+}
+
+static void op_notify(struct ike_sa *sa, const struct isakmp_notify_pl *n)
+{
+	gdoi_notify(&gdoi, sa, n);
+}
+
+static void op_gone(struct ike_sa *sa)
+{
+	gdoi_sa_gone(&gdoi, sa);
 }
 
 static void on_signal(int fd, uint32_t events, void *arg)
@@ -102,6 +121,7 @@ int main(int argc, char **argv)
 	bool foreground = false, debug = false, check = false;
 	struct ike_ops ops = {
 		.send = op_send, .trace = op_trace, .keylog = op_keylog,
+		.phase2 = op_phase2, .notify = op_notify, .gone = op_gone,
 	};
 	sigset_t mask;
 	unsigned i;
@@ -184,6 +204,8 @@ int main(int argc, char **argv)
 		log_err("out of memory");
 		goto out;
 	}
+	/* no key server role yet: ks_init() gives gdoi its ops */
+	gdoi_init(&gdoi, &ike, NULL, NULL);
 	if (net_open(conf.listen_addr, conf.port, &ike)) {
 		log_err("cannot listen on %s:%u: %s", inet_ntoa(conf.listen_addr),
 			conf.port, strerror(errno));
