@@ -26,6 +26,12 @@
 #include "gvpn_nl.h"
 #include "tek_alg.h"
 
+/* Policy ids of a group in gvpn.ko */
+#define GM_POLICY_LOCAL_BASE	1u	/* deny rules */
+#define GM_POLICY_KS_REACH_BASE	1001u	/* clear path to the key servers */
+#define GM_POLICY_FAIL_BASE	2001u	/* fail rules */
+#define GM_POLICY_KS_BASE	65536u	/* downloaded, counting up */
+
 /* One SA TEK as the member understood it */
 struct gm_tek {
 	bool bypass;			/* a KS deny policy: no SA */
@@ -84,6 +90,17 @@ bool gm_transform_ok(const struct gm_group_conf *gc,
 		     const struct tek_transform *t);
 /* sel falls inside one of the scope rules (none: everything does) */
 bool gm_in_scope(const struct gm_group_conf *gc, const struct gm_sel *sel);
+
+/*
+ * The policies a group gets before registering: deny rules (origin local,
+ * ids from GM_POLICY_LOCAL_BASE), a clear path to each key server (local,
+ * GM_POLICY_KS_REACH_BASE), and with a fail mode the fail rules then one
+ * per key server (origin fail, GM_POLICY_FAIL_BASE). group_id is left 0.
+ */
+#define GM_SETUP_POLICIES_MAX	(GM_MAX_DENY + GM_MAX_SERVERS + \
+				 GM_MAX_FAIL_RULES)
+unsigned gm_setup_policies(const struct gm_group_conf *gc,
+			   struct gvpn_policy *out);
 
 /* Kernel objects from configuration and plan */
 void gm_sel_to_policy(const struct gm_sel *s, struct gvpn_policy *p);
@@ -184,10 +201,6 @@ struct gm_group *gm_group_find(struct gm_ctx *gm, uint16_t id);
 const char *gm_state_name(enum gm_state s);
 
 /* gm_kernel.c */
-#define GM_POLICY_LOCAL_BASE	1u	/* deny rules */
-#define GM_POLICY_KS_REACH_BASE	1001u	/* clear path to the key servers */
-#define GM_POLICY_FAIL_BASE	2001u	/* fail rules */
-#define GM_POLICY_KS_BASE	65536u	/* downloaded, counting up */
 int gm_k_open(struct gm_ctx *gm);
 void gm_k_close(struct gm_ctx *gm);
 /* Group, devices, local rules, fail mode: before registration */

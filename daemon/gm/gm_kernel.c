@@ -116,26 +116,15 @@ static int k_policy_del(struct gm_group *grp, uint32_t id, char *err,
 	return k_do(grp, GVPN_CMD_POLICY_DEL, &p, err, len);
 }
 
-/* UDP to a key server's GDOI port */
-static void ks_sel(const struct ike_peer *pc, struct gm_sel *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->dst = pc->addr;
-	s->dst_plen = 32;
-	s->proto = IPPROTO_UDP;
-	s->sport_max = 65535;
-	s->dport_min = s->dport_max = pc->port;
-}
-
 int gm_k_setup(struct gm_group *grp, char *err, size_t len)
 {
 	const struct gm_group_conf *gc = grp->c;
 	struct gvpn_group g = {
 		.present = GVPN_BIT(GVPN_A_GROUP_ID), .id = gc->id,
 	};
-	struct gm_sel s;
+	struct gvpn_policy pols[GM_SETUP_POLICIES_MAX];
 	char e[300];
-	unsigned i;
+	unsigned i, n;
 	int ret;
 
 	/* a clean slate: nothing of an earlier gvpnd is trusted */
@@ -176,39 +165,15 @@ int gm_k_setup(struct gm_group *grp, char *err, size_t len)
 			goto undo;
 		}
 	}
-	for (i = 0; i < gc->ndeny; i++) {
-		ret = k_policy(grp, GM_POLICY_LOCAL_BASE + i, i, &gc->deny[i],
-			       GVPN_ACTION_BYPASS, GVPN_ORIGIN_LOCAL, e,
-			       sizeof(e));
+	n = gm_setup_policies(gc, pols);
+	for (i = 0; i < n; i++) {
+		pols[i].group_id = gc->id;
+		ret = k_do(grp, GVPN_CMD_POLICY_NEW, &pols[i], e, sizeof(e));
 		if (ret) {
-			snprintf(err, len, "deny rule %u: %s", i + 1, e);
+			snprintf(err, len, "%s rule (policy %u): %s",
+				 gvpn_origin_name(pols[i].origin), pols[i].id,
+				 e);
 			goto undo;
-		}
-	}
-	for (i = 0; i < gc->nservers; i++) {
-		ks_sel(gc->servers[i], &s);
-		ret = k_policy(grp, GM_POLICY_KS_REACH_BASE + i, 1000 + i, &s,
-			       GVPN_ACTION_BYPASS, GVPN_ORIGIN_LOCAL, e,
-			       sizeof(e));
-		if (ret) {
-			snprintf(err, len, "key server rule %u: %s", i + 1, e);
-			goto undo;
-		}
-	}
-	if (gc->fail_mode != GVPN_FAIL_NONE) {
-		for (i = 0; i < gc->nfail + gc->nservers; i++) {
-			if (i < gc->nfail)
-				s = gc->fail[i];
-			else
-				ks_sel(gc->servers[i - gc->nfail], &s);
-			ret = k_policy(grp, GM_POLICY_FAIL_BASE + i, i, &s,
-				       GVPN_ACTION_BYPASS, GVPN_ORIGIN_FAIL, e,
-				       sizeof(e));
-			if (ret) {
-				snprintf(err, len, "fail rule %u: %s", i + 1,
-					 e);
-				goto undo;
-			}
 		}
 	}
 	if (gc->fail_mode == GVPN_FAIL_CLOSE && gc->fail_close_activate) {

@@ -480,6 +480,59 @@ void gm_sel_to_policy(const struct gm_sel *s, struct gvpn_policy *p)
 	}
 }
 
+/* UDP to a key server's GDOI port */
+static void ks_sel(const struct ike_peer *pc, struct gm_sel *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->dst = pc->addr;
+	s->dst_plen = 32;
+	s->proto = IPPROTO_UDP;
+	s->sport_max = 65535;
+	s->dport_min = s->dport_max = pc->port;
+}
+
+static void setup_policy(struct gvpn_policy *p, uint32_t id, uint32_t prio,
+			 const struct gm_sel *sel, uint8_t origin)
+{
+	memset(p, 0, sizeof(*p));
+	p->present = GVPN_BIT(GVPN_A_POLICY_GROUP_ID) |
+		     GVPN_BIT(GVPN_A_POLICY_ID) | GVPN_BIT(GVPN_A_POLICY_PRIO) |
+		     GVPN_BIT(GVPN_A_POLICY_ACTION) |
+		     GVPN_BIT(GVPN_A_POLICY_ORIGIN);
+	p->id = id;
+	p->prio = prio;
+	p->action = GVPN_ACTION_BYPASS;
+	p->origin = origin;
+	gm_sel_to_policy(sel, p);
+}
+
+unsigned gm_setup_policies(const struct gm_group_conf *gc,
+			   struct gvpn_policy *out)
+{
+	struct gm_sel s;
+	unsigned i, n = 0;
+
+	for (i = 0; i < gc->ndeny; i++)
+		setup_policy(&out[n++], GM_POLICY_LOCAL_BASE + i, i,
+			     &gc->deny[i], GVPN_ORIGIN_LOCAL);
+	for (i = 0; i < gc->nservers; i++) {
+		ks_sel(gc->servers[i], &s);
+		setup_policy(&out[n++], GM_POLICY_KS_REACH_BASE + i, 1000 + i,
+			     &s, GVPN_ORIGIN_LOCAL);
+	}
+	if (gc->fail_mode == GVPN_FAIL_NONE)
+		return n;
+	for (i = 0; i < gc->nfail + gc->nservers; i++) {
+		if (i < gc->nfail)
+			s = gc->fail[i];
+		else
+			ks_sel(gc->servers[i - gc->nfail], &s);
+		setup_policy(&out[n++], GM_POLICY_FAIL_BASE + i, i, &s,
+			     GVPN_ORIGIN_FAIL);
+	}
+	return n;
+}
+
 void gm_tek_to_sa(const struct gm_tek *k, uint16_t group, uint32_t policy,
 		  bool passive, struct gvpn_sa *sa)
 {
