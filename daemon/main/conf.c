@@ -580,7 +580,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 
 static const char *const top_keys[] = {
 	"log-level", "listen", "wireshark", "ike", "credentials", "peers",
-	"member", NULL,
+	"member", "server", NULL,
 };
 static const char *const listen_keys[] = { "address", "port", NULL };
 static const char *const wireshark_keys[] = { "pcap", "keylog", NULL };
@@ -706,6 +706,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 					     conf->ike.peers[i].name);
 		}
 	}
+	conf_ks_parse(&c, root);
 	conf_gm_parse(&c, root);
 	config_destroy(&cfg);
 	return c.errors;
@@ -731,5 +732,6 @@ void conf_free(struct gvpnd_conf *conf)
 	free(conf->pcap);
 	free(conf->keylog);
 	conf_gm_free(&conf->gm);
+	ks_conf_free(&conf->ks);
 	memset(conf, 0, sizeof(*conf));
 }

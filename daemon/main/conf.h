@@ -14,6 +14,7 @@
 
 #include "ike/ike.h"
 #include "gm/gm_conf.h"
+#include "ks/ks_conf.h"
 
 #define GVPND_DEFAULT_CONF	"/etc/gvpn/gvpnd.conf"
 #define GVPND_DEFAULT_PORT	848
@@ -32,6 +33,7 @@ struct gvpnd_conf {
 	unsigned ncreds;
 	struct ike_creds **creds;	/* owned, shared by peers */
 	struct gm_conf gm;		/* member section */
+	struct ks_conf ks;		/* server section */
 };
 
 /* Returns the number of errors, each printed to stderr as FILE:LINE: msg */

@@ -1,0 +1,736 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The key server role: each group's KEK and TEKs, and the answer to a
+ * GROUPKEY-PULL (features.md KS-05, KS-09, KS-18).
+ *
+ * Keys are made when the server starts (Cisco makes them when the group is
+ * configured) and kept until they expire; replacing them on time is the
+ * rekey's job. So that a member registering late still gets keys it can
+ * use, a pull makes a new TEK when the newest one of an ipsec-sa has less
+ * than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
+ * wait before it encrypts with a rekeyed TEK (Juniper), 10 % is when a
+ * server generates the next key (KS-17). The older TEK is sent too until
+ * it expires, so members that have it keep decrypting (KS-18: "all the
+ * TEKs"). The KEK follows the same rule.
+ *
+ * What a pull gets is encoded once into a snapshot shared by every pull in
+ * flight (reference-counted; freed, keys zeroed, after the last done()).
+ * A snapshot is rebuilt when the keys change or when it is older than
+ * KS_SNAP_MAX_AGE_MS, so remaining lifetimes and the pseudotime it
+ * carries are at most that old.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "gdoi/gdoi.h"
+#include "ks/ks.h"
+#include "linux/gvpn.h"
+
+/* attribute space of one snapshot: generous for 100 policies x 2 TEKs */
+#define SNAP_KEK_ATTRS	64
+#define SNAP_GAP_ATTRS	16
+#define TEK_ATTRS_MAX	64
+#define KD_TEK_MAX	(2 * (4 + 8 + 64))
+
+struct ks_snap {
+	unsigned refs;
+	bool current;			/* still the group's snapshot */
+	uint64_t built_ms;
+	struct gdoi_sa sa;
+	struct gdoi_kd kd;
+	bool has_seq;
+	uint32_t seq;
+	size_t cap, len;		/* of mem */
+	uint8_t sel[KS_MAX_POLICIES][2][8];	/* selector data */
+	uint8_t gap[SNAP_GAP_ATTRS];	/* anchor: done() finds us from it */
+	uint8_t mem[];			/* attributes, KD keys */
+};
+
+static uint64_t default_now_ms(void)
+{
+	return ev_now_ms();
+}
+
+unsigned ks_remaining(struct ks *ks, uint64_t expires_ms)
+{
+	uint64_t now = ks->now_ms();
+
+	return expires_ms > now ? (unsigned)((expires_ms - now + 999) / 1000)
+				: 0;
+}
+
+uint64_t ks_pseudotime_ms(struct ks *ks, const struct ks_group *g)
+{
+	return g->pst_started ? ks->now_ms() - g->pst_start_ms : 0;
+}
+
+struct ks_group *ks_group_by_id(struct ks *ks, uint32_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < ks->ngroups; i++)
+		if (ks->groups[i].c->id == id)
+			return &ks->groups[i];
+	return NULL;
+}
+
+static struct ks_group *group_by_gid(struct ks *ks,
+				     const struct gdoi_group_id *gid)
+{
+	unsigned i;
+
+	for (i = 0; i < ks->ngroups; i++) {
+		const struct ks_group_conf *c = ks->groups[i].c;
+
+		if (gid->type == ISAKMP_ID_IPV4_ADDR && c->id_is_addr &&
+		    c->id_addr.s_addr == gid->addr.s_addr)
+			return &ks->groups[i];
+		if (gid->type == ISAKMP_ID_KEY_ID && !c->id_is_addr &&
+		    c->id == gid->id)
+			return &ks->groups[i];
+	}
+	return NULL;
+}
+
+/* --- keys ----------------------------------------------------------------- */
+
+static bool spi_in_use(struct ks *ks, uint32_t spi)
+{
+	unsigned i, j, k;
+
+	for (i = 0; i < ks->ngroups; i++)
+		for (j = 0; j < ks->groups[i].c->nsa; j++)
+			for (k = 0; k < ks->groups[i].sas[j].ntek; k++)
+				if (ks->groups[i].sas[j].tek[k].spi == spi)
+					return true;
+	return false;
+}
+
+static int new_tek(struct ks *ks, struct ks_group *g, unsigned sa)
+{
+	const struct ks_sa_conf *sc = &g->c->sa[sa];
+	struct ks_sa_rt *rt = &g->sas[sa];
+	struct ks_tek t = { 0 };
+	int tries = 0;
+
+	/* SPIs below 256 are reserved (RFC 4303); unique on this server */
+	do {
+		if (RAND_priv_bytes((unsigned char *)&t.spi, sizeof(t.spi)) != 1)
+			return -EIO;
+	} while ((t.spi < 256 || spi_in_use(ks, t.spi)) && ++tries < 100);
+	if (tries == 100)
+		return -EIO;
+	if (RAND_priv_bytes(t.key, sc->t.enc->key_len + sc->t.integ->key_len) != 1)
+		return -EIO;
+	t.created_ms = ks->now_ms();
+	t.expires_ms = t.created_ms + (uint64_t)sc->lifetime * 1000;
+	if (rt->ntek == 2) {
+		OPENSSL_cleanse(&rt->tek[0], sizeof(rt->tek[0]));
+		rt->tek[0] = rt->tek[1];
+		rt->ntek = 1;
+	}
+	rt->tek[rt->ntek++] = t;
+	OPENSSL_cleanse(&t, sizeof(t));
+	return 0;
+}
+
+static int new_kek(struct ks *ks, struct ks_group *g)
+{
+	const struct ks_kek_conf *kc = &g->c->kek;
+
+	if (RAND_priv_bytes(g->kek.spi, sizeof(g->kek.spi)) != 1 ||
+	    RAND_priv_bytes(g->kek.key, kc->key_bits / 8) != 1)
+		return -EIO;
+	g->kek.created_ms = ks->now_ms();
+	g->kek.expires_ms = g->kek.created_ms + (uint64_t)kc->lifetime * 1000;
+	g->seq = 0;	/* sequence numbers start again with a KEK (6) */
+	return 0;
+}
+
+static uint64_t renew_margin_ms(const struct ks_group *g, unsigned lifetime)
+{
+	uint64_t a = 2ULL * g->c->atd * 1000, b = (uint64_t)lifetime * 100;
+
+	return a > b ? a : b;
+}
+
+/* Drops expired TEKs and makes new ones where the rule says: 1 if the
+ * keys changed, 0 if not, -errno */
+static int refresh_keys(struct ks *ks, struct ks_group *g)
+{
+	uint64_t now = ks->now_ms();
+	int changed = 0, err;
+	unsigned i;
+
+	for (i = 0; i < g->c->nsa; i++) {
+		struct ks_sa_rt *rt = &g->sas[i];
+		const struct ks_sa_conf *sc = &g->c->sa[i];
+
+		while (rt->ntek && rt->tek[0].expires_ms <= now) {
+			OPENSSL_cleanse(&rt->tek[0], sizeof(rt->tek[0]));
+			if (rt->ntek == 2)
+				rt->tek[0] = rt->tek[1];
+			rt->ntek--;
+			changed = 1;
+		}
+		if (!rt->ntek || rt->tek[rt->ntek - 1].expires_ms <
+		    now + renew_margin_ms(g, sc->lifetime)) {
+			err = new_tek(ks, g, i);
+			if (err)
+				return err;
+			changed = 1;
+		}
+	}
+	if (g->c->kek.set && g->kek.expires_ms <
+	    now + renew_margin_ms(g, g->c->kek.lifetime)) {
+		err = new_kek(ks, g);
+		if (err)
+			return err;
+		changed = 1;
+	}
+	return changed;
+}
+
+/* --- snapshot ------------------------------------------------------------- */
+
+static void snap_put(struct ks_snap *s)
+{
+	if (!s || --s->refs)
+		return;
+	OPENSSL_cleanse(s->mem, s->cap);
+	free(s);
+}
+
+static void put_sel(uint8_t *d, struct gdoi_sel *sel, struct in_addr a,
+		    uint8_t plen, uint16_t port)
+{
+	uint32_t mask = plen ? htonl(~0U << (32 - plen)) : 0;
+
+	memcpy(d, &a, 4);
+	memcpy(d + 4, &mask, 4);
+	sel->type = ISAKMP_ID_IPV4_ADDR_SUBNET;
+	sel->port = port;
+	sel->len = 8;
+	sel->data = d;
+}
+
+/* the attributes of an SA TEK carrying TEK t (of SA sc); deny: a bypass
+ * policy that borrows t's SPI so that every SPI has its keys in KD */
+static void tek_attrs(struct ks *ks, const struct ks_group *g,
+		      const struct ks_sa_conf *sc, const struct ks_tek *t,
+		      bool deny, struct isakmp_buf *b)
+{
+	const struct tek_enc *enc = sc->t.enc;
+
+	isakmp_put_attr_basic(b, TEK_ATTR_LIFE_TYPE, TEK_LIFE_SECONDS);
+	isakmp_put_attr_uint(b, TEK_ATTR_LIFE_DURATION,
+			     ks_remaining(ks, t->expires_ms));
+	isakmp_put_attr_basic(b, TEK_ATTR_ENCAP_MODE, TEK_ENCAP_TUNNEL);
+	if (sc->t.integ->auth_alg != TEK_AUTH_NONE)
+		isakmp_put_attr_basic(b, TEK_ATTR_AUTH_ALG,
+				      sc->t.integ->auth_alg);
+	if (enc->key_bits)
+		isakmp_put_attr_basic(b, TEK_ATTR_KEY_LENGTH, enc->key_bits);
+	isakmp_put_attr_basic(b, TEK_ATTR_ADDR_PRESERVATION,
+			      TEK_ADDR_PRES_BOTH);
+	if (g->c->receive_only)
+		isakmp_put_attr_basic(b, TEK_ATTR_SA_DIRECTION,
+				      TEK_DIR_RECEIVER);
+	if (deny)
+		isakmp_put_attr_basic(b, TEK_ATTR_GVPN_BYPASS, 1);
+	if (g->c->tbar) {
+		uint64_t pst = ks_pseudotime_ms(ks, g);
+		uint8_t v[8];
+		int i;
+
+		for (i = 7; i >= 0; i--, pst >>= 8)
+			v[i] = (uint8_t)pst;
+		isakmp_put_attr_basic(b, TEK_ATTR_GVPN_TBAR_WINDOW,
+				      (uint16_t)g->c->tbar);
+		isakmp_put_attr_basic(b, TEK_ATTR_GVPN_CLOCK,
+				      GVPN_CLOCK_PSEUDO);
+		isakmp_put_attr_var(b, TEK_ATTR_GVPN_PSEUDOTIME_MS, v,
+				    sizeof(v));
+	}
+}
+
+static unsigned count_teks(const struct ks_group *g)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < g->c->npol; i++)
+		n += g->c->pol[i].action == KS_DENY ? 1 :
+		     g->sas[g->c->pol[i].sa].ntek;
+	return n;
+}
+
+static size_t snap_mem_size(const struct ks_group *g)
+{
+	size_t n = SNAP_KEK_ATTRS + 4 * (8 + 32) + g->c->kek.spki_len;
+
+	/* per SA TEK: attributes; per TEK: one key packet */
+	n += (size_t)count_teks(g) * TEK_ATTRS_MAX;
+	n += (size_t)g->c->nsa * KD_TEK_MAX;
+	return n;
+}
+
+static void attrs_end(struct isakmp_buf *b, size_t start,
+		      struct isakmp_attrs *a)
+{
+	a->p = b->p + start;
+	a->len = b->len - start;
+}
+
+static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
+{
+	const struct ks_group_conf *c = g->c;
+	size_t cap = snap_mem_size(g), start;
+	struct ks_snap *s;
+	struct isakmp_buf b, gb;
+	unsigned i, j;
+
+	if (count_teks(g) > GDOI_MAX_TEKS) {
+		log_err("group %s: %u SA TEKs, the GDOI codec carries at most %u",
+			c->name, count_teks(g), GDOI_MAX_TEKS);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s) + cap);
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->current = true;
+	s->cap = cap;
+	s->built_ms = ks->now_ms();
+	isakmp_buf_init(&b, s->mem, cap);
+
+	s->sa.doi = ISAKMP_DOI_GDOI;
+	s->sa.situation = 0;
+	if (c->kek.set) {
+		struct gdoi_sak *k = &s->sa.kek;
+		static const uint8_t any[8];
+
+		s->sa.has_kek = true;
+		k->proto = 17;	/* rekeys: UDP 848 from the server */
+		k->src.type = k->dst.type = ISAKMP_ID_IPV4_ADDR_SUBNET;
+		k->src.port = k->dst.port = 848;
+		k->src.len = k->dst.len = 8;
+		k->src.data = any;
+		k->dst.data = any;
+		if (c->rekey.transport == KS_MULTICAST) {
+			k->dst.type = ISAKMP_ID_IPV4_ADDR;
+			k->dst.len = 4;
+			k->dst.data = (const uint8_t *)&c->rekey.mcast;
+		}
+		memcpy(k->spi, g->kek.spi, sizeof(k->spi));
+		k->trailer_len = 4;
+		start = b.len;
+		isakmp_put_attr_basic(&b, GDOI_KEK_ALGORITHM, c->kek.alg);
+		isakmp_put_attr_basic(&b, GDOI_KEK_KEY_LENGTH, c->kek.key_bits);
+		isakmp_put_attr_uint(&b, GDOI_KEK_KEY_LIFETIME,
+				     ks_remaining(ks, g->kek.expires_ms));
+		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_HASH_ALGORITHM,
+				      c->kek.sig_hash);
+		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_ALGORITHM,
+				      GDOI_SIG_ALG_RSA);
+		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_KEY_LENGTH,
+				      c->kek.sig_bits);
+		attrs_end(&b, start, &k->attrs);
+	}
+
+	for (i = 0; i < c->npol; i++) {
+		const struct ks_policy *p = &c->pol[i];
+		bool deny = p->action == KS_DENY;
+		unsigned sa = deny ? 0 : p->sa;
+		const struct ks_sa_conf *sc = &c->sa[sa];
+		const struct ks_sa_rt *rt = &g->sas[sa];
+		unsigned n = deny ? 1 : rt->ntek;
+
+		for (j = 0; j < n; j++) {
+			struct gdoi_sat *t = &s->sa.tek[s->sa.ntek++];
+			const struct ks_tek *tk = &rt->tek[deny ? rt->ntek - 1
+								: j];
+
+			t->proto_id = GDOI_PROTO_IPSEC_ESP;
+			t->ip_proto = p->proto;
+			put_sel(s->sel[i][0], &t->src, p->src, p->src_plen,
+				p->sport);
+			put_sel(s->sel[i][1], &t->dst, p->dst, p->dst_plen,
+				p->dport);
+			t->transform = sc->t.enc->transform;
+			t->spi = tk->spi;
+			start = b.len;
+			tek_attrs(ks, g, sc, tk, deny, &b);
+			attrs_end(&b, start, &t->attrs);
+		}
+	}
+
+	s->sa.has_gap = true;
+	isakmp_buf_init(&gb, s->gap, sizeof(s->gap));
+	isakmp_put_attr_basic(&gb, GDOI_GAP_ACTIVATION_TIME_DELAY,
+			      (uint16_t)c->atd);
+	isakmp_put_attr_basic(&gb, GDOI_GAP_DEACTIVATION_TIME_DELAY,
+			      (uint16_t)(2 * c->atd));
+	s->sa.gap.attrs.p = s->gap;
+	s->sa.gap.attrs.len = gb.len;
+
+	/* KD: every SPI of the SA payload, then the KEK */
+	for (i = 0; i < c->nsa; i++) {
+		const struct ks_sa_conf *sc = &c->sa[i];
+
+		for (j = 0; j < g->sas[i].ntek; j++) {
+			const struct ks_tek *tk = &g->sas[i].tek[j];
+			struct gdoi_key_packet *kp = &s->kd.pkt[s->kd.n++];
+			uint32_t nspi = htonl(tk->spi);
+
+			kp->type = GDOI_KD_TEK;
+			kp->spi_len = 4;
+			start = b.len;
+			isakmp_put_bytes(&b, &nspi, 4);
+			kp->spi = b.p + start;
+			start = b.len;
+			isakmp_put_attr_var(&b, GDOI_KD_TEK_ALGORITHM_KEY, tk->key,
+					    sc->t.enc->key_len);
+			if (sc->t.integ->key_len)
+				isakmp_put_attr_var(&b, GDOI_KD_TEK_INTEGRITY_KEY,
+						    tk->key + sc->t.enc->key_len,
+						    sc->t.integ->key_len);
+			attrs_end(&b, start, &kp->attrs);
+		}
+	}
+	if (c->kek.set) {
+		struct gdoi_key_packet *kp = &s->kd.pkt[s->kd.n++];
+
+		kp->type = GDOI_KD_KEK;
+		kp->spi_len = 16;
+		kp->spi = s->sa.kek.spi;
+		start = b.len;
+		isakmp_put_attr_var(&b, GDOI_KD_KEK_ALGORITHM_KEY, g->kek.key,
+				    c->kek.key_bits / 8);
+		isakmp_put_attr_var(&b, GDOI_KD_KEK_SIGNATURE_KEY, c->kek.spki,
+				    (uint16_t)c->kek.spki_len);
+		attrs_end(&b, start, &kp->attrs);
+		s->has_seq = true;
+		s->seq = g->seq;
+	}
+	s->len = b.len;
+	if (b.err || s->kd.n > GDOI_MAX_KEY_PACKETS) {
+		log_err("group %s: reply does not fit (%zu bytes)", c->name,
+			cap);
+		s->refs = 0;
+		OPENSSL_cleanse(s->mem, s->cap);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void snap_retire(struct ks_group *g)
+{
+	if (g->snap) {
+		g->snap->current = false;
+		snap_put(g->snap);
+		g->snap = NULL;
+	}
+}
+
+/* the snapshot a pull gets now (a reference for the caller), or NULL */
+static struct ks_snap *group_snap(struct ks *ks, struct ks_group *g)
+{
+	int changed = refresh_keys(ks, g);
+
+	if (changed < 0)
+		return NULL;
+	if (changed || !g->snap ||
+	    ks->now_ms() - g->snap->built_ms >= KS_SNAP_MAX_AGE_MS) {
+		struct ks_snap *s = snap_build(ks, g);
+
+		if (!s)
+			return NULL;
+		snap_retire(g);
+		g->snap = s;
+	}
+	g->snap->refs++;
+	return g->snap;
+}
+
+/* --- authorization (AU-03, AU-04) ------------------------------------------ */
+
+static bool prefix_match(const struct ks_prefix *p, struct in_addr a)
+{
+	uint32_t mask = p->plen ? ~0U << (32 - p->plen) : 0;
+
+	return (ntohl(a.s_addr) & mask) == (ntohl(p->addr.s_addr) & mask);
+}
+
+bool ks_dn_match(const char *pattern, const char *const *rdn_keys,
+		 const char *const *rdn_vals, unsigned nrdn)
+{
+	char buf[512], *save = NULL, *comp;
+
+	if (strlen(pattern) >= sizeof(buf))
+		return false;
+	strcpy(buf, pattern);
+	for (comp = strtok_r(buf, ",", &save); comp;
+	     comp = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(comp, '=');
+		unsigned i;
+		bool hit = false;
+
+		while (*comp == ' ')
+			comp++;
+		if (!eq || eq == comp)
+			return false;
+		*eq = '\0';
+		for (i = 0; i < nrdn && !hit; i++)
+			hit = !strcasecmp(rdn_keys[i], comp) &&
+			      !fnmatch(eq + 1, rdn_vals[i], 0);
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+#define MAX_RDN 32
+
+static bool cert_match(const struct ks_auth_conf *a, X509 *cert, char *subj,
+		       size_t subjlen)
+{
+	const X509_NAME *name = X509_get_subject_name(cert);
+	const char *keys[MAX_RDN], *vals[MAX_RDN];
+	char valbuf[MAX_RDN][256];
+	unsigned n = 0, i;
+	int j;
+
+	X509_NAME_oneline(name, subj, (int)subjlen);
+	for (j = 0; j < X509_NAME_entry_count(name) && n < MAX_RDN; j++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, j);
+		int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+		const ASN1_STRING *d = X509_NAME_ENTRY_get_data(e);
+		unsigned char *utf8 = NULL;
+		int len = ASN1_STRING_to_UTF8(&utf8, d);
+
+		if (len < 0 || nid == NID_undef)
+			continue;
+		snprintf(valbuf[n], sizeof(valbuf[n]), "%.*s", len, utf8);
+		OPENSSL_free(utf8);
+		keys[n] = OBJ_nid2sn(nid);
+		vals[n] = valbuf[n];
+		n++;
+	}
+	for (i = 0; i < a->nids; i++)
+		if (ks_dn_match(a->ids[i], keys, vals, n))
+			return true;
+	return false;
+}
+
+/*
+ * Each configured list must admit the member: the address list by the
+ * member's address, the identity list by its certificate's subject (a
+ * member without a certificate fails it). Cisco lets each identity type
+ * bypass the other list (AU-05); we do not: a list that is set applies.
+ */
+static int authorize(struct ks *ks, struct ks_group *g, struct ike_sa *sa,
+		     char *why, size_t whylen)
+{
+	const struct ks_auth_conf *a = &g->c->auth;
+	char addr[INET_ADDRSTRLEN], subj[512];
+	unsigned i;
+
+	(void)ks;
+	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
+	if (a->naddrs) {
+		for (i = 0; i < a->naddrs; i++)
+			if (prefix_match(&a->addrs[i], sa->peer.sin_addr))
+				break;
+		if (i == a->naddrs) {
+			log_msg(LOG_ALERT,
+				"%%GDOI-1-UNAUTHORIZED_IPADDR: Group %s received registration from unauthorized ip address: %s",
+				g->c->name, addr);
+			snprintf(why, whylen, "%s is not authorized in group %s",
+				 addr, g->c->name);
+			return -EACCES;
+		}
+	}
+	if (a->nids) {
+		snprintf(subj, sizeof(subj), "%s", sa->peer_id[0] ? sa->peer_id
+								  : addr);
+		if (!sa->peer_cert || !cert_match(a, sa->peer_cert, subj,
+						  sizeof(subj))) {
+			log_msg(LOG_ALERT,
+				"%%GDOI-1-UNAUTHORIZED_IDENTITY: Group %s received registration from unauthorized identity: Dist.name: %s",
+				g->c->name, subj);
+			snprintf(why, whylen, "identity %s is not authorized in group %s",
+				 subj, g->c->name);
+			return -EACCES;
+		}
+	}
+	return 0;
+}
+
+/* --- gdoi_ks_ops ----------------------------------------------------------- */
+
+static int ks_pull(void *arg, struct ike_sa *sa,
+		   const struct gdoi_group_id *gid, struct gdoi_pull_reply *r,
+		   char *why, size_t whylen)
+{
+	struct ks *ks = arg;
+	struct ks_group *g = group_by_gid(ks, gid);
+	char addr[INET_ADDRSTRLEN];
+	struct ks_snap *s;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	ks->stats.pulls++;
+	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
+	if (!g) {
+		char idbuf[32];
+
+		if (gid->type == ISAKMP_ID_IPV4_ADDR)
+			inet_ntop(AF_INET, &gid->addr, idbuf, sizeof(idbuf));
+		else
+			snprintf(idbuf, sizeof(idbuf), "%u", gid->id);
+		ks->stats.unknown_group++;
+		log_msg(LOG_ERR,
+			"%%GDOI-3-KS_BAD_ID: Registration: (Config mismatch) between KS and the GM %s, in the group %s.",
+			addr, idbuf);
+		snprintf(why, whylen, "no group %s on this key server", idbuf);
+		return -ENOENT;
+	}
+	err = authorize(ks, g, sa, why, whylen);
+	if (err) {
+		ks->stats.unauthorized++;
+		g->refused++;
+		return err;
+	}
+	if (ks->conf->members_max && ks->nmembers >= ks->conf->members_max &&
+	    !ks_member_find(ks, (unsigned)(g - ks->groups), sa->peer.sin_addr)) {
+		ks->stats.table_full++;
+		log_warn("group %s: refusing %s: %u members registered (server.members-max)",
+			 g->c->name, addr, ks->nmembers);
+		snprintf(why, whylen, "member table full");
+		return -ENOSPC;
+	}
+	if (!g->pst_started && g->c->tbar) {
+		/* KS-21: the clock ticks from the first registration */
+		g->pst_started = true;
+		g->pst_start_ms = ks->now_ms();
+		snap_retire(g);
+	}
+	s = group_snap(ks, g);
+	if (!s) {
+		ks->stats.failed++;
+		snprintf(why, whylen, "cannot build the keys of group %s",
+			 g->c->name);
+		return -ENOMEM;
+	}
+	r->sa = s->sa;
+	r->kd = s->kd;
+	r->has_seq = s->has_seq;
+	r->seq = s->seq;
+	return 0;
+}
+
+static void ks_done(void *arg, struct ike_sa *sa,
+		    const struct gdoi_group_id *gid, struct gdoi_pull_reply *r,
+		    int err)
+{
+	struct ks *ks = arg;
+	struct ks_group *g = group_by_gid(ks, gid);
+	struct ks_snap *s = NULL;
+	char addr[INET_ADDRSTRLEN];
+	struct ks_member *m;
+
+	if (r->sa.has_gap && r->sa.gap.attrs.p)
+		s = container_of(r->sa.gap.attrs.p, struct ks_snap, gap[0]);
+	memset(r, 0, sizeof(*r));
+	snap_put(s);
+	if (err || !g || !s)
+		return;
+	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
+	m = ks_member_add(ks, (unsigned)(g - ks->groups), sa->peer.sin_addr,
+			  sa->peer_id);
+	g->regs++;
+	ks->stats.regs++;
+	if (m && m->count == 1 && g->nmembers == 1)
+		log_msg(LOG_INFO,
+			"%%GDOI-6-KS_FIRST_GM: Re-key: KS %s received first GM %s for group %s",
+			inet_ntoa(sa->local.sin_addr), addr, g->c->name);
+	log_msg(LOG_NOTICE,
+		"%%GDOI-5-KS_REGG_COMPL: KS completed successful registration in group %s with group member %s",
+		g->c->name, addr);
+}
+
+const struct gdoi_ks_ops ks_gdoi_ops = {
+	.pull = ks_pull,
+	.done = ks_done,
+};
+
+/* --- life ------------------------------------------------------------------ */
+
+int ks_init(struct ks *ks, const struct ks_conf *conf)
+{
+	unsigned i, j;
+	int err;
+
+	uint64_t (*now)(void) = ks->now_ms;
+	time_t (*wall)(time_t *) = ks->wall;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->conf = conf;
+	/* clocks set before (tests) are kept */
+	ks->now_ms = now ? now : default_now_ms;
+	ks->wall = wall ? wall : time;
+	if (!conf->ngroups)
+		return 0;
+	ks->groups = calloc(conf->ngroups, sizeof(*ks->groups));
+	if (!ks->groups || ks_members_init(ks)) {
+		free(ks->groups);
+		ks->groups = NULL;
+		return -ENOMEM;
+	}
+	ks->ngroups = conf->ngroups;
+	for (i = 0; i < ks->ngroups; i++)
+		ks->groups[i].c = &conf->groups[i];
+	for (i = 0; i < ks->ngroups; i++) {
+		struct ks_group *g = &ks->groups[i];
+
+		for (j = 0; j < g->c->nsa; j++) {
+			err = new_tek(ks, g, j);
+			if (err)
+				goto fail;
+		}
+		if (g->c->kek.set && (err = new_kek(ks, g)))
+			goto fail;
+	}
+	return 0;
+fail:
+	ks_fini(ks);
+	return err;
+}
+
+void ks_fini(struct ks *ks)
+{
+	unsigned i;
+
+	for (i = 0; i < ks->ngroups; i++)
+		snap_retire(&ks->groups[i]);
+	if (ks->groups)
+		OPENSSL_cleanse(ks->groups, ks->ngroups * sizeof(*ks->groups));
+	free(ks->groups);
+	ks_members_fini(ks);
+	ks->groups = NULL;
+	ks->ngroups = 0;
+}

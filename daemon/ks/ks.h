@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The key server role (features.md 1.1, KS-xx): groups with ordered
+ * policies, IPsec SAs (TEKs) and a KEK, handed to authorized members by
+ * GROUPKEY-PULL through struct gdoi_ks_ops. Configuration: the "server"
+ * section of gvpnd.conf (main/conf_ks.c, gvpnd.conf(5)).
+ *
+ * What goes on the wire (RFC 6407 5, RFC 2407 4.5), per group:
+ *   SA KEK   KEK_ALGORITHM, KEY_LENGTH (bits), KEY_LIFETIME (remaining s),
+ *            SIG_HASH_ALGORITHM, SIG_ALGORITHM (RSA), SIG_KEY_LENGTH (bits)
+ *   SA TEK   one per policy, in policy order; a permit policy once for each
+ *            live TEK of its ipsec-sa. IPsec DOI attributes: SA Life Type
+ *            seconds + SA Life Duration (remaining s), Encapsulation Mode
+ *            tunnel, Auth Algorithm (HMAC only), Key Length (AES, bits),
+ *            Address Preservation source-and-destination, SA Direction
+ *            receiver-only (receive-only groups); with a TBAR window the
+ *            private TBAR_WINDOW, CLOCK (pseudotime) and PSEUDOTIME_MS (the
+ *            group's pseudotime when the reply was built, at most
+ *            KS_SNAP_MAX_AGE_MS earlier). A deny policy: an SA TEK with
+ *            GVPN_BYPASS = 1 and the SPI and transform of the group's
+ *            first TEK (members install no SA for it).
+ *   GAP      ACTIVATION_TIME_DELAY = ATD, DEACTIVATION_TIME_DELAY = 2 x ATD
+ *   KD       a TEK key packet for every non-zero SPI (ALGORITHM_KEY: the
+ *            cipher key, with the 4-byte salt for GCM; INTEGRITY_KEY: the
+ *            HMAC key) and a KEK key packet (ALGORITHM_KEY, SIGNATURE_KEY:
+ *            the DER SubjectPublicKeyInfo of the rekey signing key)
+ *   SEQ      the group's rekey sequence number (with a KEK only)
+ */
+#ifndef GVPN_KS_H
+#define GVPN_KS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "ks/ks_conf.h"
+
+/* RFC 6407 5.3.1 values */
+#define GDOI_KEK_ALG_3DES		2
+#define GDOI_KEK_ALG_AES		3
+#define GDOI_SIG_HASH_MD5		1
+#define GDOI_SIG_HASH_SHA1		2
+#define GDOI_SIG_HASH_SHA256		3
+#define GDOI_SIG_HASH_SHA384		4
+#define GDOI_SIG_HASH_SHA512		5
+#define GDOI_SIG_ALG_RSA		1
+
+#define KS_SNAP_MAX_AGE_MS	250
+
+/* --- runtime ------------------------------------------------------------- */
+
+struct ks_tek {
+	uint32_t spi;
+	uint64_t created_ms, expires_ms;	/* on ks->now_ms() */
+	uint8_t key[64];			/* enc key (+ salt), then auth key */
+};
+
+struct ks_sa_rt {
+	unsigned ntek;
+	struct ks_tek tek[2];		/* [ntek - 1] is the newest */
+};
+
+struct ks_kek {
+	uint8_t spi[16];
+	uint64_t created_ms, expires_ms;
+	uint8_t key[32];
+};
+
+struct ks_snap;
+struct ks_member;
+
+struct ks_group {
+	const struct ks_group_conf *c;
+	struct ks_sa_rt sas[KS_MAX_SAS];
+	struct ks_kek kek;
+	bool pst_started;
+	uint64_t pst_start_ms;		/* pseudotime 0 */
+	uint32_t seq;			/* rekey sequence number */
+	unsigned nmembers;
+	unsigned long regs;		/* completed registrations */
+	unsigned long refused;
+	struct ks_snap *snap;		/* what pulls get now */
+};
+
+struct ks_stats {
+	unsigned long pulls, regs, unknown_group, unauthorized, table_full,
+		      failed;
+};
+
+struct ks {
+	const struct ks_conf *conf;
+	unsigned ngroups;
+	struct ks_group *groups;
+	/* registered members: open hash on (group, address) */
+	struct ks_member **mtab;
+	unsigned mtab_size;
+	unsigned nmembers;
+	struct ks_stats stats;
+	uint64_t (*now_ms)(void);	/* monotonic ms; tests may replace it */
+	time_t (*wall)(time_t *);	/* for registered-at; tests may replace */
+};
+
+struct gdoi_ks_ops;
+extern const struct gdoi_ks_ops ks_gdoi_ops;
+
+/* Creates every group's KEK and TEKs (Cisco creates them when the group
+ * is configured, not at the first registration). 0 or -errno. */
+int ks_init(struct ks *ks, const struct ks_conf *conf);
+void ks_fini(struct ks *ks);
+struct ks_group *ks_group_by_id(struct ks *ks, uint32_t id);
+/* ms of pseudotime now; 0 before the first registration */
+uint64_t ks_pseudotime_ms(struct ks *ks, const struct ks_group *g);
+/* "remaining" seconds of an expiry time, 0 when past */
+unsigned ks_remaining(struct ks *ks, uint64_t expires_ms);
+
+/* registered-member table (ks_member.c) */
+struct ks_member {
+	struct ks_member *next;
+	struct in_addr addr;
+	uint16_t group;			/* index into ks->groups */
+	uint32_t count;			/* registrations */
+	time_t first, last;		/* wall clock */
+	char identity[];		/* Phase 1 identity, printable */
+};
+
+int ks_members_init(struct ks *ks);
+void ks_members_fini(struct ks *ks);
+struct ks_member *ks_member_find(struct ks *ks, unsigned group,
+				 struct in_addr addr);
+/* records a registration; NULL when out of memory */
+struct ks_member *ks_member_add(struct ks *ks, unsigned group,
+				struct in_addr addr, const char *identity);
+/* calls fn for every member of group (all groups: -1), sorted by address */
+int ks_members_walk(struct ks *ks, int group,
+		    void (*fn)(struct ks *ks, const struct ks_member *m,
+			       void *arg), void *arg);
+
+/* control commands (ks_ctl.c): "ks show", "ks members" */
+int ks_ctl_register(struct ks *ks);
+/* what those print (ks_show.c), with lib/json.c, on the current document;
+ * -ENOENT for an unknown group */
+int ks_print_show(struct ks *ks, int group_id);
+int ks_print_members(struct ks *ks, int group_id);
+
+/* does the subject of a certificate (one-line RFC 2253 form) match the
+ * pattern "K=V[,K=V...]"? Every component must match an RDN of the
+ * subject: key case-insensitive, value an fnmatch(3) pattern. */
+bool ks_dn_match(const char *pattern, const char *const *rdn_keys,
+		 const char *const *rdn_vals, unsigned nrdn);
+
+#endif /* GVPN_KS_H */

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * What the key server's control commands print: "ks show [group ID]"
+ * (groups, their policies and SAs, never keys) and "ks members [group ID]"
+ * (the registered-member table), with lib/json.c so that "gvpn -j" gets
+ * the same facts as JSON.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "ks/ks.h"
+#include "util.h"
+
+static void print_prefix(const char *key, const char *label,
+			 struct in_addr a, uint8_t plen)
+{
+	char buf[INET_ADDRSTRLEN + 4], ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (!plen)
+		snprintf(buf, sizeof(buf), "any");
+	else
+		snprintf(buf, sizeof(buf), "%s/%u", ip, plen);
+	print_string(PRINT_ANY, key, label, buf);
+}
+
+static void print_port(const char *key, const char *label, uint16_t port)
+{
+	if (port)
+		print_uint(PRINT_ANY, key, label, port);
+	else
+		print_string(PRINT_ANY, key, label, "any");
+}
+
+static void print_time(const char *key, const char *label, time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	print_string(PRINT_ANY, key, label, buf);
+}
+
+static void print_policy(const struct ks_group *g, unsigned i)
+{
+	const struct ks_policy *p = &g->c->pol[i];
+	char pbuf[16];
+
+	open_json_object(NULL);
+	print_indent(4);
+	print_uint(PRINT_ANY, "index", "policy", i + 1);
+	print_string(PRINT_ANY, "action", NULL,
+		     p->action == KS_PERMIT ? "permit" : "deny");
+	print_string(PRINT_ANY, "protocol", "proto",
+		     p->proto ? ipproto_name(p->proto, pbuf, sizeof(pbuf))
+			      : "any");
+	print_prefix("source", "src", p->src, p->src_plen);
+	print_port("source_port", "sport", p->sport);
+	print_prefix("destination", "dst", p->dst, p->dst_plen);
+	print_port("destination_port", "dport", p->dport);
+	if (p->action == KS_PERMIT)
+		print_string(PRINT_ANY, "sa", "sa", g->c->sa[p->sa].name);
+	print_nl();
+	close_json_object();
+}
+
+static void print_group(struct ks *ks, const struct ks_group *g)
+{
+	const struct ks_group_conf *c = g->c;
+	char buf[64];
+	unsigned i, j;
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "group", c->id);
+	print_string(PRINT_ANY, "name", "name", c->name);
+	if (c->id_is_addr) {
+		inet_ntop(AF_INET, &c->id_addr, buf, sizeof(buf));
+		print_string(PRINT_ANY, "identity", "identity", buf);
+	} else {
+		print_string(PRINT_ANY, "identity", "identity", "number");
+	}
+	print_uint(PRINT_ANY, "members", "members", g->nmembers);
+	print_uint(PRINT_ANY, "registrations", "registrations", g->regs);
+	print_uint(PRINT_ANY, "refused", "refused", g->refused);
+	print_nl();
+	print_indent(2);
+	print_uint(PRINT_ANY, "activation_time_delay", "atd", c->atd);
+	print_uint(PRINT_ANY, "tbar_window", "tbar-window", c->tbar);
+	print_uint(PRINT_ANY, "pseudotime_ms", "pseudotime",
+		   ks_pseudotime_ms(ks, g));
+	print_bool(PRINT_ANY, "receive_only", "receive-only",
+		   c->receive_only);
+	if (c->description)
+		print_string(PRINT_ANY, "description", "description",
+			     c->description);
+	print_nl();
+	if (c->kek.set) {
+		print_indent(2);
+		open_json_object("kek");
+		print_word("kek");
+		for (i = 0; i < 16; i++)
+			snprintf(buf + 2 * i, 3, "%02x", g->kek.spi[i]);
+		print_string(PRINT_ANY, "spi", "spi", buf);
+		snprintf(buf, sizeof(buf), "%s-%u",
+			 c->kek.alg == GDOI_KEK_ALG_AES ? "aes" : "3des",
+			 c->kek.key_bits);
+		print_string(PRINT_ANY, "algorithm", "alg", buf);
+		print_uint(PRINT_ANY, "lifetime", "lifetime", c->kek.lifetime);
+		print_uint(PRINT_ANY, "remaining", "remaining",
+			   ks_remaining(ks, g->kek.expires_ms));
+		print_uint(PRINT_ANY, "seq", "seq", g->seq);
+		print_uint(PRINT_ANY, "signing_key_bits", "rsa", c->kek.sig_bits);
+		close_json_object();
+		print_nl();
+	}
+	open_json_array("sas");
+	for (i = 0; i < c->nsa; i++) {
+		for (j = 0; j < g->sas[i].ntek; j++) {
+			const struct ks_tek *t = &g->sas[i].tek[j];
+
+			open_json_object(NULL);
+			print_indent(2);
+			print_string(PRINT_ANY, "name", "ipsec-sa", c->sa[i].name);
+			print_hex(PRINT_ANY, "spi", "spi", t->spi);
+			print_string(PRINT_ANY, "transform", "transform",
+				     c->sa[i].transform);
+			print_uint(PRINT_ANY, "lifetime", "lifetime",
+				   c->sa[i].lifetime);
+			print_uint(PRINT_ANY, "remaining", "remaining",
+				   ks_remaining(ks, t->expires_ms));
+			print_nl();
+			close_json_object();
+		}
+	}
+	close_json_array();
+	open_json_array("policies");
+	for (i = 0; i < c->npol; i++)
+		print_policy(g, i);
+	close_json_array();
+	close_json_object();
+}
+
+int ks_print_show(struct ks *ks, int group_id)
+{
+	unsigned i;
+
+	if (group_id >= 0 && !ks_group_by_id(ks, (uint32_t)group_id))
+		return -ENOENT;
+	open_json_array(NULL);
+	for (i = 0; i < ks->ngroups; i++)
+		if (group_id < 0 || ks->groups[i].c->id == (uint32_t)group_id)
+			print_group(ks, &ks->groups[i]);
+	close_json_array();
+	return 0;
+}
+
+static void print_member(struct ks *ks, const struct ks_member *m, void *arg)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	(void)arg;
+	inet_ntop(AF_INET, &m->addr, ip, sizeof(ip));
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "address", "member", ip);
+	print_uint(PRINT_ANY, "group", "group", ks->groups[m->group].c->id);
+	print_string(PRINT_ANY, "group_name", "name",
+		     ks->groups[m->group].c->name);
+	print_string(PRINT_ANY, "identity", "identity",
+		     m->identity[0] ? m->identity : "-");
+	print_time("registered", "registered", m->first);
+	print_time("last", "last", m->last);
+	print_uint(PRINT_ANY, "registrations", "registrations", m->count);
+	print_nl();
+	close_json_object();
+}
+
+int ks_print_members(struct ks *ks, int group_id)
+{
+	int idx = -1, err;
+
+	if (group_id >= 0) {
+		struct ks_group *g = ks_group_by_id(ks, (uint32_t)group_id);
+
+		if (!g)
+			return -ENOENT;
+		idx = (int)(g - ks->groups);
+	}
+	open_json_array(NULL);
+	err = ks_members_walk(ks, idx, print_member, NULL);
+	close_json_array();
+	return err;
+}

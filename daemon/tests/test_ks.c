@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The key server role: the "server" section of gvpnd.conf (errors with
+ * their line numbers), the authorization of a pull by address and by
+ * certificate identity (and the Cisco-named logs of a refusal), what a
+ * pull hands out (every SPI keyed in KD, KEK, GAP, SEQ, TBAR attributes;
+ * the SA and KD payloads encode and decode back), fresh random keys per
+ * group, TEK renewal near expiry on a test clock, the member table and
+ * the "ks show" / "ks members" output.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "main/conf.h"
+#include "core/log.h"
+#include "gdoi/gdoi.h"
+#include "ike/ike.h"
+#include "json.h"
+#include "ks/ks.h"
+
+static char dir[] = "/tmp/test_ks.XXXXXX";
+static char key_path[300], errs_path[300];
+static uint64_t fake_now = 1000000;
+
+static uint64_t test_now(void)
+{
+	return fake_now;
+}
+
+static time_t test_wall(time_t *t)
+{
+	(void)t;
+	return 1764000000 + (time_t)(fake_now / 1000);
+}
+
+/* --- helpers: write a config, load it, capture stderr ----------------------- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* stderr into errs_path while fn runs */
+static int saved_fd = -1;
+
+static void capture_begin(void)
+{
+	int fd = open(errs_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved_fd = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static char *capture_end(void)
+{
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
+	return slurp(errs_path);
+}
+
+static const char *write_conf(const char *name, const char *text)
+{
+	static char path[320];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+	return path;
+}
+
+/* loads text; returns the errors printed (caller frees), *n their count */
+static char *load(const char *text, struct gvpnd_conf *conf, int *n)
+{
+	const char *path = write_conf("gvpnd.conf", text);
+
+	capture_begin();
+	*n = conf_load(path, conf);
+	return capture_end();
+}
+
+static void expect_error(const char *text, unsigned line, const char *what)
+{
+	struct gvpnd_conf conf;
+	char want[64], *errs;
+	int n;
+
+	errs = load(text, &conf, &n);
+	snprintf(want, sizeof(want), "gvpnd.conf:%u: ", line);
+	if (n < 1 || !strstr(errs, want) || !strstr(errs, what))
+		fail_msg("expected \"%s\" at line %u, got %d errors:\n%s", what,
+			 line, n, errs);
+	free(errs);
+	conf_free(&conf);
+}
+
+/* a group text with policies and SAs filled in */
+static char *group_conf(const char *extra_group, const char *policies,
+			const char *sas)
+{
+	char *buf = malloc(65536);
+
+	snprintf(buf, 65536,
+		 "server = {\n"				/* 1 */
+		 "  groups = ( {\n"			/* 2 */
+		 "    name = \"g1\"; id = 1234;\n"	/* 3 */
+		 "%s"
+		 "    policies = (\n%s    );\n"
+		 "    ipsec-sa = (\n%s    );\n"
+		 "  } );\n"
+		 "};\n", extra_group, policies, sas);
+	return buf;
+}
+
+static const char *one_policy =
+	"      { action = \"permit\"; source = \"10.1.0.0/16\"; destination = \"10.0.0.0/8\"; }\n";
+static const char *one_sa =
+	"      { name = \"s1\"; encryption = \"aes-gcm-128\"; }\n";
+
+/* --- configuration errors --------------------------------------------------- */
+
+static void test_conf_ok(void **state)
+{
+	struct gvpnd_conf conf;
+	char *text, extra[512], *errs;
+	int n;
+
+	(void)state;
+	snprintf(extra, sizeof(extra),
+		 "    kek = { signing-key = \"%s\"; };\n"
+		 "    authorization = { addresses = [ \"192.0.2.0/24\" ]; identities = [ \"OU=gm*\" ]; };\n",
+		 key_path);
+	text = group_conf(extra, one_policy, one_sa);
+	errs = load(text, &conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	assert_true(conf.ks.set);
+	assert_int_equal(conf.ks.ngroups, 1);
+	assert_int_equal(conf.ks.groups[0].id, 1234);
+	assert_int_equal(conf.ks.groups[0].atd, 15);	/* KT-10 */
+	assert_int_equal(conf.ks.groups[0].tbar, 100);	/* TB-04 */
+	assert_int_equal(conf.ks.groups[0].sa[0].lifetime, 3600);
+	assert_int_equal(conf.ks.groups[0].kek.lifetime, 86400);
+	assert_int_equal(conf.ks.groups[0].kek.key_bits, 256);
+	assert_int_equal(conf.ks.groups[0].kek.sig_bits, 2048);
+	assert_true(conf.ks.groups[0].kek.spki_len > 256);
+	assert_int_equal(conf.ks.members_max, 100000);
+	assert_string_equal(conf.ks.groups[0].sa[0].transform, "aes-gcm-128");
+	free(errs);
+	free(text);
+	conf_free(&conf);
+}
+
+static void test_conf_id_range(void **state)
+{
+	(void)state;
+	expect_error("server = {\n  groups = ( {\n    name = \"g1\";\n"
+		     "    id = 70000;\n"
+		     "    policies = ( { action = \"permit\"; } );\n"
+		     "    ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; } );\n"
+		     "  } );\n};\n", 4, "'id' = 70000 is out of range 1..65535");
+	expect_error("server = {\n  groups = ( {\n    name = \"g1\";\n"
+		     "    id = 0;\n"
+		     "    policies = ( { action = \"permit\"; } );\n"
+		     "    ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; } );\n"
+		     "  } );\n};\n", 4, "out of range 1..65535");
+}
+
+static void test_conf_duplicate_policy(void **state)
+{
+	char *text;
+
+	(void)state;
+	text = group_conf("",
+		"      { action = \"permit\"; source = \"10.1.0.0/16\"; destination = \"10.0.0.0/8\"; },\n" /* 5 */
+		"      { action = \"deny\"; protocol = \"tcp\"; destination-port = 22; },\n"	/* 6 */
+		"      { action = \"deny\"; source = \"10.1.0.0/16\"; destination = \"10.0.0.0/8\"; }\n",	/* 7 */
+		one_sa);
+	expect_error(text, 7, "policy 3 is identical to policy 1 (line 5)");
+	free(text);
+}
+
+static void test_conf_101_policies(void **state)
+{
+	char pol[101 * 96], *p = pol, *text;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 101; i++)
+		p += sprintf(p, "      { action = \"deny\"; protocol = \"udp\"; destination-port = %u; }%s\n",
+			     1000 + i, i < 100 ? "," : "");
+	text = group_conf("", pol, one_sa);
+	/* the list begins on line 4 ("policies = (") */
+	expect_error(text, 4, "101 policies, at most 100");
+	free(text);
+}
+
+static void test_conf_lifetime_atd(void **state)
+{
+	char *text;
+
+	(void)state;
+	text = group_conf("    activation-time-delay = 60;\n", one_policy,	/* 4 */
+			  "      { name = \"s1\"; encryption = \"aes-gcm-128\";\n"	/* 8 */
+			  "        lifetime = 500; }\n");				/* 9 */
+	expect_error(text, 10, "lifetime 500 s is shorter than 10 x activation-time-delay (600 s)");
+	free(text);
+	text = group_conf("    activation-time-delay = 5;\n", one_policy, one_sa);
+	expect_error(text, 4, "'activation-time-delay' = 5 is out of range 10..900");
+	free(text);
+}
+
+static void test_conf_world_readable_key(void **state)
+{
+	char extra[512], *text;
+
+	(void)state;
+	snprintf(extra, sizeof(extra),
+		 "    kek = {\n"				/* 4 */
+		 "      signing-key = \"%s\"; };\n", key_path);	/* 5 */
+	text = group_conf(extra, one_policy, one_sa);
+	chmod(key_path, 0644);
+	expect_error(text, 5, "holds a secret but others may read or write it");
+	chmod(key_path, 0600);
+	free(text);
+}
+
+static void test_conf_misc_errors(void **state)
+{
+	char *text;
+
+	(void)state;
+	/* unknown setting */
+	text = group_conf("    activation-delay = 20;\n", one_policy, one_sa);
+	expect_error(text, 4, "unknown setting 'activation-delay'");
+	free(text);
+	/* a permit naming an ipsec-sa that does not exist */
+	text = group_conf("",
+		"      { action = \"permit\"; sa = \"nope\"; }\n", one_sa);
+	expect_error(text, 5, "no ipsec-sa named 'nope'");
+	free(text);
+	/* GCM with an HMAC */
+	text = group_conf("", one_policy,
+		"      { name = \"s1\"; encryption = \"aes-gcm-128\"; integrity = \"hmac-sha256\"; }\n");
+	expect_error(text, 8, "integrity must be \"none\"");
+	free(text);
+	/* legacy without ike.legacy */
+	text = group_conf("", one_policy,
+		"      { name = \"s1\"; encryption = \"3des-cbc\"; integrity = \"hmac-sha1\"; }\n");
+	expect_error(text, 8, "legacy");
+	free(text);
+	/* port ranges do not fit a GDOI selector */
+	text = group_conf("",
+		"      { action = \"permit\"; protocol = \"tcp\"; source-port = \"1-10\"; }\n",
+		one_sa);
+	expect_error(text, 5, "carries one port");
+	free(text);
+	/* TBAR window range */
+	text = group_conf("    tbar-window = 361;\n", one_policy, one_sa);
+	expect_error(text, 4, "'tbar-window' = 361 is out of range 0..360");
+	free(text);
+	/* duplicate group ids */
+	expect_error("server = { groups = (\n"
+		     "  { name = \"a\"; id = 7; policies = ( { action = \"permit\"; } );\n"
+		     "    ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; } ); },\n"
+		     "  { name = \"b\"; id = 7; policies = ( { action = \"permit\"; } );\n"
+		     "    ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; } ); }\n"
+		     "); };\n", 4, "group id 7 is used by group 'a' (line 2)");
+}
+
+/* --- the role ----------------------------------------------------------------- */
+
+struct fixture {
+	struct gvpnd_conf conf;
+	struct ks ks;
+};
+
+#define TWO_GROUPS_FMT \
+	"server = { groups = (\n" \
+	"  { name = \"g1\"; id = 1; tbar-window = 50;\n" \
+	"    policies = (\n" \
+	"      { action = \"deny\"; protocol = \"ospf\"; },\n" \
+	"      { action = \"permit\"; source = \"10.1.0.0/16\"; destination = \"10.2.0.0/16\"; sa = \"b\"; },\n" \
+	"      { action = \"permit\"; source = \"10.2.0.0/16\"; destination = \"10.1.0.0/16\"; }\n" \
+	"    );\n" \
+	"    ipsec-sa = ( { name = \"a\"; encryption = \"aes-gcm-256\"; lifetime = 1000; },\n" \
+	"                 { name = \"b\"; encryption = \"aes-cbc-128\"; integrity = \"hmac-sha256\"; } );\n" \
+	"    kek = { signing-key = \"%s\"; lifetime = 7200; };\n" \
+	"    authorization = { addresses = [ \"192.0.2.0/24\" ]; };\n" \
+	"  },\n" \
+	"  { name = \"g2\"; id = 2; identity = \"address\"; address = \"198.51.100.7\";\n" \
+	"    tbar-window = 0; receive-only = true;\n" \
+	"    policies = ( { action = \"permit\"; } );\n" \
+	"    ipsec-sa = ( { name = \"a\"; encryption = \"aes-gcm-256\"; } );\n" \
+	"    authorization = { identities = [ \"OU=gm*\", \"CN=special,O=Example\" ]; };\n" \
+	"  }\n" \
+	"); members-max = 3; };\n"
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char text[4096], *errs;
+	int n;
+
+	snprintf(text, sizeof(text), TWO_GROUPS_FMT, key_path);
+	errs = load(text, &f->conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	free(errs);
+	fake_now = 1000000;
+	f->ks.now_ms = test_now;	/* kept by ks_init */
+	f->ks.wall = test_wall;
+	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	ks_fini(&f->ks);
+	conf_free(&f->conf);
+	free(f);
+	return 0;
+}
+
+static struct ike_sa *member_sa(const char *addr, X509 *cert, const char *id)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	sa->peer.sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &sa->peer.sin_addr);
+	sa->local.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.254", &sa->local.sin_addr);
+	sa->peer_cert = cert;
+	snprintf(sa->peer_id, sizeof(sa->peer_id), "%s", id);
+	return sa;
+}
+
+static const struct gdoi_group_id gid1 = { .type = ISAKMP_ID_KEY_ID, .id = 1 };
+
+static struct gdoi_group_id gid2(void)
+{
+	struct gdoi_group_id g = { .type = ISAKMP_ID_IPV4_ADDR };
+
+	inet_pton(AF_INET, "198.51.100.7", &g.addr);
+	return g;
+}
+
+static int pull(struct fixture *f, struct ike_sa *sa,
+		const struct gdoi_group_id *g, struct gdoi_pull_reply *r,
+		char **logs)
+{
+	char why[160] = "";
+	int rc;
+
+	capture_begin();
+	rc = ks_gdoi_ops.pull(&f->ks, sa, g, r, why, sizeof(why));
+	*logs = capture_end();
+	return rc;
+}
+
+static X509 *make_cert(const char *ou, const char *cn)
+{
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *n = X509_get_subject_name(x);
+
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
+				   (const unsigned char *)"Example", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC,
+				   (const unsigned char *)ou, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, n);
+	X509_set_pubkey(x, pk);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_sign(x, pk, EVP_sha256());
+	EVP_PKEY_free(pk);
+	return x;
+}
+
+static void test_auth_address(void **state)
+{
+	struct fixture *f = *state;
+	struct ike_sa *ok = member_sa("192.0.2.10", NULL, "ipv4:192.0.2.10");
+	struct ike_sa *bad = member_sa("203.0.113.9", NULL, "ipv4:203.0.113.9");
+	struct gdoi_pull_reply r;
+	char *logs;
+
+	assert_int_equal(pull(f, ok, &gid1, &r, &logs), 0);
+	ks_gdoi_ops.done(&f->ks, ok, &gid1, &r, 0);
+	free(logs);
+	assert_int_equal(pull(f, bad, &gid1, &r, &logs), -EACCES);
+	assert_non_null(strstr(logs,
+		"%GDOI-1-UNAUTHORIZED_IPADDR: Group g1 received registration from unauthorized ip address: 203.0.113.9"));
+	assert_int_equal(r.sa.ntek, 0);
+	assert_int_equal(r.kd.n, 0);
+	free(logs);
+	/* an unknown group */
+	{
+		struct gdoi_group_id g9 = { .type = ISAKMP_ID_KEY_ID, .id = 9 };
+
+		assert_int_equal(pull(f, ok, &g9, &r, &logs), -ENOENT);
+		assert_non_null(strstr(logs, "KS_BAD_ID"));
+		free(logs);
+	}
+	free(ok);
+	free(bad);
+}
+
+static void test_auth_identity(void **state)
+{
+	struct fixture *f = *state;
+	X509 *c1 = make_cert("gm-east", "gm1"), *c2 = make_cert("test", "gm2");
+	X509 *c3 = make_cert("none", "special");
+	struct ike_sa *a = member_sa("203.0.113.1", c1, "dn:CN=gm1");
+	struct ike_sa *b = member_sa("203.0.113.2", c2, "dn:CN=gm2");
+	struct ike_sa *c = member_sa("203.0.113.3", c3, "dn:CN=special");
+	struct ike_sa *psk = member_sa("203.0.113.4", NULL, "ipv4:203.0.113.4");
+	struct gdoi_group_id g = gid2();
+	struct gdoi_pull_reply r;
+	char *logs;
+
+	assert_int_equal(pull(f, a, &g, &r, &logs), 0);
+	ks_gdoi_ops.done(&f->ks, a, &g, &r, 0);
+	free(logs);
+	assert_int_equal(pull(f, c, &g, &r, &logs), 0);
+	ks_gdoi_ops.done(&f->ks, c, &g, &r, 0);
+	free(logs);
+	assert_int_equal(pull(f, b, &g, &r, &logs), -EACCES);
+	assert_non_null(strstr(logs, "%GDOI-1-UNAUTHORIZED_IDENTITY: Group g2 received registration from unauthorized identity: Dist.name: "));
+	assert_non_null(strstr(logs, "OU=test"));
+	free(logs);
+	/* an identity list refuses a member without a certificate */
+	assert_int_equal(pull(f, psk, &g, &r, &logs), -EACCES);
+	assert_non_null(strstr(logs, "UNAUTHORIZED_IDENTITY"));
+	free(logs);
+	X509_free(c1);
+	X509_free(c2);
+	X509_free(c3);
+	free(a);
+	free(b);
+	free(c);
+	free(psk);
+}
+
+static void test_dn_match(void **state)
+{
+	const char *k[] = { "C", "O", "OU", "CN" };
+	const char *v[] = { "DE", "Example", "GETVPN", "gm-7" };
+
+	(void)state;
+	assert_true(ks_dn_match("OU=GETVPN", k, v, 4));
+	assert_true(ks_dn_match("ou=GET*", k, v, 4));
+	assert_true(ks_dn_match("CN=gm-?,O=Example", k, v, 4));
+	assert_false(ks_dn_match("CN=gm-?,O=Other", k, v, 4));
+	assert_false(ks_dn_match("OU=getvpn", k, v, 4));	/* values: exact case */
+	assert_false(ks_dn_match("L=*", k, v, 4));
+	assert_false(ks_dn_match("garbage", k, v, 4));
+}
+
+static uint64_t attr_val(const struct isakmp_attrs *as, uint16_t type,
+			 bool *found)
+{
+	struct isakmp_attrs it = *as;
+	struct isakmp_attr a;
+	uint64_t v = 0;
+
+	*found = false;
+	while (isakmp_attr_next(&it, &a) == 1)
+		if (a.type == type) {
+			*found = true;
+			isakmp_attr_uint(&a, &v);
+			return v;
+		}
+	return 0;
+}
+
+static const struct gdoi_key_packet *kd_find(const struct gdoi_kd *kd,
+					     uint8_t type, const uint8_t *spi,
+					     unsigned spi_len)
+{
+	unsigned i;
+
+	for (i = 0; i < kd->n; i++)
+		if (kd->pkt[i].type == type && kd->pkt[i].spi_len == spi_len &&
+		    !memcmp(kd->pkt[i].spi, spi, spi_len))
+			return &kd->pkt[i];
+	return NULL;
+}
+
+static size_t key_attr_len(const struct gdoi_key_packet *p, uint16_t type)
+{
+	struct isakmp_attrs it = p->attrs;
+	struct isakmp_attr a;
+
+	while (isakmp_attr_next(&it, &a) == 1)
+		if (a.type == type && !a.basic)
+			return a.len;
+	return 0;
+}
+
+static void test_reply_contents(void **state)
+{
+	struct fixture *f = *state;
+	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
+	static uint8_t mem[16384];
+	struct gdoi_pull_reply r;
+	struct isakmp_chain ch;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	struct gdoi_sa dsa;
+	struct gdoi_kd dkd;
+	unsigned i;
+	bool found;
+	char *logs;
+
+	fake_now += 5000;
+	assert_int_equal(pull(f, sa, &gid1, &r, &logs), 0);
+	free(logs);
+	/* KEK, 3 SA TEKs in policy order (deny, b, a), GAP, SEQ */
+	assert_true(r.sa.has_kek);
+	assert_true(r.sa.has_gap);
+	assert_int_equal(r.sa.ntek, 3);
+	assert_true(r.has_seq);
+	assert_int_equal(attr_val(&r.sa.gap.attrs, GDOI_GAP_ACTIVATION_TIME_DELAY,
+				  &found), 15);
+	assert_true(found);
+	assert_int_equal(attr_val(&r.sa.tek[0].attrs, TEK_ATTR_GVPN_BYPASS,
+				  &found), 1);
+	assert_int_equal(r.sa.tek[0].ip_proto, 89);
+	assert_int_equal(r.sa.tek[1].transform, TEK_ESP_AES_CBC);
+	assert_int_equal(attr_val(&r.sa.tek[1].attrs, TEK_ATTR_AUTH_ALG, &found),
+			 TEK_AUTH_HMAC_SHA256);
+	assert_int_equal(attr_val(&r.sa.tek[1].attrs, TEK_ATTR_KEY_LENGTH,
+				  &found), 128);
+	assert_int_equal(r.sa.tek[2].transform, TEK_ESP_AES_GCM_16);
+	assert_int_equal(attr_val(&r.sa.tek[2].attrs, TEK_ATTR_KEY_LENGTH,
+				  &found), 256);
+	attr_val(&r.sa.tek[2].attrs, TEK_ATTR_AUTH_ALG, &found);
+	assert_false(found);
+	assert_int_equal(attr_val(&r.sa.tek[2].attrs, TEK_ATTR_LIFE_DURATION,
+				  &found), 1000 - 5);
+	assert_int_equal(attr_val(&r.sa.tek[2].attrs, TEK_ATTR_GVPN_TBAR_WINDOW,
+				  &found), 50);
+	/* pseudotime starts with this, the first registration */
+	assert_int_equal(attr_val(&r.sa.tek[2].attrs,
+				  TEK_ATTR_GVPN_PSEUDOTIME_MS, &found), 0);
+	assert_true(found);
+	assert_int_equal(attr_val(&r.sa.kek.attrs, GDOI_KEK_KEY_LIFETIME,
+				  &found), 7200 - 5);
+	assert_int_equal(attr_val(&r.sa.kek.attrs, GDOI_KEK_SIG_KEY_LENGTH,
+				  &found), 2048);
+
+	/* every SPI of the SA payload has its keys, of the right sizes */
+	for (i = 0; i < r.sa.ntek; i++) {
+		uint32_t spi = htonl(r.sa.tek[i].spi);
+		const struct gdoi_key_packet *p =
+			kd_find(&r.kd, GDOI_KD_TEK, (uint8_t *)&spi, 4);
+
+		assert_true(r.sa.tek[i].spi >= 256);
+		assert_non_null(p);
+		if (r.sa.tek[i].transform == TEK_ESP_AES_GCM_16) {
+			assert_int_equal(key_attr_len(p, GDOI_KD_TEK_ALGORITHM_KEY), 36);
+			assert_int_equal(key_attr_len(p, GDOI_KD_TEK_INTEGRITY_KEY), 0);
+		} else {
+			assert_int_equal(key_attr_len(p, GDOI_KD_TEK_ALGORITHM_KEY), 16);
+			assert_int_equal(key_attr_len(p, GDOI_KD_TEK_INTEGRITY_KEY), 32);
+		}
+	}
+	assert_int_equal(r.kd.n, 3);	/* two TEKs + the KEK */
+	{
+		const struct gdoi_key_packet *p =
+			kd_find(&r.kd, GDOI_KD_KEK, r.sa.kek.spi, 16);
+
+		assert_non_null(p);
+		assert_int_equal(key_attr_len(p, GDOI_KD_KEK_ALGORITHM_KEY), 32);
+		assert_int_equal(key_attr_len(p, GDOI_KD_KEK_SIGNATURE_KEY),
+				 f->conf.ks.groups[0].kek.spki_len);
+	}
+
+	/* on the wire and back */
+	isakmp_buf_init(&b, mem, sizeof(mem));
+	isakmp_put_zero(&b, ISAKMP_HDR_LEN);
+	b.np_off = 16;
+	gdoi_sa_encode(&b, &r.sa);
+	gdoi_kd_encode(&b, &r.kd);
+	assert_false(b.err);
+	assert_int_equal(isakmp_chain_decode(&ch, ISAKMP_NP_SA,
+					     mem + ISAKMP_HDR_LEN,
+					     b.len - ISAKMP_HDR_LEN, false, &err), 0);
+	assert_int_equal(gdoi_sa_decode(&dsa, &ch.pl[0], &err), 0);
+	assert_int_equal(gdoi_kd_decode(&dkd, &ch.pl[1], &err), 0);
+	assert_int_equal(dsa.ntek, 3);
+	assert_int_equal(dkd.n, 3);
+	assert_int_equal(dsa.tek[2].spi, r.sa.tek[2].spi);
+
+	ks_gdoi_ops.done(&f->ks, sa, &gid1, &r, 0);
+	free(sa);
+}
+
+static void tek_key(struct fixture *f, unsigned g, uint8_t *out)
+{
+	memcpy(out, f->ks.groups[g].sas[0].tek[0].key, 32);
+}
+
+static void test_keys_differ(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t k1[32], k2[32], zero[32] = { 0 };
+
+	tek_key(f, 0, k1);
+	tek_key(f, 1, k2);
+	assert_memory_not_equal(k1, k2, 32);
+	assert_memory_not_equal(k1, zero, 32);
+	assert_int_not_equal(f->ks.groups[0].sas[0].tek[0].spi,
+			     f->ks.groups[1].sas[0].tek[0].spi);
+	assert_int_not_equal(f->ks.groups[0].sas[0].tek[0].spi,
+			     f->ks.groups[0].sas[1].tek[0].spi);
+}
+
+static void test_renewal(void **state)
+{
+	struct fixture *f = *state;
+	struct ike_sa *sa = member_sa("192.0.2.30", NULL, "ipv4:192.0.2.30");
+	struct gdoi_pull_reply r;
+	uint32_t old;
+	bool found;
+	char *logs;
+
+	old = f->ks.groups[0].sas[0].tek[0].spi;
+	/* SA "a" lives 1000 s: renewed in its last max(2 x 15, 100) s */
+	fake_now += 899 * 1000;
+	assert_int_equal(pull(f, sa, &gid1, &r, &logs), 0);
+	free(logs);
+	assert_int_equal(r.sa.ntek, 3);
+	ks_gdoi_ops.done(&f->ks, sa, &gid1, &r, 0);
+	fake_now += 2 * 1000;
+	assert_int_equal(pull(f, sa, &gid1, &r, &logs), 0);
+	free(logs);
+	/* policy 3 now goes out with the old and the new TEK */
+	assert_int_equal(r.sa.ntek, 4);
+	assert_int_equal(r.sa.tek[2].spi, old);
+	assert_int_not_equal(r.sa.tek[3].spi, old);
+	assert_int_equal(attr_val(&r.sa.tek[3].attrs, TEK_ATTR_LIFE_DURATION,
+				  &found), 1000);
+	assert_int_equal(r.kd.n, 4);
+	ks_gdoi_ops.done(&f->ks, sa, &gid1, &r, 0);
+	/* after the old one expired, only the new one */
+	fake_now += 100 * 1000;
+	assert_int_equal(pull(f, sa, &gid1, &r, &logs), 0);
+	free(logs);
+	assert_int_equal(r.sa.ntek, 3);
+	assert_int_not_equal(r.sa.tek[2].spi, old);
+	ks_gdoi_ops.done(&f->ks, sa, &gid1, &r, 0);
+	free(sa);
+}
+
+static void test_members(void **state)
+{
+	struct fixture *f = *state;
+	const char *addrs[] = { "192.0.2.3", "192.0.2.1", "192.0.2.2" };
+	struct ike_sa *sa[3], *late;
+	struct gdoi_pull_reply r;
+	char *logs, *out = NULL;
+	size_t outlen;
+	FILE *mf;
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		char id[64];
+
+		snprintf(id, sizeof(id), "ipv4:%s", addrs[i]);
+		sa[i] = member_sa(addrs[i], NULL, id);
+		assert_int_equal(pull(f, sa[i], &gid1, &r, &logs), 0);
+		free(logs);
+		capture_begin();
+		ks_gdoi_ops.done(&f->ks, sa[i], &gid1, &r, 0);
+		logs = capture_end();
+		assert_non_null(strstr(logs, "%GDOI-5-KS_REGG_COMPL: KS completed successful registration in group g1 with group member"));
+		if (i == 0)
+			assert_non_null(strstr(logs, "KS_FIRST_GM"));
+		else
+			assert_null(strstr(logs, "KS_FIRST_GM"));
+		free(logs);
+	}
+	/* the same member again: counted, not added */
+	assert_int_equal(pull(f, sa[1], &gid1, &r, &logs), 0);
+	free(logs);
+	ks_gdoi_ops.done(&f->ks, sa[1], &gid1, &r, 0);
+	assert_int_equal(f->ks.nmembers, 3);
+	assert_int_equal(f->ks.groups[0].nmembers, 3);
+	assert_int_equal(ks_member_find(&f->ks, 0, sa[1]->peer.sin_addr)->count, 2);
+	/* a failed exchange records nothing */
+	late = member_sa("192.0.2.99", NULL, "x");
+	/* members-max = 3: a fourth is refused before it gets keys */
+	assert_int_equal(pull(f, late, &gid1, &r, &logs), -ENOSPC);
+	free(logs);
+	free(late);
+
+	mf = open_memstream(&out, &outlen);
+	json_begin(mf, true);
+	assert_int_equal(ks_print_members(&f->ks, 1), 0);
+	json_end();
+	fclose(mf);
+	/* sorted by address, with identity and count */
+	assert_non_null(strstr(out, "\"address\":\"192.0.2.1\""));
+	assert_true(strstr(out, "192.0.2.1") < strstr(out, "192.0.2.2"));
+	assert_true(strstr(out, "192.0.2.2") < strstr(out, "192.0.2.3"));
+	assert_non_null(strstr(out, "\"registrations\":2"));
+	assert_non_null(strstr(out, "\"identity\":\"ipv4:192.0.2.1\""));
+	free(out);
+
+	out = NULL;
+	mf = open_memstream(&out, &outlen);
+	json_begin(mf, false);
+	assert_int_equal(ks_print_show(&f->ks, -1), 0);
+	json_end();
+	fclose(mf);
+	assert_non_null(strstr(out, "group 1 name g1"));
+	assert_non_null(strstr(out, "members 3"));
+	assert_non_null(strstr(out, "transform aes-gcm-256"));
+	assert_non_null(strstr(out, "transform aes-cbc-128/hmac-sha256"));
+	assert_non_null(strstr(out, "policy 1 deny"));
+	/* no key bytes in the output: look for the first TEK key in hex */
+	{
+		char hex[65];
+
+		for (i = 0; i < 32; i++)
+			sprintf(hex + 2 * i, "%02x",
+				f->ks.groups[0].sas[0].tek[0].key[i]);
+		assert_null(strstr(out, hex));
+	}
+	free(out);
+	assert_int_equal(ks_print_show(&f->ks, 77), -ENOENT);
+	for (i = 0; i < 3; i++)
+		free(sa[i]);
+}
+
+static int group_setup(void **state)
+{
+	EVP_PKEY *pk;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(key_path, sizeof(key_path), "%s/rekey.pem", dir);
+	snprintf(errs_path, sizeof(errs_path), "%s/errs", dir);
+	pk = EVP_RSA_gen(2048);
+	assert_non_null(pk);
+	f = fopen(key_path, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	chmod(key_path, 0600);
+	EVP_PKEY_free(pk);
+	log_init("test_ks", true, LOG_DEBUG);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[400];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conf_ok),
+		cmocka_unit_test(test_conf_id_range),
+		cmocka_unit_test(test_conf_duplicate_policy),
+		cmocka_unit_test(test_conf_101_policies),
+		cmocka_unit_test(test_conf_lifetime_atd),
+		cmocka_unit_test(test_conf_world_readable_key),
+		cmocka_unit_test(test_conf_misc_errors),
+		cmocka_unit_test(test_dn_match),
+		cmocka_unit_test_setup_teardown(test_auth_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_contents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_differ, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
