@@ -56,7 +56,7 @@ check "gmA's SAs are AES-GCM-128" grep -q '"aead":"rfc4106(gcm(aes))"' <<<"$ref"
 for s in B C; do
 	ns=gm$s
 	check "gm$s holds the same SPIs and algorithms as gmA" \
-		test "$(sa_list "${!ns}")" = "$ref"
+		same_sas "${!ns}" "$ref"
 done
 check "every member's group is up (keys up)" all_gms_keys_up
 

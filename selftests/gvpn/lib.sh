@@ -553,6 +553,15 @@ sa_list() {
 			 { l = l (l ? " " : "") $0 } END { if (l) print l }' | sort
 }
 
+# same_sas NS LIST: NS holds SAs, the same as LIST (from sa_list)
+same_sas() {
+	local mine
+	mine=$(sa_list "$1")
+	[ -n "$mine" ] && [ "$mine" = "$2" ] && return 0
+	echo "# SAs differ: '$mine' vs '$2'"
+	return 1
+}
+
 # sa_count NS: how many SAs gvpn.ko holds in NS
 sa_count() {
 	$GVPN -n "$1" -j sa show | grep -oE '"spi":' | wc -l
