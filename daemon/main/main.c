@@ -25,11 +25,13 @@
 #include "core/loop.h"
 #include "gdoi/gdoi.h"
 #include "ike/ike.h"
+#include "ks/ks.h"
 #include "net.h"
 
 static struct gvpnd_conf conf;
 static struct ike_ctx ike;
 static struct gdoi_ctx gdoi;
+static struct ks ks;
 
 static int op_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		   const struct sockaddr_in *peer, const uint8_t *buf,
@@ -204,8 +206,12 @@ int main(int argc, char **argv)
 		log_err("out of memory");
 		goto out;
 	}
-	/* no key server role yet: ks_init() gives gdoi its ops */
-	gdoi_init(&gdoi, &ike, NULL, NULL);
+	/* the key server makes its groups' keys now (as Cisco does) */
+	if (conf.ks.ngroups && ks_init(&ks, &conf.ks)) {
+		log_err("key server: cannot make the groups' keys");
+		goto out_ike;
+	}
+	gdoi_init(&gdoi, &ike, conf.ks.ngroups ? &ks_gdoi_ops : NULL, &ks);
 	if (net_open(conf.listen_addr, conf.port, &ike)) {
 		log_err("cannot listen on %s:%u: %s", inet_ntoa(conf.listen_addr),
 			conf.port, strerror(errno));
@@ -241,6 +247,8 @@ int main(int argc, char **argv)
 out_ike:
 	ike_ctx_fini(&ike);
 out:
+	/* after ike: exchanges in flight give back their keys first */
+	ks_fini(&ks);
 	capture_close();
 	keylog_close();
 	ev_fini();
