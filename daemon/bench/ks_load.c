@@ -11,12 +11,15 @@
  *
  *   ks_load -s KS_ADDR -n MEMBERS -g ecp256|modp2048 -k PSK-FILE -G GROUP
  *           [-b FIRST_MEMBER_ADDR] [-c IN_FLIGHT] [-p LOCAL_PORT]
- *           [-d] [-t TIMEOUT_S]
+ *           [-d] [-w] [-t TIMEOUT_S]
  *
  * It prints one line: members registered, failures, seconds, registrations
  * per second. With -d each member deletes its Phase 1 SA after its pull
  * (the key server then holds only its member record); without it the
- * Phase 1 SAs stay, as real members keep them until they expire.
+ * Phase 1 SAs stay, as real members keep them until they expire. With -w
+ * it then waits for a signal, the SAs still up on both sides, so that the
+ * key server's memory can be measured with them (the default action of
+ * SIGTERM ends it without deleting anything).
  * Exit status 0 when every member registered.
  */
 
@@ -52,7 +55,7 @@ static struct gdoi_group_id group = { .type = ISAKMP_ID_KEY_ID };
 static struct member *members;
 static unsigned n_members, next_member, in_flight, max_in_flight = 128;
 static unsigned ok, failed;
-static bool delete_after;
+static bool delete_after, wait_after;
 static uint32_t base_addr;
 static uint16_t local_port = 849;
 static struct ev_timer deadline;
@@ -204,7 +207,7 @@ static void usage(void)
 	fprintf(stderr,
 		"Usage: ks_load -s KS_ADDR -n MEMBERS -g ecp256|modp2048 -k PSK_FILE -G GROUP\n"
 		"               [-b FIRST_ADDR (127.1.0.1)] [-c IN_FLIGHT (128)]\n"
-		"               [-p LOCAL_PORT (849)] [-d] [-t TIMEOUT_S (600)]\n");
+		"               [-p LOCAL_PORT (849)] [-d] [-w] [-t TIMEOUT_S (600)]\n");
 	exit(2);
 }
 
@@ -228,7 +231,7 @@ int main(int argc, char **argv)
 		.hash = IKE_HASH_SHA256, .auth = IKE_AUTH_PSK, .group = 19,
 		.lifetime = 86400,
 	};
-	while ((c = getopt(argc, argv, "s:n:g:k:G:b:c:p:dt:")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:g:k:G:b:c:p:dwt:")) != -1) {
 		switch (c) {
 		case 's':
 			ks = optarg;
@@ -263,6 +266,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			delete_after = true;
+			break;
+		case 'w':
+			wait_after = true;
 			break;
 		case 't':
 			timeout_s = (unsigned)strtoul(optarg, NULL, 0);
@@ -321,6 +327,9 @@ int main(int argc, char **argv)
 	printf("members %u registered %u failed %u seconds %.3f rate %.1f\n",
 	       n_members, ok, failed, secs, secs > 0 ? ok / secs : 0);
 	fflush(stdout);
+	if (wait_after)
+		for (;;)
+			pause();
 
 	ike_ctx_fini(&ike);
 	net_close();
