@@ -580,7 +580,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 
 static const char *const top_keys[] = {
 	"log-level", "listen", "wireshark", "ike", "credentials", "peers",
-	"member", "server", NULL,
+	"member", "control", "server", NULL,
 };
 static const char *const listen_keys[] = { "address", "port", NULL };
 static const char *const wireshark_keys[] = { "pcap", "keylog", NULL };
@@ -708,6 +708,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	}
 	conf_ks_parse(&c, root);
 	conf_gm_parse(&c, root);
+	conf_ctl_parse(&c, root);
 	config_destroy(&cfg);
 	return c.errors;
 }

@@ -19,6 +19,13 @@
 #define GVPND_DEFAULT_CONF	"/etc/gvpn/gvpnd.conf"
 #define GVPND_DEFAULT_PORT	848
 
+/* the control socket (conf_ctl.c, ctl.c) */
+struct ctl_conf {
+	char socket[108];	/* sun_path */
+	unsigned mode;
+	char group[64];
+};
+
 struct gvpnd_conf {
 	const char *path;
 	int log_level;
@@ -32,6 +39,7 @@ struct gvpnd_conf {
 	char (*prop_names)[64];
 	unsigned ncreds;
 	struct ike_creds **creds;	/* owned, shared by peers */
+	struct ctl_conf ctl;
 	struct gm_conf gm;		/* member section */
 	struct ks_conf ks;		/* server section */
 };

@@ -54,4 +54,7 @@ const struct cf_name_val *cf_lookup(struct cctx *c, const config_setting_t *g,
 				    const struct cf_name_val *t,
 				    const char *choices);
 
+/* the "control" section (conf_ctl.c); defaults when absent */
+void conf_ctl_parse(struct cctx *c, const config_setting_t *root);
+
 #endif /* GVPN_CONF_INT_H */

@@ -23,6 +23,7 @@
 #include "core/capture.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "ctl.h"
 #include "gdoi/gdoi.h"
 #include "ike/ike.h"
 #include "ks/ks.h"
@@ -81,6 +82,10 @@ static void on_signal(int fd, uint32_t events, void *arg)
 	(void)arg;
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGHUP) {
+		log_notice("SIGHUP: reload is not supported; restart gvpnd to apply a new configuration");
+		return;
+	}
 	log_notice("signal %u: shutting down", si.ssi_signo);
 	ev_stop();
 }
@@ -188,6 +193,7 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -217,6 +223,9 @@ int main(int argc, char **argv)
 			conf.port, strerror(errno));
 		goto out_ike;
 	}
+	/* roles have registered their commands (they may add more later) */
+	if (ctl_open(conf.ctl.socket, conf.ctl.mode, conf.ctl.group))
+		goto out_net;
 	log_notice("gvpnd %s started: %s:%u, %u peer%s, DOI %s", GVPN_VERSION,
 		   inet_ntoa(conf.listen_addr), conf.port, conf.ike.npeers,
 		   conf.ike.npeers == 1 ? "" : "s",
@@ -240,10 +249,13 @@ int main(int argc, char **argv)
 	sd_notify(0, "READY=1");
 	rc = ev_run() ? 1 : 0;
 	sd_notify(0, "STOPPING=1");
+	ctl_close();
 	/* deletes go out before the socket closes */
 	ike_ctx_fini(&ike);
 	net_close();
 	goto out;
+out_net:
+	net_close();
 out_ike:
 	ike_ctx_fini(&ike);
 out:

@@ -214,7 +214,8 @@ KS_DN="C=CH, O=gvpn test, CN=ks.test"
 
 # --- configurations --------------------------------------------------------------
 
-# gvpnd_conf FILE [NAME=VALUE...]: a gvpnd.conf with one peer.
+# gvpnd_conf FILE [NAME=VALUE...]: a gvpnd.conf with one peer, its control
+# socket FILE.sock (every gvpnd needs its own: sockets are files, not netns).
 #   role=initiator|responder (default responder)   auth=psk|rsa
 #   enc=aes256 hash=sha256 group=modp2048 (one proposal)   legacy=false
 #   mode=main|aggressive|any   doi=gdoi|ipsec   port=PEER-PORT
@@ -250,6 +251,7 @@ gvpnd_conf() {
 	cat >"$file" <<-EOC
 	log-level = "debug";
 	listen = { port = 848; };
+	control = { socket = "$file.sock"; };
 	wireshark = { $ws};
 	ike = {
 		doi = "$doi";
