@@ -26,6 +26,10 @@ static const struct gvpn_object *const objects[] = {
 	&sa_object,
 	&stats_object,
 	&monitor_object,
+	&ks_object,
+	&gm_object,
+	&clear_object,
+	&daemon_object,
 	NULL,
 };
 
@@ -41,7 +45,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		" }\n"
 		"       OPTIONS := { -j[son] | -s[tatistics] | -n[etns] NAME |\n"
-		"                    -V[ersion] | -h[elp] }\n");
+		"                    -S PATH | -socket PATH | -V[ersion] | -h[elp] }\n");
 }
 
 /* Like "ip -n NAME": enter /run/netns/NAME before talking to anything. */
@@ -69,12 +73,19 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+static bool is_ctl_object(const struct gvpn_object *obj)
+{
+	return obj == &ks_object || obj == &gm_object ||
+	       obj == &clear_object || obj == &daemon_object;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "statistics", no_argument, NULL, 's' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "socket", required_argument, NULL, 'S' },
 		{ "Version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -82,7 +93,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	while ((c = getopt_long_only(argc, argv, "+jsn:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "+jsn:S:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opts.json = true;
@@ -92,6 +103,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			opts.netns = optarg;
+			break;
+		case 'S':
+			opts.socket = optarg;
 			break;
 		case 'V':
 			printf("gvpn %s\n", GVPN_VERSION);
@@ -119,7 +133,9 @@ int main(int argc, char **argv)
 			argv[0]);
 		return EXIT_USAGE;
 	}
-	if (opts.netns && enter_netns(opts.netns))
+	/* gvpnd's socket is a file, the same in every netns: -n is moot */
+	if (opts.netns && !is_ctl_object(objects[i]) &&
+	    enter_netns(opts.netns))
 		return EXIT_KERNEL;
 	return objects[i]->run(argc - 1, argv + 1);
 }

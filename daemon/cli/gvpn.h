@@ -17,6 +17,7 @@ struct gvpn_opts {
 	bool json;
 	bool stats;
 	const char *netns;
+	const char *socket;	/* gvpnd's control socket (-S) */
 };
 
 extern struct gvpn_opts opts;
@@ -35,6 +36,17 @@ struct gvpn_object {
 
 extern const struct gvpn_object group_object, dev_object, policy_object,
 	sa_object, stats_object, monitor_object;
+/* gvpnd's objects (ctl_client.c): its control socket, not the kernel */
+extern const struct gvpn_object ks_object, gm_object, clear_object,
+	daemon_object;
+
+/* -S PATH, else $GVPN_SOCKET, else /run/gvpn/gvpnd.sock */
+const char *cli_ctl_socket(void);
+/* Send the words to gvpnd, print its answer; the exit status */
+int cli_ctl(int argc, char **argv);
+/* OBJECT COMMAND [ group ID ] (optional) or OBJECT COMMAND group ID */
+int cli_ctl_group(const char *object, const char *command, int argc,
+		  char **argv, bool optional);
 
 #define OP_BIT(op) (1u << (op))
 

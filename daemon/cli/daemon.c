@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * gvpn daemon: which gvpnd answers on the control socket, and what it can
+ * be asked.
+ */
+
+#include "gvpn.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gvpn daemon [ show ]\n"
+		"Asks gvpnd (socket: -S PATH, $GVPN_SOCKET or %s).\n",
+		cli_ctl_socket());
+}
+
+static int run(int argc, char **argv)
+{
+	char *show[] = { "daemon", "show" };
+
+	if (argc >= 1 && matches(argv[0], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc >= 1 && !matches(argv[0], "show") && !matches(argv[0], "list")) {
+		fprintf(stderr, "Error: unknown command \"%s\" for \"daemon\"; try \"gvpn daemon help\".\n",
+			argv[0]);
+		return EXIT_USAGE;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "Error: unexpected \"%s\".\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return cli_ctl(2, show);
+}
+
+const struct gvpn_object daemon_object = {
+	.name = "daemon",
+	.run = run,
+	.usage = usage,
+};

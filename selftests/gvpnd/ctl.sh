@@ -1,0 +1,298 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# gvpnd's control socket and the gvpn CLI's ks, gm, clear and daemon
+# objects: two gvpnd, each with its own socket, a key server and a member;
+# socket file mode, group and directory; who may read (root, the group,
+# primary or supplementary) and who may change (root only); unknown
+# commands and roles; malformed, oversize and silent clients, which neither
+# crash nor block the daemon; -j output is JSON; gvpnd not running; a stale
+# socket replaced, a live one kept; sd_notify READY=1 and STOPPING=1;
+# SIGHUP logged and ignored.
+#
+#   ks 10.99.0.1 (gvpnd key server)  ----  10.99.0.2 gm (gvpnd member)
+#   $D/ks/gvpnd.sock                        $D/gm/gvpnd.sock
+
+source "$(dirname "$0")/lib.sh"
+
+require_cmd setpriv
+GVPN=${GVPN:-$GVPN_TOP/build/daemon/gvpn}
+[ -x "$GVPN" ] || skip "$GVPN not built (make)"
+getent group nogroup >/dev/null || skip "no group nogroup"
+
+topo || exit 1
+
+# sockets under a directory others may traverse ($T is 0700)
+D=$(mktemp -d /tmp/gvpnd-ctl.XXXXXX)
+chmod 755 "$D"
+defer rm -rf "$D"
+KS_SOCK=$D/ks/gvpnd.sock
+GM_SOCK=$D/gm/gvpnd.sock
+
+# as_user GIDS ARGS...: run as uid 65534 with primary group and
+# supplementary groups from GIDS ("65534", "1", "1:65534")
+as_user() {
+	local g=$1 prim sup
+	shift
+	prim=${g%%:*}
+	sup=${g#*:}
+	if [ "$sup" = "$g" ]; then
+		setpriv --reuid=65534 --regid="$prim" --clear-groups "$@"
+	else
+		setpriv --reuid=65534 --regid="$prim" --groups="$sup" "$@"
+	fi
+}
+
+# gv EXPECT-RC OUT-PATTERN ARGS...: gvpn ARGS exits with EXPECT-RC and its
+# output (stdout and stderr) matches the extended regex
+gv() {
+	local want=$1 pat=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || ! grep -qE -- "$pat" <<<"$out"; then
+		echo "# $*: exit $rc (want $want), output:"
+		sed 's/^/#   /' <<<"$out"
+		return 1
+	fi
+	return 0
+}
+
+# raw SOCK HEX-OR-PYTHON-BYTES: send bytes, print the reply
+raw() {
+	python3 - "$1" "$2" <<-'EOF'
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	s.settimeout(10)
+	s.connect(sys.argv[1])
+	try:
+	    s.sendall(eval(sys.argv[2]))
+	except OSError:
+	    pass	# gvpnd answers and closes before reading all of it
+	out = b""
+	while True:
+	    try:
+	        b = s.recv(65536)
+	    except ConnectionResetError:
+	        break	# it closed with our extra bytes unread
+	    if not b:
+	        break
+	    out += b
+	sys.stdout.write(out.decode(errors="replace"))
+	EOF
+}
+
+# check_not_perm ARGS...: gvpnd ran the command (whatever its outcome),
+# no permission or usage error
+check_not_perm() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	[ "$rc" -ne 2 ] && ! grep -q "needs root" <<<"$out" && return 0
+	echo "# $*: exit $rc: $out"
+	return 1
+}
+
+json_ok() {
+	"$@" | python3 -m json.tool >/dev/null
+}
+
+# --- a key server and a member ------------------------------------------------
+
+gvpnd_conf "$T/ks.conf" role=responder
+sed -i "s|control = .*|control = { socket = \"$KS_SOCK\"; mode = 0660; group = \"nogroup\"; };|" \
+	"$T/ks.conf"
+cat >>"$T/ks.conf" <<EOF
+server = {
+	groups = ( {
+		name = "g1"; id = 1234; identity = "number";
+		policies = ( { action = "permit"; protocol = "any";
+			       source = "10.1.0.0/16"; destination = "10.2.0.0/16"; } );
+		ipsec-sa = ( { name = "tek1"; encryption = "aes-gcm-128";
+			       integrity = "none"; lifetime = 3600; } );
+	} );
+};
+EOF
+gvpnd_conf "$T/gm.conf" role=initiator
+sed -i -e "s|control = .*|control = { socket = \"$GM_SOCK\"; group = \"nogroup\"; };|" \
+	-e 's|initiate = true;|initiate = false;|' "$T/gm.conf"
+cat >>"$T/gm.conf" <<EOF
+member = {
+	groups = ( {
+		name = "g1"; id = 1234; identity = "number";
+		servers = [ "initiator-peer" ];
+		interfaces = [ "veth0" ];
+		register-retries = 1; register-interval = 1.0;
+	} );
+};
+EOF
+
+# READY=1 and STOPPING=1 of the key server, as systemd would get them
+python3 - "$T/notify" "$T/notify.log" <<-'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n")
+EOF
+notify_pid=$!
+defer kill "$notify_pid"
+busywait 5000 test -S "$T/notify"
+
+export NOTIFY_SOCKET=$T/notify
+gvpnd_start "$ks" ks "$T/ks.conf" ||
+	{ log_test "key server starts" 1; exit $EXIT_STATUS; }
+unset NOTIFY_SOCKET
+gvpnd_start "$gm" gmd "$T/gm.conf" ||
+	{ log_test "member starts" 1; exit $EXIT_STATUS; }
+
+check "sd_notify: READY=1 once the sockets are up" \
+	busywait 5000 grep -qx 'READY=1' "$T/notify.log"
+check "socket file: mode 0660, group nogroup" \
+	test "$(stat -c '%a %G %F' "$KS_SOCK")" = "660 nogroup socket"
+check "socket directory created 0750, group nogroup" \
+	test "$(stat -c '%a %G' "$D/ks")" = "750 nogroup"
+
+# --- reading -------------------------------------------------------------------
+
+check "root: gvpn ks show" gv 0 "" "$GVPN" -S "$KS_SOCK" ks show
+check "root: GVPN_SOCKET picks the daemon" \
+	gv 0 "commands .*ks show" env GVPN_SOCKET="$KS_SOCK" "$GVPN" daemon show
+check "-S beats GVPN_SOCKET" \
+	gv 0 "commands .*gm register" env GVPN_SOCKET="$KS_SOCK" "$GVPN" -S "$GM_SOCK" daemon show
+check "-j daemon show is JSON" json_ok "$GVPN" -S "$KS_SOCK" -j daemon show
+check "-j ks show is JSON" json_ok "$GVPN" -S "$KS_SOCK" -j ks show
+check "-j ks members is JSON" json_ok "$GVPN" -S "$KS_SOCK" -j ks members
+check "-j ks members group 1234 is JSON" \
+	json_ok "$GVPN" -S "$KS_SOCK" -j ks members group 1234
+check "-j gm show is JSON" json_ok "$GVPN" -S "$GM_SOCK" -j gm show
+check "group member (primary): ks show" \
+	gv 0 "" as_user 65534 "$GVPN" -S "$KS_SOCK" ks show
+check "group member (supplementary): ks members" \
+	gv 0 "" as_user 1:65534 "$GVPN" -S "$KS_SOCK" ks members
+check "outsider: refused by the socket file" \
+	gv 1 "permission denied on $KS_SOCK" as_user 1 "$GVPN" -S "$KS_SOCK" ks show
+# the file opened to all behind gvpnd's back: gvpnd still says no
+chmod 0666 "$KS_SOCK"
+chmod 0755 "$D/ks"
+check "outsider, file opened by hand: refused by gvpnd (SO_PEERCRED)" \
+	gv 1 "uid 65534 is neither root nor in the control socket's group" \
+	as_user 1 "$GVPN" -S "$KS_SOCK" ks show
+chmod 0660 "$KS_SOCK"
+chmod 0750 "$D/ks"
+
+# --- changing --------------------------------------------------------------------
+
+check "group member: gm register refused (needs root)" \
+	gv 1 "\"gm register\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$GM_SOCK" gm register group 1234
+check "group member: clear group refused (needs root)" \
+	gv 1 "\"clear group\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$GM_SOCK" clear group 1234
+check "root: gm register is not refused for permissions" \
+	check_not_perm "$GVPN" -S "$GM_SOCK" gm register group 1234
+check "mutating commands are logged with uid and pid" \
+	log_has gmd "control: uid 0 pid [0-9]+: gm register group 1234"
+
+# --- wrong commands -------------------------------------------------------------
+
+check "member: ks show is a usage error naming the role" \
+	gv 2 "this gvpnd is not a key server .*answers: .*gm show" \
+	"$GVPN" -S "$GM_SOCK" ks show
+check "key server: gm register is a usage error" \
+	gv 2 "this gvpnd is not a group member" \
+	"$GVPN" -S "$KS_SOCK" gm register group 1234
+check "bad group ID: usage error, nothing sent" \
+	gv 2 "invalid group ID \"70000\"" "$GVPN" -S "$KS_SOCK" ks members group 70000
+check "unknown object on the wire: listed commands" \
+	gv 0 '^2 unknown object "frob"; this gvpnd answers: .*ks show' \
+	raw "$KS_SOCK" 'b"gvpn-ctl/1\0text\0frob\0show\0\0"'
+check "malformed: not our protocol" \
+	gv 0 "^2 bad request: not a gvpn control request" \
+	raw "$KS_SOCK" 'b"GET / HTTP/1.0\r\n\r\n"'
+check "malformed: bytes after the end" \
+	gv 0 "^2 bad request: 3 bytes after the end" \
+	raw "$KS_SOCK" 'b"gvpn-ctl/1\0text\0ks\0show\0\0abc"'
+check "oversize: 30 words of 200 bytes" \
+	gv 0 "^2 bad request: request longer than 4096 bytes" \
+	raw "$KS_SOCK" 'b"gvpn-ctl/1\0text\0" + (b"k" * 200 + b"\0") * 30'
+check "too many words" \
+	gv 0 "^2 bad request: more than 32 words" \
+	raw "$KS_SOCK" 'b"gvpn-ctl/1\0text\0" + b"ks\0" * 40 + b"\0"'
+check "truncated: the client stops half-way" \
+	gv 0 "^2 bad request: truncated" \
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1]); s.sendall(b"gvpn-ctl/1\0text\0ks"); s.shutdown(socket.SHUT_WR)
+print(s.recv(4096).decode())' "$KS_SOCK"
+
+# --- slow clients ----------------------------------------------------------------
+
+# 16 clients that connect and say nothing: the 17th is told to retry, the
+# daemon keeps serving its UDP port and timers meanwhile, and after 5 s the
+# silent ones are dropped and the socket serves again
+python3 - "$KS_SOCK" "$T/idle.out" <<-'EOF' &
+import socket, sys, time
+conns = []
+for i in range(16):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    conns.append(s)
+time.sleep(0.5)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(5)
+busy = s.recv(4096).decode()
+t = time.time()
+closed = 0
+for c in conns:
+    c.settimeout(15)
+    if c.recv(1) == b"":
+        closed += 1
+with open(sys.argv[2], "w") as f:
+    f.write("busy: %s" % busy)
+    f.write("closed %d after %.1f s\n" % (closed, time.time() - t))
+EOF
+idle_pid=$!
+slowwait 30 test -s "$T/idle.out"
+wait "$idle_pid"
+check "17th client told to try again" grep -q "busy: 1 gvpnd is busy" "$T/idle.out"
+check "silent clients dropped" grep -q "closed 16 after" "$T/idle.out"
+check "drops are logged" log_has ks "control: dropped pid [0-9]+: no progress for 5 s"
+check "served again after the drops" gv 0 "" "$GVPN" -S "$KS_SOCK" ks show
+
+# --- lifecycle -------------------------------------------------------------------
+
+kill -HUP "$ks_pid"
+check "SIGHUP: logged, ignored" \
+	log_has ks "SIGHUP: reload is not supported"
+check "still serving after SIGHUP" gv 0 "" "$GVPN" -S "$KS_SOCK" daemon show
+
+# (another UDP port: the control socket is what they would share)
+sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"
+chmod 600 "$T/ks2.conf"
+ip netns exec "$ks" "$GVPND" -f -c "$T/ks2.conf" >"$T/ks2.log" 2>&1
+check "a second gvpnd on a live socket refuses to start (exit 1)" test $? -eq 1
+check "... and says why" log_has ks2 "another gvpnd listens on $KS_SOCK"
+check "the first still serves" gv 0 "" "$GVPN" -S "$KS_SOCK" ks show
+
+gvpnd_stop ks
+check "sd_notify: STOPPING=1" busywait 5000 grep -qx 'STOPPING=1' "$T/notify.log"
+check "the socket goes with the daemon" test ! -e "$KS_SOCK"
+check "gvpnd not running: clear error, exit 1" \
+	gv 1 "^Error: gvpnd is not running \(no $KS_SOCK\)\.$" \
+	"$GVPN" -S "$KS_SOCK" ks show
+
+# a gvpnd killed hard leaves its socket: the next one replaces it
+kill -9 "$gmd_pid"
+wait "$gmd_pid" 2>/dev/null
+check "killed: the socket file stays" test -S "$GM_SOCK"
+check "nothing listens: clear error" \
+	gv 1 "gvpnd is not running \(nothing listens on $GM_SOCK\)" \
+	"$GVPN" -S "$GM_SOCK" gm show
+gvpnd_start "$gm" gmd2 "$T/gm.conf"
+check "a stale socket is replaced" gv 0 "" "$GVPN" -S "$GM_SOCK" gm show
+
+exit $EXIT_STATUS
