@@ -28,6 +28,7 @@
 #include "ike/ike_int.h"
 
 struct log_rl gdoi_rl = LOG_RL_INIT("GDOI messages dropped");
+struct log_rl gdoi_hash_rl = LOG_RL_INIT("GDOI messages with a bad hash dropped");
 
 /* one message is processed at a time */
 static uint8_t plain_mem[ISAKMP_MAX_MSG];

@@ -129,6 +129,15 @@ static void dropped(struct gdoi_x *x, int n, int rc, const char *why)
 	snprintf(x->last_bad, sizeof(x->last_bad), "%s",
 		 rc == -2 ? (n == 2 ? "HASH(2) does not verify" :
 			     "HASH(4) does not verify") : why);
+	if (rc == -2) {
+		char gs[32];
+
+		log_rl(&gdoi_hash_rl, LOG_ERR,
+		       "%%GDOI-3-GM_HASH_FAIL: Registration: message %d from KS %s for group %s has a bad hash (dropped)",
+		       n, ike_peer_str(&x->sa->peer),
+		       gdoi_group_str(&x->group, gs, sizeof(gs)));
+		return;
+	}
 	log_rl(&gdoi_rl, LOG_WARNING,
 	       "dropped GROUPKEY-PULL message %d from %s: %s", n,
 	       ike_peer_str(&x->sa->peer), x->last_bad);

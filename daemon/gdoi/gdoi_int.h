@@ -50,7 +50,8 @@ struct gdoi_x {
 	struct gdoi_pull_reply reply;
 };
 
-extern struct log_rl gdoi_rl;
+/* what peers can trigger at will is rate-limited */
+extern struct log_rl gdoi_rl, gdoi_hash_rl;
 
 /* gdoi.c */
 struct gdoi_x *gdoi_x_new(struct gdoi_ctx *g, struct ike_sa *sa,

@@ -130,10 +130,14 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 			g->stats.bad_hash++;
 		else
 			g->stats.bad_payload++;
-		log_rl(&gdoi_rl, LOG_WARNING,
-		       "dropped GROUPKEY-PULL message 1 from %s (peer \"%s\"): %s",
-		       ike_peer_str(&sa->peer), sa->pc->name,
-		       rc == -2 ? "HASH(1) does not verify" : why);
+		if (rc == -2)
+			log_rl(&gdoi_hash_rl, LOG_ERR,
+			       "%%GDOI-3-KS_HASH_FAIL: Registration: message 1 from GM %s (peer \"%s\") has a bad hash (dropped)",
+			       ike_peer_str(&sa->peer), sa->pc->name);
+		else
+			log_rl(&gdoi_rl, LOG_WARNING,
+			       "dropped GROUPKEY-PULL message 1 from %s (peer \"%s\"): %s",
+			       ike_peer_str(&sa->peer), sa->pc->name, why);
 		return;
 	}
 	g->stats.pull_rx++;
@@ -204,10 +208,15 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 			g->stats.bad_hash++;
 		else
 			g->stats.bad_payload++;
-		log_rl(&gdoi_rl, LOG_WARNING,
-		       "dropped GROUPKEY-PULL message 3 from %s (peer \"%s\"): %s",
-		       ike_peer_str(&sa->peer), sa->pc->name,
-		       rc == -2 ? "HASH(3) does not verify" : why);
+		if (rc == -2)
+			log_rl(&gdoi_hash_rl, LOG_ERR,
+			       "%%GDOI-3-KS_HASH_FAIL: Registration: message 3 from GM %s (peer \"%s\") for group %s has a bad hash (dropped)",
+			       ike_peer_str(&sa->peer), sa->pc->name,
+			       gdoi_group_str(&x->group, gs, sizeof(gs)));
+		else
+			log_rl(&gdoi_rl, LOG_WARNING,
+			       "dropped GROUPKEY-PULL message 3 from %s (peer \"%s\"): %s",
+			       ike_peer_str(&sa->peer), sa->pc->name, why);
 		return;
 	}
 	gdoi_open_commit(sa, msg, &in, x->iv);
