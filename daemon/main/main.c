@@ -218,6 +218,10 @@ int main(int argc, char **argv)
 		goto out_ike;
 	}
 	gdoi_init(&gdoi, &ike, conf.ks.ngroups ? &ks_gdoi_ops : NULL, &ks);
+	if (conf.ks.ngroups && ks_ctl_register(&ks)) {
+		log_err("key server: cannot register its control commands");
+		goto out_ike;
+	}
 	if (net_open(conf.listen_addr, conf.port, &ike)) {
 		log_err("cannot listen on %s:%u: %s", inet_ntoa(conf.listen_addr),
 			conf.port, strerror(errno));
