@@ -8,6 +8,9 @@
 #                         for each of TEST_KERNELS (default "6.1 6.12")
 #   make lint             checkpatch --strict and sparse on kernel/
 #   make demo             the demo (see README.md)
+#   make install          gvpn, gvpnd, man pages, bash completion, the
+#                         systemd unit and example configurations
+#                         (DESTDIR, PREFIX=/usr); gvpn.ko: make module
 #
 # KVER defaults to the running kernel when its headers are installed, else
 # the newest installed Debian headers.
@@ -74,8 +77,31 @@ demo: userland
 	@$(MAKE) --no-print-directory module-$$(scripts/kver $(DEMO_KERNEL))
 	DEMO_KERNEL=$(DEMO_KERNEL) scripts/demo
 
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/gvpn
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || \
+	     echo /lib/systemd/system)
+
+# /etc/gvpn is made 0750 and left empty: configurations hold secrets' paths
+install: userland
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR)
+	install -d -m 750 $(DESTDIR)/etc/gvpn
+	install -m 755 $(BUILD)/daemon/gvpn $(BUILD)/daemon/gvpnd $(DESTDIR)$(SBINDIR)/
+	install -m 644 Documentation/man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 Documentation/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 daemon/cli/gvpn.bash-completion $(DESTDIR)$(COMPDIR)/gvpn
+	sed 's|/usr/sbin/gvpnd|$(SBINDIR)/gvpnd|' systemd/gvpnd.service \
+		>$(DESTDIR)$(UNITDIR)/gvpnd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/gvpnd.service
+	install -m 644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+
 clean:
 	$(MAKE) -C daemon O=$(BUILD)/daemon clean
 	rm -rf $(BUILD)
 
-.PHONY: all userland module modules-test selftests check lint demo clean
+.PHONY: all userland module modules-test selftests check lint demo install clean

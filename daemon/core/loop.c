@@ -18,6 +18,7 @@
 
 struct ev_fd {
 	int fd;
+	uint32_t gen;
 	ev_fd_cb cb;
 	void *arg;
 };
@@ -28,6 +29,9 @@ static bool running;
 static uint64_t now_cache;
 static bool now_valid;
 static struct ev_fd fds[EV_MAX_FDS];
+/* an event names its slot and the slot's generation: an event fetched for
+ * a descriptor removed in the same batch never reaches its successor */
+static uint32_t fd_gen;
 static struct ev_timer **heap;
 static size_t heap_len, heap_cap;
 static uint64_t armed_for = UINT64_MAX;
@@ -207,10 +211,11 @@ int ev_fd_add(int fd, uint32_t events, ev_fd_cb cb, void *arg)
 		errno = EMFILE;
 		return -1;
 	}
-	ev.data.u32 = i;
+	fd_gen++;
+	ev.data.u64 = (uint64_t)fd_gen << 32 | i;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev))
 		return -1;
-	fds[i] = (struct ev_fd){ .fd = fd, .cb = cb, .arg = arg };
+	fds[i] = (struct ev_fd){ .fd = fd, .gen = fd_gen, .cb = cb, .arg = arg };
 	return 0;
 }
 
@@ -245,9 +250,9 @@ int ev_run(void)
 		now_cache = ev_now_ms();
 		now_valid = true;
 		for (i = 0; i < n && running; i++) {
-			struct ev_fd *f = &fds[evs[i].data.u32];
+			struct ev_fd *f = &fds[(uint32_t)evs[i].data.u64];
 
-			if (f->fd >= 0)
+			if (f->fd >= 0 && f->gen == (uint32_t)(evs[i].data.u64 >> 32))
 				f->cb(f->fd, evs[i].events, f->arg);
 		}
 	}

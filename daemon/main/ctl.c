@@ -512,8 +512,18 @@ static void on_listen(int fd, uint32_t events, void *arg)
 
 /* --- the socket ------------------------------------------------------------ */
 
+/* Why giving a file to the socket's group failed */
+static void log_chown(const char *what, const char *group)
+{
+	if (errno == EPERM)
+		log_err("control socket: cannot give %s to group %s: gvpnd needs CAP_CHOWN or to be in the group (systemd: SupplementaryGroups=%s)",
+			what, group, group);
+	else
+		log_err("control socket: %s: %s", what, strerror(errno));
+}
+
 /* The socket's directory: created 0750 with the socket's group if missing */
-static int ctl_dir(const char *path, gid_t gid)
+static int ctl_dir(const char *path, gid_t gid, const char *group)
 {
 	char buf[sizeof(sock_path)], *dir;
 	struct stat st;
@@ -521,9 +531,14 @@ static int ctl_dir(const char *path, gid_t gid)
 	snprintf(buf, sizeof(buf), "%s", path);
 	dir = dirname(buf);
 	if (stat(dir, &st) && errno == ENOENT) {
-		if (mkdir(dir, 0750) || chown(dir, (uid_t)-1, gid)) {
+		if (mkdir(dir, 0750)) {
 			log_err("control socket: cannot create %s: %s", dir,
 				strerror(errno));
+			return -1;
+		}
+		if (chown(dir, (uid_t)-1, gid)) {
+			log_chown(dir, group);
+			rmdir(dir);
 			return -1;
 		}
 		return 0;
@@ -574,9 +589,9 @@ static int ctl_stale(const struct sockaddr_un *sun)
 int ctl_open(const char *path, unsigned mode, const char *group)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	bool bound, ok = true;
 	struct group *gr;
 	mode_t old;
-	int rc;
 
 	if (!path)
 		path = CTL_DEFAULT_SOCKET;
@@ -594,7 +609,7 @@ int ctl_open(const char *path, unsigned mode, const char *group)
 		return -1;
 	}
 	sock_mode = mode & 0777;
-	if (ctl_dir(path, sock_gid) || ctl_stale(&sun))
+	if (ctl_dir(path, sock_gid, group ? group : "root") || ctl_stale(&sun))
 		return -1;
 
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -604,12 +619,18 @@ int ctl_open(const char *path, unsigned mode, const char *group)
 	}
 	/* nobody may connect before mode and group are right */
 	old = umask(0177);
-	rc = bind(lfd, (struct sockaddr *)&sun, sizeof(sun));
+	bound = !bind(lfd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (rc || chown(path, (uid_t)-1, sock_gid) || chmod(path, sock_mode) ||
-	    listen(lfd, 64) || ev_fd_add(lfd, EPOLLIN, on_listen, NULL)) {
+	if (bound && chown(path, (uid_t)-1, sock_gid)) {
+		log_chown(path, group ? group : "root");
+		ok = false;
+	} else if (!bound || chmod(path, sock_mode) || listen(lfd, 64) ||
+		   ev_fd_add(lfd, EPOLLIN, on_listen, NULL)) {
 		log_err("control socket %s: %s", path, strerror(errno));
-		if (!rc)
+		ok = false;
+	}
+	if (!ok) {
+		if (bound)
 			unlink(path);
 		close(lfd);
 		lfd = -1;
