@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "core/capture.h"
 #include "core/log.h"
 #include "gdoi/gdoi.h"
 #include "ike/ike.h"
@@ -110,8 +111,8 @@ static void op_trace(struct ike_ctx *c, const struct sockaddr_in *src,
 		     size_t len)
 {
 	(void)c;
-	(void)src;
-	(void)dst;
+	/* GDOI_TEST_PCAP=FILE: every message in plaintext, for tshark */
+	capture_udp4(src, dst, buf, len);
 	if (len > 18 && buf[18] == GDOI_EXCH_PULL && ntrace < MAXTRACE &&
 	    len <= sizeof(trace_msg[0])) {
 		memcpy(trace_msg[ntrace], buf, len);
@@ -898,6 +899,8 @@ int main(void)
 	log_init("test_gdoi_pull", true,
 		 getenv("GDOI_TEST_DEBUG") ? LOG_DEBUG : LOG_EMERG);
 	srand((unsigned)time(NULL));
+	if (getenv("GDOI_TEST_PCAP") && capture_open(getenv("GDOI_TEST_PCAP")))
+		return 1;
 	for (i = 0; i < sizeof(kek_key); i++)
 		kek_key[i] = (uint8_t)(0xa0 + i);
 	for (i = 0; i < 36; i++) {
