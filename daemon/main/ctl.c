@@ -335,17 +335,19 @@ static void conn_error(struct ctl_conn *c, int status, const char *msg)
 
 static void conn_request(struct ctl_conn *c, struct ctl_req *req)
 {
-	int i, rc;
+	/* what root changes is logged; the rest only when debugging, so
+	 * that the socket's group cannot fill the log */
+	int i, rc, prio = !ctl_readonly(req->argv[1]) && c->may_write ?
+			  LOG_INFO : LOG_DEBUG;
 
-	if (!ctl_readonly(req->argv[1]) || log_get_level() >= LOG_DEBUG) {
+	if (prio <= log_get_level()) {
 		char line[CTL_MAX_REQ], *p = line;
 
 		line[0] = '\0';
 		for (i = 0; i < req->argc && p < line + sizeof(line); i++)
 			p += snprintf(p, (size_t)(line + sizeof(line) - p),
 				      "%s%s", i ? " " : "", req->argv[i]);
-		log_msg(ctl_readonly(req->argv[1]) ? LOG_DEBUG : LOG_INFO,
-			"control: uid %u pid %d: %s%s", (unsigned)c->uid,
+		log_msg(prio, "control: uid %u pid %d: %s%s", (unsigned)c->uid,
 			(int)c->pid, line, req->json ? " (json)" : "");
 	}
 	rc = ctl_answer(req, c->may_write, &c->out, &c->out_len);
