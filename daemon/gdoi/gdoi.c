@@ -52,8 +52,13 @@ static void x_timer_cb(struct ev_timer *t)
 struct gdoi_x *gdoi_x_new(struct gdoi_ctx *g, struct ike_sa *sa,
 			  uint32_t msgid)
 {
-	struct gdoi_x *x = calloc(1, sizeof(*x));
+	struct gdoi_x *x;
+	unsigned n = 0;
 
+	for (x = sa->phase2; x; x = x->next)
+		if (++n >= GDOI_MAX_X_PER_SA)
+			return NULL;
+	x = calloc(1, sizeof(*x));
 	if (!x)
 		return NULL;
 	x->g = g;

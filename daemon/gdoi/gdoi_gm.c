@@ -95,7 +95,7 @@ int gdoi_pull(struct gdoi_ctx *g, struct ike_sa *sa,
 	} while (!msgid || gdoi_x_find(sa, msgid));
 	x = gdoi_x_new(g, sa, msgid);
 	if (!x)
-		return -ENOMEM;
+		return -ENOMEM;		/* or GDOI_MAX_X_PER_SA reached */
 	x->state = GX_I_WAIT2;
 	x->group = *group;
 	x->cb = cb;

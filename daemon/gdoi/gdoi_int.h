@@ -12,6 +12,9 @@
 #include "core/loop.h"
 #include "gdoi.h"
 
+/* exchanges at once on one Phase 1 SA: a member pulls a few groups */
+#define GDOI_MAX_X_PER_SA	32
+
 enum gdoi_x_state {
 	GX_I_WAIT2,		/* member: sent 1, waiting for 2 */
 	GX_I_WAIT4,		/* member: sent 3, waiting for 4 */

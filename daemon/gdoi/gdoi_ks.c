@@ -152,8 +152,10 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 	}
 	x = gdoi_x_new(g, sa, h->msgid);
 	if (!x) {
-		log_err("GROUPKEY-PULL from %s: out of memory",
-			ike_peer_str(&sa->peer));
+		g->stats.pull_failed++;
+		log_rl(&gdoi_rl, LOG_WARNING,
+		       "GROUPKEY-PULL from %s (peer \"%s\") dropped: %d exchanges in progress on its Phase 1 SA, or out of memory",
+		       ike_peer_str(&sa->peer), sa->pc->name, GDOI_MAX_X_PER_SA);
 		return;
 	}
 	x->state = GX_R_WAIT3;

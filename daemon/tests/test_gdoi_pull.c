@@ -609,6 +609,24 @@ static void test_two_pulls_one_sa(void **state)
 	assert_null(est[1]->phase2);
 }
 
+/* at most 32 exchanges at once on one SA; they all complete */
+static void test_exchange_cap(void **state)
+{
+	struct gdoi_group_id gid = { .type = ISAKMP_ID_KEY_ID, .id = GROUP };
+	unsigned i, refused = 0;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		refused += gdoi_pull(&gdoi[0], est[0], &gid, gm_cb, NULL) ==
+			   -ENOMEM;
+	assert_int_equal(refused, 8);
+	run_until(NULL, 100);
+	assert_int_equal(gm_calls, 32);
+	assert_int_equal(gm_err, 0);
+	assert_int_equal(done_calls, 32);
+	assert_null(est[0]->phase2);
+}
+
 static void test_bad_hash1(void **state)
 {
 	(void)state;
@@ -880,6 +898,7 @@ int main(void)
 	const struct CMUnitTest psk[] = {
 		cmocka_unit_test_setup_teardown(test_pull_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_pulls_one_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exchange_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_hash1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_hash2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_hash3, setup, teardown),
