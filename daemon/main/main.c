@@ -25,6 +25,7 @@
 #include "core/loop.h"
 #include "ctl.h"
 #include "gdoi/gdoi.h"
+#include "gm/gm.h"
 #include "ike/ike.h"
 #include "ks/ks.h"
 #include "net.h"
@@ -33,6 +34,7 @@ static struct gvpnd_conf conf;
 static struct ike_ctx ike;
 static struct gdoi_ctx gdoi;
 static struct ks ks;
+static struct gm_ctx gm;
 
 static int op_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		   const struct sockaddr_in *peer, const uint8_t *buf,
@@ -227,6 +229,11 @@ int main(int argc, char **argv)
 			conf.port, strerror(errno));
 		goto out_ike;
 	}
+	/* members set up gvpn.ko (fail modes) and start registering */
+	if (conf.gm.ngroups && gm_init(&gm, &conf.gm, &ike, &gdoi)) {
+		log_err("group member: out of memory");
+		goto out_net;
+	}
 	/* roles have registered their commands (they may add more later) */
 	if (ctl_open(conf.ctl.socket, conf.ctl.mode, conf.ctl.group))
 		goto out_net;
@@ -263,6 +270,8 @@ out_net:
 out_ike:
 	ike_ctx_fini(&ike);
 out:
+	/* after ike: its last callbacks may still reach the member */
+	gm_fini(&gm);
 	/* after ike: exchanges in flight give back their keys first */
 	ks_fini(&ks);
 	capture_close();

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The member's control commands: "gm show [group ID]", "gm register group
+ * ID", "clear group ID". Printed through json.c, so text and JSON come from
+ * the same lines. Keys are never printed.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "gm.h"
+#include "json.h"
+#include "main/ctl.h"
+#include "util.h"
+
+static int group_arg(struct gm_ctx *gm, int argc, char **argv, int i,
+		     struct gm_group **grp, char *err, size_t len)
+{
+	uint32_t id;
+
+	if (argc != i + 1 || parse_u32(argv[i], 1, 65535, &id)) {
+		snprintf(err, len, "expected a group ID (1..65535)");
+		return -2;
+	}
+	*grp = gm_group_find(gm, (uint16_t)id);
+	if (!*grp) {
+		snprintf(err, len, "group %u is not a member group of this gvpnd",
+			 id);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_secs(const char *key, const char *label, uint64_t at_ms,
+		       uint64_t now)
+{
+	char b[GVPN_MS_STR_LEN];
+
+	gvpn_ms_str(at_ms > now ? at_ms - now : 0, b, sizeof(b));
+	print_string(PRINT_ANY, key, label, b);
+}
+
+static void print_group(const struct gm_group *grp)
+{
+	const struct gm_group_conf *c = grp->c;
+	uint64_t now = ev_now_ms();
+	char a[INET_ADDRSTRLEN], ts[TEK_TRANSFORM_STR_LEN];
+	char spi[2 * GDOI_KEK_SPI_LEN + 1];
+	unsigned i;
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "group", c->id);
+	print_string(PRINT_ANY, "name", "name", c->name);
+	print_string(PRINT_ANY, "state", "state", gm_state_name(grp->state));
+	if (grp->state == GM_PHASE1 || grp->state == GM_PULL ||
+	    !grp->registered_once) {
+		const struct ike_peer *pc = c->servers[grp->fo.server];
+
+		print_string(PRINT_ANY, "trying", "trying",
+			     inet_ntop(AF_INET, &pc->addr, a, sizeof(a)));
+	}
+	print_uint(PRINT_ANY, "registrations", "registrations",
+		   grp->registrations);
+	print_uint(PRINT_ANY, "failures", "failures", grp->failures);
+	print_nl();
+	print_indent(4);
+	if (grp->cur_server >= 0) {
+		const struct ike_peer *pc = c->servers[grp->cur_server];
+
+		print_string(PRINT_ANY, "ks", "ks",
+			     inet_ntop(AF_INET, &pc->addr, a, sizeof(a)));
+		print_string(PRINT_ANY, "ks_peer", "peer", pc->name);
+		print_string(PRINT_ANY, "local", "local",
+			     inet_ntop(AF_INET, &grp->local, a, sizeof(a)));
+		print_secs("registered_ago", "registered-ago", now,
+			   grp->registered_ms);
+	} else {
+		print_null(PRINT_ANY, "ks", "ks");
+	}
+	if (grp->rereg_ms)
+		print_secs("reregister_in", "re-register-in", grp->rereg_ms,
+			   now);
+	else
+		print_null(PRINT_ANY, "reregister_in", "re-register-in");
+	if (grp->kek.present) {
+		print_string(PRINT_ANY, "kek_spi", "kek-spi",
+			     log_hex(spi, grp->kek.spi, GDOI_KEK_SPI_LEN));
+		if (grp->kek.expires_ms)
+			print_secs("kek_expires_in", "kek-expires-in",
+				   grp->kek.expires_ms, now);
+	} else {
+		print_null(PRINT_ANY, "kek_spi", "kek-spi");
+	}
+	if (grp->has_seq)
+		print_uint(PRINT_ANY, "seq", "seq", grp->seq);
+	if (grp->last_error[0])
+		print_string(PRINT_ANY, "last_error", "last-error",
+			     grp->last_error);
+	print_nl();
+	open_json_array("teks");
+	for (i = 0; i < grp->nsa; i++) {
+		const struct gm_ksa *s = &grp->sas[i];
+
+		if ((s->expires_ms && s->expires_ms <= now) ||
+		    (s->gone_ms && s->gone_ms <= now))
+			continue;
+		open_json_object(NULL);
+		print_indent(4);
+		print_hex(PRINT_ANY, "spi", "tek spi", s->spi);
+		print_uint(PRINT_ANY, "policy", "policy", s->policy_id);
+		print_string(PRINT_ANY, "transform", "transform",
+			     tek_transform_str(&s->t, ts, sizeof(ts)));
+		if (s->expires_ms)
+			print_secs("expires_in", "expires-in", s->expires_ms,
+				   now);
+		if (s->gone_ms)
+			print_secs("deactivate_in", "deactivate-in",
+				   s->gone_ms, now);
+		if (s->recv_only)
+			print_bool(PRINT_ANY, "receive_only", "receive-only",
+				   true);
+		print_nl();
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+}
+
+static int cmd_show(void *arg, int argc, char **argv, char *err, size_t len)
+{
+	struct gm_ctx *gm = arg;
+	struct gm_group *grp = NULL;
+	int ret;
+
+	if (argc > 2) {
+		if (strcmp(argv[2], "group")) {
+			snprintf(err, len, "usage: gm show [ group ID ]");
+			return -2;
+		}
+		ret = group_arg(gm, argc, argv, 3, &grp, err, len);
+		if (ret)
+			return ret;
+	}
+	open_json_array(NULL);
+	for (unsigned i = 0; i < gm->ngroups; i++)
+		if (!grp || grp == &gm->groups[i])
+			print_group(&gm->groups[i]);
+	close_json_array();
+	return 0;
+}
+
+static int cmd_register(void *arg, int argc, char **argv, char *err,
+			size_t len)
+{
+	struct gm_group *grp;
+	int ret;
+
+	if (argc < 3 || strcmp(argv[2], "group")) {
+		snprintf(err, len, "usage: gm register group ID");
+		return -2;
+	}
+	ret = group_arg(arg, argc, argv, 3, &grp, err, len);
+	if (ret)
+		return ret;
+	return gm_register_now(grp, false, err, len) ? -1 : 0;
+}
+
+static int cmd_clear(void *arg, int argc, char **argv, char *err, size_t len)
+{
+	struct gm_group *grp;
+	int ret;
+
+	ret = group_arg(arg, argc, argv, 2, &grp, err, len);
+	if (ret)
+		return ret;
+	return gm_register_now(grp, true, err, len) ? -1 : 0;
+}
+
+void gm_ctl_register(struct gm_ctx *gm)
+{
+	if (ctl_register("gm", "show", cmd_show, gm) ||
+	    ctl_register("gm", "register", cmd_register, gm) ||
+	    ctl_register("clear", "group", cmd_clear, gm))
+		log_err("group member: control commands: %s",
+			strerror(errno));
+}
