@@ -5,11 +5,14 @@
  * The key server role: each group's KEK and TEKs, and the answer to a
  * GROUPKEY-PULL (features.md KS-05, KS-09, KS-18).
  *
- * Keys are made when the server starts (Cisco makes them when the group is
- * configured) and kept until they expire; replacing them on time is the
+ * Each permit policy has TEKs of its own (SPI, keys), of its ipsec-sa's
+ * transform and lifetime: gvpn.ko binds an SA to one policy, so members
+ * refuse one SPI under two policies. Keys are made when the server starts
+ * (Cisco makes them when the group is configured) and kept until they
+ * expire; replacing them on time is the
  * rekey's job. So that a member registering late still gets keys it can
- * use, a pull makes a new TEK when the newest one of an ipsec-sa has less
- * than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
+ * use, a pull makes a new TEK when the newest one of a permit policy has
+ * less than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
  * wait before it encrypts with a rekeyed TEK (Juniper), 10 % is when a
  * server generates the next key (KS-17). The older TEK is sent too until
  * it expires, so members that have it keep decrypting (KS-18: "all the
@@ -112,17 +115,23 @@ static bool spi_in_use(struct ks *ks, uint32_t spi)
 	unsigned i, j, k;
 
 	for (i = 0; i < ks->ngroups; i++)
-		for (j = 0; j < ks->groups[i].c->nsa; j++)
-			for (k = 0; k < ks->groups[i].sas[j].ntek; k++)
-				if (ks->groups[i].sas[j].tek[k].spi == spi)
+		for (j = 0; ks->groups[i].teks && j < ks->groups[i].c->npol; j++)
+			for (k = 0; k < ks->groups[i].teks[j].ntek; k++)
+				if (ks->groups[i].teks[j].tek[k].spi == spi)
 					return true;
 	return false;
 }
 
-static int new_tek(struct ks *ks, struct ks_group *g, unsigned sa)
+static const struct ks_sa_conf *pol_sa(const struct ks_group *g, unsigned pol)
 {
-	const struct ks_sa_conf *sc = &g->c->sa[sa];
-	struct ks_sa_rt *rt = &g->sas[sa];
+	return &g->c->sa[g->c->pol[pol].sa];
+}
+
+/* a new TEK for permit policy pol */
+static int new_tek(struct ks *ks, struct ks_group *g, unsigned pol)
+{
+	const struct ks_sa_conf *sc = pol_sa(g, pol);
+	struct ks_sa_rt *rt = &g->teks[pol];
 	struct ks_tek t = { 0 };
 	int tries = 0;
 
@@ -175,9 +184,12 @@ static int refresh_keys(struct ks *ks, struct ks_group *g)
 	int changed = 0, err;
 	unsigned i;
 
-	for (i = 0; i < g->c->nsa; i++) {
-		struct ks_sa_rt *rt = &g->sas[i];
-		const struct ks_sa_conf *sc = &g->c->sa[i];
+	for (i = 0; i < g->c->npol; i++) {
+		struct ks_sa_rt *rt = &g->teks[i];
+		const struct ks_sa_conf *sc = pol_sa(g, i);
+
+		if (g->c->pol[i].action != KS_PERMIT)
+			continue;
 
 		while (rt->ntek && rt->tek[0].expires_ms <= now) {
 			OPENSSL_cleanse(&rt->tek[0], sizeof(rt->tek[0]));
@@ -272,8 +284,7 @@ static unsigned count_teks(const struct ks_group *g)
 	unsigned i, n = 0;
 
 	for (i = 0; i < g->c->npol; i++)
-		n += g->c->pol[i].action == KS_DENY ? 1 :
-		     g->sas[g->c->pol[i].sa].ntek;
+		n += g->c->pol[i].action == KS_DENY ? 1 : g->teks[i].ntek;
 	return n;
 }
 
@@ -283,7 +294,7 @@ static size_t snap_mem_size(const struct ks_group *g)
 
 	/* per SA TEK: attributes; per TEK: one key packet */
 	n += (size_t)count_teks(g) * TEK_ATTRS_MAX;
-	n += (size_t)g->c->nsa * KD_TEK_MAX;
+	n += (size_t)g->c->npol * KD_TEK_MAX;
 	return n;
 }
 
@@ -353,9 +364,9 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 	for (i = 0; i < c->npol; i++) {
 		const struct ks_policy *p = &c->pol[i];
 		bool deny = p->action == KS_DENY;
-		unsigned sa = deny ? 0 : p->sa;
-		const struct ks_sa_conf *sc = &c->sa[sa];
-		const struct ks_sa_rt *rt = &g->sas[sa];
+		unsigned pol = deny ? (unsigned)g->first_permit : i;
+		const struct ks_sa_conf *sc = pol_sa(g, pol);
+		const struct ks_sa_rt *rt = &g->teks[pol];
 		unsigned n = deny ? 1 : rt->ntek;
 
 		for (j = 0; j < n; j++) {
@@ -387,11 +398,11 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 	s->sa.gap.attrs.len = gb.len;
 
 	/* KD: every SPI of the SA payload, then the KEK */
-	for (i = 0; i < c->nsa; i++) {
-		const struct ks_sa_conf *sc = &c->sa[i];
+	for (i = 0; i < c->npol; i++) {
+		const struct ks_sa_conf *sc = pol_sa(g, i);
 
-		for (j = 0; j < g->sas[i].ntek; j++) {
-			const struct ks_tek *tk = &g->sas[i].tek[j];
+		for (j = 0; j < g->teks[i].ntek; j++) {
+			const struct ks_tek *tk = &g->teks[i].tek[j];
 			struct gdoi_key_packet *kp = &s->kd.pkt[s->kd.n++];
 			uint32_t nspi = htonl(tk->spi);
 
@@ -702,15 +713,33 @@ int ks_init(struct ks *ks, const struct ks_conf *conf)
 		return -ENOMEM;
 	}
 	ks->ngroups = conf->ngroups;
-	for (i = 0; i < ks->ngroups; i++)
-		ks->groups[i].c = &conf->groups[i];
 	for (i = 0; i < ks->ngroups; i++) {
 		struct ks_group *g = &ks->groups[i];
 
-		for (j = 0; j < g->c->nsa; j++) {
+		g->c = &conf->groups[i];
+		g->first_permit = -1;
+		g->teks = calloc(g->c->npol, sizeof(*g->teks));
+		if (!g->teks) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+	for (i = 0; i < ks->ngroups; i++) {
+		struct ks_group *g = &ks->groups[i];
+
+		for (j = 0; j < g->c->npol; j++) {
+			if (g->c->pol[j].action != KS_PERMIT)
+				continue;
+			if (g->first_permit < 0)
+				g->first_permit = (int)j;
 			err = new_tek(ks, g, j);
 			if (err)
 				goto fail;
+		}
+		if (g->first_permit < 0) {
+			/* the configuration refuses this */
+			err = -EINVAL;
+			goto fail;
 		}
 		if (g->c->kek.set && (err = new_kek(ks, g)))
 			goto fail;
@@ -725,8 +754,14 @@ void ks_fini(struct ks *ks)
 {
 	unsigned i;
 
-	for (i = 0; i < ks->ngroups; i++)
-		snap_retire(&ks->groups[i]);
+	for (i = 0; i < ks->ngroups; i++) {
+		struct ks_group *g = &ks->groups[i];
+
+		snap_retire(g);
+		if (g->teks)
+			OPENSSL_cleanse(g->teks, g->c->npol * sizeof(*g->teks));
+		free(g->teks);
+	}
 	if (ks->groups)
 		OPENSSL_cleanse(ks->groups, ks->ngroups * sizeof(*ks->groups));
 	free(ks->groups);

@@ -11,7 +11,7 @@
  *   SA KEK   KEK_ALGORITHM, KEY_LENGTH (bits), KEY_LIFETIME (remaining s),
  *            SIG_HASH_ALGORITHM, SIG_ALGORITHM (RSA), SIG_KEY_LENGTH (bits)
  *   SA TEK   one per policy, in policy order; a permit policy once for each
- *            live TEK of its ipsec-sa. IPsec DOI attributes: SA Life Type
+ *            of its live TEKs (its own: gvpn.ko binds an SA to a policy). IPsec DOI attributes: SA Life Type
  *            seconds + SA Life Duration (remaining s), Encapsulation Mode
  *            tunnel, Auth Algorithm (HMAC only), Key Length (AES, bits),
  *            Address Preservation source-and-destination, SA Direction
@@ -19,8 +19,8 @@
  *            private TBAR_WINDOW, CLOCK (pseudotime) and PSEUDOTIME_MS (the
  *            group's pseudotime when the reply was built, at most
  *            KS_SNAP_MAX_AGE_MS earlier). A deny policy: an SA TEK with
- *            GVPN_BYPASS = 1 and the SPI and transform of the group's
- *            first TEK (members install no SA for it).
+ *            GVPN_BYPASS = 1 and the SPI and transform of the first
+ *            permit policy's newest TEK (members install no SA for it).
  *   GAP      ACTIVATION_TIME_DELAY = ATD, DEACTIVATION_TIME_DELAY = 2 x ATD
  *   KD       a TEK key packet for every non-zero SPI (ALGORITHM_KEY: the
  *            cipher key, with the 4-byte salt for GCM; INTEGRITY_KEY: the
@@ -60,7 +60,7 @@ struct ks_tek {
 };
 
 struct ks_sa_rt {
-	unsigned ntek;
+	unsigned ntek;			/* 0..2 */
 	struct ks_tek tek[2];		/* [ntek - 1] is the newest */
 };
 
@@ -75,7 +75,10 @@ struct ks_member;
 
 struct ks_group {
 	const struct ks_group_conf *c;
-	struct ks_sa_rt sas[KS_MAX_SAS];
+	/* per policy: gvpn.ko binds an SA to one policy, so each permit
+	 * policy has TEKs of its own (of its ipsec-sa); denies have none */
+	struct ks_sa_rt *teks;
+	int first_permit;		/* a deny borrows its newest SPI */
 	struct ks_kek kek;
 	bool pst_started;
 	uint64_t pst_start_ms;		/* pseudotime 0 */

@@ -123,18 +123,21 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 		print_nl();
 	}
 	open_json_array("sas");
-	for (i = 0; i < c->nsa; i++) {
-		for (j = 0; j < g->sas[i].ntek; j++) {
-			const struct ks_tek *t = &g->sas[i].tek[j];
+	for (i = 0; i < c->npol; i++) {
+		const struct ks_sa_conf *sc = &c->sa[c->pol[i].sa];
+
+		for (j = 0; j < g->teks[i].ntek; j++) {
+			const struct ks_tek *t = &g->teks[i].tek[j];
 
 			open_json_object(NULL);
 			print_indent(2);
-			print_string(PRINT_ANY, "name", "ipsec-sa", c->sa[i].name);
+			print_uint(PRINT_ANY, "policy", "policy", i + 1);
+			print_string(PRINT_ANY, "name", "ipsec-sa", sc->name);
 			print_hex(PRINT_ANY, "spi", "spi", t->spi);
 			print_string(PRINT_ANY, "transform", "transform",
-				     c->sa[i].transform);
+				     sc->transform);
 			print_uint(PRINT_ANY, "lifetime", "lifetime",
-				   c->sa[i].lifetime);
+				   sc->lifetime);
 			print_uint(PRINT_ANY, "remaining", "remaining",
 				   ks_remaining(ks, t->expires_ms));
 			print_nl();

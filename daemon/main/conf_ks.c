@@ -292,6 +292,9 @@ static void parse_policies(struct cctx *c, const config_setting_t *g,
 				break;
 			}
 	}
+	if (!permits)
+		cf_err(c, list, "group '%s' has no permit policy: nothing to encrypt, no keys to hand out",
+		       gc->name);
 	/* while a TEK is replaced, a permit policy goes out with both TEKs */
 	if (2 * permits + denies > GDOI_MAX_TEKS)
 		cf_err(c, list, "group '%s': %u permit and %u deny policies need up to %u SA TEK payloads; the GDOI codec carries %u",

@@ -287,6 +287,11 @@ static void test_conf_misc_errors(void **state)
 		one_sa);
 	expect_error(text, 5, "carries one port");
 	free(text);
+	/* deny only: nothing to encrypt */
+	text = group_conf("",
+		"      { action = \"deny\"; protocol = \"udp\"; }\n", one_sa);
+	expect_error(text, 4, "has no permit policy");
+	free(text);
 	/* TBAR window range */
 	text = group_conf("    tbar-window = 361;\n", one_policy, one_sa);
 	expect_error(text, 4, "'tbar-window' = 361 is out of range 0..360");
@@ -634,9 +639,10 @@ static void test_reply_contents(void **state)
 	free(sa);
 }
 
-static void tek_key(struct fixture *f, unsigned g, uint8_t *out)
+/* group g's policy pol's first TEK */
+static struct ks_tek *tek(struct fixture *f, unsigned g, unsigned pol)
 {
-	memcpy(out, f->ks.groups[g].sas[0].tek[0].key, 32);
+	return &f->ks.groups[g].teks[pol].tek[0];
 }
 
 static void test_keys_differ(void **state)
@@ -644,14 +650,59 @@ static void test_keys_differ(void **state)
 	struct fixture *f = *state;
 	uint8_t k1[32], k2[32], zero[32] = { 0 };
 
-	tek_key(f, 0, k1);
-	tek_key(f, 1, k2);
+	/* both AES-GCM-256 (36 bytes of key and salt) */
+	memcpy(k1, tek(f, 0, 2)->key, 32);
+	memcpy(k2, tek(f, 1, 0)->key, 32);
 	assert_memory_not_equal(k1, k2, 32);
 	assert_memory_not_equal(k1, zero, 32);
-	assert_int_not_equal(f->ks.groups[0].sas[0].tek[0].spi,
-			     f->ks.groups[1].sas[0].tek[0].spi);
-	assert_int_not_equal(f->ks.groups[0].sas[0].tek[0].spi,
-			     f->ks.groups[0].sas[1].tek[0].spi);
+	assert_int_not_equal(tek(f, 0, 2)->spi, tek(f, 1, 0)->spi);
+	assert_int_not_equal(tek(f, 0, 1)->spi, tek(f, 0, 2)->spi);
+	/* a deny policy has no TEK of its own */
+	assert_int_equal(f->ks.groups[0].teks[0].ntek, 0);
+}
+
+/* gvpn.ko binds an SA to one policy: two permits of one ipsec-sa get
+ * TEKs of their own, with different SPIs and keys */
+static void test_tek_per_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct gvpnd_conf conf;
+	struct ks ks = { .now_ms = test_now, .wall = test_wall };
+	struct ike_sa *sa = member_sa("192.0.2.40", NULL, "ipv4:192.0.2.40");
+	struct gdoi_pull_reply r;
+	char why[160], *errs;
+	int n;
+
+	(void)f;
+	errs = load("server = { groups = ( { name = \"p\"; id = 5;\n"
+		    "  policies = ( { action = \"permit\"; protocol = \"icmp\"; },\n"
+		    "    { action = \"deny\"; protocol = \"udp\"; destination-port = 5001; },\n"
+		    "    { action = \"permit\"; protocol = \"tcp\"; } );\n"
+		    "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; } ); } ); };\n",
+		    &conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	free(errs);
+	assert_int_equal(ks_init(&ks, &conf.ks), 0);
+	{
+		struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 5 };
+
+		assert_int_equal(ks_gdoi_ops.pull(&ks, sa, &g, &r, why,
+						  sizeof(why)), 0);
+		assert_int_equal(r.sa.ntek, 3);
+		assert_int_not_equal(r.sa.tek[0].spi, r.sa.tek[2].spi);
+		/* the deny borrows the first permit's SPI, keyed in KD */
+		assert_int_equal(r.sa.tek[1].spi, r.sa.tek[0].spi);
+		assert_int_equal(r.kd.n, 2);
+		assert_memory_not_equal(ks.groups[0].teks[0].tek[0].key,
+					ks.groups[0].teks[2].tek[0].key, 20);
+		capture_begin();
+		ks_gdoi_ops.done(&ks, sa, &g, &r, 0);
+		free(capture_end());
+	}
+	ks_fini(&ks);
+	conf_free(&conf);
+	free(sa);
 }
 
 static void test_renewal(void **state)
@@ -663,7 +714,7 @@ static void test_renewal(void **state)
 	bool found;
 	char *logs;
 
-	old = f->ks.groups[0].sas[0].tek[0].spi;
+	old = tek(f, 0, 2)->spi;
 	/* SA "a" lives 1000 s: renewed in its last max(2 x 15, 100) s */
 	fake_now += 899 * 1000;
 	assert_int_equal(pull(f, sa, &gid1, &r, &logs), 0);
@@ -763,7 +814,7 @@ static void test_members(void **state)
 
 		for (i = 0; i < 32; i++)
 			sprintf(hex + 2 * i, "%02x",
-				f->ks.groups[0].sas[0].tek[0].key[i]);
+				tek(f, 0, 2)->key[i]);
 		assert_null(strstr(out, hex));
 	}
 	free(out);
@@ -817,6 +868,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_auth_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_contents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_differ, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tek_per_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
 	};
