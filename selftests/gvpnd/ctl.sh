@@ -127,6 +127,29 @@ member = {
 };
 EOF
 
+# --- the control section: gvpnd --check ------------------------------------
+
+# conf_ctl SETTINGS EXPECT-RC PATTERN: the key server's file with another
+# control line (line 3) checks with EXPECT-RC and says PATTERN
+conf_ctl() {
+	sed "3s|.*|control = { $1 };|" "$T/ks.conf" >"$T/c.conf"
+	chmod 600 "$T/c.conf"
+	gv "$2" "$3" "$GVPND" --check "$T/c.conf"
+}
+check "control: mode = 640 (chmod digits) is valid" \
+	conf_ctl 'mode = 640;' 0 OK
+check "control: mode = \"0640\" is valid" conf_ctl 'mode = "0640";' 0 OK
+check "control: mode = 0668 refused, line 3" \
+	conf_ctl 'mode = 0668;' 1 "c.conf:3: 'mode' = 668: expected octal permissions"
+check "control: mode without owner rw refused" \
+	conf_ctl 'mode = 0460;' 1 "c.conf:3: 'mode' = 460: the owner \(root\) needs read and write"
+check "control: unknown group refused" \
+	conf_ctl 'group = "no-such-group-x";' 1 "c.conf:3: 'group' = \"no-such-group-x\": no such group"
+check "control: relative socket path refused" \
+	conf_ctl 'socket = "gvpnd.sock";' 1 "c.conf:3: 'socket' = \"gvpnd.sock\": expected an absolute path"
+check "control: unknown setting refused" \
+	conf_ctl 'user = "x";' 1 "c.conf:3: unknown setting 'user'"
+
 # READY=1 and STOPPING=1 of the key server, as systemd would get them
 python3 - "$T/notify" "$T/notify.log" <<-'EOF' &
 import socket, sys
