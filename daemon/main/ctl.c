@@ -48,6 +48,7 @@ struct ctl_conn {
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
+	uint64_t deadline;	/* for the whole reply */
 	struct ev_timer timer;
 	struct ctl_conn *next;
 	char in[CTL_MAX_REQ];
@@ -291,7 +292,11 @@ static void conn_write(struct ctl_conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ev_timer_add(&c->timer, CTL_IDLE_MS);
+			uint64_t now = ev_now_ms(), left;
+
+			left = c->deadline > now ? c->deadline - now : 0;
+			ev_timer_add(&c->timer,
+				     left < CTL_IDLE_MS ? left : CTL_IDLE_MS);
 			return;
 		}
 		if (n <= 0) {
@@ -308,6 +313,7 @@ static void conn_write(struct ctl_conn *c)
 /* Switch c from reading to writing its reply */
 static void conn_reply(struct ctl_conn *c)
 {
+	c->deadline = ev_now_ms() + CTL_REPLY_MS;
 	ev_fd_del(c->fd);
 	if (ev_fd_add(c->fd, EPOLLOUT, on_conn, c)) {
 		log_warn("control: %s", strerror(errno));
@@ -383,8 +389,9 @@ static void conn_read(struct ctl_conn *c)
 						   : "bad request: empty");
 			return;
 		}
+		/* no new time per byte: the whole request within CTL_IDLE_MS
+		 * of connecting, so trickling clients cannot hold slots */
 		c->in_len += (size_t)n;
-		ev_timer_add(&c->timer, CTL_IDLE_MS);
 		rc = ctl_decode(c->in, c->in_len, &req, err, sizeof(err));
 		if (rc == 0)
 			continue;
@@ -426,9 +433,9 @@ static void on_idle(struct ev_timer *t)
 {
 	struct ctl_conn *c = container_of(t, struct ctl_conn, timer);
 
-	log_rl(&rl_drop, LOG_NOTICE,
-	       "control: dropped pid %d: no progress for %d s", (int)c->pid,
-	       CTL_IDLE_MS / 1000);
+	log_rl(&rl_drop, LOG_NOTICE, "control: dropped pid %d: %s", (int)c->pid,
+	       !c->out ? "no complete request within 5 s" :
+	       "it did not read the reply (5 s without progress, or 60 s in all)");
 	conn_free(c);
 }
 

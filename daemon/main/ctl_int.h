@@ -13,8 +13,13 @@
 
 #include "ctl_proto.h"
 
-/* How long a client may stay silent (reading) or not read (writing) */
+/*
+ * A client has CTL_IDLE_MS from connecting to send its whole request, then
+ * may stall reading the reply for CTL_IDLE_MS at a time and CTL_REPLY_MS
+ * in all (replies are buffered whole; the largest take a few seconds).
+ */
 #define CTL_IDLE_MS		5000
+#define CTL_REPLY_MS		60000
 /* Clients served at once; more are told to retry */
 #define CTL_MAX_CONNS		16
 #define CTL_MAX_CMDS		32

@@ -283,8 +283,28 @@ slowwait 30 test -s "$T/idle.out"
 wait "$idle_pid"
 check "17th client told to try again" grep -q "busy: 1 gvpnd is busy" "$T/idle.out"
 check "silent clients dropped" grep -q "closed 16 after" "$T/idle.out"
-check "drops are logged" log_has ks "control: dropped pid [0-9]+: no progress for 5 s"
+check "drops are logged" log_has ks "control: dropped pid [0-9]+: no complete request within 5 s"
 check "served again after the drops" gv 0 "" "$GVPN" -S "$KS_SOCK" ks show
+
+# a client trickling its request, a byte a second, is dropped all the same
+check "a trickling client is dropped before it is done" \
+	gv 0 "^dropped after [0-9]+ bytes$" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.settimeout(1)
+req = b"gvpn-ctl/1\0text\0ks\0show\0\0"
+sent, closed = 0, False
+while sent < len(req) - 1 and not closed:	# never the last byte
+    try:
+        s.send(req[sent:sent + 1])
+        sent += 1
+        closed = s.recv(4096) == b""
+    except socket.timeout:
+        pass
+    except OSError:
+        closed = True
+print("dropped after %d bytes" % sent if closed else "never dropped")' "$KS_SOCK"
 
 # --- lifecycle -------------------------------------------------------------------
 
