@@ -125,19 +125,18 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 	ike_p2_iv(sa, h->msgid, iv);
 	rc = gdoi_open(sa, h, msg, len, iv, NULL, 0, NULL, 0, &in, why,
 		       sizeof(why));
+	if (rc == -2) {
+		g->stats.bad_hash++;
+		log_rl(&gdoi_hash_rl, LOG_ERR,
+		       "%%GDOI-3-KS_HASH_FAIL: Registration: message 1 from GM %s (peer \"%s\") has a bad hash (dropped)",
+		       ike_peer_str(&sa->peer), sa->pc->name);
+		return;
+	}
 	if (rc) {
-		if (rc == -2)
-			g->stats.bad_hash++;
-		else
-			g->stats.bad_payload++;
-		if (rc == -2)
-			log_rl(&gdoi_hash_rl, LOG_ERR,
-			       "%%GDOI-3-KS_HASH_FAIL: Registration: message 1 from GM %s (peer \"%s\") has a bad hash (dropped)",
-			       ike_peer_str(&sa->peer), sa->pc->name);
-		else
-			log_rl(&gdoi_rl, LOG_WARNING,
-			       "dropped GROUPKEY-PULL message 1 from %s (peer \"%s\"): %s",
-			       ike_peer_str(&sa->peer), sa->pc->name, why);
+		g->stats.bad_payload++;
+		log_rl(&gdoi_rl, LOG_WARNING,
+		       "dropped GROUPKEY-PULL message 1 from %s (peer \"%s\"): %s",
+		       ike_peer_str(&sa->peer), sa->pc->name, why);
 		return;
 	}
 	g->stats.pull_rx++;
