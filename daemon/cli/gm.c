@@ -11,7 +11,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gvpn gm [ show ]\n"
+		"Usage: gvpn gm [ show [ group ID ] ]\n"
 		"       gvpn gm register group ID\n"
 		"where  ID := 1..65535\n"
 		"Asks gvpnd (socket: -S PATH, $GVPN_SOCKET or %s).\n",
@@ -20,15 +20,9 @@ static void usage(FILE *f)
 
 static int run(int argc, char **argv)
 {
-	char *show[] = { "gm", "show" };
-
-	if (argc < 1 || matches(argv[0], "show") || matches(argv[0], "list")) {
-		if (argc > 1) {
-			fprintf(stderr, "Error: unexpected \"%s\".\n", argv[1]);
-			return EXIT_USAGE;
-		}
-		return cli_ctl(2, show);
-	}
+	if (argc < 1 || matches(argv[0], "show") || matches(argv[0], "list"))
+		return cli_ctl_group("gm", "show", argc ? argc - 1 : 0,
+				     argv + 1, true);
 	if (matches(argv[0], "register"))
 		return cli_ctl_group("gm", "register", argc - 1, argv + 1, false);
 	if (matches(argv[0], "help")) {

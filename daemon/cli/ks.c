@@ -11,7 +11,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gvpn ks [ show ]\n"
+		"Usage: gvpn ks [ show [ group ID ] ]\n"
 		"       gvpn ks members [ group ID ]\n"
 		"where  ID := 1..65535\n"
 		"Asks gvpnd (socket: -S PATH, $GVPN_SOCKET or %s).\n",
@@ -20,15 +20,9 @@ static void usage(FILE *f)
 
 static int run(int argc, char **argv)
 {
-	char *show[] = { "ks", "show" };
-
-	if (argc < 1 || matches(argv[0], "show") || matches(argv[0], "list")) {
-		if (argc > 1) {
-			fprintf(stderr, "Error: unexpected \"%s\".\n", argv[1]);
-			return EXIT_USAGE;
-		}
-		return cli_ctl(2, show);
-	}
+	if (argc < 1 || matches(argv[0], "show") || matches(argv[0], "list"))
+		return cli_ctl_group("ks", "show", argc ? argc - 1 : 0,
+				     argv + 1, true);
 	if (matches(argv[0], "members"))
 		return cli_ctl_group("ks", "members", argc - 1, argv + 1, true);
 	if (matches(argv[0], "help")) {

@@ -190,6 +190,10 @@ check "-j ks members is JSON" json_ok "$GVPN" -S "$KS_SOCK" -j ks members
 check "-j ks members group 1234 is JSON" \
 	json_ok "$GVPN" -S "$KS_SOCK" -j ks members group 1234
 check "-j gm show is JSON" json_ok "$GVPN" -S "$GM_SOCK" -j gm show
+check "-j ks show group 1234 is JSON" \
+	json_ok "$GVPN" -S "$KS_SOCK" -j ks show group 1234
+check "-j gm show group 1234 is JSON" \
+	json_ok "$GVPN" -S "$GM_SOCK" -j gm show group 1234
 check "group member (primary): ks show" \
 	gv 0 "" as_user 65534 "$GVPN" -S "$KS_SOCK" ks show
 check "group member (supplementary): ks members" \
