@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,19 +440,25 @@ static void on_idle(struct ev_timer *t)
 
 static bool in_group(int fd, const struct ucred *cr)
 {
-	gid_t groups[NGROUPS_MAX];
-	socklen_t len = sizeof(groups);
+	gid_t few[64], *groups = few;
+	socklen_t len = sizeof(few);
+	bool found = false;
 	unsigned i;
 
 	if (cr->gid == sock_gid)
 		return true;
 	/* supplementary groups as they were at connect() (Linux 4.13) */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
-		return false;
-	for (i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == sock_gid)
-			return true;
-	return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len)) {
+		if (errno != ERANGE || !(groups = malloc(len)))
+			return false;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+			len = 0;
+	}
+	for (i = 0; i < len / sizeof(gid_t) && !found; i++)
+		found = groups[i] == sock_gid;
+	if (groups != few)
+		free(groups);
+	return found;
 }
 
 static void on_listen(int fd, uint32_t events, void *arg)
