@@ -20,6 +20,9 @@ static void usage(FILE *f)
 
 static int run(int argc, char **argv)
 {
+	char *words[3] = { "clear", "group" };
+	uint32_t id;
+
 	if (argc >= 1 && matches(argv[0], "help")) {
 		usage(stdout);
 		return EXIT_OK;
@@ -28,7 +31,22 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	return cli_ctl_group("clear", "group", argc, argv, false);
+	if (!matches(argv[0], "group"))
+		return cli_usage_error("expected \"group ID\"");
+	if (argc < 2)
+		return cli_usage_error("\"group\" needs an ID (1..65535)");
+	if (parse_u32(argv[1], 1, 65535, &id)) {
+		fprintf(stderr, "Error: invalid group ID \"%s\" (1..65535).\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "Error: unexpected \"%s\".\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	/* the command is "group": clear group ID */
+	words[2] = argv[1];
+	return cli_ctl(3, words);
 }
 
 const struct gvpn_object clear_object = {

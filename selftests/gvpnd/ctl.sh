@@ -219,6 +219,10 @@ check "group member: clear group refused (needs root)" \
 	as_user 65534 "$GVPN" -S "$GM_SOCK" clear group 1234
 check "root: gm register is not refused for permissions" \
 	check_not_perm "$GVPN" -S "$GM_SOCK" gm register group 1234
+check "root: clear group is not refused for permissions" \
+	check_not_perm "$GVPN" -S "$GM_SOCK" clear group 1234
+check "root: clear group of another group: gvpnd says no (exit 1)" \
+	gv 1 "Error: .*99" "$GVPN" -S "$GM_SOCK" clear group 99
 check "mutating commands are logged with uid and pid" \
 	log_has gmd "control: uid 0 pid [0-9]+: gm register group 1234"
 
