@@ -23,6 +23,7 @@ AUTH_KEY=0x202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 
 out=$(mktemp -d)
 defer rm -rf "$out"
+CLI_LOG=$out/all
 
 setup_ns NS0 NS1
 ip -n "$NS0" link add wan0 type dummy
@@ -30,53 +31,13 @@ ip -n "$NS0" link add wan1 type dummy
 
 # g ARGS...: gvpn in NS0, its stdout and stderr also kept for the key check
 g() {
-	"$GVPN" -n "$NS0" "$@" 2>>"$out/all" | tee -a "$out/all"
+	"$GVPN" -n "$NS0" "$@" 2>>"$CLI_LOG" | tee -a "$CLI_LOG"
 	return "${PIPESTATUS[0]}"
 }
 
 # gv ARGS...: gvpn in NS0, output untouched
 gv() {
 	"$GVPN" -n "$NS0" "$@"
-}
-
-# out_is DESC EXPECTED CMD...: CMD prints exactly EXPECTED
-out_is() {
-	local desc=$1 want=$2 got
-	shift 2
-	got=$("$@")
-	if [ "$got" != "$want" ]; then
-		printf 'expected:\n%s\ngot:\n%s\n' "$want" "$got"
-		log_test "$desc" 1
-		return
-	fi
-	log_test "$desc" 0
-}
-
-# json_is DESC PYEXPR CMD...: CMD prints one JSON document d, PYEXPR holds
-json_is() {
-	local desc=$1 expr=$2
-	shift 2
-	"$@" >"$out/json"
-	python3 -c "import json, sys
-d = json.load(open('$out/json'))
-if not ($expr):
-    print('JSON:', json.dumps(d)); sys.exit(1)"
-	log_test "$desc" $?
-}
-
-# fails_with DESC STATUS MESSAGE CMD...: CMD exits STATUS, MESSAGE on stderr
-fails_with() {
-	local desc=$1 want=$2 msg=$3 err rc
-	shift 3
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	echo "$err" >>"$out/all"
-	if [ "$rc" -ne "$want" ] || ! grep -qF -- "$msg" <<<"$err"; then
-		echo "exit $rc (expected $want): $err"
-		log_test "$desc" 1
-		return
-	fi
-	log_test "$desc" 0
 }
 
 # sa show without the age, which moves

@@ -26,58 +26,19 @@ KEY=0x0102030405060708090a0b0c0d0e0f1011121314
 
 out=$(mktemp -d)
 defer rm -rf "$out"
+CLI_LOG=$out/all
 
 setup_ns NS
 
 # g ARGS...: gvpn in NS, its stdout and stderr also kept for the key check
 g() {
-	"$GVPN" -n "$NS" "$@" 2>>"$out/all" | tee -a "$out/all"
+	"$GVPN" -n "$NS" "$@" 2>>"$CLI_LOG" | tee -a "$CLI_LOG"
 	return "${PIPESTATUS[0]}"
 }
 
 # gv ARGS...: gvpn in NS, output untouched
 gv() {
 	"$GVPN" -n "$NS" "$@"
-}
-
-# out_is DESC EXPECTED CMD...: CMD prints exactly EXPECTED
-out_is() {
-	local desc=$1 want=$2 got
-	shift 2
-	got=$("$@")
-	if [ "$got" != "$want" ]; then
-		printf 'expected:\n%s\ngot:\n%s\n' "$want" "$got"
-		log_test "$desc" 1
-		return
-	fi
-	log_test "$desc" 0
-}
-
-# json_is DESC PYEXPR CMD...: CMD prints one JSON document d, PYEXPR holds
-json_is() {
-	local desc=$1 expr=$2
-	shift 2
-	"$@" >"$out/json"
-	python3 -c "import json, sys
-d = json.load(open('$out/json'))
-if not ($expr):
-    print('JSON:', json.dumps(d)); sys.exit(1)"
-	log_test "$desc" $?
-}
-
-# fails_with DESC STATUS MESSAGE CMD...: CMD exits STATUS, MESSAGE on stderr
-fails_with() {
-	local desc=$1 want=$2 msg=$3 err rc
-	shift 3
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	echo "$err" >>"$out/all"
-	if [ "$rc" -ne "$want" ] || ! grep -qF -- "$msg" <<<"$err"; then
-		echo "exit $rc (expected $want): $err"
-		log_test "$desc" 1
-		return
-	fi
-	log_test "$desc" 0
 }
 
 # group show [ID] without the clock's value, which moves

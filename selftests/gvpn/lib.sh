@@ -237,6 +237,50 @@ tshark_esp() {
 TMPDIR_TEST=$(mktemp -d)
 defer rm -rf "$TMPDIR_TEST"
 
+# Checks of the gvpn command line's output (cli_*.sh). What the commands
+# printed, errors included, is appended to $CLI_LOG when it is set, for a
+# final "no key in any output" check.
+
+# out_is DESC EXPECTED CMD...: CMD prints exactly EXPECTED
+out_is() {
+	local desc=$1 want=$2 got
+	shift 2
+	got=$("$@")
+	if [ "$got" != "$want" ]; then
+		printf 'expected:\n%s\ngot:\n%s\n' "$want" "$got"
+		log_test "$desc" 1
+		return
+	fi
+	log_test "$desc" 0
+}
+
+# json_is DESC PYEXPR CMD...: CMD prints one JSON document d, PYEXPR holds
+json_is() {
+	local desc=$1 expr=$2
+	shift 2
+	"$@" >"$TMPDIR_TEST/json"
+	python3 -c "import json, sys
+d = json.load(open('$TMPDIR_TEST/json'))
+if not ($expr):
+    print('JSON:', json.dumps(d)); sys.exit(1)"
+	log_test "$desc" $?
+}
+
+# fails_with DESC STATUS MESSAGE CMD...: CMD exits STATUS, MESSAGE on stderr
+fails_with() {
+	local desc=$1 want=$2 msg=$3 err rc
+	shift 3
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	[ -n "${CLI_LOG:-}" ] && echo "$err" >>"$CLI_LOG"
+	if [ "$rc" -ne "$want" ] || ! grep -qF -- "$msg" <<<"$err"; then
+		echo "exit $rc (expected $want): $err"
+		log_test "$desc" 1
+		return
+	fi
+	log_test "$desc" 0
+}
+
 # wait_listen NS PORT: until a TCP socket listens on PORT in NS.
 wait_listen() {
 	busywait 5000 sh -c "ip netns exec '$1' ss -Hltn 'sport = $2' | grep -q ."
