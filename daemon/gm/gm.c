@@ -77,19 +77,30 @@ static void try_failed(struct gm_group *grp, const char *why)
 
 static void schedule_reregister(struct gm_group *grp)
 {
-	uint64_t now = ev_now_ms(), at = 0;
+	uint64_t now = ev_now_ms(), at = 0, first = 0;
 	unsigned i;
 
 	for (i = 0; i < grp->nsa; i++) {
 		const struct gm_ksa *s = &grp->sas[i];
 		uint64_t t;
 
+		bool superseded = false;
+
 		if (!s->expires_ms || s->gone_ms)
+			continue;
+		/* keys already replaced do not call for a registration */
+		for (unsigned j = 0; j < grp->nsa; j++)
+			if (j != i && grp->sas[j].policy_id == s->policy_id &&
+			    grp->sas[j].expires_ms > s->expires_ms)
+				superseded = true;
+		if (superseded)
 			continue;
 		t = gm_reregister_at(now, s->expires_ms,
 				     (uint32_t)((s->expires_ms - now) / 1000));
 		if (!at || t < at)
 			at = t;
+		if (!first || s->expires_ms < first)
+			first = s->expires_ms;
 	}
 	if (grp->kek.present && grp->kek.expires_ms) {
 		uint64_t t = gm_reregister_at(now, grp->kek.expires_ms,
@@ -101,8 +112,13 @@ static void schedule_reregister(struct gm_group *grp)
 	grp->rereg_ms = 0;
 	if (!at)
 		return;		/* keys without lifetime: nothing to renew */
-	/* a server that hands out the same short-lived keys again must not
-	 * be asked again at once */
+	/*
+	 * Due already: the server handed out the keys we had (it makes new
+	 * ones late in their life). Ask again halfway to their expiry, not
+	 * at once, and never sooner than register-interval.
+	 */
+	if (at <= now && first > now)
+		at = now + (first - now) / 2;
 	if (at < now + grp->c->interval_ms)
 		at = now + grp->c->interval_ms;
 	grp->rereg_ms = at;
@@ -155,8 +171,8 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 	log_notice("%%GDOI-5-GM_REGS_COMPL: Registration to KS %s complete for group %s using address %s",
 		   addr_str(sa->peer.sin_addr, a), grp->c->name,
 		   addr_str(sa->local.sin_addr, l));
-	log_info("group %s: %u policies installed, %u outside the scope, activation delay %u ms",
-		 grp->c->name, ks, skipped, p->atd_ms);
+	log_info("group %s: %u of %u TEKs installed or kept, %u outside the scope, activation delay %u ms",
+		 grp->c->name, ks, p->n, skipped, p->atd_ms);
 	if (grp->c->ndeny && ks)
 		log_notice("%%GDOI-5-GM_ACL_MERGE: ACL between KS and GM in group %s merged",
 			   grp->c->name);

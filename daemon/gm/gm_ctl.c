@@ -175,7 +175,10 @@ static int cmd_clear(void *arg, int argc, char **argv, char *err, size_t len)
 	struct gm_group *grp;
 	int ret;
 
-	ret = group_arg(arg, argc, argv, 2, &grp, err, len);
+	/* "clear group ID"; "clear group group ID" from older clients */
+	ret = group_arg(arg, argc, argv,
+			argc == 4 && !strcmp(argv[2], "group") ? 3 : 2, &grp,
+			err, len);
 	if (ret)
 		return ret;
 	return gm_register_now(grp, true, err, len) ? -1 : 0;
