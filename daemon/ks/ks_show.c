@@ -56,7 +56,7 @@ static void print_policy(const struct ks_group *g, unsigned i)
 	char pbuf[16];
 
 	open_json_object(NULL);
-	print_indent(4);
+	print_indent(2);
 	print_uint(PRINT_ANY, "index", "policy", i + 1);
 	print_string(PRINT_ANY, "action", NULL,
 		     p->action == KS_PERMIT ? "permit" : "deny");
@@ -131,6 +131,7 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 
 			open_json_object(NULL);
 			print_indent(2);
+			print_word("tek");
 			print_uint(PRINT_ANY, "policy", "policy", i + 1);
 			print_string(PRINT_ANY, "name", "ipsec-sa", sc->name);
 			print_hex(PRINT_ANY, "spi", "spi", t->spi);

@@ -808,6 +808,7 @@ static void test_members(void **state)
 	assert_non_null(strstr(out, "transform aes-gcm-256"));
 	assert_non_null(strstr(out, "transform aes-cbc-128/hmac-sha256"));
 	assert_non_null(strstr(out, "policy 1 deny"));
+	assert_non_null(strstr(out, "tek policy 2 ipsec-sa b spi 0x"));
 	/* no key bytes in the output: look for the first TEK key in hex */
 	{
 		char hex[65];
