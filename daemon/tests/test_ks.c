@@ -227,6 +227,36 @@ static void test_conf_101_policies(void **state)
 	free(text);
 }
 
+/* what one GROUPKEY-PULL message can carry bounds the permit policies */
+static void test_conf_codec_limit(void **state)
+{
+	char pol[40 * 96], *p, *text;
+	unsigned i, n;
+
+	(void)state;
+	for (n = 31; n <= 32; n++) {
+		struct gvpnd_conf conf;
+		char *errs;
+		int nerr;
+
+		p = pol;
+		for (i = 0; i < n; i++)
+			p += sprintf(p, "      { action = \"permit\"; protocol = \"udp\"; destination-port = %u; }%s\n",
+				     2000 + i, i < n - 1 ? "," : "");
+		text = group_conf("", pol, one_sa);
+		if (n == 32) {
+			expect_error(text, 4, "need up to 64 SA TEK payloads and 65 key packets");
+		} else {
+			errs = load(text, &conf, &nerr);
+			if (nerr)
+				fail_msg("%s", errs);
+			free(errs);
+			conf_free(&conf);
+		}
+		free(text);
+	}
+}
+
 static void test_conf_lifetime_atd(void **state)
 {
 	char *text;
@@ -861,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_conf_id_range),
 		cmocka_unit_test(test_conf_duplicate_policy),
 		cmocka_unit_test(test_conf_101_policies),
+		cmocka_unit_test(test_conf_codec_limit),
 		cmocka_unit_test(test_conf_lifetime_atd),
 		cmocka_unit_test(test_conf_world_readable_key),
 		cmocka_unit_test(test_conf_misc_errors),
