@@ -288,6 +288,15 @@ static unsigned count_teks(const struct ks_group *g)
 	return n;
 }
 
+static unsigned count_keys(const struct ks_group *g)
+{
+	unsigned i, n = g->c->kek.set ? 1 : 0;
+
+	for (i = 0; i < g->c->npol; i++)
+		n += g->teks[i].ntek;
+	return n;
+}
+
 static size_t snap_mem_size(const struct ks_group *g)
 {
 	size_t n = SNAP_KEK_ATTRS + 4 * (8 + 32) + g->c->kek.spki_len;
@@ -313,9 +322,11 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 	struct isakmp_buf b, gb;
 	unsigned i, j;
 
-	if (count_teks(g) > GDOI_MAX_TEKS) {
-		log_err("group %s: %u SA TEKs, the GDOI codec carries at most %u",
-			c->name, count_teks(g), GDOI_MAX_TEKS);
+	if (count_teks(g) > GDOI_MAX_TEKS || count_keys(g) > GDOI_MAX_KEY_PACKETS) {
+		/* the configuration keeps this from happening */
+		log_err("group %s: %u SA TEKs and %u key packets, the GDOI codec carries at most %u and %u",
+			c->name, count_teks(g), count_keys(g), GDOI_MAX_TEKS,
+			GDOI_MAX_KEY_PACKETS);
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s) + cap);
@@ -437,7 +448,7 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		s->seq = g->seq;
 	}
 	s->len = b.len;
-	if (b.err || s->kd.n > GDOI_MAX_KEY_PACKETS) {
+	if (b.err) {
 		log_err("group %s: reply does not fit (%zu bytes)", c->name,
 			cap);
 		s->refs = 0;
