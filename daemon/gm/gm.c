@@ -195,11 +195,7 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 		return;
 	grp->sa = NULL;
 	if (err) {
-		/* the key server's messages did not verify: GM-30 */
-		if (why && strstr(why, "HASH("))
-			log_err("%%GDOI-3-GM_HASH_FAIL: Registration to KS %s for group %s failed: bad hash in the key server's message (%s)",
-				addr_str(sa->peer.sin_addr, a), grp->c->name,
-				why);
+		/* GM_HASH_FAIL is the GDOI layer's, as each message drops */
 		snprintf(w, sizeof(w), "GROUPKEY-PULL: %s",
 			 why && *why ? why : strerror(-err));
 		try_failed(grp, w);

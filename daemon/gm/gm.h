@@ -82,6 +82,13 @@ int gm_plan_build(const struct gm_group_conf *gc,
 		  const struct gdoi_pull_result *r, struct gm_plan *p,
 		  const char **cisco, char *why, size_t len);
 void gm_plan_wipe(struct gm_plan *p);
+/*
+ * The SA payload alone (message 2, before any key is sent): every TEK is
+ * ESP with an acceptable transform. Same errors as gm_plan_build(), so the
+ * member can refuse before the server counts it as registered (KS-05).
+ */
+int gm_sa_check(const struct gm_group_conf *gc, const struct gdoi_sa *sa,
+		const char **cisco, char *why, size_t len);
 /* Decodes one SA TEK's selectors and attributes (no keys) */
 int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 		  size_t len);

@@ -452,6 +452,32 @@ fail:
 	return err;
 }
 
+int gm_sa_check(const struct gm_group_conf *gc, const struct gdoi_sa *sa,
+		const char **cisco, char *why, size_t len)
+{
+	char w[160], ts[TEK_TRANSFORM_STR_LEN];
+	struct gm_tek k;
+	int err;
+
+	*cisco = "GM_REJECTING_SA_PAYLOAD";
+	for (unsigned i = 0; i < sa->ntek && i < GDOI_MAX_TEKS; i++) {
+		err = gm_tek_decode(&sa->tek[i], &k, w, sizeof(w));
+		if (err) {
+			if (err == -EPROTONOSUPPORT)
+				*cisco = "UNSUPPORTED_TEK_PROTO";
+			snprintf(why, len, "TEK %u: %s", i + 1, w);
+			return err;
+		}
+		if (!k.bypass && !gm_transform_ok(gc, &k.t)) {
+			snprintf(why, len, "TEK %u (SPI 0x%08x): transform %s is not in the acceptable list",
+				 i + 1, k.spi,
+				 tek_transform_str(&k.t, ts, sizeof(ts)));
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
 void gm_sel_to_policy(const struct gm_sel *s, struct gvpn_policy *p)
 {
 	p->src = s->src;

@@ -366,6 +366,13 @@ static void test_transforms(void **state)
 	assert_non_null(strstr(why, "aes-cbc-128/hmac-sha1"));
 	assert_int_equal(p->n, 0);	/* wiped: nothing to install */
 
+	/* the same verdict from message 2's SA payload alone */
+	cisco = NULL;
+	assert_int_equal(gm_sa_check(gc, &r->sa, &cisco, why, sizeof(why)),
+			 -ENOTSUP);
+	assert_string_equal(cisco, "GM_REJECTING_SA_PAYLOAD");
+	assert_non_null(strstr(why, "TEK 2"));
+
 	assert_int_equal(tek_transform_parse("aes-cbc-128/hmac-sha1",
 					     &gc->transforms[1], why,
 					     sizeof(why)), 0);
@@ -374,6 +381,8 @@ static void test_transforms(void **state)
 			 0);
 	assert_int_equal(p->n, 2);
 	gm_plan_wipe(p);
+	assert_int_equal(gm_sa_check(gc, &r->sa, &cisco, why, sizeof(why)),
+			 0);
 	/* no list: anything gvpn implements */
 	gc->ntransforms = 0;
 	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
@@ -418,6 +427,9 @@ static void test_bad_teks(void **state)
 		 TEK_ESP_AES_GCM_16, 128, 0, 3600, 20, 0, 0, 0);
 	r->sa.tek[0].proto_id = GDOI_PROTO_IPSEC_AH;
 	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 -EPROTONOSUPPORT);
+	assert_string_equal(cisco, "UNSUPPORTED_TEK_PROTO");
+	assert_int_equal(gm_sa_check(gc, &r->sa, &cisco, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
 	assert_string_equal(cisco, "UNSUPPORTED_TEK_PROTO");
 	/* transport mode, an unknown cipher, GCM with an HMAC */
