@@ -52,8 +52,16 @@ check_fail "gmA never registered with ks1" \
 min=$(((RETRIES - 1) * INTERVAL * 1000))
 check "gmA waited for the failover delay (>= $min ms) before ks2" \
 	test $((t1 - t0)) -ge "$min"
-check "gmA logged the switch to the next key server" \
-	gvpnd_log_has gmA "ks2|192\.168\.0\.11"
+# every try to ks1, then ks2, in this order
+tries_in_order() {
+	awk -v r=$RETRIES '
+		/registering with KS 192\.168\.0\.10 \(peer "ks1"\), try/ {
+			if (ks2) bad = 1; n1++ }
+		/registering with KS 192\.168\.0\.11 \(peer "ks2"\), try 1 of/ {
+			ks2 = 1 }
+		END { exit !(n1 == r && ks2 && !bad) }' "$TMPDIR_TEST/gmA.log"
+}
+check "gmA tried ks1 $RETRIES times, then ks2" tries_in_order
 
 check "ks2 lists both members" test "$(gctl ks2 ks members |
 	grep -cE '192\.168\.0\.[12]\b')" -eq 2

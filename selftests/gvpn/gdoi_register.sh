@@ -20,7 +20,7 @@ gdoi_require
 gvpn_load
 gdoi_topo || { log_test "topology" 1; exit $EXIT_STATUS; }
 
-ks_conf ks1
+ks_conf ks1 kek=1
 check "key server configuration passes gvpnd --check" gvpnd_check ks1
 for s in $SITES; do
 	gm_conf "gm$s" "$s"

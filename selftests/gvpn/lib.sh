@@ -430,16 +430,23 @@ psk_file() {
 #   policies=... (policies list body; default: permit 10/8 <-> 10/8 with tek1)
 #   tek=aes-gcm-128 integ=none  atd=10  tbar=0  group=ecp256
 #   id=$GDOI_GROUP  extra=... (more settings of the group)
+#   kek=1 (a KEK with an RSA signing key: SA KEK, KEK keys and SEQ on the
+#   wire; the key is made once per test, which takes seconds under TCG)
 ks_conf() {
 	local name=$1 kv f=$TMPDIR_TEST/$1.conf
 	local addr=192.168.0.10 psk=$GDOI_PSK auth='"192.168.0.0/24"'
 	local tek=aes-gcm-128 integ=none atd=10 tbar=0 group=ecp256 extra=
-	local id=$GDOI_GROUP policies='{ action = "permit"; protocol = "any";
+	local id=$GDOI_GROUP kek= kekconf= policies='{ action = "permit"; protocol = "any";
 		source = "10.0.0.0/8"; destination = "10.0.0.0/8"; sa = "tek1"; }'
 	shift
 	for kv in "$@"; do
 		local "$kv"
 	done
+	if [ -n "$kek" ]; then
+		rekey_key || return 1
+		kekconf="kek = { encryption = \"aes256\"; lifetime = 86400;
+			signing-key = \"$TMPDIR_TEST/rekey.pem\"; };"
+	fi
 	cat >"$f" <<-EOC
 	log-level = "debug";
 	listen = { address = "$addr"; port = 848; };
@@ -463,12 +470,21 @@ ks_conf() {
 			ipsec-sa = ( { name = "tek1"; encryption = "$tek";
 				       integrity = "$integ"; lifetime = 3600; } );
 			authorization = { addresses = [ $auth ]; };
+			$kekconf
 			$extra
 		} );
 	};
 	control = { socket = "$TMPDIR_TEST/$name.sock"; };
 	EOC
 	chmod 600 "$f"
+}
+
+# rekey_key: $TMPDIR_TEST/rekey.pem, a private RSA-2048 key for KEKs
+rekey_key() {
+	[ -s "$TMPDIR_TEST/rekey.pem" ] && return 0
+	(umask 077 && openssl genpkey -algorithm RSA \
+		-pkeyopt rsa_keygen_bits:2048 -out "$TMPDIR_TEST/rekey.pem" \
+		2>/dev/null)
 }
 
 # gm_conf NAME SITE [KEY=VALUE...]: $TMPDIR_TEST/NAME.conf for the member on
