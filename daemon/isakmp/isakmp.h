@@ -29,8 +29,8 @@
 #define ISAKMP_MAX_PAYLOADS	48
 #define ISAKMP_MAX_PROPOSALS	32
 #define ISAKMP_MAX_TRANSFORMS	128
-#define GDOI_MAX_TEKS		64
-#define GDOI_MAX_KEY_PACKETS	64
+#define GDOI_MAX_TEKS		256	/* 100 policies, each with an old and a new TEK */
+#define GDOI_MAX_KEY_PACKETS	256
 #define ISAKMP_MAX_SPI		16
 
 /* payload types (RFC 2408 3.1, RFC 3947, RFC 6407 5) */

@@ -295,14 +295,13 @@ static void parse_policies(struct cctx *c, const config_setting_t *g,
 	if (!permits)
 		cf_err(c, list, "group '%s' has no permit policy: nothing to encrypt, no keys to hand out",
 		       gc->name);
-	/* while a TEK is replaced, a permit policy goes out with both TEKs,
-	 * and KD has a key packet for each of them and the KEK */
-	if (2 * permits + denies > GDOI_MAX_TEKS ||
-	    2 * permits + 1 > GDOI_MAX_KEY_PACKETS)
-		cf_err(c, list, "group '%s': %u permit and %u deny policies need up to %u SA TEK payloads and %u key packets; the GDOI codec carries %u and %u",
-		       gc->name, permits, denies, 2 * permits + denies,
-		       2 * permits + 1, GDOI_MAX_TEKS, GDOI_MAX_KEY_PACKETS);
 }
+
+/* While a TEK is replaced, a permit policy goes out with both TEKs, and KD
+ * has a key packet for each of them and the KEK: the codec must carry it. */
+_Static_assert(2 * KS_MAX_POLICIES <= GDOI_MAX_TEKS &&
+	       2 * KS_MAX_POLICIES + 1 <= GDOI_MAX_KEY_PACKETS,
+	       "the GDOI codec cannot carry a group's largest SA and KD");
 
 static void load_signing_key(struct cctx *c, const config_setting_t *s,
 			     const char *path, struct ks_kek_conf *k)

@@ -528,7 +528,8 @@ static void test_kd_limit(void **state)
 	assert_int_equal(gdoi_kd_decode(&d, &c.pl[0], &err), 0);
 	assert_int_equal(d.n, GDOI_MAX_KEY_PACKETS);
 	/* one more packet than we hold: the count is refused up front */
-	b.p[ISAKMP_HDR_LEN + 5] = GDOI_MAX_KEY_PACKETS + 1;
+	b.p[ISAKMP_HDR_LEN + 4] = (GDOI_MAX_KEY_PACKETS + 1) >> 8;
+	b.p[ISAKMP_HDR_LEN + 5] = (GDOI_MAX_KEY_PACKETS + 1) & 0xff;
 	assert_int_equal(gdoi_kd_decode(&d, &c.pl[0], &err), -1);
 }
 
