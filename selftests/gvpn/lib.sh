@@ -548,6 +548,13 @@ gvpnd_check() {
 # of namespace NS, log in $TMPDIR_TEST/NAME.log, pid in ${NAME}_pid;
 # returns once its control socket answers. Stopped (TERM) at exit.
 gvpnd_start() {
+	gvpnd_spawn "$@"
+	gvpnd_wait_up "$2"
+}
+
+# gvpnd_spawn NS NAME: gvpnd_start without waiting (start several at once,
+# then gvpnd_wait_up each)
+gvpnd_spawn() {
 	local ns=$1 name=$2 pid
 	rm -f "$TMPDIR_TEST/$name.log"
 	ip netns exec "$ns" "$GVPND" -f -c "$TMPDIR_TEST/$name.conf" \
@@ -555,9 +562,12 @@ gvpnd_start() {
 	pid=$!
 	printf -v "${name}_pid" '%s' "$pid"
 	defer "kill $pid 2>/dev/null"
-	busywait 20000 gvpnd_up "$name" && return 0
-	echo "# gvpnd $name did not start:"
-	sed 's/^/# /' "$TMPDIR_TEST/$name.log"
+}
+
+gvpnd_wait_up() {
+	busywait 20000 gvpnd_up "$1" && return 0
+	echo "# gvpnd $1 did not start:"
+	sed 's/^/# /' "$TMPDIR_TEST/$1.log"
 	return 1
 }
 
