@@ -35,9 +35,12 @@ for n in ks1 gmA gmB gmC; do
 done
 
 gvpnd_start "$ks1" ks1 || { log_test "key server starts" 1; exit $EXIT_STATUS; }
-gvpnd_start "$gmB" gmB
-gvpnd_start "$gmC" gmC
-gvpnd_start "$gmA" gmA
+gvpnd_spawn "$gmB" gmB
+gvpnd_spawn "$gmC" gmC
+gvpnd_spawn "$gmA" gmA
+for n in gmA gmB gmC; do
+	gvpnd_wait_up "$n" || log_test "$n starts" 1
+done
 
 # nothing_installed NS: no SA and no keys in gvpn.ko
 nothing_installed() {

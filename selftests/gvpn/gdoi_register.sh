@@ -32,7 +32,10 @@ capture_start "$pcap"
 gvpnd_start "$ks1" ks1 || { log_test "key server starts" 1; exit $EXIT_STATUS; }
 for s in $SITES; do
 	ns=gm$s
-	gvpnd_start "${!ns}" "gm$s" || log_test "gm$s starts" 1
+	gvpnd_spawn "${!ns}" "gm$s"
+done
+for s in $SITES; do
+	gvpnd_wait_up "gm$s" || log_test "gm$s starts" 1
 done
 
 for s in $SITES; do

@@ -479,9 +479,13 @@ ks_conf() {
 	chmod 600 "$f"
 }
 
-# rekey_key: $TMPDIR_TEST/rekey.pem, a private RSA-2048 key for KEKs
+# rekey_key: $TMPDIR_TEST/rekey.pem, a private RSA-2048 key for KEKs:
+# the one "make -C selftests/gvpn install" made on the host, else a new one
 rekey_key() {
+	local made=$GVPN_TOP/build/kselftest/gdoi-rekey.pem
 	[ -s "$TMPDIR_TEST/rekey.pem" ] && return 0
+	[ -s "$made" ] && install -m 600 "$made" "$TMPDIR_TEST/rekey.pem" &&
+		return 0
 	(umask 077 && openssl genpkey -algorithm RSA \
 		-pkeyopt rsa_keygen_bits:2048 -out "$TMPDIR_TEST/rekey.pem" \
 		2>/dev/null)
