@@ -11,13 +11,15 @@
 # on serving the good member:
 #  - a wrong group id (the member asks for a group the server lacks);
 #  - an SA TEK with a transform the member does not accept (its
-#    "transforms" list): GM_REJECTING_SA_PAYLOAD;
+#    "transforms" list): GM_REJECTING_SA_PAYLOAD at message 2, so the key
+#    server neither sends keys nor counts a member (features.md KS-05);
 #  - a corrupted HASH(1) (member -> server) and HASH(2) (server ->
 #    member): a ciphertext block of the HASH payload is overwritten on the
 #    way (nftables payload mangling), so it decrypts to a wrong hash.
 # A KD missing a key and a truncated GAP need a key server that builds
 # bad messages: they are covered by the GDOI unit tests
-# (daemon/tests/test_gdoi*.c) and the GDOI fuzz harness.
+# (daemon/tests/test_gdoi_pull.c: test_kd_missing_key, test_truncated_gap)
+# and the GDOI fuzz harness (daemon/fuzz/fuzz_gdoi.c).
 
 source "$(dirname "$0")/lib.sh"
 gdoi_require
