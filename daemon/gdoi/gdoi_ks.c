@@ -93,6 +93,11 @@ static int msg1_payloads(const struct gdoi_in *in, struct isakmp_data *ni,
 	static const uint8_t allowed[] = { ISAKMP_NP_NONCE, ISAKMP_NP_ID };
 	struct isakmp_err err;
 
+	/* exchange 32 is also IPsec DOI Quick Mode (RFC 2409 5.5) */
+	if (isakmp_chain_count(in->c, ISAKMP_NP_SA)) {
+		snprintf(why, whylen, "an SA payload in message 1: IPsec Quick Mode, not GROUPKEY-PULL; gvpnd speaks GDOI only");
+		return -1;
+	}
 	if (gdoi_check_payloads(in->c, allowed, 2, why, whylen))
 		return -1;
 	if (isakmp_chain_count(in->c, ISAKMP_NP_NONCE) != 1 ||
