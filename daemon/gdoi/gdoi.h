@@ -111,4 +111,18 @@ typedef void (*gdoi_pull_cb)(void *arg, struct ike_sa *sa, int err,
 int gdoi_pull(struct gdoi_ctx *g, struct ike_sa *sa,
 	      const struct gdoi_group_id *group, gdoi_pull_cb cb, void *arg);
 
+/*
+ * The same, with the member's verdict on message 2's SA payload before it
+ * acknowledges the policy with HASH(3) (RFC 6407 3.2: a member that cannot
+ * handle it must not go on). check returns 0 to accept, or non-zero with
+ * why set: the exchange is then refused with NO-PROPOSAL-CHOSEN, so the
+ * key server records no registration, and cb gets -EPROTO with that why.
+ */
+typedef int (*gdoi_sa_check_fn)(void *arg, struct ike_sa *sa,
+				const struct gdoi_sa *sa_pl, char *why,
+				size_t whylen);
+int gdoi_pull_checked(struct gdoi_ctx *g, struct ike_sa *sa,
+		      const struct gdoi_group_id *group,
+		      gdoi_sa_check_fn check, gdoi_pull_cb cb, void *arg);
+
 #endif /* GVPN_GDOI_H */

@@ -71,6 +71,13 @@ static void arm(struct gdoi_x *x)
 int gdoi_pull(struct gdoi_ctx *g, struct ike_sa *sa,
 	      const struct gdoi_group_id *group, gdoi_pull_cb cb, void *arg)
 {
+	return gdoi_pull_checked(g, sa, group, NULL, cb, arg);
+}
+
+int gdoi_pull_checked(struct gdoi_ctx *g, struct ike_sa *sa,
+		      const struct gdoi_group_id *group,
+		      gdoi_sa_check_fn check, gdoi_pull_cb cb, void *arg)
+{
 	uint8_t idb[4];
 	struct isakmp_buf b;
 	struct gdoi_x *x;
@@ -99,6 +106,7 @@ int gdoi_pull(struct gdoi_ctx *g, struct ike_sa *sa,
 	x->state = GX_I_WAIT2;
 	x->group = *group;
 	x->cb = cb;
+	x->check = check;
 	x->cb_arg = arg;
 	x->ni_len = IKE_NONCE_LEN;
 	if (RAND_bytes(x->ni, (int)x->ni_len) != 1) {
@@ -200,6 +208,12 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 		snprintf(why, sizeof(why), "SA payload of DOI %u (GDOI expected)",
 			 sa_pl.doi);
 		refuse(x, ISAKMP_N_DOI_NOT_SUPPORTED, why);
+		return;
+	}
+	if (x->check && x->check(x->cb_arg, sa, &sa_pl, why, sizeof(why))) {
+		x->g->stats.bad_payload++;
+		gdoi_send_refusal(sa, x->msgid, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		gdoi_gm_fail(x, -EPROTO, "%s", why);
 		return;
 	}
 	memcpy(x->nr, nr.p, nr.len);

@@ -44,6 +44,7 @@ struct gdoi_x {
 	struct ev_timer timer;
 	/* member */
 	gdoi_pull_cb cb;
+	gdoi_sa_check_fn check;		/* member's verdict on message 2 */
 	void *cb_arg;
 	uint8_t *sa_pl;			/* message 2's SA payload, whole */
 	size_t sa_pl_len;

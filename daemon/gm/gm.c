@@ -229,6 +229,24 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 	free(p);
 }
 
+/* Message 2: refuse what this member cannot install before HASH(3) says
+ * otherwise, so that the key server counts no registration (KS-05) */
+static int sa_check(void *arg, struct ike_sa *sa, const struct gdoi_sa *sa_pl,
+		    char *why, size_t whylen)
+{
+	struct gm_group *grp = arg;
+	char a[INET_ADDRSTRLEN];
+	const char *cisco;
+	int err;
+
+	err = gm_sa_check(grp->c, sa_pl, &cisco, why, whylen);
+	if (err)
+		log_err("%%GDOI-3-%s: Registration to KS %s for group %s refused by the GM: %s",
+			cisco, addr_str(sa->peer.sin_addr, a), grp->c->name,
+			why);
+	return err;
+}
+
 static void phase1_done(struct ike_sa *sa, int err, void *arg)
 {
 	struct gm_group *grp = arg;
@@ -248,7 +266,8 @@ static void phase1_done(struct ike_sa *sa, int err, void *arg)
 		gid.addr = grp->c->addr;
 	}
 	grp->state = GM_PULL;
-	ret = gdoi_pull(grp->gm->gdoi, sa, &gid, pulled, grp);
+	ret = gdoi_pull_checked(grp->gm->gdoi, sa, &gid, sa_check, pulled,
+				grp);
 	if (ret) {
 		char w[80];
 

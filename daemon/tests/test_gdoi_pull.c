@@ -699,6 +699,38 @@ static void test_wrong_group(void **state)
 	assert_int_equal(gdoi[1].stats.pull_failed, 1);
 }
 
+static int refuse_second_tek(void *arg, struct ike_sa *sa,
+			     const struct gdoi_sa *sa_pl, char *why,
+			     size_t whylen)
+{
+	(void)arg;
+	(void)sa;
+	assert_int_equal(sa_pl->ntek, 2);
+	snprintf(why, whylen, "TEK 0x%08x: transform not acceptable",
+		 sa_pl->tek[1].spi);
+	return -1;
+}
+
+/* the member refuses message 2's SA: no HASH(3), no keys, no registration */
+static void test_member_refuses_sa(void **state)
+{
+	struct gdoi_group_id gid = { .type = ISAKMP_ID_KEY_ID, .id = GROUP };
+
+	(void)state;
+	assert_int_equal(gdoi_pull_checked(&gdoi[0], est[0], &gid,
+					   refuse_second_tek, gm_cb, NULL), 0);
+	settle();
+	assert_int_equal(gm_err, -EPROTO);
+	assert_non_null(strstr(gm_why, "TEK 0x55667788: transform not acceptable"));
+	assert_int_equal(pull_calls, 1);
+	/* the server heard the refusal: its exchange ended without message 4 */
+	assert_int_equal(done_calls, 1);
+	assert_int_not_equal(done_err, 0);
+	assert_int_equal(pull_sent[0], 1);
+	assert_int_equal(pull_sent[1], 1);
+	assert_int_equal(gdoi[1].stats.pull_ok, 0);
+}
+
 static void test_kd_missing_key(void **state)
 {
 	(void)state;
@@ -905,6 +937,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_hash4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kd_missing_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_refuses_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_msg1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_msg2, setup, teardown),
