@@ -20,9 +20,6 @@ static void usage(FILE *f)
 
 static int run(int argc, char **argv)
 {
-	char *words[3] = { "clear", "group" };
-	uint32_t id;
-
 	if (argc >= 1 && matches(argv[0], "help")) {
 		usage(stdout);
 		return EXIT_OK;
@@ -31,22 +28,7 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!matches(argv[0], "group"))
-		return cli_usage_error("expected \"group ID\"");
-	if (argc < 2)
-		return cli_usage_error("\"group\" needs an ID (1..65535)");
-	if (parse_u32(argv[1], 1, 65535, &id)) {
-		fprintf(stderr, "Error: invalid group ID \"%s\" (1..65535).\n",
-			argv[1]);
-		return EXIT_USAGE;
-	}
-	if (argc > 2) {
-		fprintf(stderr, "Error: unexpected \"%s\".\n", argv[2]);
-		return EXIT_USAGE;
-	}
-	/* the command is "group": clear group ID */
-	words[2] = argv[1];
-	return cli_ctl(3, words);
+	return cli_ctl_group("clear", NULL, argc, argv, false);
 }
 
 const struct gvpn_object clear_object = {

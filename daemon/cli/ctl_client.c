@@ -170,11 +170,14 @@ int cli_ctl(int argc, char **argv)
 int cli_ctl_group(const char *object, const char *command, int argc,
 		  char **argv, bool optional)
 {
-	char *words[4] = { (char *)object, (char *)command };
+	char *words[4] = { (char *)object };
 	uint32_t id;
+	int n = 1;
 
+	if (command)
+		words[n++] = (char *)command;
 	if (argc == 0 && optional)
-		return cli_ctl(2, words);
+		return cli_ctl(n, words);
 	if (argc == 0 || !matches(argv[0], "group"))
 		return cli_usage_error(optional ? "expected nothing or \"group ID\"" :
 				       "expected \"group ID\"");
@@ -189,7 +192,7 @@ int cli_ctl_group(const char *object, const char *command, int argc,
 		fprintf(stderr, "Error: unexpected \"%s\".\n", argv[2]);
 		return EXIT_USAGE;
 	}
-	words[2] = "group";
-	words[3] = argv[1];
-	return cli_ctl(4, words);
+	words[n++] = "group";
+	words[n++] = argv[1];
+	return cli_ctl(n, words);
 }

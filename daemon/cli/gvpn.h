@@ -44,7 +44,8 @@ extern const struct gvpn_object ks_object, gm_object, clear_object,
 const char *cli_ctl_socket(void);
 /* Send the words to gvpnd, print its answer; the exit status */
 int cli_ctl(int argc, char **argv);
-/* OBJECT COMMAND [ group ID ] (optional) or OBJECT COMMAND group ID */
+/* OBJECT [COMMAND] [ group ID ] (optional) or OBJECT [COMMAND] group ID;
+ * no COMMAND (NULL) when "group" is the command, as in "clear group ID" */
 int cli_ctl_group(const char *object, const char *command, int argc,
 		  char **argv, bool optional);
 
