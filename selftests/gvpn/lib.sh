@@ -219,6 +219,28 @@ wan_count() {
 	grep -cE -- "$2" "$1.txt"
 }
 
+# check_preserved PCAP MIN: the core's capture shows the traffic between
+# the sites' hosts as ESP only (at least MIN packets), never in clear and
+# never addressed to or from the gateways, and the ESP of every pair of
+# hosts carries the hosts' own addresses (RFC 5374 address preservation)
+check_preserved() {
+	local pcap=$1 min=$2 a b site_re='10\.[123]\.0\.2'
+
+	check "WAN carries ESP between the hosts" test "$(wan_count "$pcap" \
+		"$site_re > $site_re: ESP")" -ge "$min"
+	check "no cleartext between the sites on the WAN" test "$(wan_count "$pcap" \
+		"$site_re\.?[0-9]* > $site_re\.?[0-9]*: [^E]")" -eq 0
+	check "no ESP addressed from or to the gateways" test "$(wan_count "$pcap" \
+		"192\.168\.0\.[0-9]+ > [0-9.]+: ESP|> 192\.168\.0\.[0-9]+: ESP")" -eq 0
+	for a in $SITES; do
+		for b in $SITES; do
+			[ "$a" = "$b" ] && continue
+			check "outer header of host$a -> host$b is the hosts' addresses" \
+				test "$(wan_count "$pcap" "10\.$(site_n "$a")\.0\.2 > 10\.$(site_n "$b")\.0\.2: ESP")" -gt 0
+		done
+	done
+}
+
 # tshark_esp FILE ENC ENCKEY AUTH AUTHKEY FIELDS FILTER: decrypt the ESP of
 # a capture with Wireshark's own ESP code (an implementation independent of
 # ours) and print FIELDS of the packets matching FILTER. ENC/AUTH are
