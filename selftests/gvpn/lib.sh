@@ -445,6 +445,25 @@ psk_file() {
 	echo "$TMPDIR_TEST/$1.psk"
 }
 
+# gvpnd_conf_head NAME ADDR GROUP: what every test gvpnd's configuration
+# starts with: debug log, listen on ADDR:848, a pcap of its messages, short
+# retransmissions and one Phase 1 proposal with DH group GROUP
+gvpnd_conf_head() {
+	local name=$1 group=$3
+
+	cat <<-EOC
+	log-level = "debug";
+	listen = { address = "$2"; port = 848; };
+	wireshark = { pcap = "$TMPDIR_TEST/$name.pcap"; };
+	ike = {
+		retransmit-timeout = 0.5;
+		retransmit-tries = 2;
+		proposals = ( { name = "p"; encryption = "aes256"; hash = "sha256";
+				group = "$group"; lifetime = 86400; } );
+	};
+	EOC
+}
+
 # ks_conf NAME [KEY=VALUE...]: $TMPDIR_TEST/NAME.conf for a key server of
 # group $GDOI_GROUP (short timers for tests)
 #   addr=192.168.0.10  psk=$GDOI_PSK (for members on 192.168.0.0/24)
@@ -469,16 +488,7 @@ ks_conf() {
 		kekconf="kek = { encryption = \"aes256\"; lifetime = 86400;
 			signing-key = \"$TMPDIR_TEST/rekey.pem\"; };"
 	fi
-	cat >"$f" <<-EOC
-	log-level = "debug";
-	listen = { address = "$addr"; port = 848; };
-	wireshark = { pcap = "$TMPDIR_TEST/$name.pcap"; };
-	ike = {
-		retransmit-timeout = 0.5;
-		retransmit-tries = 2;
-		proposals = ( { name = "p"; encryption = "aes256"; hash = "sha256";
-				group = "$group"; lifetime = 86400; } );
-	};
+	{ gvpnd_conf_head "$name" "$addr" "$group"; cat <<-EOC
 	peers = ( { name = "members"; address = "192.168.0.0/24"; auth = "psk";
 		    psk-file = "$(psk_file "$name" "$psk")"; } );
 	server = {
@@ -498,6 +508,7 @@ ks_conf() {
 	};
 	control = { socket = "$TMPDIR_TEST/$name.sock"; };
 	EOC
+	} >"$f"
 	chmod 600 "$f"
 }
 
@@ -533,16 +544,7 @@ gm_conf() {
 		auth = \"psk\"; psk-file = \"$TMPDIR_TEST/$name.psk\"; }"
 		list+="${list:+, }\"${s%%:*}\""
 	done
-	cat >"$f" <<-EOC
-	log-level = "debug";
-	listen = { address = "192.168.0.$n"; port = 848; };
-	wireshark = { pcap = "$TMPDIR_TEST/$name.pcap"; };
-	ike = {
-		retransmit-timeout = 0.5;
-		retransmit-tries = 2;
-		proposals = ( { name = "p"; encryption = "aes256"; hash = "sha256";
-				group = "$group"; lifetime = 86400; } );
-	};
+	{ gvpnd_conf_head "$name" "192.168.0.$n" "$group"; cat <<-EOC
 	peers = ( $peers );
 	member = {
 		groups = ( {
@@ -558,6 +560,7 @@ gm_conf() {
 	};
 	control = { socket = "$TMPDIR_TEST/$name.sock"; };
 	EOC
+	} >"$f"
 	chmod 600 "$f"
 }
 
