@@ -76,6 +76,13 @@ static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
 
 	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2, trailer, 2))
 		return GVPN_A_STATS_DROP_MALFORMED;
+	/*
+	 * The pad length is the sender's word, authenticated or not: it must
+	 * leave something of the payload (esp4: "padlen + 2 + alen >= elen"),
+	 * or len below wraps and the padding is read from before the packet.
+	 */
+	if (trailer[0] + 2 + sa->icvlen >= skb->len - hdr)
+		return GVPN_A_STATS_DROP_MALFORMED;
 	len = skb->len - sa->icvlen - 2 - trailer[0];
 	/* A TBAR SA's packets all carry a timestamp, others none. */
 	if (trailer[1] != (sa->tbar ? GVPN_TBAR_NEXTHDR : IPPROTO_IPIP))
