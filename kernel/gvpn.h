@@ -8,6 +8,7 @@
 #ifndef _GVPN_H
 #define _GVPN_H
 
+#include <crypto/aead.h>
 #include <linux/crypto.h>
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
@@ -245,9 +246,12 @@ void gvpn_crypto_free(struct gvpn_sa *sa);
 struct gvpn_crypto_ctx {
 	struct sk_buff *skb;
 	struct gvpn_sa *sa;		/* holds a reference */
-	struct nf_hook_state state;	/* to continue the hook chain */
-	unsigned int (*hookfn)(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state);
+	/* output: where the packet goes once encrypted */
+	unsigned int len;		/* inner bytes, counted when sent */
+	struct net *net;
+	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+	/* input, asynchronous SAs only: to continue the hook chain */
+	struct nf_hook_state state;
 	u8 iv[16];
 	struct scatterlist *sg;
 	struct aead_request *req;
@@ -265,14 +269,63 @@ struct gvpn_crypto_ctx {
 
 struct gvpn_crypto_ctx *gvpn_crypto_ctx_alloc(struct gvpn_sa *sa, int nfrags);
 void gvpn_crypto_ctx_state(struct gvpn_crypto_ctx *ctx,
-			   const struct nf_hook_state *state,
-			   unsigned int (*hookfn)(void *, struct sk_buff *,
-						  const struct nf_hook_state *));
+			   const struct nf_hook_state *state);
 void gvpn_crypto_ctx_free(struct gvpn_crypto_ctx *ctx);
 void gvpn_nf_resume(const struct nf_hook_state *state,
 		    unsigned int (*hookfn)(void *, struct sk_buff *,
 					   const struct nf_hook_state *),
 		    struct sk_buff *skb);
+int gvpn_nf_index(const struct nf_hook_entries *e,
+		  unsigned int (*hookfn)(void *, struct sk_buff *,
+					 const struct nf_hook_state *));
+
+/*
+ * Whether the SA's engine may complete a request later (cryptd, pcrypt, the
+ * AES-NI SIMD wrapper): only then does a packet outlive the hook, and must
+ * take references to what it uses afterwards.
+ */
+static inline bool gvpn_sa_async(const struct gvpn_sa *sa)
+{
+	return crypto_aead_alg(sa->tfm)->base.cra_flags & CRYPTO_ALG_ASYNC;
+}
+
+/*
+ * Drop a packet the hook owns, counted under @why and freed with the
+ * closest drop reason the kernel has (6.1 has a fixed set; both kernels
+ * have these). Returns the verdict for a hook.
+ */
+static inline unsigned int gvpn_drop(struct gvpn_group *g, struct sk_buff *skb,
+				     enum gvpn_stats_attr why)
+{
+	enum skb_drop_reason reason;
+
+	switch (why) {
+	case GVPN_A_STATS_DROP_NOMEM:
+		reason = SKB_DROP_REASON_NOMEM;
+		break;
+	case GVPN_A_STATS_FRAG_NEEDED:
+		reason = SKB_DROP_REASON_PKT_TOO_BIG;
+		break;
+	case GVPN_A_STATS_DROP_MALFORMED:
+		reason = SKB_DROP_REASON_INVALID_PROTO;
+		break;
+	case GVPN_A_STATS_DROP_POLICY:
+	case GVPN_A_STATS_DROP_NO_SA:
+	case GVPN_A_STATS_DROP_CLEARTEXT:
+	case GVPN_A_STATS_DROP_ADDR_MISMATCH:
+	case GVPN_A_STATS_DROP_SELECTOR:
+	case GVPN_A_STATS_DROP_UNKNOWN_SPI:
+	case GVPN_A_STATS_DROP_AUTH:
+	case GVPN_A_STATS_DROP_REPLAY:
+		reason = SKB_DROP_REASON_XFRM_POLICY;
+		break;
+	default:
+		reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+	gvpn_count_group(g, why, 1);
+	kfree_skb_reason(skb, reason);
+	return NF_STOLEN;
+}
 
 /* output.c, input.c */
 unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,

@@ -19,7 +19,8 @@ unsigned int gvpn_net_id __read_mostly;
 /*
  * Inbound: after defragmentation, so ESP arrives whole, and before
  * conntrack, so conntrack and the firewall see the decrypted packet.
- * Outbound: after NAT and helpers, right before conntrack confirms.
+ * Outbound: after NAT, right before conntrack's helpers, sequence
+ * adjustment and confirmation, which output.c runs on the cleartext.
  */
 static const struct nf_hook_ops gvpn_nf_ops[] = {
 	{

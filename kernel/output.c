@@ -12,6 +12,14 @@
  * are fragmented before encryption (each fragment its own ESP packet), or,
  * with DF set, refused with an ICMP fragmentation-needed carrying the MTU
  * left for the inner packet.
+ *
+ * The hook runs after NAT, just before conntrack confirms (helpers,
+ * sequence adjustment and confirmation all run at INT_MAX in 6.1 and
+ * 6.12). Those must see the packet in clear, so a packet to encrypt leaves
+ * the chain here: the hooks after ours run on its cleartext
+ * (nf_hook_slow() from the next entry), and only if they accept it is it
+ * encrypted and handed to the chain's okfn. Without conntrack nothing
+ * follows us and the packet is encrypted in place, as xfrm would.
  */
 
 #include <crypto/aead.h>
@@ -45,13 +53,6 @@ static unsigned int gvpn_inner_mtu(const struct gvpn_sa *sa, unsigned int mtu)
 	return room > 68 ? round_down(room, sa->blksize) - 2 : 68;
 }
 
-static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err);
-
-/*
- * Encrypt @skb (an IPv4 packet, not GSO) in place. Returns 0 when done,
- * -EINPROGRESS when the AEAD completes later (it then owns @skb and
- * resumes it), or an error with @skb untouched for the caller to drop.
- */
 /* The TBAR header: the sender's group clock, stamped in ticks. */
 static void gvpn_tbar_stamp(struct gvpn_sa *sa, u8 *h)
 {
@@ -71,6 +72,44 @@ static void gvpn_tbar_stamp(struct gvpn_sa *sa, u8 *h)
 	gvpn_count_group(sa->group, GVPN_A_STATS_TX_TIMESTAMPED, 1);
 }
 
+static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
+{
+	gvpn_count(sa->stats, GVPN_A_STATS_TX_PACKETS, 1);
+	gvpn_count(sa->stats, GVPN_A_STATS_TX_BYTES, len);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_PACKETS, 1);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_BYTES, len);
+}
+
+/* An encrypted packet fits the MTU: nothing may fragment it again. */
+static void gvpn_output_ready(struct sk_buff *skb)
+{
+	IPCB(skb)->frag_max_size = 0;
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
+{
+	struct gvpn_crypto_ctx *ctx = GVPN_CRYPTO_DONE_DATA;
+	struct sk_buff *skb = ctx->skb;
+	struct gvpn_sa *sa = ctx->sa;
+
+	local_bh_disable();
+	if (err) {
+		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
+	} else {
+		gvpn_output_ready(skb);
+		gvpn_count_tx(sa, ctx->len);
+		ctx->okfn(ctx->net, skb->sk, skb);
+	}
+	local_bh_enable();
+	gvpn_crypto_ctx_free(ctx);
+}
+
+/*
+ * Encrypt @skb (an IPv4 packet, not GSO) in place. Returns 0 when done,
+ * -EINPROGRESS when the AEAD completes later (it then owns @skb and sends
+ * it to @state's okfn), or an error with @skb for the caller to drop.
+ */
 static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 			    const struct nf_hook_state *state, u8 df_mode)
 {
@@ -140,6 +179,8 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	}
 	__ip_select_ident(state->net, iph, 1);
 	ip_send_check(iph);
+	/* The inner packet's tunnel headers, if any, are inside ESP now. */
+	skb->encapsulation = 0;
 
 	esph->spi = htonl(sa->spi);
 	esph->seq_no = htonl((u32)atomic64_inc_return(&sa->seq));
@@ -153,73 +194,47 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 		gvpn_tbar_stamp(sa, iv + sa->ivlen);
 
 	ctx->skb = skb;
-	gvpn_crypto_ctx_state(ctx, state, gvpn_output_hook);
+	ctx->len = len - thlen;
+	ctx->net = state->net;
+	ctx->okfn = state->okfn;
 	err = skb_to_sgvec(skb, ctx->sg, sizeof(*iph),
 			   sizeof(*esph) + sa->ivlen + plen + sa->icvlen);
 	if (unlikely(err < 0))
 		goto out;
-	aead_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  gvpn_output_done, ctx);
+	/*
+	 * No CRYPTO_TFM_REQ_MAY_BACKLOG: we run in softirq, and may not wait
+	 * for an engine's queue to drain. A full queue (-ENOSPC, or -EBUSY
+	 * from engines that say so) drops the packet, as esp4 does.
+	 */
+	aead_request_set_callback(ctx->req, 0, gvpn_output_done, ctx);
 	aead_request_set_crypt(ctx->req, ctx->sg, ctx->sg, plen, ctx->iv);
 	aead_request_set_ad(ctx->req, sizeof(*esph) + sa->ivlen);
 	err = crypto_aead_encrypt(ctx->req);
-	if (err == -EINPROGRESS || err == -EBUSY)
-		return -EINPROGRESS;
+	if (err == -EINPROGRESS)
+		return err;
 	if (!err) {
-		/* We fit the MTU: nothing may fragment us again. */
-		IPCB(skb)->frag_max_size = 0;
-		skb->ip_summed = CHECKSUM_NONE;
+		gvpn_output_ready(skb);
+		gvpn_count_tx(sa, ctx->len);
 	}
 out:
 	gvpn_crypto_ctx_free(ctx);
 	return err;
 }
 
-static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
+/* Encrypt one of the packets we made out of the hook's one, send it on. */
+static void gvpn_output_one(struct gvpn_sa *sa, struct sk_buff *skb,
+			    const struct nf_hook_state *state, u8 df_mode)
 {
-	gvpn_count(sa->stats, GVPN_A_STATS_TX_PACKETS, 1);
-	gvpn_count(sa->stats, GVPN_A_STATS_TX_BYTES, len);
-	gvpn_count_group(sa->group, GVPN_A_STATS_TX_PACKETS, 1);
-	gvpn_count_group(sa->group, GVPN_A_STATS_TX_BYTES, len);
-}
-
-static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
-{
-	struct gvpn_crypto_ctx *ctx = GVPN_CRYPTO_DONE_DATA;
-	struct sk_buff *skb = ctx->skb;
-	struct gvpn_sa *sa = ctx->sa;
-
-	if (err == -EINPROGRESS)
-		return;		/* left the backlog; completion comes later */
-	if (err) {
-		gvpn_count_group(sa->group, GVPN_A_STATS_DROP_NOMEM, 1);
-		kfree_skb(skb);
-	} else {
-		IPCB(skb)->frag_max_size = 0;
-		skb->ip_summed = CHECKSUM_NONE;
-		gvpn_count_tx(sa, skb->len);
-		gvpn_nf_resume(&ctx->state, ctx->hookfn, skb);
-	}
-	gvpn_crypto_ctx_free(ctx);
-}
-
-/* Encrypt one of several packets we made out of the hook's one. */
-static void gvpn_output_extra(struct gvpn_sa *sa, struct sk_buff *skb,
-			      const struct nf_hook_state *state, u8 df_mode)
-{
-	unsigned int len = skb->len;
 	int err;
 
 	err = gvpn_esp_encrypt(sa, skb, state, df_mode);
 	if (err == -EINPROGRESS)
 		return;
 	if (err) {
-		gvpn_count_group(sa->group, GVPN_A_STATS_DROP_NOMEM, 1);
-		kfree_skb(skb);
+		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
 		return;
 	}
-	gvpn_count_tx(sa, len);
-	gvpn_nf_resume(state, gvpn_output_hook, skb);
+	state->okfn(state->net, state->sk, skb);
 }
 
 static int gvpn_frag_collect(struct net *net, struct sock *sk,
@@ -241,7 +256,7 @@ static void gvpn_output_fragment(struct gvpn_sa *sa, struct sk_buff *skb,
 	__skb_queue_head_init(&frags);
 	gvpn_count_group(sa->group, GVPN_A_STATS_FRAGMENTED, 1);
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		kfree_skb(skb);
+		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
 		return;
 	}
 	if (!IPCB(skb)->frag_max_size || IPCB(skb)->frag_max_size > inner_mtu)
@@ -254,9 +269,9 @@ static void gvpn_output_fragment(struct gvpn_sa *sa, struct sk_buff *skb,
 
 	while ((frag = __skb_dequeue(&frags))) {
 		if (err)
-			kfree_skb(frag);
+			gvpn_drop(sa->group, frag, GVPN_A_STATS_DROP_NOMEM);
 		else
-			gvpn_output_extra(sa, frag, state, df_mode);
+			gvpn_output_one(sa, frag, state, df_mode);
 	}
 }
 
@@ -268,32 +283,87 @@ static bool gvpn_df(const struct sk_buff *skb)
 static unsigned int gvpn_frag_needed(struct gvpn_group *g, struct sk_buff *skb,
 				     unsigned int inner_mtu)
 {
-	gvpn_count_group(g, GVPN_A_STATS_FRAG_NEEDED, 1);
 	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(inner_mtu));
-	return NF_DROP;
+	return gvpn_drop(g, skb, GVPN_A_STATS_FRAG_NEEDED);
+}
+
+/*
+ * The okfn the hooks after ours get. One that takes the packet out of the
+ * chain (NF_QUEUE, a userspace conntrack helper, a module completing
+ * later) resumes it through the okfn, past gvpn: its cleartext must not
+ * leave, so it is dropped here instead.
+ */
+static int gvpn_output_guard(struct net *net, struct sock *sk,
+			     struct sk_buff *skb)
+{
+	struct gvpn_net *gn = gvpn_pernet(net);
+	struct gvpn_group *g;
+
+	rcu_read_lock();
+	g = skb->dev ? xa_load(&gn->devs, skb->dev->ifindex) : NULL;
+	if (g)
+		gvpn_count_group(g, GVPN_A_STATS_DROP_POLICY, 1);
+	else
+		gvpn_count(gn->stats, GVPN_A_STATS_DROP_POLICY, 1);
+	rcu_read_unlock();
+	kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
+	return 0;
+}
+
+/*
+ * Run the hooks after ours on the cleartext. Returns whether @skb is still
+ * ours to send (else they dropped, stole or queued it), and sets @last when
+ * no hook follows us, so that the packet may simply be accepted.
+ */
+static bool gvpn_output_rest(struct sk_buff *skb,
+			     const struct nf_hook_state *state, bool *last)
+{
+	const struct nf_hook_entries *e;
+	struct nf_hook_state st;
+	int i;
+
+	e = rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
+	i = gvpn_nf_index(e, gvpn_output_hook);
+	*last = i < 0 || i + 1 == e->num_hook_entries;
+	if (*last)
+		return true;
+	st = *state;
+	st.okfn = gvpn_output_guard;
+	return nf_hook_slow(skb, &st, e, i + 1) == 1;
 }
 
 static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 					struct gvpn_sa *sa, struct sk_buff *skb,
 					const struct nf_hook_state *state)
 {
-	unsigned int mtu = dst_mtu(skb_dst(skb));
-	unsigned int inner_mtu = gvpn_inner_mtu(sa, mtu);
+	unsigned int inner_mtu = gvpn_inner_mtu(sa, dst_mtu(skb_dst(skb)));
 	u8 df_mode = READ_ONCE(g->df_mode);
 	struct sk_buff *segs, *seg, *next;
-	unsigned int len = skb->len;
+	bool last;
 	int err;
 
+	if (gvpn_df(skb) &&
+	    (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, inner_mtu) :
+			       skb->len > inner_mtu))
+		return gvpn_frag_needed(g, skb, inner_mtu);
+	/*
+	 * A packet the engine completes later outlives this hook, and the
+	 * route it holds may be released meanwhile (as xfrm_output_one() and
+	 * __nf_queue(), take a reference). Segments and fragments copy it.
+	 */
+	if (gvpn_sa_async(sa) && !skb_dst_force(skb)) {
+		gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
+		kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
+		return NF_STOLEN;
+	}
+	if (!gvpn_output_rest(skb, state, &last))
+		return NF_STOLEN;
+
 	if (skb_is_gso(skb)) {
-		if (gvpn_df(skb) &&
-		    !skb_gso_validate_network_len(skb, inner_mtu))
-			return gvpn_frag_needed(g, skb, inner_mtu);
 		/* No features: segments come out linear and checksummed. */
 		segs = skb_gso_segment(skb, 0);
-		if (IS_ERR_OR_NULL(segs)) {
-			gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
-			return NF_DROP;
-		}
+		if (IS_ERR_OR_NULL(segs))
+			return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NOMEM);
 		consume_skb(skb);
 		skb_list_walk_safe(segs, seg, next) {
 			skb_mark_not_on_list(seg);
@@ -301,14 +371,11 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 				gvpn_output_fragment(sa, seg, state, inner_mtu,
 						     df_mode);
 			else
-				gvpn_output_extra(sa, seg, state, df_mode);
+				gvpn_output_one(sa, seg, state, df_mode);
 		}
 		return NF_STOLEN;
 	}
-
-	if (len > inner_mtu) {
-		if (gvpn_df(skb))
-			return gvpn_frag_needed(g, skb, inner_mtu);
+	if (skb->len > inner_mtu) {
 		gvpn_output_fragment(sa, skb, state, inner_mtu, df_mode);
 		return NF_STOLEN;
 	}
@@ -316,12 +383,12 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 	err = gvpn_esp_encrypt(sa, skb, state, df_mode);
 	if (err == -EINPROGRESS)
 		return NF_STOLEN;
-	if (err) {
-		gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
-		return NF_DROP;
-	}
-	gvpn_count_tx(sa, len);
-	return NF_ACCEPT;
+	if (err)
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NOMEM);
+	if (last)
+		return NF_ACCEPT;
+	state->okfn(state->net, state->sk, skb);
+	return NF_STOLEN;
 }
 
 unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
@@ -332,7 +399,8 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 	struct gvpn_group *g;
 	struct gvpn_flow f;
 	struct gvpn_sa *sa;
-	bool rx_only;
+	bool rx_only = false;
+	bool recv_only;
 
 	g = xa_load(&gn->devs, state->out->ifindex);
 	if (!g)
@@ -352,20 +420,20 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 		gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
 		return NF_ACCEPT;
 	case GVPN_ACTION_DROP:
-		gvpn_count_group(g, GVPN_A_STATS_DROP_POLICY, 1);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_POLICY);
 	}
 	if (!READ_ONCE(g->nactive))
 		return gvpn_fail_verdict(g, &f, false);
-	sa = READ_ONCE(g->recv_only) ? NULL : gvpn_sa_tx(p, &rx_only);
+	/* one decision per packet, however the setting changes meanwhile */
+	recv_only = READ_ONCE(g->recv_only);
+	sa = recv_only ? NULL : gvpn_sa_tx(p, &rx_only);
 	if (!sa) {
-		if (READ_ONCE(g->recv_only) || rx_only) {
+		if (recv_only || rx_only) {
 			/* receive-only: decrypt what comes, send in clear */
 			gvpn_count_group(g, GVPN_A_STATS_CLEAR_PASSIVE, 1);
 			return NF_ACCEPT;
 		}
-		gvpn_count_group(g, GVPN_A_STATS_DROP_NO_SA, 1);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NO_SA);
 	}
 	return gvpn_output_encrypt(g, sa, skb, state);
 }
