@@ -10,8 +10,8 @@
  * the inner one, the route already chosen stays right and the packet is
  * transformed in place. Packets that would outgrow the MTU once encrypted
  * are fragmented before encryption (each fragment its own ESP packet), or,
- * with DF set, refused with an ICMP fragmentation-needed carrying the MTU
- * left for the inner packet.
+ * with DF set, refused and their sender told the MTU left for the inner
+ * packet.
  *
  * The hook runs after NAT, just before conntrack confirms (helpers,
  * sequence adjustment and confirmation all run at INT_MAX in 6.1 and
@@ -23,12 +23,14 @@
  */
 
 #include <crypto/aead.h>
+#include <linux/errqueue.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/random.h>
 #include <net/esp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/route.h>
 
 #include "gvpn.h"
 
@@ -44,13 +46,35 @@ static unsigned int gvpn_tbar_hlen(const struct gvpn_sa *sa)
 	return sa->tbar ? GVPN_TBAR_HLEN : 0;
 }
 
-/* The largest inner packet that still fits @mtu once encrypted with @sa. */
+/*
+ * The largest inner packet that fits @mtu once encrypted with @sa, as
+ * xfrm_state_mtu() computes it: what the outer header, ESP header, IV and
+ * ICV leave is rounded down to the cipher block first; the pad length and
+ * next header bytes and the TBAR header, encrypted with the packet, come
+ * off that.
+ */
 static unsigned int gvpn_inner_mtu(const struct gvpn_sa *sa, unsigned int mtu)
 {
 	int room = mtu - sizeof(struct iphdr) - sizeof(struct ip_esp_hdr) -
-		   sa->ivlen - sa->icvlen - gvpn_tbar_hlen(sa);
+		   sa->ivlen - sa->icvlen;
 
-	return room > 68 ? round_down(room, sa->blksize) - 2 : 68;
+	room = round_down(room, sa->blksize) - 2 - gvpn_tbar_hlen(sa);
+	return max(room, 68);
+}
+
+/*
+ * The MTU an ESP packet must fit: the route's, or its device's, without
+ * the path MTU learnt for the inner flow (ip_forward() measures forwarded
+ * packets the same way). With address preservation inner and outer packet
+ * share one route, and what gvpn records there for local senders (see
+ * gvpn_frag_needed()) is the inner MTU: counting it again would ratchet
+ * the MTU down at every packet.
+ */
+static unsigned int gvpn_link_mtu(const struct dst_entry *dst)
+{
+	unsigned int mtu = dst_metric_raw(dst, RTAX_MTU);
+
+	return min_t(unsigned int, mtu ?: READ_ONCE(dst->dev->mtu), IP_MAX_MTU);
 }
 
 /* The TBAR header: the sender's group clock, stamped in ticks. */
@@ -80,10 +104,16 @@ static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
 	gvpn_count_group(sa->group, GVPN_A_STATS_TX_BYTES, len);
 }
 
-/* An encrypted packet fits the MTU: nothing may fragment it again. */
+/*
+ * An encrypted packet fits the link: nothing may fragment it again, not
+ * even the path MTU a local sender's flow learnt on the route they share
+ * (IPSKB_FORWARDED makes ip_finish_output() measure it against the route,
+ * as for the forwarded packets it also is: forwarded into the tunnel).
+ */
 static void gvpn_output_ready(struct sk_buff *skb)
 {
 	IPCB(skb)->frag_max_size = 0;
+	IPCB(skb)->flags |= IPSKB_FORWARDED;
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
@@ -280,10 +310,73 @@ static bool gvpn_df(const struct sk_buff *skb)
 	return (ip_hdr(skb)->frag_off & htons(IP_DF)) && !skb->ignore_df;
 }
 
+/* Whether @sk asked for errors on its error queue (IP_RECVERR). */
+static bool gvpn_sk_recverr(const struct sock *sk)
+{
+#ifdef GVPN_HAVE_INET_FLAGS
+	return inet_test_bit(RECVERR, sk);
+#else
+	return inet_sk(sk)->recverr;
+#endif
+}
+
+/*
+ * Tell a local socket that asked for errors (IP_RECVERR) that its packet
+ * to @daddr needs @mtu: a local EMSGSIZE on its error queue, as the stack
+ * reports its own MTU errors (ip_local_error(), which modules cannot call).
+ */
+static void gvpn_local_error(struct sock *sk, __be32 daddr, u32 mtu)
+{
+	struct sock_exterr_skb *serr;
+	struct sk_buff *skb;
+	struct iphdr *iph;
+
+	if (!gvpn_sk_recverr(sk))
+		return;
+	skb = alloc_skb(sizeof(*iph), GFP_ATOMIC);
+	if (!skb)
+		return;
+	iph = skb_put_zero(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->daddr = daddr;
+	serr = SKB_EXT_ERR(skb);
+	memset(serr, 0, sizeof(*serr));
+	serr->ee.ee_errno = EMSGSIZE;
+	serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
+	serr->ee.ee_info = mtu;
+	serr->addr_offset = offsetof(struct iphdr, daddr);
+	serr->port = inet_sk(sk)->inet_dport;
+	__skb_pull(skb, skb->len);
+	skb_reset_transport_header(skb);
+	if (sock_queue_err_skb(sk, skb))
+		kfree_skb(skb);
+}
+
+/*
+ * A packet with DF set too big for the tunnel. A forwarded packet's sender
+ * gets an ICMP fragmentation-needed carrying the inner MTU, through
+ * icmp_ndo_send(): SNAT ran before us, and the ICMP must go to the source
+ * it rewrote. A local sender is told directly, as xfrm_local_error() does:
+ * its socket's error queue (IP_RECVERR), and the route's path MTU for the
+ * flow, from which TCP takes its MSS. The ICMP to ourselves this replaces
+ * did the latter, but read back by gvpn_inner_mtu() on the next packet it
+ * ratcheted the path MTU down to the kernel's minimum (552).
+ */
 static unsigned int gvpn_frag_needed(struct gvpn_group *g, struct sk_buff *skb,
+				     const struct nf_hook_state *state,
 				     unsigned int inner_mtu)
 {
-	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(inner_mtu));
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *sk = skb->sk;
+
+	if (IPCB(skb)->flags & IPSKB_FORWARDED) {
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(inner_mtu));
+	} else {
+		ipv4_update_pmtu(skb, state->net, inner_mtu, 0, iph->protocol);
+		if (sk && sk_fullsock(sk))
+			gvpn_local_error(sk, iph->daddr, inner_mtu);
+	}
 	return gvpn_drop(g, skb, GVPN_A_STATS_FRAG_NEEDED);
 }
 
@@ -336,7 +429,7 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 					struct gvpn_sa *sa, struct sk_buff *skb,
 					const struct nf_hook_state *state)
 {
-	unsigned int inner_mtu = gvpn_inner_mtu(sa, dst_mtu(skb_dst(skb)));
+	unsigned int inner_mtu = gvpn_inner_mtu(sa, gvpn_link_mtu(skb_dst(skb)));
 	u8 df_mode = READ_ONCE(g->df_mode);
 	struct sk_buff *segs, *seg, *next;
 	bool last;
@@ -345,7 +438,7 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 	if (gvpn_df(skb) &&
 	    (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, inner_mtu) :
 			       skb->len > inner_mtu))
-		return gvpn_frag_needed(g, skb, inner_mtu);
+		return gvpn_frag_needed(g, skb, state, inner_mtu);
 	/*
 	 * A packet the engine completes later outlives this hook, and the
 	 * route it holds may be released meanwhile (as xfrm_output_one() and

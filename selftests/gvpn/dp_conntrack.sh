@@ -15,7 +15,9 @@
 #    from then on) and expects the server's data connection;
 #  - passive: gmB's helper reads the server's 227 reply and expects the
 #    client's data connection.
-# Both fail when the helpers see ciphertext.
+# Both fail when the helpers see ciphertext. Also through SNAT: the ICMP
+# fragmentation-needed for a DF packet too big for the tunnel reaches the
+# client, not the address SNAT gave it.
 
 source "$(dirname "$0")/lib.sh"
 require_cmd nft
@@ -72,5 +74,10 @@ check "both directions were encrypted" \
 check "no connection was refused by the firewalls" sh -c "
 	! ip netns exec $gmA nft list chain ip gw c_fwd | grep -q 'packets [1-9]' &&
 	! ip netns exec $gmB nft list chain ip gw c_fwd | grep -q 'packets [1-9]'"
+
+# 1500 - 20 - 8 - 8 - 16 = 1448, round down to 4, minus 2: 1446
+out=$(ip netns exec "$hostA" ping -c 1 -W 2 -M do -s 1419 10.2.0.2 2>&1)
+check "DF too big through SNAT: the ICMP reaches the client" \
+	out_has 'From 10.1.0.1 .*mtu = 1446'
 
 exit $EXIT_STATUS

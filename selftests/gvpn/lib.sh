@@ -315,6 +315,14 @@ ping_ok() {
 	ip netns exec "$ns" ping -q -c 2 -i 0.2 -W 2 "$@" "$dst" >/dev/null 2>&1
 }
 
+# out_has REGEX: $out (a command's output the test kept) matches the
+# extended REGEX; else it is printed, as comments
+out_has() {
+	grep -qE -- "$1" <<<"$out" && return 0
+	sed 's/^/# /' <<<"$out"
+	return 1
+}
+
 # gm_group_nosa SITE: group 1 on the gateway's WAN with the site-to-site
 # encrypt policy 10 but no SA yet.
 gm_group_nosa() {
