@@ -239,7 +239,17 @@ static unsigned int gvpn_input_esp(struct gvpn_group *g, struct sk_buff *skb,
 		percpu_ref_put(&sa->refs);
 		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_MALFORMED);
 	}
-	nfrags = skb_cow_data(skb, 0, &trailer);
+	/*
+	 * Decrypted in place: a packet whose data is ours alone needs no
+	 * copy (esp_input()'s test); a clone or shared fragments do.
+	 */
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb))
+		nfrags = 1;
+	else if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+		 !skb_has_shared_frag(skb))
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	else
+		nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		goto nomem_put;
 	ctx = gvpn_crypto_ctx_alloc(sa, nfrags);

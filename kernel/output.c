@@ -96,6 +96,93 @@ static void gvpn_tbar_stamp(struct gvpn_sa *sa, u8 *h)
 	gvpn_count_group(sa->group, GVPN_A_STATS_TX_TIMESTAMPED, 1);
 }
 
+/*
+ * Room for the ESP trailer (padding, pad length, next header, ICV) at the
+ * end of @skb, copying the packet only when we must (esp_output_head()'s
+ * approach and conditions): in the tailroom of a linear packet, encrypted
+ * in place; else, if what follows the header fits a page, in a page
+ * fragment of its own after the packet's fragments, and those are then
+ * encrypted into a new page (*@inplace false: the fragments may be shared,
+ * e.g. with a TCP sender's retransmit queue, and must not be written).
+ * Anything else (a cloned header, a frag_list, zerocopy or page-pool
+ * fragments) goes through skb_cow_data(), which copies. Returns the
+ * trailer and the scatterlist entries the packet needs, or NULL.
+ */
+static u8 *gvpn_tail(struct sk_buff *skb, unsigned int tailen, int *nfrags,
+		     bool *inplace)
+{
+	struct sk_buff *trailer;
+	struct page *page;
+	u8 *tail;
+
+	*inplace = true;
+	if (skb_cloned(skb) || skb_has_frag_list(skb) || skb_zcopy(skb) ||
+	    skb->pp_recycle ||
+	    ALIGN(skb->data_len + tailen, L1_CACHE_BYTES) > PAGE_SIZE)
+		goto cow;
+	if (tailen <= skb_tailroom(skb)) {	/* linear, room at the end */
+		*nfrags = 1;
+		return __skb_put(skb, tailen);
+	}
+	if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+		goto cow;
+	tail = netdev_alloc_frag(tailen);
+	if (!tail)
+		goto cow;
+	page = virt_to_head_page(tail);
+	skb_fill_page_desc(skb, skb_shinfo(skb)->nr_frags, page,
+			   tail - (u8 *)page_address(page), tailen);
+	skb_len_add(skb, tailen);
+	/* the socket's write allocation follows the truesize it will free */
+	if (skb->sk && sk_fullsock(skb->sk))
+		refcount_add(tailen, &skb->sk->sk_wmem_alloc);
+	*nfrags = skb_shinfo(skb)->nr_frags + 1;
+	*inplace = false;
+	return tail;
+cow:
+	*nfrags = skb_cow_data(skb, tailen, &trailer);
+	if (*nfrags < 0)
+		return NULL;
+	return pskb_put(skb, trailer, tailen);
+}
+
+/*
+ * Out of place: the ciphertext of everything after the header goes to a
+ * new page, which replaces the packet's fragments; their pages, now held
+ * by the source scatterlist only, are released once the AEAD is done
+ * (gvpn_output_unref()).
+ */
+static int gvpn_output_dst(struct gvpn_crypto_ctx *ctx, int nfrags,
+			   unsigned int off, unsigned int len)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct scatterlist *dsg = ctx->sg + nfrags;
+	struct page *page;
+	u8 *buf;
+
+	buf = netdev_alloc_frag(skb->data_len);
+	if (!buf)
+		return -ENOMEM;
+	page = virt_to_head_page(buf);
+	skb_shinfo(skb)->nr_frags = 1;
+	__skb_fill_page_desc(skb, 0, page, buf - (u8 *)page_address(page),
+			     skb->data_len);
+	ctx->req->dst = dsg;
+	sg_init_table(dsg, 2);
+	return min(skb_to_sgvec(skb, dsg, off, len), 0);
+}
+
+static void gvpn_output_unref(struct gvpn_crypto_ctx *ctx)
+{
+	struct scatterlist *sg;
+
+	if (ctx->req->src == ctx->req->dst)
+		return;
+	/* the first entry is the packet's head, still in use */
+	for (sg = sg_next(ctx->req->src); sg; sg = sg_next(sg))
+		put_page(sg_page(sg));
+}
+
 static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
 {
 	gvpn_count(sa->stats, GVPN_A_STATS_TX_PACKETS, 1);
@@ -123,6 +210,7 @@ static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
 	struct sk_buff *skb = ctx->skb;
 	struct gvpn_sa *sa = ctx->sa;
 
+	gvpn_output_unref(ctx);
 	local_bh_disable();
 	if (err) {
 		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
@@ -146,13 +234,13 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	const unsigned int thlen = gvpn_tbar_hlen(sa);
 	const unsigned int hlen = sizeof(struct iphdr) +
 				  sizeof(struct ip_esp_hdr) + sa->ivlen + thlen;
-	unsigned int len, plen, padlen, tailen;
+	unsigned int len, plen, padlen, tailen, elen;
 	struct gvpn_crypto_ctx *ctx;
 	struct ip_esp_hdr *esph;
-	struct sk_buff *trailer;
 	struct iphdr *iph, inner;
 	u8 *tail, *iv;
 	int nfrags, err, i;
+	bool inplace;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EINVAL;
@@ -164,20 +252,20 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 
 	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(state->out)))
 		return -ENOMEM;
-	nfrags = skb_cow_data(skb, tailen, &trailer);
-	if (nfrags < 0)
-		return nfrags;
+	tail = gvpn_tail(skb, tailen, &nfrags, &inplace);
+	if (!tail)
+		return -ENOMEM;
 	/* Packets inside the AEAD hold the SA. */
 	if (!percpu_ref_tryget_live(&sa->refs))
 		return -ENOENT;
-	ctx = gvpn_crypto_ctx_alloc(sa, nfrags);
+	/* out of place, the destination is the head and one page */
+	ctx = gvpn_crypto_ctx_alloc(sa, inplace ? nfrags : nfrags + 2);
 	if (!ctx) {
 		percpu_ref_put(&sa->refs);
 		return -ENOMEM;
 	}
 
 	/* Self-describing padding 1, 2, 3... then pad length, next header. */
-	tail = pskb_put(skb, trailer, tailen);
 	for (i = 0; i < padlen; i++)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
@@ -227,17 +315,22 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	ctx->len = len - thlen;
 	ctx->net = state->net;
 	ctx->okfn = state->okfn;
-	err = skb_to_sgvec(skb, ctx->sg, sizeof(*iph),
-			   sizeof(*esph) + sa->ivlen + plen + sa->icvlen);
+	elen = sizeof(*esph) + sa->ivlen + plen + sa->icvlen;
+	err = skb_to_sgvec(skb, ctx->sg, sizeof(*iph), elen);
 	if (unlikely(err < 0))
-		goto out;
+		goto out_free;
+	aead_request_set_crypt(ctx->req, ctx->sg, ctx->sg, plen, ctx->iv);
+	if (!inplace) {
+		err = gvpn_output_dst(ctx, nfrags, sizeof(*iph), elen);
+		if (err)
+			goto out;
+	}
 	/*
 	 * No CRYPTO_TFM_REQ_MAY_BACKLOG: we run in softirq, and may not wait
 	 * for an engine's queue to drain. A full queue (-ENOSPC, or -EBUSY
 	 * from engines that say so) drops the packet, as esp4 does.
 	 */
 	aead_request_set_callback(ctx->req, 0, gvpn_output_done, ctx);
-	aead_request_set_crypt(ctx->req, ctx->sg, ctx->sg, plen, ctx->iv);
 	aead_request_set_ad(ctx->req, sizeof(*esph) + sa->ivlen);
 	err = crypto_aead_encrypt(ctx->req);
 	if (err == -EINPROGRESS)
@@ -247,6 +340,8 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 		gvpn_count_tx(sa, ctx->len);
 	}
 out:
+	gvpn_output_unref(ctx);
+out_free:
 	gvpn_crypto_ctx_free(ctx);
 	return err;
 }
