@@ -145,11 +145,11 @@ set_wan_mtu() {
 # gets an ICMP from gmA with that size as the MTU ($inner, from the SA)
 inner_fits() {
 	local out
+	ip netns exec "$hostA" ip route flush cache	# what the last one taught
 	ping_ok "$hostA" 10.2.0.2 -M do -s $((inner - 28)) ||
 		{ echo "# MTU $1: $inner bytes did not pass"; return 1; }
 	out=$(ip netns exec "$hostA" ping -c 1 -W 2 -M do -s $((inner - 27)) \
 		10.2.0.2 2>&1)
-	ip netns exec "$hostA" ip route flush cache
 	grep -q "From 10.1.0.1 .*(mtu = $inner)" <<<"$out" && return 0
 	echo "# MTU $1: $((inner + 1)) bytes: $(grep -m1 -E 'From|mtu' <<<"$out")"
 	return 1
