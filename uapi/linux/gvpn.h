@@ -324,8 +324,8 @@ enum gvpn_stats_attr {
 	GVPN_A_STATS_DROP_MALFORMED,	/* truncated, bad padding or next header */
 	GVPN_A_STATS_DROP_ADDR_MISMATCH, /* inner addresses differ from outer */
 	GVPN_A_STATS_DROP_SELECTOR,	/* inner packet outside the SA's policy */
-	GVPN_A_STATS_DROP_NOMEM,
-	GVPN_A_STATS_FRAG_NEEDED,	/* ICMP fragmentation-needed sent */
+	GVPN_A_STATS_DROP_NOMEM,	/* no memory, engine full, route gone */
+	GVPN_A_STATS_FRAG_NEEDED,	/* DF packet too big, sender told */
 	GVPN_A_STATS_FRAGMENTED,	/* inner packets fragmented before encryption */
 	GVPN_A_STATS_MATCH_PACKETS,	/* policy: packets that matched it */
 	GVPN_A_STATS_MATCH_BYTES,
