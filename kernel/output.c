@@ -536,8 +536,9 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 		return gvpn_frag_needed(g, skb, state, inner_mtu);
 	/*
 	 * A packet the engine completes later outlives this hook, and the
-	 * route it holds may be released meanwhile (as xfrm_output_one() and
-	 * __nf_queue(), take a reference). Segments and fragments copy it.
+	 * route the stack lent it may be released meanwhile: take a reference,
+	 * as xfrm_output_one() and __nf_queue() do. Segments and fragments
+	 * copy it.
 	 */
 	if (gvpn_sa_async(sa) && !skb_dst_force(skb)) {
 		gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
