@@ -13,6 +13,7 @@
 # inner checksum, bad inner length, and a pad length longer than the
 # payload behind a valid ICV (which once made gvpn read the padding from
 # before the packet: only KASAN sees that read, the drop looked the same).
+# Dropped packets carry the kernel's drop reason closest to their counter.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -68,6 +69,30 @@ check "inner length disagrees with the payload: drop_malformed" \
 	inject bad_inner_len drop_malformed
 check "pad length 255 on a short payload, valid ICV: drop_malformed" \
 	inject pad_overrun drop_malformed
+# The kernel's drop reasons name what happened (the skb:kfree_skb event):
+# no longer netfilter's generic NETFILTER_DROP.
+tracing=/sys/kernel/tracing
+[ -d $tracing/events ] || mount -t tracefs tracefs $tracing 2>/dev/null
+# drop_reason CASE REASON: CASE's packets are freed with drop reason REASON
+drop_reason() {
+	local ev=$tracing/events/skb/kfree_skb found
+	echo 1 >$ev/enable && echo >$tracing/trace || return 1
+	inject "$1" "drop_${2,,}" >/dev/null
+	echo 0 >$ev/enable
+	found=$(grep -c "reason: $3" $tracing/trace)
+	[ "$found" -ge 3 ] && return 0
+	echo "# $found of 3 packets with reason $3; reasons seen:"
+	grep -oE 'reason: [A-Z_]+' $tracing/trace | sort | uniq -c | sed 's/^/# /'
+	return 1
+}
+if [ -d $tracing/events/skb/kfree_skb ]; then
+	check "malformed ESP is freed with drop reason INVALID_PROTO" \
+		drop_reason bad_next_header MALFORMED INVALID_PROTO
+	check "a bad ICV is freed with drop reason XFRM_POLICY" \
+		drop_reason bad_icv AUTH XFRM_POLICY
+else
+	log_test "drop reasons (no tracefs)" "$ksft_skip"
+fi
 check "the SA counted the authentication failures" \
 	counter_ge "$gmB" drop_auth 3 sa show group 1 spi 0x1000
 check "and still decrypts real traffic" ping_ok "$hostA" 10.2.0.2
