@@ -17,17 +17,10 @@ import struct
 import sys
 import time
 
+from esp_inject import csum
+
 IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_RECVERR = 10, 2, 11
 SO_EE_ORIGIN_ICMP = 2
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
 
 
 def echo(seq, size):
