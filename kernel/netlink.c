@@ -371,6 +371,13 @@ static int gvpn_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Every command needs CAP_NET_ADMIN over the network namespace's user
+ * namespace, reads as much as changes: GET replies and events show the
+ * group's policies, peers' addresses and traffic counters, which are the
+ * gateway's business (xfrm_user and WireGuard require the same). A
+ * container's root administers the groups of its own namespaces.
+ */
 static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_GROUP_NEW,
@@ -391,6 +398,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 		.cmd = GVPN_CMD_GROUP_GET,
 		.doit = gvpn_nl_group_get,
 		.dumpit = gvpn_nl_group_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_DEV_ADD,
@@ -416,6 +424,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 		.cmd = GVPN_CMD_POLICY_GET,
 		.doit = gvpn_nl_policy_get,
 		.dumpit = gvpn_nl_policy_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_POLICY_FLUSH,
@@ -436,6 +445,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 		.cmd = GVPN_CMD_SA_GET,
 		.doit = gvpn_nl_sa_get,
 		.dumpit = gvpn_nl_sa_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_SA_FLUSH,
@@ -445,6 +455,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_STATS_GET,
 		.doit = gvpn_nl_stats_get,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_SA_SET,
@@ -453,8 +464,12 @@ static const struct genl_ops gvpn_genl_ops[] = {
 	},
 };
 
+/*
+ * GENL_MCAST_CAP_NET_ADMIN: binding needs CAP_NET_ADMIN over the
+ * namespace's user namespace (Linux 6.7, in 6.1 since 6.1.69).
+ */
 static const struct genl_multicast_group gvpn_mcgrps[] = {
-	{ .name = GVPN_MCGRP_EVENTS },
+	{ .name = GVPN_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family gvpn_genl_family __ro_after_init = {

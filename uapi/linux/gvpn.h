@@ -9,7 +9,8 @@
  *
  * Family "gvpn", version 1; multicast group "events". All objects live in
  * the network namespace of the requesting socket and vanish with it.
- * Requests that change anything need CAP_NET_ADMIN in that namespace's user
+ * Every request, reads (GET, dumps, STATS_GET) as much as changes, and
+ * joining the "events" group need CAP_NET_ADMIN in that namespace's user
  * namespace. Every request is validated strictly (unknown attributes,
  * trailing data and wrong lengths are errors); a rejected request changes
  * nothing and carries an extended ACK message naming the problem, with the
