@@ -117,6 +117,7 @@ int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
 	/* fail-close only matters before the first keys */
 	else if (cfg->fail_activate && !g->nactive)
 		WRITE_ONCE(g->fail_armed, true);
+	gvpn_changed(g->gn);
 	return 0;
 }
 
@@ -166,6 +167,7 @@ int gvpn_group_new(struct gvpn_net *gn, u16 id,
 	err = xa_insert(&gn->groups, id, g, GFP_KERNEL);
 	if (err)
 		goto err_hooks;
+	gvpn_changed(gn);
 	return 0;
 
 err_hooks:
@@ -217,6 +219,7 @@ void gvpn_group_del(struct gvpn_group *g)
 	xa_for_each(&g->policies, idx, p)
 		gvpn_policy_del(p);
 	xa_erase(&gn->groups, g->id);
+	gvpn_changed(gn);
 	gvpn_hooks_put(gn);
 	gvpn_group_put(g);
 }
@@ -233,6 +236,8 @@ int gvpn_dev_attach(struct gvpn_group *g, struct net_device *dev,
 		NL_SET_ERR_MSG_MOD(extack, "device is already attached to a group");
 		return -EEXIST;
 	}
+	if (!err)
+		gvpn_changed(gn);
 	return err;
 }
 
@@ -247,6 +252,7 @@ int gvpn_dev_detach(struct gvpn_group *g, struct net_device *dev,
 		return -ENOENT;
 	}
 	xa_erase(&gn->devs, dev->ifindex);
+	gvpn_changed(gn);
 	return 0;
 }
 
@@ -261,7 +267,8 @@ static int gvpn_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 	gn = gvpn_pernet(dev_net(dev));
 	mutex_lock(&gn->lock);
-	xa_erase(&gn->devs, dev->ifindex);
+	if (xa_erase(&gn->devs, dev->ifindex))
+		gvpn_changed(gn);
 	mutex_unlock(&gn->lock);
 	return NOTIFY_DONE;
 }

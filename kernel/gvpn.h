@@ -39,6 +39,7 @@ struct gvpn_net {
 	struct ratelimit_state event_rs; /* data-plane error events */
 	atomic_t nsas;			/* SAs not yet freed */
 	unsigned int ngroups;		/* netfilter hooks while non-zero */
+	unsigned int dump_seq;		/* never 0; changes with the objects */
 };
 
 extern unsigned int gvpn_net_id;
@@ -46,6 +47,16 @@ extern unsigned int gvpn_net_id;
 static inline struct gvpn_net *gvpn_pernet(const struct net *net)
 {
 	return net_generic(net, gvpn_net_id);
+}
+
+/*
+ * Any change a dump could show: a dump that spans it is flagged
+ * NLM_F_DUMP_INTR (netlink.c). 0 is skipped, it means "no sequence".
+ */
+static inline void gvpn_changed(struct gvpn_net *gn)
+{
+	lockdep_assert_held(&gn->lock);
+	gn->dump_seq = gn->dump_seq + 1 ?: 1;
 }
 
 /* The parts of a packet a policy looks at. Addresses in network order. */

@@ -78,6 +78,7 @@ static int __net_init gvpn_net_init(struct net *net)
 	xa_init(&gn->groups);
 	xa_init(&gn->devs);
 	atomic_set(&gn->nsas, 0);
+	gn->dump_seq = 1;
 	ratelimit_state_init(&gn->event_rs, HZ, 20);
 	gn->stats = alloc_percpu(struct gvpn_stats);
 	if (!gn->stats)

@@ -162,6 +162,23 @@ int gvpn_nl_dump_ret(struct sk_buff *skb, int err)
 	return err ?: skb->len;
 }
 
+/*
+ * The header of an object's message: a reply (@cb NULL) or part of the dump
+ * @cb, flagged NLM_F_DUMP_INTR if the configuration changed since the dump
+ * began (the dumpit set cb->seq from gvpn_net.dump_seq).
+ */
+void *gvpn_nl_hdr(struct sk_buff *skb, u32 portid, u32 seq,
+		  struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family,
+			  cb ? NLM_F_MULTI : 0, cmd);
+	if (hdr && cb)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
+
 /* The parsed attributes of a dump request. */
 static struct nlattr **gvpn_dump_attrs(struct netlink_callback *cb)
 {
@@ -222,6 +239,7 @@ int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	only = cb->args[3];
 
 	mutex_lock(&gn->lock);
+	cb->seq = gn->dump_seq;
 	xa_for_each_start(&gn->groups, gid, g, cb->args[0]) {
 		if (only && gid != only)
 			break;
@@ -231,7 +249,7 @@ int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
 		}
 		xa_for_each_start(o->objects(g), idx, obj, cb->args[1]) {
 			err = o->fill(skb, obj, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+				      cb->nlh->nlmsg_seq, cb);
 			if (err)
 				goto out;
 			cb->args[1] = idx + 1;
@@ -343,7 +361,7 @@ int gvpn_nl_obj_get(struct genl_info *info, const struct gvpn_nl_obj *o)
 	if (IS_ERR(obj))
 		err = PTR_ERR(obj);
 	else
-		err = o->fill(msg, obj, info->snd_portid, info->snd_seq, 0);
+		err = o->fill(msg, obj, info->snd_portid, info->snd_seq, NULL);
 	mutex_unlock(&gn->lock);
 	if (err) {
 		nlmsg_free(msg);

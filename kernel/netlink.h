@@ -37,6 +37,8 @@ struct gvpn_group *gvpn_nl_group(struct gvpn_net *gn, struct nlattr *nest,
 				 struct nlattr **tb, int type,
 				 struct netlink_ext_ack *extack);
 int gvpn_nl_dump_ret(struct sk_buff *skb, int err);
+void *gvpn_nl_hdr(struct sk_buff *skb, u32 portid, u32 seq,
+		  struct netlink_callback *cb, u8 cmd);
 
 /*
  * One kind of object of a group (its policies, its SAs): the request nest
@@ -53,7 +55,7 @@ struct gvpn_nl_obj {
 	const char *not_found;
 	struct xarray *(*objects)(struct gvpn_group *g);
 	int (*fill)(struct sk_buff *skb, void *obj, u32 portid, u32 seq,
-		    int flags);
+		    struct netlink_callback *cb);
 	void (*del)(void *obj);
 };
 

@@ -12,7 +12,7 @@
 #include "netlink.h"
 
 static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
-			      u32 portid, u32 seq, int flags)
+			      u32 portid, u32 seq, struct netlink_callback *cb)
 {
 	const struct gvpn_timebase *clock;
 	struct nlattr *nest;
@@ -21,8 +21,7 @@ static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
 	unsigned long idx;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
-			  GVPN_CMD_GROUP_GET);
+	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_GROUP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	clock = rcu_dereference_protected(g->clock, true);
@@ -194,7 +193,7 @@ int gvpn_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(g);
 	else
 		err = gvpn_nl_fill_group(msg, g, info->snd_portid,
-					 info->snd_seq, 0);
+					 info->snd_seq, NULL);
 	mutex_unlock(&gn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -212,9 +211,10 @@ int gvpn_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	mutex_lock(&gn->lock);
+	cb->seq = gn->dump_seq;
 	xa_for_each_start(&gn->groups, id, g, cb->args[0]) {
 		err = gvpn_nl_fill_group(skb, g, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					 cb->nlh->nlmsg_seq, cb);
 		if (err)
 			break;
 		cb->args[0] = id + 1;

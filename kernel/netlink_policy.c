@@ -16,14 +16,13 @@ static const u8 gvpn_policy_counters[] = {
 };
 
 static int gvpn_nl_fill_policy(struct sk_buff *skb, struct gvpn_policy *p,
-			       u32 portid, u32 seq, int flags)
+			       u32 portid, u32 seq, struct netlink_callback *cb)
 {
 	const struct gvpn_selector *s = &p->sel;
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
-			  GVPN_CMD_POLICY_GET);
+	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_POLICY_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, GVPN_A_POLICY);
@@ -172,9 +171,9 @@ static struct xarray *gvpn_group_policies(struct gvpn_group *g)
 }
 
 static int gvpn_fill_policy_obj(struct sk_buff *skb, void *obj, u32 portid,
-				u32 seq, int flags)
+				u32 seq, struct netlink_callback *cb)
 {
-	return gvpn_nl_fill_policy(skb, obj, portid, seq, flags);
+	return gvpn_nl_fill_policy(skb, obj, portid, seq, cb);
 }
 
 static void gvpn_del_policy_obj(void *obj)

@@ -34,13 +34,12 @@ static u32 gvpn_ms_until(u64 at)
 }
 
 static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
-			   u32 portid, u32 seq, int flags)
+			   u32 portid, u32 seq, struct netlink_callback *cb)
 {
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
-			  GVPN_CMD_SA_GET);
+	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_SA_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, GVPN_A_SA);
@@ -195,9 +194,9 @@ static struct xarray *gvpn_group_sas(struct gvpn_group *g)
 }
 
 static int gvpn_fill_sa_obj(struct sk_buff *skb, void *obj, u32 portid,
-			    u32 seq, int flags)
+			    u32 seq, struct netlink_callback *cb)
 {
-	return gvpn_nl_fill_sa(skb, obj, portid, seq, flags);
+	return gvpn_nl_fill_sa(skb, obj, portid, seq, cb);
 }
 
 static void gvpn_del_sa_obj(void *obj)
@@ -258,6 +257,7 @@ int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(sa->dir, nla_get_u8(tb[GVPN_A_SA_DIR]));
 	if (tb[GVPN_A_SA_PASSIVE])
 		WRITE_ONCE(sa->passive, nla_get_u8(tb[GVPN_A_SA_PASSIVE]));
+	gvpn_changed(gn);
 out:
 	mutex_unlock(&gn->lock);
 	return err;

@@ -324,6 +324,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		err = gvpn_fail_rule_add(g, p, extack);
 		if (err)
 			goto err_free;
+		gvpn_changed(g->gn);
 		return p;
 	}
 
@@ -372,6 +373,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		if (gvpn_policy_before(p, pos))
 			break;
 	list_add_tail_rcu(&p->node_list, &pos->node_list);
+	gvpn_changed(g->gn);
 	return p;
 
 err_tuple:
@@ -401,6 +403,7 @@ void gvpn_policy_del(struct gvpn_policy *p)
 		gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
 
 	xa_erase(&g->policies, p->id);
+	gvpn_changed(g->gn);
 	list_del_rcu(&p->node_list);
 	if (p->origin == GVPN_ORIGIN_FAIL) {
 		g->nfail--;

@@ -244,6 +244,7 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 	}
 	refcount_inc(&g->refs);
 	atomic_inc(&gn->nsas);
+	gvpn_changed(gn);
 	/* Newest first: the output path uses the first usable one. */
 	list_add_rcu(&sa->policy_list, &p->sas);
 	gvpn_nl_event_sa(sa, GVPN_EVENT_SA_ADDED, GFP_KERNEL);
@@ -272,6 +273,7 @@ void gvpn_sa_del(struct gvpn_sa *sa, enum gvpn_event why)
 	lockdep_assert_held(&g->gn->lock);
 	rhashtable_remove_fast(&g->gn->sas, &sa->hnode, gvpn_sa_params);
 	xa_erase(&g->sas, sa->spi);
+	gvpn_changed(g->gn);
 	list_del_rcu(&sa->policy_list);
 	cancel_delayed_work(&sa->lifetime_work);
 	gvpn_nl_event_sa(sa, why, GFP_KERNEL);

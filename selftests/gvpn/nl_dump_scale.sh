@@ -8,7 +8,8 @@
 # resumed parts; dumps filtered by group return exactly that group's; a
 # dump that runs while policies behind and ahead of its position are
 # deleted and added returns every unchanged policy exactly once and none
-# that never existed; a flush leaves none.
+# that never existed, and says so (NLM_F_DUMP_INTR, which a dump without
+# changes does not carry); a flush leaves none.
 
 source "$(dirname "$0")/lib.sh"
 

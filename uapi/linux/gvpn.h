@@ -68,8 +68,10 @@
  *                          installed SA.
  *
  * Dumps are resumable and return objects in (group, id) or (group, SPI)
- * order. NEW on an existing object fails with EEXIST; DEL, SET and GET on a
- * missing one with ENOENT.
+ * order. Objects added, changed or removed while a dump runs set
+ * NLM_F_DUMP_INTR on its later messages and its end: dump again for a
+ * consistent view. NEW on an existing object fails with EEXIST; DEL, SET
+ * and GET on a missing one with ENOENT.
  *
  * SA algorithms, named as in "ip xfrm state":
  *   aead:  GVPN_A_SA_AEAD_NAME "rfc4106(gcm(aes))", GVPN_A_SA_AEAD_KEY
