@@ -6,6 +6,7 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 
 #include "gvpn.h"
 
@@ -230,6 +231,7 @@ int gvpn_dev_attach(struct gvpn_group *g, struct net_device *dev,
 	struct gvpn_net *gn = g->gn;
 	int err;
 
+	ASSERT_RTNL();		/* @dev stays registered */
 	lockdep_assert_held(&gn->lock);
 	err = xa_insert(&gn->devs, dev->ifindex, g, GFP_KERNEL);
 	if (err == -EBUSY) {

@@ -6,6 +6,7 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 
 #include "gvpn.h"
@@ -239,11 +240,21 @@ static int gvpn_nl_dev(struct genl_info *info, bool add)
 	if (GVPN_REQUIRE(info->extack, info->attrs[GVPN_A_GROUP], tb,
 			 GVPN_A_GROUP_IFINDEX, "device ifindex"))
 		return -EINVAL;
-	dev = dev_get_by_index(net, nla_get_u32(tb[GVPN_A_GROUP_IFINDEX]));
+	/*
+	 * Under RTNL a device found is registered and stays so until we are
+	 * done: its unregistration, whose notifier takes it out of gn->devs,
+	 * waits for RTNL. Without it a device going away between the lookup
+	 * and the insert would stay attached by ifindex, and the next device
+	 * to get that ifindex would inherit the group. The order is that of
+	 * the notifier: RTNL, then gn->lock.
+	 */
+	rtnl_lock();
+	dev = __dev_get_by_index(net, nla_get_u32(tb[GVPN_A_GROUP_IFINDEX]));
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[GVPN_A_GROUP_IFINDEX],
 				    "no such device in this namespace");
-		return -ENODEV;
+		err = -ENODEV;
+		goto out;
 	}
 	mutex_lock(&gn->lock);
 	g = gvpn_nl_group(gn, info->attrs[GVPN_A_GROUP], tb, GVPN_A_GROUP_ID,
@@ -255,7 +266,8 @@ static int gvpn_nl_dev(struct genl_info *info, bool add)
 	else
 		err = gvpn_dev_detach(g, dev, info->extack);
 	mutex_unlock(&gn->lock);
-	dev_put(dev);
+out:
+	rtnl_unlock();
 	return err;
 }
 
