@@ -110,18 +110,6 @@ static const struct nla_policy gvpn_nl_policy[GVPN_A_MAX + 1] = {
 				      .reject_message = "events are sent, not received" },
 };
 
-/* A required attribute: on absence, say which one is missing. */
-bool gvpn_require(struct netlink_ext_ack *extack, struct nlattr *nest,
-		  struct nlattr **tb, int type, const char *msg)
-{
-	if (tb[type])
-		return false;
-	NL_SET_ERR_ATTR_MISS(extack, nest, type);
-	if (extack)
-		extack->_msg = msg;
-	return true;
-}
-
 /* Parse the object nest @attr of a request into @tb. */
 int gvpn_nl_nest(struct genl_info *info, int attr, struct nlattr **tb,
 		 int maxtype, const struct nla_policy *policy)
@@ -305,21 +293,11 @@ void *gvpn_nl_obj_find(struct gvpn_net *gn, const struct gvpn_nl_obj *o,
 		       struct netlink_ext_ack *extack)
 {
 	struct gvpn_group *g;
-	void *obj;
 
 	g = gvpn_nl_group(gn, nest, tb, o->group, extack);
 	if (IS_ERR(g))
 		return g;
-	if (gvpn_require(extack, nest, tb, o->key, o->key_missing))
-		return ERR_PTR(-EINVAL);
-	obj = xa_load(o->objects(g), nla_get_u32(tb[o->key]));
-	if (!obj) {
-		NL_SET_BAD_ATTR(extack, tb[o->key]);
-		if (extack)	/* o->not_found is not a literal */
-			extack->_msg = o->not_found;
-		return ERR_PTR(-ENOENT);
-	}
-	return obj;
+	return o->find(g, nest, tb, extack);
 }
 
 int gvpn_nl_obj_del(struct genl_info *info, const struct gvpn_nl_obj *o)

@@ -165,6 +165,23 @@ out:
 	return err;
 }
 
+static void *gvpn_find_policy_obj(struct gvpn_group *g, struct nlattr *nest,
+				  struct nlattr **tb,
+				  struct netlink_ext_ack *extack)
+{
+	struct gvpn_policy *p;
+
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_POLICY_ID, "policy id"))
+		return ERR_PTR(-EINVAL);
+	p = xa_load(&g->policies, nla_get_u32(tb[GVPN_A_POLICY_ID]));
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_POLICY_ID],
+				    "no such policy in the group");
+		return ERR_PTR(-ENOENT);
+	}
+	return p;
+}
+
 static struct xarray *gvpn_group_policies(struct gvpn_group *g)
 {
 	return &g->policies;
@@ -186,9 +203,7 @@ static const struct gvpn_nl_obj gvpn_policy_obj = {
 	.maxtype = GVPN_A_POLICY_MAX,
 	.policy = gvpn_policy_nl_policy,
 	.group = GVPN_A_POLICY_GROUP_ID,
-	.key = GVPN_A_POLICY_ID,
-	.key_missing = KBUILD_MODNAME ": missing policy id",
-	.not_found = "no such policy in the group",
+	.find = gvpn_find_policy_obj,
 	.objects = gvpn_group_policies,
 	.fill = gvpn_fill_policy_obj,
 	.del = gvpn_del_policy_obj,

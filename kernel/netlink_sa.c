@@ -188,6 +188,23 @@ int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static void *gvpn_find_sa_obj(struct gvpn_group *g, struct nlattr *nest,
+			      struct nlattr **tb,
+			      struct netlink_ext_ack *extack)
+{
+	struct gvpn_sa *sa;
+
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_SPI, "SPI"))
+		return ERR_PTR(-EINVAL);
+	sa = xa_load(&g->sas, nla_get_u32(tb[GVPN_A_SA_SPI]));
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_SPI],
+				    "no SA with this SPI in the group");
+		return ERR_PTR(-ENOENT);
+	}
+	return sa;
+}
+
 static struct xarray *gvpn_group_sas(struct gvpn_group *g)
 {
 	return &g->sas;
@@ -209,9 +226,7 @@ static const struct gvpn_nl_obj gvpn_sa_obj = {
 	.maxtype = GVPN_A_SA_MAX,
 	.policy = gvpn_sa_nl_policy,
 	.group = GVPN_A_SA_GROUP_ID,
-	.key = GVPN_A_SA_SPI,
-	.key_missing = KBUILD_MODNAME ": missing SPI",
-	.not_found = "no SA with this SPI in the group",
+	.find = gvpn_find_sa_obj,
 	.objects = gvpn_group_sas,
 	.fill = gvpn_fill_sa_obj,
 	.del = gvpn_del_sa_obj,
