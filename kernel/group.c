@@ -80,7 +80,7 @@ int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
 		NL_SET_ERR_MSG_MOD(extack, "fail-close activation needs fail-mode close");
 		return -EINVAL;
 	}
-	c = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	c = kmemdup(old, sizeof(*old), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	if (cfg->has_clock)
@@ -135,23 +135,27 @@ int gvpn_group_new(struct gvpn_net *gn, u16 id,
 		NL_SET_ERR_MSG_MOD(extack, "group already exists");
 		return -EEXIST;
 	}
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (gn->ngroups >= READ_ONCE(gvpn_max_groups)) {
+		NL_SET_ERR_MSG_MOD(extack, "namespace full: max_groups (module parameter) reached");
+		return -ENOSPC;
+	}
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
 	g->id = id;
 	g->gn = gn;
-	xa_init(&g->policies);
-	xa_init(&g->sas);
+	xa_init_flags(&g->policies, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&g->sas, XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&g->fail_rules);
 	refcount_set(&g->refs, 1);
 	err = -ENOMEM;
-	clock = kzalloc(sizeof(*clock), GFP_KERNEL);
+	clock = kzalloc(sizeof(*clock), GFP_KERNEL_ACCOUNT);
 	if (!clock)
 		goto err_free;
 	clock->type = GVPN_CLOCK_WALL;
 	clock->tick_ms = 1;
 	RCU_INIT_POINTER(g->clock, clock);
-	g->stats = alloc_percpu(struct gvpn_stats);
+	g->stats = gvpn_stats_alloc();
 	if (!g->stats)
 		goto err_free;
 	err = gvpn_group_configure(g, cfg, extack);

@@ -43,6 +43,7 @@ struct gvpn_net {
 };
 
 extern unsigned int gvpn_net_id;
+extern unsigned int gvpn_max_groups, gvpn_max_policies, gvpn_max_sas;
 
 static inline struct gvpn_net *gvpn_pernet(const struct net *net)
 {
@@ -95,6 +96,7 @@ struct gvpn_group {
 	bool fail_armed;		/* fail-close in force (no keys yet) */
 	bool passive, recv_only;
 	unsigned int nactive;		/* active SAs: the group has keys */
+	unsigned int npolicies, nsas;	/* against the module's limits */
 	unsigned int nfail;
 	struct gvpn_net *gn;
 	struct xarray policies;		/* id -> struct gvpn_policy */
@@ -167,6 +169,7 @@ static inline void gvpn_count_group(struct gvpn_group *g,
 	gvpn_count(g->gn->stats, ctr, n);
 }
 
+struct gvpn_stats __percpu *gvpn_stats_alloc(void);
 void gvpn_stats_sum(struct gvpn_stats __percpu *s, u64 *out);
 int gvpn_stats_fill(struct sk_buff *skb, int attr,
 		    struct gvpn_stats __percpu *s, const u8 *which, int n);

@@ -17,6 +17,27 @@
 unsigned int gvpn_net_id __read_mostly;
 
 /*
+ * How much one network namespace may hold. Most of what a request makes
+ * the module allocate is charged to the requester's memory cgroup; the
+ * crypto transforms (the crypto API allocates them itself) and the hash
+ * tables' bucket arrays (grown by a worker) are not, and these bound
+ * them. Room for 10,000 policies and SAs in a group, where Cisco honours
+ * 100 ACL entries and Juniper 10 fail-open rules. Only the initial
+ * namespace's root may change them.
+ */
+unsigned int gvpn_max_groups __read_mostly = 256;
+module_param_named(max_groups, gvpn_max_groups, uint, 0644);
+MODULE_PARM_DESC(max_groups, "Groups per network namespace (default 256)");
+
+unsigned int gvpn_max_policies __read_mostly = 16384;
+module_param_named(max_policies, gvpn_max_policies, uint, 0644);
+MODULE_PARM_DESC(max_policies, "Policies per group (default 16384)");
+
+unsigned int gvpn_max_sas __read_mostly = 16384;
+module_param_named(max_sas, gvpn_max_sas, uint, 0644);
+MODULE_PARM_DESC(max_sas, "SAs per group (default 16384)");
+
+/*
  * Inbound: after defragmentation, so ESP arrives whole, and before
  * conntrack, so conntrack and the firewall see the decrypted packet.
  * Outbound: after NAT and helpers, right before conntrack confirms.
@@ -75,12 +96,12 @@ static int __net_init gvpn_net_init(struct net *net)
 
 	gn->net = net;
 	mutex_init(&gn->lock);
-	xa_init(&gn->groups);
-	xa_init(&gn->devs);
+	xa_init_flags(&gn->groups, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&gn->devs, XA_FLAGS_ACCOUNT);
 	atomic_set(&gn->nsas, 0);
 	gn->dump_seq = 1;
 	ratelimit_state_init(&gn->event_rs, HZ, 20);
-	gn->stats = alloc_percpu(struct gvpn_stats);
+	gn->stats = gvpn_stats_alloc();
 	if (!gn->stats)
 		return -ENOMEM;
 	err = gvpn_sa_init_net(gn);

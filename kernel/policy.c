@@ -232,7 +232,7 @@ static int gvpn_cls_retuple(struct gvpn_cls *cls)
 	for (s = 0; s <= 32; s++)
 		for (d = 0; d <= 32; d++)
 			n += !!cls->count[s][d];
-	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
+	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL_ACCOUNT);
 	if (!ts)
 		return -ENOMEM;
 	/* Longest prefixes first: the most specific nodes are probed first. */
@@ -254,7 +254,7 @@ int gvpn_cls_new(struct gvpn_group *g)
 	struct gvpn_cls *cls;
 	int err;
 
-	cls = kvzalloc(sizeof(*cls), GFP_KERNEL);
+	cls = kvzalloc(sizeof(*cls), GFP_KERNEL_ACCOUNT);
 	if (!cls)
 		return -ENOMEM;
 	err = rhashtable_init(&cls->nodes, &gvpn_cls_params);
@@ -300,10 +300,14 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		NL_SET_ERR_MSG_MOD(extack, "policy id already exists in the group");
 		return ERR_PTR(-EEXIST);
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (g->npolicies >= READ_ONCE(gvpn_max_policies)) {
+		NL_SET_ERR_MSG_MOD(extack, "group full: max_policies (module parameter) reached");
+		return ERR_PTR(-ENOSPC);
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	p->stats = alloc_percpu(struct gvpn_stats);
+	p->stats = gvpn_stats_alloc();
 	if (!p->stats) {
 		kfree(p);
 		return ERR_PTR(-ENOMEM);
@@ -324,6 +328,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		err = gvpn_fail_rule_add(g, p, extack);
 		if (err)
 			goto err_free;
+		g->npolicies++;
 		gvpn_changed(g->gn);
 		return p;
 	}
@@ -336,7 +341,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 			goto err_count;
 	}
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
 	if (!node) {
 		err = -ENOMEM;
 		goto err_tuple;
@@ -373,6 +378,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		if (gvpn_policy_before(p, pos))
 			break;
 	list_add_tail_rcu(&p->node_list, &pos->node_list);
+	g->npolicies++;
 	gvpn_changed(g->gn);
 	return p;
 
@@ -403,6 +409,7 @@ void gvpn_policy_del(struct gvpn_policy *p)
 		gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
 
 	xa_erase(&g->policies, p->id);
+	g->npolicies--;
 	gvpn_changed(g->gn);
 	list_del_rcu(&p->node_list);
 	if (p->origin == GVPN_ORIGIN_FAIL) {

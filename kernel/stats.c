@@ -10,6 +10,12 @@
 
 #include "gvpn.h"
 
+/* Charged to the memory cgroup of the task that asks, as every object is. */
+struct gvpn_stats __percpu *gvpn_stats_alloc(void)
+{
+	return alloc_percpu_gfp(struct gvpn_stats, GFP_KERNEL_ACCOUNT);
+}
+
 void gvpn_stats_sum(struct gvpn_stats __percpu *s, u64 *out)
 {
 	int cpu, i;
