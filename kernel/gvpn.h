@@ -29,6 +29,14 @@ struct gvpn_stats {
 	u64 ctr[GVPN_NSTATS];
 };
 
+/* The data-plane error events, each rate-limited on its own (event.c). */
+enum gvpn_event_rl {
+	GVPN_RL_UNKNOWN_SPI,
+	GVPN_RL_AUTH_FAILED,
+	GVPN_RL_REPLAY_FAILED,
+	GVPN_RL_MAX
+};
+
 struct gvpn_net {
 	struct net *net;
 	struct mutex lock;		/* serialises all configuration */
@@ -36,7 +44,7 @@ struct gvpn_net {
 	struct xarray devs;		/* ifindex -> struct gvpn_group (RCU) */
 	struct rhashtable sas;		/* (group, spi) -> struct gvpn_sa (RCU) */
 	struct gvpn_stats __percpu *stats;
-	struct ratelimit_state event_rs; /* data-plane error events */
+	struct ratelimit_state event_rs[GVPN_RL_MAX];
 	atomic_t nsas;			/* SAs not yet freed */
 	unsigned int ngroups;		/* netfilter hooks while non-zero */
 	unsigned int dump_seq;		/* never 0; changes with the objects */
@@ -299,7 +307,8 @@ int gvpn_output_init(void);
 int gvpn_hooks_get(struct gvpn_net *gn);
 void gvpn_hooks_put(struct gvpn_net *gn);
 
-/* netlink.c */
+/* event.c */
+void gvpn_events_init(struct gvpn_net *gn);
 void gvpn_nl_event_sa(struct gvpn_sa *sa, enum gvpn_event ev, gfp_t gfp);
 void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
 			  enum gvpn_event ev, __be32 src, __be32 dst);

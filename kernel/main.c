@@ -100,7 +100,7 @@ static int __net_init gvpn_net_init(struct net *net)
 	xa_init_flags(&gn->devs, XA_FLAGS_ACCOUNT);
 	atomic_set(&gn->nsas, 0);
 	gn->dump_seq = 1;
-	ratelimit_state_init(&gn->event_rs, HZ, 20);
+	gvpn_events_init(gn);
 	gn->stats = gvpn_stats_alloc();
 	if (!gn->stats)
 		return -ENOMEM;

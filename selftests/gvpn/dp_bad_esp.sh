@@ -10,7 +10,10 @@
 # under its own reason, nothing else counted, no kernel warning: bad ICV,
 # truncated, unknown SPI, inner addresses differing from the outer ones,
 # inner packet outside the SA's policy, bad padding, bad next header, bad
-# inner checksum, bad inner length.
+# inner checksum, bad inner length. Events are rate-limited per kind: a
+# flood of unknown SPIs, at once followed by a bad ICV, leaves the
+# latter's auth-failed event through, and puts no "callbacks suppressed"
+# line in the kernel log.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -64,6 +67,32 @@ check "bad inner header checksum: drop_malformed" \
 	inject bad_inner_csum drop_malformed
 check "inner length disagrees with the payload: drop_malformed" \
 	inject bad_inner_len drop_malformed
+
+# events_seen KIND MIN: the monitor printed at least MIN KIND events.
+events_seen() {
+	[ "$(grep -c "\"event\":\"$1\"" "$TMPDIR_TEST/events")" -ge "$2" ]
+}
+suppressed() {
+	dmesg | grep -c 'callbacks suppressed'
+}
+monitor_start "$gmB" "$TMPDIR_TEST/events"
+echo "unknown_spi 1" >&"${INJECT[1]}"
+read -r -t 30 _ <&"${INJECT[0]}"
+check "the monitor listens" busywait 5000 events_seen unknown-spi 1
+logged=$(suppressed)
+# the flood and the bad ICV in one go: well within the flood's second
+printf 'unknown_spi 200\nbad_icv 1\n' >&"${INJECT[1]}"
+read -r -t 30 _ <&"${INJECT[0]}" && read -r -t 30 _ <&"${INJECT[0]}"
+check "after a flood of unknown SPIs, the auth failure is announced" \
+	busywait 5000 events_seen auth-failed 1
+check_fail "the flood itself was rate-limited" events_seen unknown-spi 41
+# the next event after the flood's second is when a log line would come
+sleep 1.1
+echo "unknown_spi 1" >&"${INJECT[1]}"
+read -r -t 30 _ <&"${INJECT[0]}"
+monitor_stop
+check "no \"callbacks suppressed\" in the kernel log" test "$(suppressed)" -eq "$logged"
+
 check "the SA counted the authentication failures" \
 	counter_ge "$gmB" drop_auth 3 sa show group 1 spi 0x1000
 check "and still decrypts real traffic" ping_ok "$hostA" 10.2.0.2

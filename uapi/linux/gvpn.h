@@ -129,7 +129,10 @@
  *   rate-limited data-plane errors UNKNOWN_SPI, AUTH_FAILED and
  *   REPLAY_FAILED, which also carry GVPN_A_EVENT_SRC and GVPN_A_EVENT_DST
  *   (the packet's addresses); REPLAY_FAILED also GVPN_A_EVENT_SENDER_TIME
- *   and GVPN_A_EVENT_LOCAL_TIME (milliseconds on the group clock).
+ *   and GVPN_A_EVENT_LOCAL_TIME (milliseconds on the group clock). Each of
+ *   these three kinds has its own budget of 20 events a second per
+ *   namespace, so a flood of one cannot hide another; the drop counters
+ *   count every packet.
  */
 #ifndef _UAPI_LINUX_GVPN_H
 #define _UAPI_LINUX_GVPN_H
