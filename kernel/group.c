@@ -50,6 +50,7 @@ void gvpn_group_keys(struct gvpn_group *g, int delta)
 /*
  * Traffic the policies say to encrypt, while the group has no keys (or
  * anything at all, while fail-close is armed): the fail mode decides.
+ * @f is NULL for IPv6, which no fail rule (an IPv4 selector) matches.
  */
 unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
 			       bool either_dir)
@@ -59,7 +60,7 @@ unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
 	/* fail-close is in force only from "activate" until the first keys */
 	if (mode == GVPN_FAIL_NONE ||
 	    (mode == GVPN_FAIL_CLOSE && !READ_ONCE(g->fail_armed)) ||
-	    gvpn_fail_rule_match(g, f, either_dir)) {
+	    (f && gvpn_fail_rule_match(g, f, either_dir))) {
 		gvpn_count_group(g, GVPN_A_STATS_CLEAR_NO_KEYS, 1);
 		return NF_ACCEPT;
 	}

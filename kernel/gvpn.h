@@ -229,7 +229,8 @@ bool gvpn_selector_match(const struct gvpn_selector *sel,
 			 const struct gvpn_flow *f);
 bool gvpn_fail_rule_match(const struct gvpn_group *g,
 			  const struct gvpn_flow *f, bool either_dir);
-bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f);
+struct gvpn_policy *gvpn_policy_any(const struct gvpn_group *g);
+void gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f);
 
 /* sa.c */
 struct gvpn_sa_cfg {
@@ -302,6 +303,10 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state);
 int gvpn_output_init(void);
+
+/* ipv6.c */
+unsigned int gvpn_ipv6_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state);
 
 /* main.c */
 int gvpn_hooks_get(struct gvpn_net *gn);

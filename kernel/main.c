@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/genetlink.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
@@ -55,6 +56,21 @@ static const struct nf_hook_ops gvpn_nf_ops[] = {
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = NF_IP_PRI_CONNTRACK_CONFIRM - 1,
 	},
+#if IS_ENABLED(CONFIG_IPV6)
+	/* IPv6 is not protected, but fail-close and drop policies hold it */
+	{
+		.hook = gvpn_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook = gvpn_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+#endif
 };
 
 /* Hooks are registered while the namespace has groups: others pay nothing. */

@@ -81,7 +81,12 @@ bool gvpn_selector_match(const struct gvpn_selector *sel,
 	       gvpn_l4_match(sel, f);
 }
 
-bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f)
+/*
+ * A packet's flow. Every packet gets one: a TCP, UDP, UDP-Lite or SCTP
+ * packet too short to carry its ports is classified with ports 0, as
+ * xfrm's flow decoding does, rather than escaping the policies.
+ */
+void gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	__be16 _ports[2];
@@ -94,22 +99,21 @@ bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f)
 	f->sport = 0;
 	f->dport = 0;
 	if (iph->frag_off & htons(IP_OFFSET))
-		return true;
+		return;
 	switch (iph->protocol) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
+		f->has_ports = true;
 		ports = skb_header_pointer(skb, skb_network_offset(skb) +
 					   iph->ihl * 4, sizeof(_ports), _ports);
-		if (!ports)
-			return false;
-		f->sport = ntohs(ports[0]);
-		f->dport = ntohs(ports[1]);
-		f->has_ports = true;
+		if (ports) {
+			f->sport = ntohs(ports[0]);
+			f->dport = ntohs(ports[1]);
+		}
 		break;
 	}
-	return true;
 }
 
 static inline bool gvpn_policy_before(const struct gvpn_policy *a,
@@ -174,6 +178,27 @@ struct gvpn_policy *gvpn_policy_lookup(const struct gvpn_group *g,
 	m.sport = f->dport;
 	m.dport = f->sport;
 	return gvpn_cls_find(cls, ts, &m, best);
+}
+
+/*
+ * The first policy of @g that matches every IPv4 packet (any addresses,
+ * any protocol), or NULL: the one that decides for IPv6, which no other
+ * can match. Caller holds rcu_read_lock().
+ */
+struct gvpn_policy *gvpn_policy_any(const struct gvpn_group *g)
+{
+	const struct gvpn_cls_key key = {};
+	struct gvpn_cls_node *node;
+	struct gvpn_policy *p;
+
+	node = rhashtable_lookup(&g->cls->nodes, &key, gvpn_cls_params);
+	if (!node)
+		return NULL;
+	/* in evaluation order; ports need a protocol, so none here has any */
+	list_for_each_entry_rcu(p, &node->policies, node_list)
+		if (!p->sel.proto)
+			return p;
+	return NULL;
 }
 
 /*

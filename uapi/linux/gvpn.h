@@ -115,7 +115,14 @@
  *                    entering an attached device is dropped except what
  *                    matches a policy of origin "fail" (either direction),
  *                    until the first keys arrive, which disarm it (Cisco's
- *                    fail-close).
+ *                    fail-close). IPv6 included.
+ * IPv6 is not protected (policies and SAs are IPv4). On attached devices
+ * it is dropped while fail-close is armed, and otherwise treated as a
+ * packet that only policies matching every address and protocol match:
+ * the first of them that says drop drops it, one that says encrypt in a
+ * group without keys leaves it to the fail mode; IPv6 that passes does so
+ * in clear and is counted in CLEAR_IPV6. A packet of TCP, UDP, UDP-Lite or
+ * SCTP too short to carry its ports is matched with ports 0.
  * PASSIVE: clear inbound traffic of encrypt policies is accepted as well as
  * encrypted (per group, or per SA for its policy). RECV_ONLY: the group's
  * SAs only decrypt; its encrypt policies send in clear and accept clear.
@@ -343,6 +350,7 @@ enum gvpn_stats_attr {
 	GVPN_A_STATS_CLEAR_PASSIVE,	/* passed in clear: passive, receive-only */
 	GVPN_A_STATS_KEYS_UP,		/* transitions to having keys */
 	GVPN_A_STATS_KEYS_DOWN,		/* transitions to having none */
+	GVPN_A_STATS_CLEAR_IPV6,	/* IPv6 passed (in clear: IPv4 only) */
 
 	__GVPN_A_STATS_MAX,
 	GVPN_A_STATS_MAX = __GVPN_A_STATS_MAX - 1
