@@ -72,11 +72,13 @@ unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
 int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
 			 struct netlink_ext_ack *extack)
 {
-	struct gvpn_timebase *old = rcu_dereference_protected(g->clock, true);
+	struct gvpn_timebase *old;
 	u8 fail_mode = cfg->has_fail_mode ? cfg->fail_mode : g->fail_mode;
 	struct gvpn_timebase *c;
 
 	lockdep_assert_held(&g->gn->lock);
+	old = rcu_dereference_protected(g->clock,
+					lockdep_is_held(&g->gn->lock));
 	if (cfg->fail_activate && fail_mode != GVPN_FAIL_CLOSE) {
 		NL_SET_ERR_MSG_MOD(extack, "fail-close activation needs fail-mode close");
 		return -EINVAL;
@@ -183,7 +185,7 @@ err_cls:
 err_stats:
 	free_percpu(g->stats);
 err_free:
-	kfree(rcu_dereference_protected(g->clock, true));
+	kfree(rcu_dereference_protected(g->clock, lockdep_is_held(&gn->lock)));
 	kfree(g);
 	return err;
 }
@@ -197,7 +199,7 @@ static void gvpn_group_free(struct work_struct *work)
 	xa_destroy(&g->policies);
 	xa_destroy(&g->sas);
 	free_percpu(g->stats);
-	kfree(rcu_dereference_protected(g->clock, true));
+	kfree(rcu_dereference_protected(g->clock, !refcount_read(&g->refs)));
 	kfree(g);
 }
 

@@ -25,7 +25,8 @@ static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
 	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_GROUP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	clock = rcu_dereference_protected(g->clock, true);
+	clock = rcu_dereference_protected(g->clock,
+					  lockdep_is_held(&g->gn->lock));
 	keys = g->nactive ? GVPN_KEYS_UP : g->fail_armed ?
 	       GVPN_KEYS_FAIL_CLOSED : GVPN_KEYS_NONE;
 	nest = nla_nest_start(skb, GVPN_A_GROUP);

@@ -249,8 +249,9 @@ static int gvpn_fail_rule_add(struct gvpn_group *g, struct gvpn_policy *p,
 }
 
 /* Publish the list of prefix-length pairs in use after it changed. */
-static int gvpn_cls_retuple(struct gvpn_cls *cls)
+static int gvpn_cls_retuple(struct gvpn_group *g)
 {
+	struct gvpn_cls *cls = g->cls;
 	struct gvpn_cls_tuples *ts, *old;
 	unsigned int n = 0, s, d;
 
@@ -268,7 +269,8 @@ static int gvpn_cls_retuple(struct gvpn_cls *cls)
 				ts->t[ts->n].dplen = d;
 				ts->n++;
 			}
-	old = rcu_replace_pointer(cls->tuples, ts, true);
+	old = rcu_replace_pointer(cls->tuples, ts,
+				  lockdep_is_held(&g->gn->lock));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -291,13 +293,18 @@ int gvpn_cls_new(struct gvpn_group *g)
 	return 0;
 }
 
-/* After an RCU grace period, with every policy gone. */
+/*
+ * With every policy gone: a group that failed to be made (under the
+ * lock), or one no reader can see any more (its last reference gone).
+ */
 void gvpn_cls_free(struct gvpn_group *g)
 {
 	struct gvpn_cls *cls = g->cls;
 
 	rhashtable_destroy(&cls->nodes);
-	kfree(rcu_dereference_protected(cls->tuples, true));
+	kfree(rcu_dereference_protected(cls->tuples,
+					lockdep_is_held(&g->gn->lock) ||
+					!refcount_read(&g->refs)));
 	kvfree(cls);
 }
 
@@ -361,7 +368,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 	/* Reserve the tuple before anything is visible to readers. */
 	new_tuple = !cls->count[sel->splen][sel->dplen]++;
 	if (new_tuple) {
-		err = gvpn_cls_retuple(cls);
+		err = gvpn_cls_retuple(g);
 		if (err)
 			goto err_count;
 	}
@@ -410,7 +417,7 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 err_tuple:
 	if (new_tuple) {
 		cls->count[sel->splen][sel->dplen]--;
-		gvpn_cls_retuple(cls);
+		gvpn_cls_retuple(g);
 		goto err_free;
 	}
 err_count:
@@ -452,7 +459,7 @@ void gvpn_policy_del(struct gvpn_policy *p)
 		 * On allocation failure the old list stays: it only names an
 		 * empty pair, which costs a lookup miss and nothing else.
 		 */
-		gvpn_cls_retuple(cls);
+		gvpn_cls_retuple(g);
 	}
 	call_rcu(&p->rcu, gvpn_policy_free_rcu);
 }
