@@ -135,7 +135,6 @@ struct gvpn_sa {
 	u64 key;			/* group id << 32 | spi */
 	struct list_head policy_list;	/* gvpn_policy.sas */
 	struct gvpn_group *group;	/* holds a reference */
-	struct gvpn_policy *policy;	/* valid while the SA is installed */
 	struct gvpn_selector sel;	/* copy of the policy's, for input */
 	u32 spi;
 	u32 policy_id;

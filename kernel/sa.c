@@ -218,7 +218,6 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 
 	sa->key = gvpn_sa_key(g->id, cfg->spi);
 	sa->group = g;
-	sa->policy = p;
 	sa->sel = p->sel;
 	sa->spi = cfg->spi;
 	sa->policy_id = cfg->policy_id;
