@@ -14,6 +14,7 @@
 #include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/netns/generic.h>
@@ -24,9 +25,14 @@ struct crypto_aead;
 
 #define GVPN_NSTATS (GVPN_A_STATS_MAX + 1)
 
-/* Per-CPU counters, indexed by enum gvpn_stats_attr. */
+/*
+ * Per-CPU counters, indexed by enum gvpn_stats_attr. syncp is empty on
+ * 64-bit builds; on 32-bit ones it keeps readers from seeing a counter
+ * half updated (stats.c).
+ */
 struct gvpn_stats {
 	u64 ctr[GVPN_NSTATS];
+	struct u64_stats_sync syncp;
 };
 
 /* The data-plane error events, each rate-limited on its own (event.c). */
@@ -166,7 +172,24 @@ struct gvpn_sa {
 static inline void gvpn_count(struct gvpn_stats __percpu *s,
 			      enum gvpn_stats_attr ctr, u64 n)
 {
-	this_cpu_add(s->ctr[ctr], n);
+	struct gvpn_stats *c;
+	unsigned long flags;
+
+	/* one instruction, safe in any context; 64-bit loads never tear */
+	if (IS_ENABLED(CONFIG_64BIT)) {
+		this_cpu_add(s->ctr[ctr], n);
+		return;
+	}
+	/*
+	 * 32-bit: two stores, inside a u64_stats sequence. Hooks (softirq or
+	 * process context) and the control path both count: no interrupts.
+	 */
+	local_irq_save(flags);
+	c = this_cpu_ptr(s);
+	u64_stats_update_begin(&c->syncp);
+	c->ctr[ctr] += n;
+	u64_stats_update_end(&c->syncp);
+	local_irq_restore(flags);
 }
 
 static inline void gvpn_count_group(struct gvpn_group *g,
