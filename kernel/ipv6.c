@@ -14,6 +14,9 @@
  *    without keys, leaves it to the fail mode (fail-open drops it);
  *  - what passes, in clear since gvpn cannot encrypt it, is counted
  *    (clear_ipv6).
+ *
+ * Only the group's counters count IPv6: a policy's match counters stay
+ * those of the IPv4 traffic it was written for.
  */
 
 #include <linux/netdevice.h>
@@ -21,8 +24,7 @@
 
 #include "gvpn.h"
 
-static unsigned int gvpn_ipv6_verdict(struct gvpn_group *g,
-				      const struct sk_buff *skb)
+static unsigned int gvpn_ipv6_verdict(struct gvpn_group *g)
 {
 	struct gvpn_policy *p;
 
@@ -31,8 +33,6 @@ static unsigned int gvpn_ipv6_verdict(struct gvpn_group *g,
 	p = gvpn_policy_any(g);
 	if (!p)
 		return NF_ACCEPT;
-	gvpn_count(p->stats, GVPN_A_STATS_MATCH_PACKETS, 1);
-	gvpn_count(p->stats, GVPN_A_STATS_MATCH_BYTES, skb->len);
 	switch (p->action) {
 	case GVPN_ACTION_DROP:
 		gvpn_count_group(g, GVPN_A_STATS_DROP_POLICY, 1);
@@ -56,7 +56,7 @@ unsigned int gvpn_ipv6_hook(void *priv, struct sk_buff *skb,
 	g = xa_load(&gn->devs, dev->ifindex);
 	if (!g)
 		return NF_ACCEPT;
-	if (gvpn_ipv6_verdict(g, skb) != NF_ACCEPT)
+	if (gvpn_ipv6_verdict(g) != NF_ACCEPT)
 		return NF_DROP;
 	gvpn_count_group(g, GVPN_A_STATS_CLEAR_IPV6, 1);
 	return NF_ACCEPT;
