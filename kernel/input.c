@@ -122,8 +122,7 @@ static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
 	skb_pull(skb, hdr);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, inner->ihl * 4);
-	if (!gvpn_flow_from_skb(skb, &f))
-		return GVPN_A_STATS_DROP_MALFORMED;
+	gvpn_flow_from_skb(skb, &f);
 	if (!gvpn_selector_match(&sa->sel, &f)) {
 		swap(f.src, f.dst);
 		swap(f.sport, f.dport);
@@ -220,12 +219,11 @@ static unsigned int gvpn_input_esp(struct gvpn_group *g, struct sk_buff *skb,
 		sa = NULL;
 	if (!sa || !percpu_ref_tryget_live(&sa->refs)) {
 		/* Someone else's ESP passes if a bypass policy says so. */
-		if (gvpn_flow_from_skb(skb, &f)) {
-			p = gvpn_policy_lookup(g, &f, true);
-			if (p && p->action == GVPN_ACTION_BYPASS) {
-				gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
-				return NF_ACCEPT;
-			}
+		gvpn_flow_from_skb(skb, &f);
+		p = gvpn_policy_lookup(g, &f, true);
+		if (p && p->action == GVPN_ACTION_BYPASS) {
+			gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
+			return NF_ACCEPT;
 		}
 		gvpn_nl_event_packet(g->gn, g->id, ntohl(esph->spi),
 				     GVPN_EVENT_UNKNOWN_SPI, iph->saddr,
@@ -309,8 +307,7 @@ unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 	if (ip_hdr(skb)->protocol == IPPROTO_ESP)
 		return gvpn_input_esp(g, skb, state);
 
-	if (!gvpn_flow_from_skb(skb, &f))
-		return NF_ACCEPT;
+	gvpn_flow_from_skb(skb, &f);
 	if (READ_ONCE(g->fail_armed))
 		return gvpn_fail_verdict(g, &f, true);
 	p = gvpn_policy_lookup(g, &f, true);

@@ -594,8 +594,7 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 	g = xa_load(&gn->devs, state->out->ifindex);
 	if (!g)
 		return NF_ACCEPT;
-	if (!gvpn_flow_from_skb(skb, &f))
-		return NF_ACCEPT;	/* truncated L4: nothing we could match */
+	gvpn_flow_from_skb(skb, &f);
 	if (READ_ONCE(g->fail_armed))
 		return gvpn_fail_verdict(g, &f, false);
 	p = gvpn_policy_lookup(g, &f, false);

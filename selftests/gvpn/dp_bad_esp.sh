@@ -14,6 +14,9 @@
 # payload behind a valid ICV (which once made gvpn read the padding from
 # before the packet: only KASAN sees that read, the drop looked the same).
 # Dropped packets carry the kernel's drop reason closest to their counter.
+# Events are rate-limited per kind: a flood of unknown SPIs, at once
+# followed by a bad ICV, leaves the latter's auth-failed event through, and
+# puts no "callbacks suppressed" line in the kernel log.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -93,6 +96,32 @@ if [ -d $tracing/events/skb/kfree_skb ]; then
 else
 	log_test "drop reasons (no tracefs)" "$ksft_skip"
 fi
+
+# events_seen KIND MIN: the monitor printed at least MIN KIND events.
+events_seen() {
+	[ "$(grep -c "\"event\":\"$1\"" "$TMPDIR_TEST/events")" -ge "$2" ]
+}
+suppressed() {
+	dmesg | grep -c 'callbacks suppressed'
+}
+monitor_start "$gmB" "$TMPDIR_TEST/events"
+echo "unknown_spi 1" >&"${INJECT[1]}"
+read -r -t 30 _ <&"${INJECT[0]}"
+check "the monitor listens" busywait 5000 events_seen unknown-spi 1
+logged=$(suppressed)
+# the flood and the bad ICV in one go: well within the flood's second
+printf 'unknown_spi 200\nbad_icv 1\n' >&"${INJECT[1]}"
+read -r -t 30 _ <&"${INJECT[0]}" && read -r -t 30 _ <&"${INJECT[0]}"
+check "after a flood of unknown SPIs, the auth failure is announced" \
+	busywait 5000 events_seen auth-failed 1
+check_fail "the flood itself was rate-limited" events_seen unknown-spi 201
+# the next event after the flood's second is when a log line would come
+sleep 1.1
+echo "unknown_spi 1" >&"${INJECT[1]}"
+read -r -t 30 _ <&"${INJECT[0]}"
+monitor_stop
+check "no \"callbacks suppressed\" in the kernel log" test "$(suppressed)" -eq "$logged"
+
 check "the SA counted the authentication failures" \
 	counter_ge "$gmB" drop_auth 3 sa show group 1 spi 0x1000
 check "and still decrypts real traffic" ping_ok "$hostA" 10.2.0.2
