@@ -20,10 +20,14 @@
 
 #include "gvpn.h"
 
+/*
+ * Testing only: pcrypt completes every request later, on another CPU, the
+ * way to exercise the asynchronous paths without crypto hardware.
+ */
 static bool crypto_async;
 module_param(crypto_async, bool, 0444);
 MODULE_PARM_DESC(crypto_async,
-		 "Run every SA through pcrypt, an asynchronous engine (testing)");
+		 "Testing only: run every SA through pcrypt, an asynchronous engine");
 
 struct gvpn_alg {
 	const char *name;
@@ -82,10 +86,8 @@ static struct crypto_aead *gvpn_alloc_aead(const char *name,
 		     "pcrypt(", 7))
 		return tfm;
 	/*
-	 * pcrypt completes every request later, on another CPU: the way to
-	 * exercise the asynchronous paths without crypto hardware. Its
-	 * instance takes over the name it wraps, with a higher priority, so
-	 * create it once and allocate the name again.
+	 * pcrypt's instance takes over the name it wraps, with a higher
+	 * priority, so create it once and allocate the name again.
 	 */
 	crypto_free_aead(tfm);
 	if (snprintf(pname, sizeof(pname), "pcrypt(%s)", name) >= sizeof(pname)) {
@@ -269,30 +271,30 @@ struct gvpn_crypto_ctx *gvpn_crypto_ctx_alloc(struct gvpn_sa *sa, int nfrags)
 	return ctx;
 }
 
-/* Keep what is needed to continue the hook chain after async completion. */
+/*
+ * Keep what the input path needs to continue the hook chain after an
+ * asynchronous completion. Only SAs whose engine can complete later
+ * (gvpn_sa_async()) pay for the copy and the device reference; they are
+ * taken before the request is submitted, since the completion may run on
+ * another CPU before crypto_aead_decrypt() even returns.
+ */
 void gvpn_crypto_ctx_state(struct gvpn_crypto_ctx *ctx,
-			   const struct nf_hook_state *state,
-			   unsigned int (*hookfn)(void *, struct sk_buff *,
-						  const struct nf_hook_state *))
+			   const struct nf_hook_state *state)
 {
 	ctx->state = *state;
-	ctx->hookfn = hookfn;
 	dev_hold(ctx->state.in);
-	dev_hold(ctx->state.out);
 }
 
 void gvpn_crypto_ctx_free(struct gvpn_crypto_ctx *ctx)
 {
 	dev_put(ctx->state.in);
-	dev_put(ctx->state.out);
 	percpu_ref_put(&ctx->sa->refs);
 	kfree(ctx);
 }
 
 /*
- * Continue a packet we took out of a netfilter hook: run the hooks after
- * ours, then the okfn, as if we had returned NF_ACCEPT. Used for async
- * completion and for the extra packets segmentation and fragmentation make.
+ * Continue a packet the input hook took out of PRE_ROUTING: run the hooks
+ * after ours, then the okfn, as if we had returned NF_ACCEPT.
  */
 void gvpn_nf_resume(const struct nf_hook_state *state,
 		    unsigned int (*hookfn)(void *, struct sk_buff *,
@@ -301,21 +303,32 @@ void gvpn_nf_resume(const struct nf_hook_state *state,
 {
 	struct nf_hook_state st = *state;
 	const struct nf_hook_entries *e;
-	unsigned int i;
+	int i;
 
 	st.sk = skb->sk;
 	local_bh_disable();
 	rcu_read_lock();
 	e = rcu_dereference(st.net->nf.hooks_ipv4[st.hook]);
-	for (i = 0; e && i < e->num_hook_entries; i++)
-		if (e->hooks[i].hook == hookfn)
-			break;
-	if (!e || i == e->num_hook_entries) {
+	i = gvpn_nf_index(e, hookfn);
+	if (i < 0) {
 		/* Our hooks went away meanwhile: the namespace is going. */
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
 	} else if (nf_hook_slow(skb, &st, e, i + 1) == 1) {
 		st.okfn(st.net, st.sk, skb);
 	}
 	rcu_read_unlock();
 	local_bh_enable();
+}
+
+/* Where @hookfn sits in @e, or -1. Chains hold a handful of entries. */
+int gvpn_nf_index(const struct nf_hook_entries *e,
+		  unsigned int (*hookfn)(void *, struct sk_buff *,
+					 const struct nf_hook_state *))
+{
+	unsigned int i;
+
+	for (i = 0; e && i < e->num_hook_entries; i++)
+		if (e->hooks[i].hook == hookfn)
+			return i;
+	return -1;
 }

@@ -12,6 +12,42 @@
 #include "gvpn.h"
 #include "netlink.h"
 
+/*
+ * Each kind of data-plane error has its own budget of 20 events a second,
+ * so a flood of one (unknown SPIs from a misconfigured or hostile sender)
+ * cannot hide another (an authentication or replay failure). Suppressed
+ * events are not reported in the kernel log ("callbacks suppressed"),
+ * which a flood would fill while the daemon listens: the drop counters
+ * count every packet, the events are a sample.
+ */
+void gvpn_events_init(struct gvpn_net *gn)
+{
+	int i;
+
+	for (i = 0; i < GVPN_RL_MAX; i++) {
+		ratelimit_state_init(&gn->event_rs[i], HZ, 20);
+		ratelimit_set_flags(&gn->event_rs[i], RATELIMIT_MSG_ON_RELEASE);
+	}
+}
+
+static bool gvpn_event_ratelimit(struct gvpn_net *gn, enum gvpn_event ev)
+{
+	enum gvpn_event_rl rl;
+
+	switch (ev) {
+	case GVPN_EVENT_UNKNOWN_SPI:
+		rl = GVPN_RL_UNKNOWN_SPI;
+		break;
+	case GVPN_EVENT_AUTH_FAILED:
+		rl = GVPN_RL_AUTH_FAILED;
+		break;
+	default:
+		rl = GVPN_RL_REPLAY_FAILED;
+		break;
+	}
+	return __ratelimit(&gn->event_rs[rl]);
+}
+
 static struct sk_buff *gvpn_nl_event_new(struct net *net, enum gvpn_event ev,
 					 gfp_t gfp, void **hdr)
 {
@@ -50,7 +86,7 @@ void gvpn_nl_event_sa(struct gvpn_sa *sa, enum gvpn_event ev, gfp_t gfp)
 	genlmsg_multicast_netns(&gvpn_genl_family, net, msg, 0, 0, gfp);
 }
 
-/* Data-plane errors: rate-limited per namespace, from softirq. */
+/* Data-plane errors: rate-limited per namespace and kind, from softirq. */
 void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
 			  enum gvpn_event ev, __be32 src, __be32 dst)
 {
@@ -59,7 +95,7 @@ void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
 	void *hdr;
 
 	if (!genl_has_listeners(&gvpn_genl_family, gn->net, 0) ||
-	    !__ratelimit(&gn->event_rs))
+	    !gvpn_event_ratelimit(gn, ev))
 		return;
 	msg = gvpn_nl_event_new(gn->net, ev, GFP_ATOMIC, &hdr);
 	if (!msg)
@@ -111,7 +147,7 @@ void gvpn_nl_event_replay(struct gvpn_sa *sa, __be32 src, __be32 dst,
 	void *hdr;
 
 	if (!genl_has_listeners(&gvpn_genl_family, gn->net, 0) ||
-	    !__ratelimit(&gn->event_rs))
+	    !gvpn_event_ratelimit(gn, GVPN_EVENT_REPLAY_FAILED))
 		return;
 	msg = gvpn_nl_event_new(gn->net, GVPN_EVENT_REPLAY_FAILED, GFP_ATOMIC,
 				&hdr);

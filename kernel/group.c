@@ -6,6 +6,7 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 
 #include "gvpn.h"
 
@@ -49,6 +50,7 @@ void gvpn_group_keys(struct gvpn_group *g, int delta)
 /*
  * Traffic the policies say to encrypt, while the group has no keys (or
  * anything at all, while fail-close is armed): the fail mode decides.
+ * @f is NULL for IPv6, which no fail rule (an IPv4 selector) matches.
  */
 unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
 			       bool either_dir)
@@ -58,7 +60,7 @@ unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
 	/* fail-close is in force only from "activate" until the first keys */
 	if (mode == GVPN_FAIL_NONE ||
 	    (mode == GVPN_FAIL_CLOSE && !READ_ONCE(g->fail_armed)) ||
-	    gvpn_fail_rule_match(g, f, either_dir)) {
+	    (f && gvpn_fail_rule_match(g, f, either_dir))) {
 		gvpn_count_group(g, GVPN_A_STATS_CLEAR_NO_KEYS, 1);
 		return NF_ACCEPT;
 	}
@@ -70,16 +72,18 @@ unsigned int gvpn_fail_verdict(struct gvpn_group *g, const struct gvpn_flow *f,
 int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
 			 struct netlink_ext_ack *extack)
 {
-	struct gvpn_timebase *old = rcu_dereference_protected(g->clock, true);
+	struct gvpn_timebase *old;
 	u8 fail_mode = cfg->has_fail_mode ? cfg->fail_mode : g->fail_mode;
 	struct gvpn_timebase *c;
 
 	lockdep_assert_held(&g->gn->lock);
+	old = rcu_dereference_protected(g->clock,
+					lockdep_is_held(&g->gn->lock));
 	if (cfg->fail_activate && fail_mode != GVPN_FAIL_CLOSE) {
 		NL_SET_ERR_MSG_MOD(extack, "fail-close activation needs fail-mode close");
 		return -EINVAL;
 	}
-	c = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	c = kmemdup(old, sizeof(*old), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	if (cfg->has_clock)
@@ -117,6 +121,7 @@ int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
 	/* fail-close only matters before the first keys */
 	else if (cfg->fail_activate && !g->nactive)
 		WRITE_ONCE(g->fail_armed, true);
+	gvpn_changed(g->gn);
 	return 0;
 }
 
@@ -133,23 +138,27 @@ int gvpn_group_new(struct gvpn_net *gn, u16 id,
 		NL_SET_ERR_MSG_MOD(extack, "group already exists");
 		return -EEXIST;
 	}
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (gn->ngroups >= READ_ONCE(gvpn_max_groups)) {
+		NL_SET_ERR_MSG_MOD(extack, "namespace full: max_groups (module parameter) reached");
+		return -ENOSPC;
+	}
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
 	g->id = id;
 	g->gn = gn;
-	xa_init(&g->policies);
-	xa_init(&g->sas);
+	xa_init_flags(&g->policies, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&g->sas, XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&g->fail_rules);
 	refcount_set(&g->refs, 1);
 	err = -ENOMEM;
-	clock = kzalloc(sizeof(*clock), GFP_KERNEL);
+	clock = kzalloc(sizeof(*clock), GFP_KERNEL_ACCOUNT);
 	if (!clock)
 		goto err_free;
 	clock->type = GVPN_CLOCK_WALL;
 	clock->tick_ms = 1;
 	RCU_INIT_POINTER(g->clock, clock);
-	g->stats = alloc_percpu(struct gvpn_stats);
+	g->stats = gvpn_stats_alloc();
 	if (!g->stats)
 		goto err_free;
 	err = gvpn_group_configure(g, cfg, extack);
@@ -166,6 +175,7 @@ int gvpn_group_new(struct gvpn_net *gn, u16 id,
 	err = xa_insert(&gn->groups, id, g, GFP_KERNEL);
 	if (err)
 		goto err_hooks;
+	gvpn_changed(gn);
 	return 0;
 
 err_hooks:
@@ -175,7 +185,7 @@ err_cls:
 err_stats:
 	free_percpu(g->stats);
 err_free:
-	kfree(rcu_dereference_protected(g->clock, true));
+	kfree(rcu_dereference_protected(g->clock, lockdep_is_held(&gn->lock)));
 	kfree(g);
 	return err;
 }
@@ -189,7 +199,7 @@ static void gvpn_group_free(struct work_struct *work)
 	xa_destroy(&g->policies);
 	xa_destroy(&g->sas);
 	free_percpu(g->stats);
-	kfree(rcu_dereference_protected(g->clock, true));
+	kfree(rcu_dereference_protected(g->clock, !refcount_read(&g->refs)));
 	kfree(g);
 }
 
@@ -217,6 +227,7 @@ void gvpn_group_del(struct gvpn_group *g)
 	xa_for_each(&g->policies, idx, p)
 		gvpn_policy_del(p);
 	xa_erase(&gn->groups, g->id);
+	gvpn_changed(gn);
 	gvpn_hooks_put(gn);
 	gvpn_group_put(g);
 }
@@ -227,12 +238,15 @@ int gvpn_dev_attach(struct gvpn_group *g, struct net_device *dev,
 	struct gvpn_net *gn = g->gn;
 	int err;
 
+	ASSERT_RTNL();		/* @dev stays registered */
 	lockdep_assert_held(&gn->lock);
 	err = xa_insert(&gn->devs, dev->ifindex, g, GFP_KERNEL);
 	if (err == -EBUSY) {
 		NL_SET_ERR_MSG_MOD(extack, "device is already attached to a group");
 		return -EEXIST;
 	}
+	if (!err)
+		gvpn_changed(gn);
 	return err;
 }
 
@@ -247,6 +261,7 @@ int gvpn_dev_detach(struct gvpn_group *g, struct net_device *dev,
 		return -ENOENT;
 	}
 	xa_erase(&gn->devs, dev->ifindex);
+	gvpn_changed(gn);
 	return 0;
 }
 
@@ -261,7 +276,8 @@ static int gvpn_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 	gn = gvpn_pernet(dev_net(dev));
 	mutex_lock(&gn->lock);
-	xa_erase(&gn->devs, dev->ifindex);
+	if (xa_erase(&gn->devs, dev->ifindex))
+		gvpn_changed(gn);
 	mutex_unlock(&gn->lock);
 	return NOTIFY_DONE;
 }

@@ -8,12 +8,14 @@
 #ifndef _GVPN_H
 #define _GVPN_H
 
+#include <crypto/aead.h>
 #include <linux/crypto.h>
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
 #include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/netns/generic.h>
@@ -24,9 +26,22 @@ struct crypto_aead;
 
 #define GVPN_NSTATS (GVPN_A_STATS_MAX + 1)
 
-/* Per-CPU counters, indexed by enum gvpn_stats_attr. */
+/*
+ * Per-CPU counters, indexed by enum gvpn_stats_attr. syncp is empty on
+ * 64-bit builds; on 32-bit ones it keeps readers from seeing a counter
+ * half updated (stats.c).
+ */
 struct gvpn_stats {
 	u64 ctr[GVPN_NSTATS];
+	struct u64_stats_sync syncp;
+};
+
+/* The data-plane error events, each rate-limited on its own (event.c). */
+enum gvpn_event_rl {
+	GVPN_RL_UNKNOWN_SPI,
+	GVPN_RL_AUTH_FAILED,
+	GVPN_RL_REPLAY_FAILED,
+	GVPN_RL_MAX
 };
 
 struct gvpn_net {
@@ -36,16 +51,28 @@ struct gvpn_net {
 	struct xarray devs;		/* ifindex -> struct gvpn_group (RCU) */
 	struct rhashtable sas;		/* (group, spi) -> struct gvpn_sa (RCU) */
 	struct gvpn_stats __percpu *stats;
-	struct ratelimit_state event_rs; /* data-plane error events */
+	struct ratelimit_state event_rs[GVPN_RL_MAX];
 	atomic_t nsas;			/* SAs not yet freed */
 	unsigned int ngroups;		/* netfilter hooks while non-zero */
+	unsigned int dump_seq;		/* never 0; changes with the objects */
 };
 
 extern unsigned int gvpn_net_id;
+extern unsigned int gvpn_max_groups, gvpn_max_policies, gvpn_max_sas;
 
 static inline struct gvpn_net *gvpn_pernet(const struct net *net)
 {
 	return net_generic(net, gvpn_net_id);
+}
+
+/*
+ * Any change a dump could show: a dump that spans it is flagged
+ * NLM_F_DUMP_INTR (netlink.c). 0 is skipped, it means "no sequence".
+ */
+static inline void gvpn_changed(struct gvpn_net *gn)
+{
+	lockdep_assert_held(&gn->lock);
+	gn->dump_seq = gn->dump_seq + 1 ?: 1;
 }
 
 /* The parts of a packet a policy looks at. Addresses in network order. */
@@ -84,6 +111,7 @@ struct gvpn_group {
 	bool fail_armed;		/* fail-close in force (no keys yet) */
 	bool passive, recv_only;
 	unsigned int nactive;		/* active SAs: the group has keys */
+	unsigned int npolicies, nsas;	/* against the module's limits */
 	unsigned int nfail;
 	struct gvpn_net *gn;
 	struct xarray policies;		/* id -> struct gvpn_policy */
@@ -114,7 +142,6 @@ struct gvpn_sa {
 	u64 key;			/* group id << 32 | spi */
 	struct list_head policy_list;	/* gvpn_policy.sas */
 	struct gvpn_group *group;	/* holds a reference */
-	struct gvpn_policy *policy;	/* valid while the SA is installed */
 	struct gvpn_selector sel;	/* copy of the policy's, for input */
 	u32 spi;
 	u32 policy_id;
@@ -146,7 +173,24 @@ struct gvpn_sa {
 static inline void gvpn_count(struct gvpn_stats __percpu *s,
 			      enum gvpn_stats_attr ctr, u64 n)
 {
-	this_cpu_add(s->ctr[ctr], n);
+	struct gvpn_stats *c;
+	unsigned long flags;
+
+	/* one instruction, safe in any context; 64-bit loads never tear */
+	if (IS_ENABLED(CONFIG_64BIT)) {
+		this_cpu_add(s->ctr[ctr], n);
+		return;
+	}
+	/*
+	 * 32-bit: two stores, inside a u64_stats sequence. Hooks (softirq or
+	 * process context) and the control path both count: no interrupts.
+	 */
+	local_irq_save(flags);
+	c = this_cpu_ptr(s);
+	u64_stats_update_begin(&c->syncp);
+	c->ctr[ctr] += n;
+	u64_stats_update_end(&c->syncp);
+	local_irq_restore(flags);
 }
 
 static inline void gvpn_count_group(struct gvpn_group *g,
@@ -156,6 +200,7 @@ static inline void gvpn_count_group(struct gvpn_group *g,
 	gvpn_count(g->gn->stats, ctr, n);
 }
 
+struct gvpn_stats __percpu *gvpn_stats_alloc(void);
 void gvpn_stats_sum(struct gvpn_stats __percpu *s, u64 *out);
 int gvpn_stats_fill(struct sk_buff *skb, int attr,
 		    struct gvpn_stats __percpu *s, const u8 *which, int n);
@@ -207,7 +252,8 @@ bool gvpn_selector_match(const struct gvpn_selector *sel,
 			 const struct gvpn_flow *f);
 bool gvpn_fail_rule_match(const struct gvpn_group *g,
 			  const struct gvpn_flow *f, bool either_dir);
-bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f);
+struct gvpn_policy *gvpn_policy_any(const struct gvpn_group *g);
+void gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f);
 
 /* sa.c */
 struct gvpn_sa_cfg {
@@ -245,9 +291,12 @@ void gvpn_crypto_free(struct gvpn_sa *sa);
 struct gvpn_crypto_ctx {
 	struct sk_buff *skb;
 	struct gvpn_sa *sa;		/* holds a reference */
-	struct nf_hook_state state;	/* to continue the hook chain */
-	unsigned int (*hookfn)(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state);
+	/* output: where the packet goes once encrypted */
+	unsigned int len;		/* inner bytes, counted when sent */
+	struct net *net;
+	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+	/* input, asynchronous SAs only: to continue the hook chain */
+	struct nf_hook_state state;
 	u8 iv[16];
 	struct scatterlist *sg;
 	struct aead_request *req;
@@ -265,14 +314,63 @@ struct gvpn_crypto_ctx {
 
 struct gvpn_crypto_ctx *gvpn_crypto_ctx_alloc(struct gvpn_sa *sa, int nfrags);
 void gvpn_crypto_ctx_state(struct gvpn_crypto_ctx *ctx,
-			   const struct nf_hook_state *state,
-			   unsigned int (*hookfn)(void *, struct sk_buff *,
-						  const struct nf_hook_state *));
+			   const struct nf_hook_state *state);
 void gvpn_crypto_ctx_free(struct gvpn_crypto_ctx *ctx);
 void gvpn_nf_resume(const struct nf_hook_state *state,
 		    unsigned int (*hookfn)(void *, struct sk_buff *,
 					   const struct nf_hook_state *),
 		    struct sk_buff *skb);
+int gvpn_nf_index(const struct nf_hook_entries *e,
+		  unsigned int (*hookfn)(void *, struct sk_buff *,
+					 const struct nf_hook_state *));
+
+/*
+ * Whether the SA's engine may complete a request later (cryptd, pcrypt, the
+ * AES-NI SIMD wrapper): only then does a packet outlive the hook, and must
+ * take references to what it uses afterwards.
+ */
+static inline bool gvpn_sa_async(const struct gvpn_sa *sa)
+{
+	return crypto_aead_alg(sa->tfm)->base.cra_flags & CRYPTO_ALG_ASYNC;
+}
+
+/*
+ * Drop a packet the hook owns, counted under @why and freed with the
+ * closest drop reason the kernel has (6.1 has a fixed set; both kernels
+ * have these). Returns the verdict for a hook.
+ */
+static inline unsigned int gvpn_drop(struct gvpn_group *g, struct sk_buff *skb,
+				     enum gvpn_stats_attr why)
+{
+	enum skb_drop_reason reason;
+
+	switch (why) {
+	case GVPN_A_STATS_DROP_NOMEM:
+		reason = SKB_DROP_REASON_NOMEM;
+		break;
+	case GVPN_A_STATS_FRAG_NEEDED:
+		reason = SKB_DROP_REASON_PKT_TOO_BIG;
+		break;
+	case GVPN_A_STATS_DROP_MALFORMED:
+		reason = SKB_DROP_REASON_INVALID_PROTO;
+		break;
+	case GVPN_A_STATS_DROP_POLICY:
+	case GVPN_A_STATS_DROP_NO_SA:
+	case GVPN_A_STATS_DROP_CLEARTEXT:
+	case GVPN_A_STATS_DROP_ADDR_MISMATCH:
+	case GVPN_A_STATS_DROP_SELECTOR:
+	case GVPN_A_STATS_DROP_UNKNOWN_SPI:
+	case GVPN_A_STATS_DROP_AUTH:
+	case GVPN_A_STATS_DROP_REPLAY:
+		reason = SKB_DROP_REASON_XFRM_POLICY;
+		break;
+	default:
+		reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+	gvpn_count_group(g, why, 1);
+	kfree_skb_reason(skb, reason);
+	return NF_STOLEN;
+}
 
 /* output.c, input.c */
 unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
@@ -281,11 +379,16 @@ unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state);
 int gvpn_output_init(void);
 
+/* ipv6.c */
+unsigned int gvpn_ipv6_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state);
+
 /* main.c */
 int gvpn_hooks_get(struct gvpn_net *gn);
 void gvpn_hooks_put(struct gvpn_net *gn);
 
-/* netlink.c */
+/* event.c */
+void gvpn_events_init(struct gvpn_net *gn);
 void gvpn_nl_event_sa(struct gvpn_sa *sa, enum gvpn_event ev, gfp_t gfp);
 void gvpn_nl_event_packet(struct gvpn_net *gn, u16 group, u32 spi,
 			  enum gvpn_event ev, __be32 src, __be32 dst);

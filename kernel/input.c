@@ -53,11 +53,6 @@ static int gvpn_tbar_check(struct gvpn_sa *sa, struct sk_buff *skb,
 	return 0;
 }
 
-static void gvpn_drop_count(struct gvpn_group *g, enum gvpn_stats_attr why)
-{
-	gvpn_count_group(g, why, 1);
-}
-
 /*
  * Strip the outer header, ESP header, IV and trailer of an authenticated
  * packet and check what is inside. Returns 0 or the counter to drop with.
@@ -75,6 +70,13 @@ static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
 	int iif, why;
 
 	if (skb_copy_bits(skb, skb->len - sa->icvlen - 2, trailer, 2))
+		return GVPN_A_STATS_DROP_MALFORMED;
+	/*
+	 * The pad length is the sender's word, authenticated or not: it must
+	 * leave something of the payload (esp4: "padlen + 2 + alen >= elen"),
+	 * or len below wraps and the padding is read from before the packet.
+	 */
+	if (trailer[0] + 2 + sa->icvlen >= skb->len - hdr)
 		return GVPN_A_STATS_DROP_MALFORMED;
 	len = skb->len - sa->icvlen - 2 - trailer[0];
 	/* A TBAR SA's packets all carry a timestamp, others none. */
@@ -120,8 +122,7 @@ static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
 	skb_pull(skb, hdr);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, inner->ihl * 4);
-	if (!gvpn_flow_from_skb(skb, &f))
-		return GVPN_A_STATS_DROP_MALFORMED;
+	gvpn_flow_from_skb(skb, &f);
 	if (!gvpn_selector_match(&sa->sel, &f)) {
 		swap(f.src, f.dst);
 		swap(f.sport, f.dport);
@@ -137,7 +138,10 @@ static int gvpn_esp_open(struct gvpn_sa *sa, struct sk_buff *skb)
 	return 0;
 }
 
-/* After the AEAD: returns 0 to accept the (now inner) packet. */
+/*
+ * After the AEAD: returns 0 to accept the (now inner) packet, else the
+ * counter to drop it with.
+ */
 static int gvpn_input_finish(struct gvpn_crypto_ctx *ctx, int err)
 {
 	struct gvpn_sa *sa = ctx->sa;
@@ -148,21 +152,17 @@ static int gvpn_input_finish(struct gvpn_crypto_ctx *ctx, int err)
 
 	if (err == -EBADMSG) {
 		gvpn_count(sa->stats, GVPN_A_STATS_DROP_AUTH, 1);
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_AUTH);
 		gvpn_nl_event_packet(g->gn, g->id, sa->spi,
 				     GVPN_EVENT_AUTH_FAILED, iph->saddr,
 				     iph->daddr);
-		return err;
+		return GVPN_A_STATS_DROP_AUTH;
 	}
-	if (err) {
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_NOMEM);
-		return err;
-	}
+	/* the engine failed or was full (-ENOSPC, -EBUSY): no backlog */
+	if (err)
+		return GVPN_A_STATS_DROP_NOMEM;
 	why = gvpn_esp_open(sa, skb);
-	if (why) {
-		gvpn_drop_count(g, why);
-		return -EINVAL;
-	}
+	if (why)
+		return why;
 	gvpn_count(sa->stats, GVPN_A_STATS_RX_PACKETS, 1);
 	gvpn_count(sa->stats, GVPN_A_STATS_RX_BYTES, skb->len);
 	gvpn_count_group(g, GVPN_A_STATS_RX_PACKETS, 1);
@@ -170,17 +170,26 @@ static int gvpn_input_finish(struct gvpn_crypto_ctx *ctx, int err)
 	return 0;
 }
 
+/*
+ * The completion of an asynchronous decryption, in whatever context the
+ * engine calls it: the group clock, policies and hook entries it reads are
+ * RCU-protected, and the hooks expect BHs off.
+ */
 static void gvpn_input_done(GVPN_CRYPTO_DONE_ARG, int err)
 {
 	struct gvpn_crypto_ctx *ctx = GVPN_CRYPTO_DONE_DATA;
 	struct sk_buff *skb = ctx->skb;
+	int why;
 
-	if (err == -EINPROGRESS)
-		return;		/* left the backlog; completion comes later */
-	if (gvpn_input_finish(ctx, err))
-		kfree_skb(skb);
+	local_bh_disable();
+	rcu_read_lock();
+	why = gvpn_input_finish(ctx, err);
+	if (why)
+		gvpn_drop(ctx->sa->group, skb, why);
 	else
-		gvpn_nf_resume(&ctx->state, ctx->hookfn, skb);
+		gvpn_nf_resume(&ctx->state, gvpn_input_hook, skb);
+	rcu_read_unlock();
+	local_bh_enable();
 	gvpn_crypto_ctx_free(ctx);
 }
 
@@ -195,14 +204,12 @@ static unsigned int gvpn_input_esp(struct gvpn_group *g, struct sk_buff *skb,
 	struct gvpn_policy *p;
 	struct gvpn_flow f;
 	struct gvpn_sa *sa;
-	int nfrags, err;
+	int nfrags, err, why;
 
 	/* Defragmentation ran before us: a fragment here is bogus. */
 	if (ip_is_fragment(iph) ||
-	    !pskb_may_pull(skb, ohl + sizeof(struct ip_esp_hdr))) {
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_MALFORMED);
-		return NF_DROP;
-	}
+	    !pskb_may_pull(skb, ohl + sizeof(struct ip_esp_hdr)))
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_MALFORMED);
 	iph = ip_hdr(skb);
 	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + ohl);
 	sa = gvpn_sa_lookup(g->gn, g->id, ntohl(esph->spi));
@@ -212,57 +219,66 @@ static unsigned int gvpn_input_esp(struct gvpn_group *g, struct sk_buff *skb,
 		sa = NULL;
 	if (!sa || !percpu_ref_tryget_live(&sa->refs)) {
 		/* Someone else's ESP passes if a bypass policy says so. */
-		if (gvpn_flow_from_skb(skb, &f)) {
-			p = gvpn_policy_lookup(g, &f, true);
-			if (p && p->action == GVPN_ACTION_BYPASS) {
-				gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
-				return NF_ACCEPT;
-			}
+		gvpn_flow_from_skb(skb, &f);
+		p = gvpn_policy_lookup(g, &f, true);
+		if (p && p->action == GVPN_ACTION_BYPASS) {
+			gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
+			return NF_ACCEPT;
 		}
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_UNKNOWN_SPI);
 		gvpn_nl_event_packet(g->gn, g->id, ntohl(esph->spi),
 				     GVPN_EVENT_UNKNOWN_SPI, iph->saddr,
 				     iph->daddr);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_UNKNOWN_SPI);
 	}
 
 	elen = skb->len - ohl;
 	if (elen < sizeof(*esph) + sa->ivlen + sa->blksize + sa->icvlen ||
 	    (elen - sizeof(*esph) - sa->ivlen - sa->icvlen) % sa->blksize) {
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_MALFORMED);
-		goto drop_put;
+		percpu_ref_put(&sa->refs);
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_MALFORMED);
 	}
-	nfrags = skb_cow_data(skb, 0, &trailer);
+	/*
+	 * Decrypted in place: a packet whose data is ours alone needs no
+	 * copy (esp_input()'s test); a clone or shared fragments do.
+	 */
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb))
+		nfrags = 1;
+	else if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+		 !skb_has_shared_frag(skb))
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	else
+		nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0)
 		goto nomem_put;
 	ctx = gvpn_crypto_ctx_alloc(sa, nfrags);
 	if (!ctx)
 		goto nomem_put;
 	ctx->skb = skb;
-	gvpn_crypto_ctx_state(ctx, state, gvpn_input_hook);
+	if (gvpn_sa_async(sa)) {
+		/* a route set before PRE_ROUTING must outlive the hook */
+		skb_dst_force(skb);
+		gvpn_crypto_ctx_state(ctx, state);
+	}
 	if (skb_copy_bits(skb, ohl + sizeof(*esph), ctx->iv, sa->ivlen) ||
 	    skb_to_sgvec(skb, ctx->sg, ohl, elen) < 0) {
 		gvpn_crypto_ctx_free(ctx);
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_MALFORMED);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_MALFORMED);
 	}
-	aead_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  gvpn_input_done, ctx);
+	/* No CRYPTO_TFM_REQ_MAY_BACKLOG from softirq: see gvpn_esp_encrypt() */
+	aead_request_set_callback(ctx->req, 0, gvpn_input_done, ctx);
 	aead_request_set_crypt(ctx->req, ctx->sg, ctx->sg,
 			       elen - sizeof(*esph) - sa->ivlen, ctx->iv);
 	aead_request_set_ad(ctx->req, sizeof(*esph) + sa->ivlen);
 	err = crypto_aead_decrypt(ctx->req);
-	if (err == -EINPROGRESS || err == -EBUSY)
+	if (err == -EINPROGRESS)
 		return NF_STOLEN;
-	err = gvpn_input_finish(ctx, err);
+	why = gvpn_input_finish(ctx, err);
 	gvpn_crypto_ctx_free(ctx);
-	return err ? NF_DROP : NF_ACCEPT;
+	return why ? gvpn_drop(g, skb, why) : NF_ACCEPT;
 
 nomem_put:
-	gvpn_drop_count(g, GVPN_A_STATS_DROP_NOMEM);
-drop_put:
 	percpu_ref_put(&sa->refs);
-	return NF_DROP;
+	return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NOMEM);
 }
 
 /* Clear traffic of an encrypt policy is welcome in passive mode only. */
@@ -291,8 +307,7 @@ unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 	if (ip_hdr(skb)->protocol == IPPROTO_ESP)
 		return gvpn_input_esp(g, skb, state);
 
-	if (!gvpn_flow_from_skb(skb, &f))
-		return NF_ACCEPT;
+	gvpn_flow_from_skb(skb, &f);
 	if (READ_ONCE(g->fail_armed))
 		return gvpn_fail_verdict(g, &f, true);
 	p = gvpn_policy_lookup(g, &f, true);
@@ -306,11 +321,9 @@ unsigned int gvpn_input_hook(void *priv, struct sk_buff *skb,
 			gvpn_count_group(g, GVPN_A_STATS_CLEAR_PASSIVE, 1);
 			return NF_ACCEPT;
 		}
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_CLEARTEXT);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_CLEARTEXT);
 	case GVPN_ACTION_DROP:
-		gvpn_drop_count(g, GVPN_A_STATS_DROP_POLICY);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_POLICY);
 	}
 	gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
 	return NF_ACCEPT;

@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/genetlink.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
@@ -17,9 +18,31 @@
 unsigned int gvpn_net_id __read_mostly;
 
 /*
+ * How much one network namespace may hold. Most of what a request makes
+ * the module allocate is charged to the requester's memory cgroup; the
+ * crypto transforms (the crypto API allocates them itself) and the hash
+ * tables' bucket arrays (grown by a worker) are not, and these bound
+ * them. Room for 10,000 policies and SAs in a group, where Cisco honours
+ * 100 ACL entries and Juniper 10 fail-open rules. Only the initial
+ * namespace's root may change them.
+ */
+unsigned int gvpn_max_groups __read_mostly = 256;
+module_param_named(max_groups, gvpn_max_groups, uint, 0644);
+MODULE_PARM_DESC(max_groups, "Groups per network namespace (default 256)");
+
+unsigned int gvpn_max_policies __read_mostly = 16384;
+module_param_named(max_policies, gvpn_max_policies, uint, 0644);
+MODULE_PARM_DESC(max_policies, "Policies per group (default 16384)");
+
+unsigned int gvpn_max_sas __read_mostly = 16384;
+module_param_named(max_sas, gvpn_max_sas, uint, 0644);
+MODULE_PARM_DESC(max_sas, "SAs per group (default 16384)");
+
+/*
  * Inbound: after defragmentation, so ESP arrives whole, and before
  * conntrack, so conntrack and the firewall see the decrypted packet.
- * Outbound: after NAT and helpers, right before conntrack confirms.
+ * Outbound: after NAT, right before conntrack's helpers, sequence
+ * adjustment and confirmation, which output.c runs on the cleartext.
  */
 static const struct nf_hook_ops gvpn_nf_ops[] = {
 	{
@@ -34,6 +57,21 @@ static const struct nf_hook_ops gvpn_nf_ops[] = {
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = NF_IP_PRI_CONNTRACK_CONFIRM - 1,
 	},
+#if IS_ENABLED(CONFIG_IPV6)
+	/* IPv6 is not protected, but fail-close and drop policies hold it */
+	{
+		.hook = gvpn_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook = gvpn_ipv6_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_LAST - 1,
+	},
+#endif
 };
 
 /* Hooks are registered while the namespace has groups: others pay nothing. */
@@ -75,11 +113,12 @@ static int __net_init gvpn_net_init(struct net *net)
 
 	gn->net = net;
 	mutex_init(&gn->lock);
-	xa_init(&gn->groups);
-	xa_init(&gn->devs);
+	xa_init_flags(&gn->groups, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&gn->devs, XA_FLAGS_ACCOUNT);
 	atomic_set(&gn->nsas, 0);
-	ratelimit_state_init(&gn->event_rs, HZ, 20);
-	gn->stats = alloc_percpu(struct gvpn_stats);
+	gn->dump_seq = 1;
+	gvpn_events_init(gn);
+	gn->stats = gvpn_stats_alloc();
 	if (!gn->stats)
 		return -ENOMEM;
 	err = gvpn_sa_init_net(gn);

@@ -110,18 +110,6 @@ static const struct nla_policy gvpn_nl_policy[GVPN_A_MAX + 1] = {
 				      .reject_message = "events are sent, not received" },
 };
 
-/* A required attribute: on absence, say which one is missing. */
-bool gvpn_require(struct netlink_ext_ack *extack, struct nlattr *nest,
-		  struct nlattr **tb, int type, const char *msg)
-{
-	if (tb[type])
-		return false;
-	NL_SET_ERR_ATTR_MISS(extack, nest, type);
-	if (extack)
-		extack->_msg = msg;
-	return true;
-}
-
 /* Parse the object nest @attr of a request into @tb. */
 int gvpn_nl_nest(struct genl_info *info, int attr, struct nlattr **tb,
 		 int maxtype, const struct nla_policy *policy)
@@ -160,6 +148,23 @@ int gvpn_nl_dump_ret(struct sk_buff *skb, int err)
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
+}
+
+/*
+ * The header of an object's message: a reply (@cb NULL) or part of the dump
+ * @cb, flagged NLM_F_DUMP_INTR if the configuration changed since the dump
+ * began (the dumpit set cb->seq from gvpn_net.dump_seq).
+ */
+void *gvpn_nl_hdr(struct sk_buff *skb, u32 portid, u32 seq,
+		  struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family,
+			  cb ? NLM_F_MULTI : 0, cmd);
+	if (hdr && cb)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
 }
 
 /* The parsed attributes of a dump request. */
@@ -222,6 +227,7 @@ int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
 	only = cb->args[3];
 
 	mutex_lock(&gn->lock);
+	cb->seq = gn->dump_seq;
 	xa_for_each_start(&gn->groups, gid, g, cb->args[0]) {
 		if (only && gid != only)
 			break;
@@ -231,7 +237,7 @@ int gvpn_nl_walk(struct sk_buff *skb, struct netlink_callback *cb,
 		}
 		xa_for_each_start(o->objects(g), idx, obj, cb->args[1]) {
 			err = o->fill(skb, obj, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+				      cb->nlh->nlmsg_seq, cb);
 			if (err)
 				goto out;
 			cb->args[1] = idx + 1;
@@ -287,21 +293,11 @@ void *gvpn_nl_obj_find(struct gvpn_net *gn, const struct gvpn_nl_obj *o,
 		       struct netlink_ext_ack *extack)
 {
 	struct gvpn_group *g;
-	void *obj;
 
 	g = gvpn_nl_group(gn, nest, tb, o->group, extack);
 	if (IS_ERR(g))
 		return g;
-	if (gvpn_require(extack, nest, tb, o->key, o->key_missing))
-		return ERR_PTR(-EINVAL);
-	obj = xa_load(o->objects(g), nla_get_u32(tb[o->key]));
-	if (!obj) {
-		NL_SET_BAD_ATTR(extack, tb[o->key]);
-		if (extack)	/* o->not_found is not a literal */
-			extack->_msg = o->not_found;
-		return ERR_PTR(-ENOENT);
-	}
-	return obj;
+	return o->find(g, nest, tb, extack);
 }
 
 int gvpn_nl_obj_del(struct genl_info *info, const struct gvpn_nl_obj *o)
@@ -343,7 +339,7 @@ int gvpn_nl_obj_get(struct genl_info *info, const struct gvpn_nl_obj *o)
 	if (IS_ERR(obj))
 		err = PTR_ERR(obj);
 	else
-		err = o->fill(msg, obj, info->snd_portid, info->snd_seq, 0);
+		err = o->fill(msg, obj, info->snd_portid, info->snd_seq, NULL);
 	mutex_unlock(&gn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -371,6 +367,13 @@ static int gvpn_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Every command needs CAP_NET_ADMIN over the network namespace's user
+ * namespace, reads as much as changes: GET replies and events show the
+ * group's policies, peers' addresses and traffic counters, which are the
+ * gateway's business (xfrm_user and WireGuard require the same). A
+ * container's root administers the groups of its own namespaces.
+ */
 static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_GROUP_NEW,
@@ -391,6 +394,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 		.cmd = GVPN_CMD_GROUP_GET,
 		.doit = gvpn_nl_group_get,
 		.dumpit = gvpn_nl_group_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_DEV_ADD,
@@ -416,6 +420,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 		.cmd = GVPN_CMD_POLICY_GET,
 		.doit = gvpn_nl_policy_get,
 		.dumpit = gvpn_nl_policy_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_POLICY_FLUSH,
@@ -436,6 +441,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 		.cmd = GVPN_CMD_SA_GET,
 		.doit = gvpn_nl_sa_get,
 		.dumpit = gvpn_nl_sa_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_SA_FLUSH,
@@ -445,6 +451,7 @@ static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_STATS_GET,
 		.doit = gvpn_nl_stats_get,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = GVPN_CMD_SA_SET,
@@ -453,8 +460,12 @@ static const struct genl_ops gvpn_genl_ops[] = {
 	},
 };
 
+/*
+ * GENL_MCAST_CAP_NET_ADMIN: binding needs CAP_NET_ADMIN over the
+ * namespace's user namespace (Linux 6.7, in 6.1 since 6.1.69).
+ */
 static const struct genl_multicast_group gvpn_mcgrps[] = {
-	{ .name = GVPN_MCGRP_EVENTS },
+	{ .name = GVPN_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family gvpn_genl_family __ro_after_init = {

@@ -24,12 +24,18 @@ void gvpn_genl_exit(void);
 #define GVPN_A_OBJ_MAX GVPN_A_SA_MAX
 static_assert((int)GVPN_A_POLICY_MAX <= (int)GVPN_A_OBJ_MAX);
 
-bool gvpn_require(struct netlink_ext_ack *extack, struct nlattr *nest,
-		  struct nlattr **tb, int type, const char *msg);
-
-/* A required attribute: on absence, say which one is missing. */
-#define GVPN_REQUIRE(extack, nest, tb, type, what) \
-	gvpn_require(extack, nest, tb, type, KBUILD_MODNAME ": missing " what)
+/*
+ * A required attribute: true, with the missing type and a message saying
+ * what it is in the extack, when it is absent. @what must be a literal.
+ */
+#define GVPN_REQUIRE(extack, nest, tb, type, what) ({			\
+	struct netlink_ext_ack *__gvpn_ext = (extack);			\
+	bool __missing = NL_REQ_ATTR_CHECK(__gvpn_ext, nest, tb, type);	\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG_MOD(__gvpn_ext, "missing " what);	\
+	__missing;							\
+})
 
 int gvpn_nl_nest(struct genl_info *info, int attr, struct nlattr **tb,
 		 int maxtype, const struct nla_policy *policy);
@@ -37,23 +43,25 @@ struct gvpn_group *gvpn_nl_group(struct gvpn_net *gn, struct nlattr *nest,
 				 struct nlattr **tb, int type,
 				 struct netlink_ext_ack *extack);
 int gvpn_nl_dump_ret(struct sk_buff *skb, int err);
+void *gvpn_nl_hdr(struct sk_buff *skb, u32 portid, u32 seq,
+		  struct netlink_callback *cb, u8 cmd);
 
 /*
  * One kind of object of a group (its policies, its SAs): the request nest
- * and its policy, the attributes naming the group and the object, and how
- * objects are filled into messages and removed. The commands that only
+ * and its policy, the attribute naming the group, how an object is found
+ * in its group, filled into messages and removed. The commands that only
  * find an object (get, del), dumps and flushes are written once for both.
  */
 struct gvpn_nl_obj {
 	int attr, maxtype;
 	const struct nla_policy *policy;
 	int group;			/* attribute: group id (u16) */
-	int key;			/* attribute: object id (u32) */
-	const char *key_missing;	/* extack texts */
-	const char *not_found;
+	/* the object of @g that @tb names, or an ERR_PTR (extack set) */
+	void *(*find)(struct gvpn_group *g, struct nlattr *nest,
+		      struct nlattr **tb, struct netlink_ext_ack *extack);
 	struct xarray *(*objects)(struct gvpn_group *g);
 	int (*fill)(struct sk_buff *skb, void *obj, u32 portid, u32 seq,
-		    int flags);
+		    struct netlink_callback *cb);
 	void (*del)(void *obj);
 };
 

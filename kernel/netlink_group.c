@@ -6,13 +6,14 @@
  */
 
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 
 #include "gvpn.h"
 #include "netlink.h"
 
 static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
-			      u32 portid, u32 seq, int flags)
+			      u32 portid, u32 seq, struct netlink_callback *cb)
 {
 	const struct gvpn_timebase *clock;
 	struct nlattr *nest;
@@ -21,11 +22,11 @@ static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
 	unsigned long idx;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
-			  GVPN_CMD_GROUP_GET);
+	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_GROUP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	clock = rcu_dereference_protected(g->clock, true);
+	clock = rcu_dereference_protected(g->clock,
+					  lockdep_is_held(&g->gn->lock));
 	keys = g->nactive ? GVPN_KEYS_UP : g->fail_armed ?
 	       GVPN_KEYS_FAIL_CLOSED : GVPN_KEYS_NONE;
 	nest = nla_nest_start(skb, GVPN_A_GROUP);
@@ -194,7 +195,7 @@ int gvpn_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(g);
 	else
 		err = gvpn_nl_fill_group(msg, g, info->snd_portid,
-					 info->snd_seq, 0);
+					 info->snd_seq, NULL);
 	mutex_unlock(&gn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -212,9 +213,10 @@ int gvpn_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	mutex_lock(&gn->lock);
+	cb->seq = gn->dump_seq;
 	xa_for_each_start(&gn->groups, id, g, cb->args[0]) {
 		err = gvpn_nl_fill_group(skb, g, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					 cb->nlh->nlmsg_seq, cb);
 		if (err)
 			break;
 		cb->args[0] = id + 1;
@@ -239,11 +241,21 @@ static int gvpn_nl_dev(struct genl_info *info, bool add)
 	if (GVPN_REQUIRE(info->extack, info->attrs[GVPN_A_GROUP], tb,
 			 GVPN_A_GROUP_IFINDEX, "device ifindex"))
 		return -EINVAL;
-	dev = dev_get_by_index(net, nla_get_u32(tb[GVPN_A_GROUP_IFINDEX]));
+	/*
+	 * Under RTNL a device found is registered and stays so until we are
+	 * done: its unregistration, whose notifier takes it out of gn->devs,
+	 * waits for RTNL. Without it a device going away between the lookup
+	 * and the insert would stay attached by ifindex, and the next device
+	 * to get that ifindex would inherit the group. The order is that of
+	 * the notifier: RTNL, then gn->lock.
+	 */
+	rtnl_lock();
+	dev = __dev_get_by_index(net, nla_get_u32(tb[GVPN_A_GROUP_IFINDEX]));
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[GVPN_A_GROUP_IFINDEX],
 				    "no such device in this namespace");
-		return -ENODEV;
+		err = -ENODEV;
+		goto out;
 	}
 	mutex_lock(&gn->lock);
 	g = gvpn_nl_group(gn, info->attrs[GVPN_A_GROUP], tb, GVPN_A_GROUP_ID,
@@ -255,7 +267,8 @@ static int gvpn_nl_dev(struct genl_info *info, bool add)
 	else
 		err = gvpn_dev_detach(g, dev, info->extack);
 	mutex_unlock(&gn->lock);
-	dev_put(dev);
+out:
+	rtnl_unlock();
 	return err;
 }
 

@@ -16,14 +16,13 @@ static const u8 gvpn_policy_counters[] = {
 };
 
 static int gvpn_nl_fill_policy(struct sk_buff *skb, struct gvpn_policy *p,
-			       u32 portid, u32 seq, int flags)
+			       u32 portid, u32 seq, struct netlink_callback *cb)
 {
 	const struct gvpn_selector *s = &p->sel;
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
-			  GVPN_CMD_POLICY_GET);
+	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_POLICY_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, GVPN_A_POLICY);
@@ -166,15 +165,32 @@ out:
 	return err;
 }
 
+static void *gvpn_find_policy_obj(struct gvpn_group *g, struct nlattr *nest,
+				  struct nlattr **tb,
+				  struct netlink_ext_ack *extack)
+{
+	struct gvpn_policy *p;
+
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_POLICY_ID, "policy id"))
+		return ERR_PTR(-EINVAL);
+	p = xa_load(&g->policies, nla_get_u32(tb[GVPN_A_POLICY_ID]));
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_POLICY_ID],
+				    "no such policy in the group");
+		return ERR_PTR(-ENOENT);
+	}
+	return p;
+}
+
 static struct xarray *gvpn_group_policies(struct gvpn_group *g)
 {
 	return &g->policies;
 }
 
 static int gvpn_fill_policy_obj(struct sk_buff *skb, void *obj, u32 portid,
-				u32 seq, int flags)
+				u32 seq, struct netlink_callback *cb)
 {
-	return gvpn_nl_fill_policy(skb, obj, portid, seq, flags);
+	return gvpn_nl_fill_policy(skb, obj, portid, seq, cb);
 }
 
 static void gvpn_del_policy_obj(void *obj)
@@ -187,9 +203,7 @@ static const struct gvpn_nl_obj gvpn_policy_obj = {
 	.maxtype = GVPN_A_POLICY_MAX,
 	.policy = gvpn_policy_nl_policy,
 	.group = GVPN_A_POLICY_GROUP_ID,
-	.key = GVPN_A_POLICY_ID,
-	.key_missing = KBUILD_MODNAME ": missing policy id",
-	.not_found = "no such policy in the group",
+	.find = gvpn_find_policy_obj,
 	.objects = gvpn_group_policies,
 	.fill = gvpn_fill_policy_obj,
 	.del = gvpn_del_policy_obj,

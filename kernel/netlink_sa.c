@@ -34,13 +34,12 @@ static u32 gvpn_ms_until(u64 at)
 }
 
 static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
-			   u32 portid, u32 seq, int flags)
+			   u32 portid, u32 seq, struct netlink_callback *cb)
 {
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &gvpn_genl_family, flags,
-			  GVPN_CMD_SA_GET);
+	hdr = gvpn_nl_hdr(skb, portid, seq, cb, GVPN_CMD_SA_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, GVPN_A_SA);
@@ -189,15 +188,32 @@ int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static void *gvpn_find_sa_obj(struct gvpn_group *g, struct nlattr *nest,
+			      struct nlattr **tb,
+			      struct netlink_ext_ack *extack)
+{
+	struct gvpn_sa *sa;
+
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_SPI, "SPI"))
+		return ERR_PTR(-EINVAL);
+	sa = xa_load(&g->sas, nla_get_u32(tb[GVPN_A_SA_SPI]));
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_SPI],
+				    "no SA with this SPI in the group");
+		return ERR_PTR(-ENOENT);
+	}
+	return sa;
+}
+
 static struct xarray *gvpn_group_sas(struct gvpn_group *g)
 {
 	return &g->sas;
 }
 
 static int gvpn_fill_sa_obj(struct sk_buff *skb, void *obj, u32 portid,
-			    u32 seq, int flags)
+			    u32 seq, struct netlink_callback *cb)
 {
-	return gvpn_nl_fill_sa(skb, obj, portid, seq, flags);
+	return gvpn_nl_fill_sa(skb, obj, portid, seq, cb);
 }
 
 static void gvpn_del_sa_obj(void *obj)
@@ -210,9 +226,7 @@ static const struct gvpn_nl_obj gvpn_sa_obj = {
 	.maxtype = GVPN_A_SA_MAX,
 	.policy = gvpn_sa_nl_policy,
 	.group = GVPN_A_SA_GROUP_ID,
-	.key = GVPN_A_SA_SPI,
-	.key_missing = KBUILD_MODNAME ": missing SPI",
-	.not_found = "no SA with this SPI in the group",
+	.find = gvpn_find_sa_obj,
 	.objects = gvpn_group_sas,
 	.fill = gvpn_fill_sa_obj,
 	.del = gvpn_del_sa_obj,
@@ -258,6 +272,7 @@ int gvpn_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(sa->dir, nla_get_u8(tb[GVPN_A_SA_DIR]));
 	if (tb[GVPN_A_SA_PASSIVE])
 		WRITE_ONCE(sa->passive, nla_get_u8(tb[GVPN_A_SA_PASSIVE]));
+	gvpn_changed(gn);
 out:
 	mutex_unlock(&gn->lock);
 	return err;

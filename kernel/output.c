@@ -10,17 +10,27 @@
  * the inner one, the route already chosen stays right and the packet is
  * transformed in place. Packets that would outgrow the MTU once encrypted
  * are fragmented before encryption (each fragment its own ESP packet), or,
- * with DF set, refused with an ICMP fragmentation-needed carrying the MTU
- * left for the inner packet.
+ * with DF set, refused and their sender told the MTU left for the inner
+ * packet.
+ *
+ * The hook runs after NAT, just before conntrack confirms (helpers,
+ * sequence adjustment and confirmation all run at INT_MAX in 6.1 and
+ * 6.12). Those must see the packet in clear, so a packet to encrypt leaves
+ * the chain here: the hooks after ours run on its cleartext
+ * (nf_hook_slow() from the next entry), and only if they accept it is it
+ * encrypted and handed to the chain's okfn. Without conntrack nothing
+ * follows us and the packet is encrypted in place, as xfrm would.
  */
 
 #include <crypto/aead.h>
+#include <linux/errqueue.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/random.h>
 #include <net/esp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/route.h>
 
 #include "gvpn.h"
 
@@ -36,22 +46,37 @@ static unsigned int gvpn_tbar_hlen(const struct gvpn_sa *sa)
 	return sa->tbar ? GVPN_TBAR_HLEN : 0;
 }
 
-/* The largest inner packet that still fits @mtu once encrypted with @sa. */
+/*
+ * The largest inner packet that fits @mtu once encrypted with @sa, as
+ * xfrm_state_mtu() computes it: what the outer header, ESP header, IV and
+ * ICV leave is rounded down to the cipher block first; the pad length and
+ * next header bytes and the TBAR header, encrypted with the packet, come
+ * off that.
+ */
 static unsigned int gvpn_inner_mtu(const struct gvpn_sa *sa, unsigned int mtu)
 {
 	int room = mtu - sizeof(struct iphdr) - sizeof(struct ip_esp_hdr) -
-		   sa->ivlen - sa->icvlen - gvpn_tbar_hlen(sa);
+		   sa->ivlen - sa->icvlen;
 
-	return room > 68 ? round_down(room, sa->blksize) - 2 : 68;
+	room = round_down(room, sa->blksize) - 2 - gvpn_tbar_hlen(sa);
+	return max(room, 68);
 }
 
-static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err);
-
 /*
- * Encrypt @skb (an IPv4 packet, not GSO) in place. Returns 0 when done,
- * -EINPROGRESS when the AEAD completes later (it then owns @skb and
- * resumes it), or an error with @skb untouched for the caller to drop.
+ * The MTU an ESP packet must fit: the route's, or its device's, without
+ * the path MTU learnt for the inner flow (ip_forward() measures forwarded
+ * packets the same way). With address preservation inner and outer packet
+ * share one route, and what gvpn records there for local senders (see
+ * gvpn_frag_needed()) is the inner MTU: counting it again would ratchet
+ * the MTU down at every packet.
  */
+static unsigned int gvpn_link_mtu(const struct dst_entry *dst)
+{
+	unsigned int mtu = dst_metric_raw(dst, RTAX_MTU);
+
+	return min_t(unsigned int, mtu ?: READ_ONCE(dst->dev->mtu), IP_MAX_MTU);
+}
+
 /* The TBAR header: the sender's group clock, stamped in ticks. */
 static void gvpn_tbar_stamp(struct gvpn_sa *sa, u8 *h)
 {
@@ -71,19 +96,151 @@ static void gvpn_tbar_stamp(struct gvpn_sa *sa, u8 *h)
 	gvpn_count_group(sa->group, GVPN_A_STATS_TX_TIMESTAMPED, 1);
 }
 
+/*
+ * Room for the ESP trailer (padding, pad length, next header, ICV) at the
+ * end of @skb, copying the packet only when we must (esp_output_head()'s
+ * approach and conditions): in the tailroom of a linear packet, encrypted
+ * in place; else, if what follows the header fits a page, in a page
+ * fragment of its own after the packet's fragments, and those are then
+ * encrypted into a new page (*@inplace false: the fragments may be shared,
+ * e.g. with a TCP sender's retransmit queue, and must not be written).
+ * Anything else (a cloned header, a frag_list, zerocopy or page-pool
+ * fragments) goes through skb_cow_data(), which copies. Returns the
+ * trailer and the scatterlist entries the packet needs, or NULL.
+ */
+static u8 *gvpn_tail(struct sk_buff *skb, unsigned int tailen, int *nfrags,
+		     bool *inplace)
+{
+	struct sk_buff *trailer;
+	struct page *page;
+	u8 *tail;
+
+	*inplace = true;
+	if (skb_cloned(skb) || skb_has_frag_list(skb) || skb_zcopy(skb) ||
+	    skb->pp_recycle ||
+	    ALIGN(skb->data_len + tailen, L1_CACHE_BYTES) > PAGE_SIZE)
+		goto cow;
+	if (tailen <= skb_tailroom(skb)) {	/* linear, room at the end */
+		*nfrags = 1;
+		return __skb_put(skb, tailen);
+	}
+	if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+		goto cow;
+	tail = netdev_alloc_frag(tailen);
+	if (!tail)
+		goto cow;
+	page = virt_to_head_page(tail);
+	skb_fill_page_desc(skb, skb_shinfo(skb)->nr_frags, page,
+			   tail - (u8 *)page_address(page), tailen);
+	skb_len_add(skb, tailen);
+	/* the socket's write allocation follows the truesize it will free */
+	if (skb->sk && sk_fullsock(skb->sk))
+		refcount_add(tailen, &skb->sk->sk_wmem_alloc);
+	*nfrags = skb_shinfo(skb)->nr_frags + 1;
+	*inplace = false;
+	return tail;
+cow:
+	*nfrags = skb_cow_data(skb, tailen, &trailer);
+	if (*nfrags < 0)
+		return NULL;
+	return pskb_put(skb, trailer, tailen);
+}
+
+/*
+ * Out of place: the ciphertext of everything after the header goes to a
+ * new page, which replaces the packet's fragments; their pages, now held
+ * by the source scatterlist only, are released once the AEAD is done
+ * (gvpn_output_unref()).
+ */
+static int gvpn_output_dst(struct gvpn_crypto_ctx *ctx, int nfrags,
+			   unsigned int off, unsigned int len)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct scatterlist *dsg = ctx->sg + nfrags;
+	struct page *page;
+	u8 *buf;
+
+	buf = netdev_alloc_frag(skb->data_len);
+	if (!buf)
+		return -ENOMEM;
+	page = virt_to_head_page(buf);
+	skb_shinfo(skb)->nr_frags = 1;
+	__skb_fill_page_desc(skb, 0, page, buf - (u8 *)page_address(page),
+			     skb->data_len);
+	ctx->req->dst = dsg;
+	sg_init_table(dsg, 2);
+	return min(skb_to_sgvec(skb, dsg, off, len), 0);
+}
+
+static void gvpn_output_unref(struct gvpn_crypto_ctx *ctx)
+{
+	struct scatterlist *sg;
+
+	if (ctx->req->src == ctx->req->dst)
+		return;
+	/* the first entry is the packet's head, still in use */
+	for (sg = sg_next(ctx->req->src); sg; sg = sg_next(sg))
+		put_page(sg_page(sg));
+}
+
+static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
+{
+	gvpn_count(sa->stats, GVPN_A_STATS_TX_PACKETS, 1);
+	gvpn_count(sa->stats, GVPN_A_STATS_TX_BYTES, len);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_PACKETS, 1);
+	gvpn_count_group(sa->group, GVPN_A_STATS_TX_BYTES, len);
+}
+
+/*
+ * An encrypted packet fits the link: nothing may fragment it again, not
+ * even the path MTU a local sender's flow learnt on the route they share
+ * (IPSKB_FORWARDED makes ip_finish_output() measure it against the route,
+ * as for the forwarded packets it also is: forwarded into the tunnel).
+ */
+static void gvpn_output_ready(struct sk_buff *skb)
+{
+	IPCB(skb)->frag_max_size = 0;
+	IPCB(skb)->flags |= IPSKB_FORWARDED;
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
+{
+	struct gvpn_crypto_ctx *ctx = GVPN_CRYPTO_DONE_DATA;
+	struct sk_buff *skb = ctx->skb;
+	struct gvpn_sa *sa = ctx->sa;
+
+	gvpn_output_unref(ctx);
+	local_bh_disable();
+	if (err) {
+		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
+	} else {
+		gvpn_output_ready(skb);
+		gvpn_count_tx(sa, ctx->len);
+		ctx->okfn(ctx->net, skb->sk, skb);
+	}
+	local_bh_enable();
+	gvpn_crypto_ctx_free(ctx);
+}
+
+/*
+ * Encrypt @skb (an IPv4 packet, not GSO) in place. Returns 0 when done,
+ * -EINPROGRESS when the AEAD completes later (it then owns @skb and sends
+ * it to @state's okfn), or an error with @skb for the caller to drop.
+ */
 static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 			    const struct nf_hook_state *state, u8 df_mode)
 {
 	const unsigned int thlen = gvpn_tbar_hlen(sa);
 	const unsigned int hlen = sizeof(struct iphdr) +
 				  sizeof(struct ip_esp_hdr) + sa->ivlen + thlen;
-	unsigned int len, plen, padlen, tailen;
+	unsigned int len, plen, padlen, tailen, elen;
 	struct gvpn_crypto_ctx *ctx;
 	struct ip_esp_hdr *esph;
-	struct sk_buff *trailer;
 	struct iphdr *iph, inner;
 	u8 *tail, *iv;
 	int nfrags, err, i;
+	bool inplace;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EINVAL;
@@ -95,20 +252,20 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 
 	if (skb_cow_head(skb, hlen + LL_RESERVED_SPACE(state->out)))
 		return -ENOMEM;
-	nfrags = skb_cow_data(skb, tailen, &trailer);
-	if (nfrags < 0)
-		return nfrags;
+	tail = gvpn_tail(skb, tailen, &nfrags, &inplace);
+	if (!tail)
+		return -ENOMEM;
 	/* Packets inside the AEAD hold the SA. */
 	if (!percpu_ref_tryget_live(&sa->refs))
 		return -ENOENT;
-	ctx = gvpn_crypto_ctx_alloc(sa, nfrags);
+	/* out of place, the destination is the head and one page */
+	ctx = gvpn_crypto_ctx_alloc(sa, inplace ? nfrags : nfrags + 2);
 	if (!ctx) {
 		percpu_ref_put(&sa->refs);
 		return -ENOMEM;
 	}
 
 	/* Self-describing padding 1, 2, 3... then pad length, next header. */
-	tail = pskb_put(skb, trailer, tailen);
 	for (i = 0; i < padlen; i++)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
@@ -140,6 +297,8 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	}
 	__ip_select_ident(state->net, iph, 1);
 	ip_send_check(iph);
+	/* The inner packet's tunnel headers, if any, are inside ESP now. */
+	skb->encapsulation = 0;
 
 	esph->spi = htonl(sa->spi);
 	esph->seq_no = htonl((u32)atomic64_inc_return(&sa->seq));
@@ -153,73 +312,54 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 		gvpn_tbar_stamp(sa, iv + sa->ivlen);
 
 	ctx->skb = skb;
-	gvpn_crypto_ctx_state(ctx, state, gvpn_output_hook);
-	err = skb_to_sgvec(skb, ctx->sg, sizeof(*iph),
-			   sizeof(*esph) + sa->ivlen + plen + sa->icvlen);
+	ctx->len = len - thlen;
+	ctx->net = state->net;
+	ctx->okfn = state->okfn;
+	elen = sizeof(*esph) + sa->ivlen + plen + sa->icvlen;
+	err = skb_to_sgvec(skb, ctx->sg, sizeof(*iph), elen);
 	if (unlikely(err < 0))
-		goto out;
-	aead_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  gvpn_output_done, ctx);
+		goto out_free;
 	aead_request_set_crypt(ctx->req, ctx->sg, ctx->sg, plen, ctx->iv);
+	if (!inplace) {
+		err = gvpn_output_dst(ctx, nfrags, sizeof(*iph), elen);
+		if (err)
+			goto out;
+	}
+	/*
+	 * No CRYPTO_TFM_REQ_MAY_BACKLOG: we run in softirq, and may not wait
+	 * for an engine's queue to drain. A full queue (-ENOSPC, or -EBUSY
+	 * from engines that say so) drops the packet, as esp4 does.
+	 */
+	aead_request_set_callback(ctx->req, 0, gvpn_output_done, ctx);
 	aead_request_set_ad(ctx->req, sizeof(*esph) + sa->ivlen);
 	err = crypto_aead_encrypt(ctx->req);
-	if (err == -EINPROGRESS || err == -EBUSY)
-		return -EINPROGRESS;
+	if (err == -EINPROGRESS)
+		return err;
 	if (!err) {
-		/* We fit the MTU: nothing may fragment us again. */
-		IPCB(skb)->frag_max_size = 0;
-		skb->ip_summed = CHECKSUM_NONE;
+		gvpn_output_ready(skb);
+		gvpn_count_tx(sa, ctx->len);
 	}
 out:
+	gvpn_output_unref(ctx);
+out_free:
 	gvpn_crypto_ctx_free(ctx);
 	return err;
 }
 
-static void gvpn_count_tx(struct gvpn_sa *sa, unsigned int len)
+/* Encrypt one of the packets we made out of the hook's one, send it on. */
+static void gvpn_output_one(struct gvpn_sa *sa, struct sk_buff *skb,
+			    const struct nf_hook_state *state, u8 df_mode)
 {
-	gvpn_count(sa->stats, GVPN_A_STATS_TX_PACKETS, 1);
-	gvpn_count(sa->stats, GVPN_A_STATS_TX_BYTES, len);
-	gvpn_count_group(sa->group, GVPN_A_STATS_TX_PACKETS, 1);
-	gvpn_count_group(sa->group, GVPN_A_STATS_TX_BYTES, len);
-}
-
-static void gvpn_output_done(GVPN_CRYPTO_DONE_ARG, int err)
-{
-	struct gvpn_crypto_ctx *ctx = GVPN_CRYPTO_DONE_DATA;
-	struct sk_buff *skb = ctx->skb;
-	struct gvpn_sa *sa = ctx->sa;
-
-	if (err == -EINPROGRESS)
-		return;		/* left the backlog; completion comes later */
-	if (err) {
-		gvpn_count_group(sa->group, GVPN_A_STATS_DROP_NOMEM, 1);
-		kfree_skb(skb);
-	} else {
-		IPCB(skb)->frag_max_size = 0;
-		skb->ip_summed = CHECKSUM_NONE;
-		gvpn_count_tx(sa, skb->len);
-		gvpn_nf_resume(&ctx->state, ctx->hookfn, skb);
-	}
-	gvpn_crypto_ctx_free(ctx);
-}
-
-/* Encrypt one of several packets we made out of the hook's one. */
-static void gvpn_output_extra(struct gvpn_sa *sa, struct sk_buff *skb,
-			      const struct nf_hook_state *state, u8 df_mode)
-{
-	unsigned int len = skb->len;
 	int err;
 
 	err = gvpn_esp_encrypt(sa, skb, state, df_mode);
 	if (err == -EINPROGRESS)
 		return;
 	if (err) {
-		gvpn_count_group(sa->group, GVPN_A_STATS_DROP_NOMEM, 1);
-		kfree_skb(skb);
+		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
 		return;
 	}
-	gvpn_count_tx(sa, len);
-	gvpn_nf_resume(state, gvpn_output_hook, skb);
+	state->okfn(state->net, state->sk, skb);
 }
 
 static int gvpn_frag_collect(struct net *net, struct sock *sk,
@@ -241,7 +381,7 @@ static void gvpn_output_fragment(struct gvpn_sa *sa, struct sk_buff *skb,
 	__skb_queue_head_init(&frags);
 	gvpn_count_group(sa->group, GVPN_A_STATS_FRAGMENTED, 1);
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		kfree_skb(skb);
+		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
 		return;
 	}
 	if (!IPCB(skb)->frag_max_size || IPCB(skb)->frag_max_size > inner_mtu)
@@ -254,9 +394,9 @@ static void gvpn_output_fragment(struct gvpn_sa *sa, struct sk_buff *skb,
 
 	while ((frag = __skb_dequeue(&frags))) {
 		if (err)
-			kfree_skb(frag);
+			gvpn_drop(sa->group, frag, GVPN_A_STATS_DROP_NOMEM);
 		else
-			gvpn_output_extra(sa, frag, state, df_mode);
+			gvpn_output_one(sa, frag, state, df_mode);
 	}
 }
 
@@ -265,35 +405,154 @@ static bool gvpn_df(const struct sk_buff *skb)
 	return (ip_hdr(skb)->frag_off & htons(IP_DF)) && !skb->ignore_df;
 }
 
+/* Whether @sk asked for errors on its error queue (IP_RECVERR). */
+static bool gvpn_sk_recverr(const struct sock *sk)
+{
+#ifdef GVPN_HAVE_INET_FLAGS
+	return inet_test_bit(RECVERR, sk);
+#else
+	return inet_sk(sk)->recverr;
+#endif
+}
+
+/*
+ * Tell a local socket that asked for errors (IP_RECVERR) that its packet
+ * to @daddr needs @mtu: a local EMSGSIZE on its error queue, as the stack
+ * reports its own MTU errors (ip_local_error(), which modules cannot call).
+ */
+static void gvpn_local_error(struct sock *sk, __be32 daddr, u32 mtu)
+{
+	struct sock_exterr_skb *serr;
+	struct sk_buff *skb;
+	struct iphdr *iph;
+
+	if (!gvpn_sk_recverr(sk))
+		return;
+	skb = alloc_skb(sizeof(*iph), GFP_ATOMIC);
+	if (!skb)
+		return;
+	iph = skb_put_zero(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->daddr = daddr;
+	serr = SKB_EXT_ERR(skb);
+	memset(serr, 0, sizeof(*serr));
+	serr->ee.ee_errno = EMSGSIZE;
+	serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
+	serr->ee.ee_info = mtu;
+	serr->addr_offset = offsetof(struct iphdr, daddr);
+	serr->port = inet_sk(sk)->inet_dport;
+	__skb_pull(skb, skb->len);
+	skb_reset_transport_header(skb);
+	if (sock_queue_err_skb(sk, skb))
+		kfree_skb(skb);
+}
+
+/*
+ * A packet with DF set too big for the tunnel. A forwarded packet's sender
+ * gets an ICMP fragmentation-needed carrying the inner MTU, through
+ * icmp_ndo_send(): SNAT ran before us, and the ICMP must go to the source
+ * it rewrote. A local sender is told directly, as xfrm_local_error() does:
+ * its socket's error queue (IP_RECVERR), and the route's path MTU for the
+ * flow, from which TCP takes its MSS. The ICMP to ourselves this replaces
+ * did the latter, but read back by gvpn_inner_mtu() on the next packet it
+ * ratcheted the path MTU down to the kernel's minimum (552).
+ */
 static unsigned int gvpn_frag_needed(struct gvpn_group *g, struct sk_buff *skb,
+				     const struct nf_hook_state *state,
 				     unsigned int inner_mtu)
 {
-	gvpn_count_group(g, GVPN_A_STATS_FRAG_NEEDED, 1);
-	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(inner_mtu));
-	return NF_DROP;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *sk = skb->sk;
+
+	if (IPCB(skb)->flags & IPSKB_FORWARDED) {
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(inner_mtu));
+	} else {
+		ipv4_update_pmtu(skb, state->net, inner_mtu, 0, iph->protocol);
+		if (sk && sk_fullsock(sk))
+			gvpn_local_error(sk, iph->daddr, inner_mtu);
+	}
+	return gvpn_drop(g, skb, GVPN_A_STATS_FRAG_NEEDED);
+}
+
+/*
+ * The okfn the hooks after ours get. One that takes the packet out of the
+ * chain (NF_QUEUE, a userspace conntrack helper, a module completing
+ * later) resumes it through the okfn, past gvpn: its cleartext must not
+ * leave, so it is dropped here instead.
+ */
+static int gvpn_output_guard(struct net *net, struct sock *sk,
+			     struct sk_buff *skb)
+{
+	struct gvpn_net *gn = gvpn_pernet(net);
+	struct gvpn_group *g;
+
+	rcu_read_lock();
+	g = skb->dev ? xa_load(&gn->devs, skb->dev->ifindex) : NULL;
+	if (g)
+		gvpn_count_group(g, GVPN_A_STATS_DROP_POLICY, 1);
+	else
+		gvpn_count(gn->stats, GVPN_A_STATS_DROP_POLICY, 1);
+	rcu_read_unlock();
+	kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
+	return 0;
+}
+
+/*
+ * Run the hooks after ours on the cleartext. Returns whether @skb is still
+ * ours to send (else they dropped, stole or queued it), and sets @last when
+ * no hook follows us, so that the packet may simply be accepted.
+ */
+static bool gvpn_output_rest(struct sk_buff *skb,
+			     const struct nf_hook_state *state, bool *last)
+{
+	const struct nf_hook_entries *e;
+	struct nf_hook_state st;
+	int i;
+
+	e = rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
+	i = gvpn_nf_index(e, gvpn_output_hook);
+	*last = i < 0 || i + 1 == e->num_hook_entries;
+	if (*last)
+		return true;
+	st = *state;
+	st.okfn = gvpn_output_guard;
+	return nf_hook_slow(skb, &st, e, i + 1) == 1;
 }
 
 static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 					struct gvpn_sa *sa, struct sk_buff *skb,
 					const struct nf_hook_state *state)
 {
-	unsigned int mtu = dst_mtu(skb_dst(skb));
-	unsigned int inner_mtu = gvpn_inner_mtu(sa, mtu);
+	unsigned int inner_mtu = gvpn_inner_mtu(sa, gvpn_link_mtu(skb_dst(skb)));
 	u8 df_mode = READ_ONCE(g->df_mode);
 	struct sk_buff *segs, *seg, *next;
-	unsigned int len = skb->len;
+	bool last;
 	int err;
 
+	if (gvpn_df(skb) &&
+	    (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, inner_mtu) :
+			       skb->len > inner_mtu))
+		return gvpn_frag_needed(g, skb, state, inner_mtu);
+	/*
+	 * A packet the engine completes later outlives this hook, and the
+	 * route the stack lent it may be released meanwhile: take a reference,
+	 * as xfrm_output_one() and __nf_queue() do. Segments and fragments
+	 * copy it.
+	 */
+	if (gvpn_sa_async(sa) && !skb_dst_force(skb)) {
+		gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
+		kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
+		return NF_STOLEN;
+	}
+	if (!gvpn_output_rest(skb, state, &last))
+		return NF_STOLEN;
+
 	if (skb_is_gso(skb)) {
-		if (gvpn_df(skb) &&
-		    !skb_gso_validate_network_len(skb, inner_mtu))
-			return gvpn_frag_needed(g, skb, inner_mtu);
 		/* No features: segments come out linear and checksummed. */
 		segs = skb_gso_segment(skb, 0);
-		if (IS_ERR_OR_NULL(segs)) {
-			gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
-			return NF_DROP;
-		}
+		if (IS_ERR_OR_NULL(segs))
+			return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NOMEM);
 		consume_skb(skb);
 		skb_list_walk_safe(segs, seg, next) {
 			skb_mark_not_on_list(seg);
@@ -301,14 +560,11 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 				gvpn_output_fragment(sa, seg, state, inner_mtu,
 						     df_mode);
 			else
-				gvpn_output_extra(sa, seg, state, df_mode);
+				gvpn_output_one(sa, seg, state, df_mode);
 		}
 		return NF_STOLEN;
 	}
-
-	if (len > inner_mtu) {
-		if (gvpn_df(skb))
-			return gvpn_frag_needed(g, skb, inner_mtu);
+	if (skb->len > inner_mtu) {
 		gvpn_output_fragment(sa, skb, state, inner_mtu, df_mode);
 		return NF_STOLEN;
 	}
@@ -316,12 +572,12 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 	err = gvpn_esp_encrypt(sa, skb, state, df_mode);
 	if (err == -EINPROGRESS)
 		return NF_STOLEN;
-	if (err) {
-		gvpn_count_group(g, GVPN_A_STATS_DROP_NOMEM, 1);
-		return NF_DROP;
-	}
-	gvpn_count_tx(sa, len);
-	return NF_ACCEPT;
+	if (err)
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NOMEM);
+	if (last)
+		return NF_ACCEPT;
+	state->okfn(state->net, state->sk, skb);
+	return NF_STOLEN;
 }
 
 unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
@@ -332,13 +588,13 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 	struct gvpn_group *g;
 	struct gvpn_flow f;
 	struct gvpn_sa *sa;
-	bool rx_only;
+	bool rx_only = false;
+	bool recv_only;
 
 	g = xa_load(&gn->devs, state->out->ifindex);
 	if (!g)
 		return NF_ACCEPT;
-	if (!gvpn_flow_from_skb(skb, &f))
-		return NF_ACCEPT;	/* truncated L4: nothing we could match */
+	gvpn_flow_from_skb(skb, &f);
 	if (READ_ONCE(g->fail_armed))
 		return gvpn_fail_verdict(g, &f, false);
 	p = gvpn_policy_lookup(g, &f, false);
@@ -352,20 +608,20 @@ unsigned int gvpn_output_hook(void *priv, struct sk_buff *skb,
 		gvpn_count_group(g, GVPN_A_STATS_BYPASS_PACKETS, 1);
 		return NF_ACCEPT;
 	case GVPN_ACTION_DROP:
-		gvpn_count_group(g, GVPN_A_STATS_DROP_POLICY, 1);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_POLICY);
 	}
 	if (!READ_ONCE(g->nactive))
 		return gvpn_fail_verdict(g, &f, false);
-	sa = READ_ONCE(g->recv_only) ? NULL : gvpn_sa_tx(p, &rx_only);
+	/* one decision per packet, however the setting changes meanwhile */
+	recv_only = READ_ONCE(g->recv_only);
+	sa = recv_only ? NULL : gvpn_sa_tx(p, &rx_only);
 	if (!sa) {
-		if (READ_ONCE(g->recv_only) || rx_only) {
+		if (recv_only || rx_only) {
 			/* receive-only: decrypt what comes, send in clear */
 			gvpn_count_group(g, GVPN_A_STATS_CLEAR_PASSIVE, 1);
 			return NF_ACCEPT;
 		}
-		gvpn_count_group(g, GVPN_A_STATS_DROP_NO_SA, 1);
-		return NF_DROP;
+		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NO_SA);
 	}
 	return gvpn_output_encrypt(g, sa, skb, state);
 }

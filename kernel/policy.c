@@ -81,7 +81,12 @@ bool gvpn_selector_match(const struct gvpn_selector *sel,
 	       gvpn_l4_match(sel, f);
 }
 
-bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f)
+/*
+ * A packet's flow. Every packet gets one: a TCP, UDP, UDP-Lite or SCTP
+ * packet too short to carry its ports is classified with ports 0, as
+ * xfrm's flow decoding does, rather than escaping the policies.
+ */
+void gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	__be16 _ports[2];
@@ -94,22 +99,21 @@ bool gvpn_flow_from_skb(const struct sk_buff *skb, struct gvpn_flow *f)
 	f->sport = 0;
 	f->dport = 0;
 	if (iph->frag_off & htons(IP_OFFSET))
-		return true;
+		return;
 	switch (iph->protocol) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
+		f->has_ports = true;
 		ports = skb_header_pointer(skb, skb_network_offset(skb) +
 					   iph->ihl * 4, sizeof(_ports), _ports);
-		if (!ports)
-			return false;
-		f->sport = ntohs(ports[0]);
-		f->dport = ntohs(ports[1]);
-		f->has_ports = true;
+		if (ports) {
+			f->sport = ntohs(ports[0]);
+			f->dport = ntohs(ports[1]);
+		}
 		break;
 	}
-	return true;
 }
 
 static inline bool gvpn_policy_before(const struct gvpn_policy *a,
@@ -177,6 +181,27 @@ struct gvpn_policy *gvpn_policy_lookup(const struct gvpn_group *g,
 }
 
 /*
+ * The first policy of @g that matches every IPv4 packet (any addresses,
+ * any protocol), or NULL: the one that decides for IPv6, which no other
+ * can match. Caller holds rcu_read_lock().
+ */
+struct gvpn_policy *gvpn_policy_any(const struct gvpn_group *g)
+{
+	const struct gvpn_cls_key key = {};
+	struct gvpn_cls_node *node;
+	struct gvpn_policy *p;
+
+	node = rhashtable_lookup(&g->cls->nodes, &key, gvpn_cls_params);
+	if (!node)
+		return NULL;
+	/* in evaluation order; ports need a protocol, so none here has any */
+	list_for_each_entry_rcu(p, &node->policies, node_list)
+		if (!p->sel.proto)
+			return p;
+	return NULL;
+}
+
+/*
  * The exception rules of the fail modes: at most GVPN_MAX_FAIL_RULES
  * policies of origin "fail", in their own short list.
  */
@@ -224,15 +249,16 @@ static int gvpn_fail_rule_add(struct gvpn_group *g, struct gvpn_policy *p,
 }
 
 /* Publish the list of prefix-length pairs in use after it changed. */
-static int gvpn_cls_retuple(struct gvpn_cls *cls)
+static int gvpn_cls_retuple(struct gvpn_group *g)
 {
+	struct gvpn_cls *cls = g->cls;
 	struct gvpn_cls_tuples *ts, *old;
 	unsigned int n = 0, s, d;
 
 	for (s = 0; s <= 32; s++)
 		for (d = 0; d <= 32; d++)
 			n += !!cls->count[s][d];
-	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
+	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL_ACCOUNT);
 	if (!ts)
 		return -ENOMEM;
 	/* Longest prefixes first: the most specific nodes are probed first. */
@@ -243,7 +269,8 @@ static int gvpn_cls_retuple(struct gvpn_cls *cls)
 				ts->t[ts->n].dplen = d;
 				ts->n++;
 			}
-	old = rcu_replace_pointer(cls->tuples, ts, true);
+	old = rcu_replace_pointer(cls->tuples, ts,
+				  lockdep_is_held(&g->gn->lock));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -254,7 +281,7 @@ int gvpn_cls_new(struct gvpn_group *g)
 	struct gvpn_cls *cls;
 	int err;
 
-	cls = kvzalloc(sizeof(*cls), GFP_KERNEL);
+	cls = kvzalloc(sizeof(*cls), GFP_KERNEL_ACCOUNT);
 	if (!cls)
 		return -ENOMEM;
 	err = rhashtable_init(&cls->nodes, &gvpn_cls_params);
@@ -266,13 +293,18 @@ int gvpn_cls_new(struct gvpn_group *g)
 	return 0;
 }
 
-/* After an RCU grace period, with every policy gone. */
+/*
+ * With every policy gone: a group that failed to be made (under the
+ * lock), or one no reader can see any more (its last reference gone).
+ */
 void gvpn_cls_free(struct gvpn_group *g)
 {
 	struct gvpn_cls *cls = g->cls;
 
 	rhashtable_destroy(&cls->nodes);
-	kfree(rcu_dereference_protected(cls->tuples, true));
+	kfree(rcu_dereference_protected(cls->tuples,
+					lockdep_is_held(&g->gn->lock) ||
+					!refcount_read(&g->refs)));
 	kvfree(cls);
 }
 
@@ -300,10 +332,14 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		NL_SET_ERR_MSG_MOD(extack, "policy id already exists in the group");
 		return ERR_PTR(-EEXIST);
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (g->npolicies >= READ_ONCE(gvpn_max_policies)) {
+		NL_SET_ERR_MSG_MOD(extack, "group full: max_policies (module parameter) reached");
+		return ERR_PTR(-ENOSPC);
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	p->stats = alloc_percpu(struct gvpn_stats);
+	p->stats = gvpn_stats_alloc();
 	if (!p->stats) {
 		kfree(p);
 		return ERR_PTR(-ENOMEM);
@@ -324,18 +360,20 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		err = gvpn_fail_rule_add(g, p, extack);
 		if (err)
 			goto err_free;
+		g->npolicies++;
+		gvpn_changed(g->gn);
 		return p;
 	}
 
 	/* Reserve the tuple before anything is visible to readers. */
 	new_tuple = !cls->count[sel->splen][sel->dplen]++;
 	if (new_tuple) {
-		err = gvpn_cls_retuple(cls);
+		err = gvpn_cls_retuple(g);
 		if (err)
 			goto err_count;
 	}
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
 	if (!node) {
 		err = -ENOMEM;
 		goto err_tuple;
@@ -372,12 +410,14 @@ struct gvpn_policy *gvpn_policy_new(struct gvpn_group *g, u32 id, u32 prio,
 		if (gvpn_policy_before(p, pos))
 			break;
 	list_add_tail_rcu(&p->node_list, &pos->node_list);
+	g->npolicies++;
+	gvpn_changed(g->gn);
 	return p;
 
 err_tuple:
 	if (new_tuple) {
 		cls->count[sel->splen][sel->dplen]--;
-		gvpn_cls_retuple(cls);
+		gvpn_cls_retuple(g);
 		goto err_free;
 	}
 err_count:
@@ -401,6 +441,8 @@ void gvpn_policy_del(struct gvpn_policy *p)
 		gvpn_sa_del(sa, GVPN_EVENT_SA_REMOVED);
 
 	xa_erase(&g->policies, p->id);
+	g->npolicies--;
+	gvpn_changed(g->gn);
 	list_del_rcu(&p->node_list);
 	if (p->origin == GVPN_ORIGIN_FAIL) {
 		g->nfail--;
@@ -417,7 +459,7 @@ void gvpn_policy_del(struct gvpn_policy *p)
 		 * On allocation failure the old list stays: it only names an
 		 * empty pair, which costs a lookup miss and nothing else.
 		 */
-		gvpn_cls_retuple(cls);
+		gvpn_cls_retuple(g);
 	}
 	call_rcu(&p->rcu, gvpn_policy_free_rcu);
 }

@@ -196,24 +196,28 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 				    "SPI already in use in the group");
 		return -EEXIST;
 	}
+	if (g->nsas >= READ_ONCE(gvpn_max_sas)) {
+		NL_SET_ERR_MSG_MOD(extack, "group full: max_sas (module parameter) reached");
+		return -ENOSPC;
+	}
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return -ENOMEM;
 	err = gvpn_crypto_init(sa, cfg, extack);
 	if (err)
 		goto err_free;
 	err = -ENOMEM;
-	sa->stats = alloc_percpu(struct gvpn_stats);
+	sa->stats = gvpn_stats_alloc();
 	if (!sa->stats)
 		goto err_crypto;
-	err = percpu_ref_init(&sa->refs, gvpn_sa_release, 0, GFP_KERNEL);
+	err = percpu_ref_init(&sa->refs, gvpn_sa_release, 0,
+			      GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_stats;
 
 	sa->key = gvpn_sa_key(g->id, cfg->spi);
 	sa->group = g;
-	sa->policy = p;
 	sa->sel = p->sel;
 	sa->spi = cfg->spi;
 	sa->policy_id = cfg->policy_id;
@@ -244,6 +248,8 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 	}
 	refcount_inc(&g->refs);
 	atomic_inc(&gn->nsas);
+	g->nsas++;
+	gvpn_changed(gn);
 	/* Newest first: the output path uses the first usable one. */
 	list_add_rcu(&sa->policy_list, &p->sas);
 	gvpn_nl_event_sa(sa, GVPN_EVENT_SA_ADDED, GFP_KERNEL);
@@ -272,6 +278,8 @@ void gvpn_sa_del(struct gvpn_sa *sa, enum gvpn_event why)
 	lockdep_assert_held(&g->gn->lock);
 	rhashtable_remove_fast(&g->gn->sas, &sa->hnode, gvpn_sa_params);
 	xa_erase(&g->sas, sa->spi);
+	g->nsas--;
+	gvpn_changed(g->gn);
 	list_del_rcu(&sa->policy_list);
 	cancel_delayed_work(&sa->lifetime_work);
 	gvpn_nl_event_sa(sa, why, GFP_KERNEL);

@@ -45,6 +45,7 @@ static const struct nla_name stats_names[GVPN_A_STATS_MAX + 1] = {
 	[GVPN_A_STATS_CLEAR_PASSIVE] = { "clear-passive" },
 	[GVPN_A_STATS_KEYS_UP] = { "keys-up" },
 	[GVPN_A_STATS_KEYS_DOWN] = { "keys-down" },
+	[GVPN_A_STATS_CLEAR_IPV6] = { "clear-ipv6" },
 };
 
 static const struct nla_space stats_space = {
@@ -272,6 +273,7 @@ static const char *const stat_keys[GVPN_A_STATS_MAX + 1] = {
 	[GVPN_A_STATS_CLEAR_PASSIVE] = "clear_passive",
 	[GVPN_A_STATS_KEYS_UP] = "keys_up",
 	[GVPN_A_STATS_KEYS_DOWN] = "keys_down",
+	[GVPN_A_STATS_CLEAR_IPV6] = "clear_ipv6",
 };
 
 const char *gvpn_stat_name(unsigned int type)

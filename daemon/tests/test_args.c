@@ -1227,6 +1227,8 @@ static void test_enum_names(void **state)
 	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_TX_TIMESTAMPED),
 			    "tx_timestamped");
 	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_KEYS_DOWN), "keys_down");
+	assert_string_equal(gvpn_stat_name(GVPN_A_STATS_CLEAR_IPV6),
+			    "clear_ipv6");
 }
 
 /* Every counter, attribute and event of the uapi has a name. */

@@ -117,7 +117,7 @@ static void test_group_stats_text(void **state)
 		"    rx packets 104 bytes 105\n"
 		"    match packets 118 bytes 119\n"
 		"    bypass packets 106\n"
-		"    clear no-keys 124 passive 125\n"
+		"    clear no-keys 124 passive 125 ipv6 128\n"
 		"    drop policy 107 no-sa 108 cleartext 109 unknown-spi 110 "
 		"auth 111 malformed 112 addr-mismatch 113 selector 114 nomem 115 "
 		"no-keys 123\n"
@@ -144,7 +144,8 @@ static void test_group_stats_json(void **state)
 	}
 	assert_non_null(strstr(out, "\"stats\":{\"tx_packets\":102,"));
 	assert_non_null(strstr(out, "\"replay_ok\":121,"));
-	assert_non_null(strstr(out, "\"keys_down\":127}}]\n"));
+	assert_non_null(strstr(out, "\"keys_down\":127,"));
+	assert_non_null(strstr(out, "\"clear_ipv6\":128}}]\n"));
 	free(out);
 }
 

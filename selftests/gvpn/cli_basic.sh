@@ -77,9 +77,10 @@ check "group set df-bit" g group set 10 df-bit set
 out_is "group set took effect" "group 10 df-bit set $DEFAULTS dev wan0" \
 	group_show 10
 json_is "group show -s -j has all counters" \
-	'len(d) == 1 and len(d[0]["stats"]) == 26 and
+	'len(d) == 1 and len(d[0]["stats"]) == 27 and
 	 d[0]["stats"]["drop_no_sa"] == 0 and d[0]["stats"]["replay_ok"] == 0 and
-	 d[0]["stats"]["keys_down"] == 0' g -s -j group show 10
+	 d[0]["stats"]["keys_down"] == 0 and d[0]["stats"]["clear_ipv6"] == 0' \
+	g -s -j group show 10
 out_is "group show -s prints counter lines" 9 \
 	sh -c "'$GVPN' -n '$NS0' -s group show 10 | grep -c '^    [a-z]'"
 check "dev del" g dev del wan1 group 11
@@ -187,7 +188,7 @@ json_is "monitor: keys-up and keys-down carry the group" \
 	 {"event": "keys-down", "group": {"id": 10}} in d' \
 	all_events
 
-json_is "stats -j" 'len(d) == 26 and d["drop_policy"] == 0' g -j stats
+json_is "stats -j" 'len(d) == 27 and d["drop_policy"] == 0' g -j stats
 
 # --- errors
 fails_with "bad SPI: exit 2, word named" 2 'invalid SPI "12"' \

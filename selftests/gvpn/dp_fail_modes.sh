@@ -11,7 +11,8 @@
 #    except what matches a fail-open rule (at most 10), which passes in
 #    clear until keys return;
 #  - Cisco fail-close: once activated, everything on the WAN is dropped
-#    except the exception rules, until the first keys lift it for good.
+#    except the exception rules, until the first keys lift it for good:
+#    TCP, UDP and SCTP packets too short to carry ports, and IPv6, too.
 # Each transition is counted and announced.
 
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +20,7 @@ require_cmd tcpdump
 
 gvpn_load
 topo_setup
+wan_ipv6 A B
 for s in $SITES; do
 	gm_group_nosa "$s" || { log_test "configure gm$s" 1; exit $EXIT_STATUS; }
 done
@@ -49,6 +51,17 @@ ping_on_wan() {
 	esac || { tcpdump -nn -r "$pcap" 2>/dev/null | grep ' IP '; false; }
 }
 
+# short_on_wan NAME PROTO: how many of three packets of PROTO too short to
+# carry ports, hostA -> hostB, crossed the WAN
+short_on_wan() {
+	local pcap=$TMPDIR_TEST/$1.pcap
+	capture_start "$pcap"
+	send_short "$hostA" 10.2.0.2 "$2"
+	capture_stop
+	tcpdump -nn -r "$pcap" "ip proto $2 and dst host 10.2.0.2" 2>/dev/null |
+		wc -l
+}
+
 # --- default: clear until the first keys -------------------------------
 monitor_start "$gmA" "$TMPDIR_TEST/events"
 check "no keys yet: state none" keys_state "$gmA" none
@@ -56,6 +69,8 @@ check "no keys, default: hostA -> hostB in clear" \
 	ping_on_wan def-clear "$hostA" 10.2.0.2 clear
 check "counted as clear for lack of keys" \
 	counter_ge "$gmA" clear_no_keys 2 group show 1
+check "no keys, default: TCP too short for ports crosses in clear" \
+	test "$(short_on_wan def-short 6)" -eq 3
 keys_on A B C
 check "keys arrive: state up" keys_state "$gmA" up
 check "keys: hostA -> hostB encrypted" ping_on_wan def-esp "$hostA" 10.2.0.2 esp
@@ -119,11 +134,21 @@ check "fail-close: hostA -> hostB dropped" \
 	ping_on_wan close-drop "$hostA" 10.2.0.2 none
 check_fail "fail-close: traffic outside every policy dropped too" \
 	ping_ok "$gmA" 192.168.0.2 -p 0 -t 1 -s 1 -Q 0 -I lan 2>/dev/null
+check "fail-close: TCP too short for ports dropped too" \
+	test "$(short_on_wan close-tcp 6)" -eq 0
+check "fail-close: UDP too short for ports dropped too" \
+	test "$(short_on_wan close-udp 17)" -eq 0
+check "fail-close: SCTP too short for ports dropped too" \
+	test "$(short_on_wan close-sctp 132)" -eq 0
+check_fail "fail-close: IPv6 on the WAN dropped too" ping_ok "$gmA" fd00::2
 check "exception rule: gmA -> gmB ICMP on the WAN passes in clear" \
 	ping_ok "$gmA" 192.168.0.2
 keys_on A B C
 check "first keys lift fail-close: state up" keys_state "$gmA" up
 check "hostA -> hostB encrypted" ping_on_wan close-esp "$hostA" 10.2.0.2 esp
+check "IPv6 on the WAN passes again" ping_ok "$gmA" fd00::2
+check "... counted as IPv6 passed in clear" \
+	counter_ge "$gmA" clear_ipv6 2 group show 1
 keys_off
 check "keys lapse later: fail-close does not come back" keys_state "$gmA" none
 check "... traffic passes in clear, as Cisco does after registration" \

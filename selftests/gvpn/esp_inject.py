@@ -11,7 +11,8 @@
 # each and answers "sent" (one process, since Python starts slowly under
 # TCG). KEY is 0x-hex, 16 key bytes and 4 salt bytes. CASE names the packet:
 # good, bad_icv, truncated, unknown_spi, addr_mismatch, selector,
-# bad_padding, bad_next_header, bad_inner_csum, bad_inner_len.
+# bad_padding, bad_next_header, bad_inner_csum, bad_inner_len, and
+# pad_overrun (a valid ICV over a pad length of 255 on a short payload).
 
 import os
 import socket
@@ -44,11 +45,12 @@ def icmp_echo(seq):
     return body[:2] + struct.pack('!H', csum(body)) + body[4:]
 
 
-def esp(key, spi, seq, inner, pad=None, next_header=4):
+def esp(key, spi, seq, inner, pad=None, next_header=4, padlen=None):
     aead, salt = AESGCM(key[:-4]), key[-4:]
-    padlen = (-(len(inner) + 2)) % 4
-    pad = bytes(range(1, padlen + 1)) if pad is None else pad
-    plain = inner + pad + bytes([len(pad), next_header])
+    npad = (-(len(inner) + 2)) % 4
+    pad = bytes(range(1, npad + 1)) if pad is None else pad
+    padlen = len(pad) if padlen is None else padlen
+    plain = inner + pad + bytes([padlen, next_header])
     iv = os.urandom(8)
     hdr = struct.pack('!II', spi, seq)
     return hdr + iv + aead.encrypt(salt + iv, plain, hdr)
@@ -56,7 +58,7 @@ def esp(key, spi, seq, inner, pad=None, next_header=4):
 
 def packet(case, key, seq):
     src, dst, isrc = '10.1.0.2', '10.2.0.2', '10.1.0.2'
-    spi, pad, nh = SPI, None, 4
+    spi, pad, nh, padlen = SPI, None, 4, None
     inner = ipv4(isrc, dst, 1, icmp_echo(seq))
     if case == 'unknown_spi':
         spi = 0x9999
@@ -70,13 +72,15 @@ def packet(case, key, seq):
         pad = b'\0\0\0'
     elif case == 'bad_next_header':
         nh = 17
+    elif case == 'pad_overrun':
+        padlen = 255        # more than the whole payload
     elif case == 'bad_inner_csum':
         inner = inner[:10] + b'\xde\xad' + inner[12:]
     elif case == 'bad_inner_len':
         inner = inner[:2] + struct.pack('!H', len(inner) + 8) + inner[4:]
         inner = inner[:10] + b'\0\0' + inner[12:]
         inner = inner[:10] + struct.pack('!H', csum(inner[:20])) + inner[12:]
-    body = esp(key, spi, seq, inner, pad, nh)
+    body = esp(key, spi, seq, inner, pad, nh, padlen)
     if case == 'bad_icv':
         body = body[:-1] + bytes([body[-1] ^ 0x80])
     elif case == 'truncated':

@@ -315,6 +315,35 @@ ping_ok() {
 	ip netns exec "$ns" ping -q -c 2 -i 0.2 -W 2 "$@" "$dst" >/dev/null 2>&1
 }
 
+# out_has REGEX: $out (a command's output the test kept) matches the
+# extended REGEX; else it is printed, as comments
+out_has() {
+	grep -qE -- "$1" <<<"$out" && return 0
+	sed 's/^/# /' <<<"$out"
+	return 1
+}
+
+# send_short NS DST PROTO [COUNT]: COUNT (3) IPv4 packets of protocol
+# PROTO (6 TCP, 17 UDP, 132 SCTP) to DST, each with a 2-byte payload: too
+# short to carry ports.
+send_short() {
+	ip netns exec "$1" /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, int(sys.argv[2]))
+for _ in range(int(sys.argv[3])):
+    s.sendto(b"\x00\x50", (sys.argv[1], 0))' "$2" "$3" "${4:-3}"
+}
+
+# wan_ipv6 SITE...: an IPv6 address fd00::N on each gateway's WAN (N the
+# site's number), usable at once (no duplicate address detection).
+wan_ipv6() {
+	local s gm
+	for s in "$@"; do
+		gm=gm$s
+		ip -n "${!gm}" -6 addr add "fd00::$(site_n "$s")/64" dev wan nodad ||
+			return 1
+	done
+}
+
 # gm_group_nosa SITE: group 1 on the gateway's WAN with the site-to-site
 # encrypt policy 10 but no SA yet.
 gm_group_nosa() {

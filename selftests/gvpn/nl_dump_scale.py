@@ -4,7 +4,8 @@
 # The work of nl_dump_scale.sh, in a fresh network namespace: 100,000
 # policies over four groups, added by one process on one socket, many
 # requests per sendmsg; then dumps of all of them and of one group, and a
-# dump that runs while other policies come and go.
+# dump that runs while other policies come and go, which the kernel flags
+# as interrupted (NLM_F_DUMP_INTR) where a quiet one is not.
 
 import socket
 import struct
@@ -149,6 +150,7 @@ def dump_while_changing(conn, want):
              set(want) - set(gone) <= set(keys))
     log_test('dump during changes: no policy that never was',
              set(keys) <= set(want) | set(new))
+    log_test('dump during changes: flagged NLM_F_DUMP_INTR', conn.dump_intr)
     # Put the table back as it was.
     index = {(g, pid): i for g in (1, 2) for i, pid in enumerate(ids(g))}
     for g, pid in gone:
@@ -177,6 +179,7 @@ def main():
           f'{time.monotonic() - t:.1f} s')
     log_test('the dump took many parts (resumed)', parts > 10)
     check_dump(got, want, 'full dump')
+    log_test('full dump: not flagged as interrupted', not conn.dump_intr)
 
     grp2 = {k: v for k, v in want.items() if k[0] == 2}
     got, parts = conn.dump_ids('POLICY_GET', A['POLICY'], KEYS,

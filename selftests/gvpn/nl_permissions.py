@@ -6,26 +6,31 @@
 #
 #   setup     build the state the others expect (groups 1 and 2, d0 in
 #             group 1, policies 10 and 20, SA 0x1000)
-#   denied    the caller lacks CAP_NET_ADMIN over the netns: every mutating
-#             command fails with EPERM and changes nothing, while every GET
-#             and dump works
+#   snapshot  print every object of the namespace, for a before/after
+#             comparison by a caller with the right to read
+#   denied    the caller lacks CAP_NET_ADMIN over the netns: every command,
+#             GET, dump and STATS included, fails with EPERM, and so does
+#             subscribing to the "events" multicast group
 #   denied-userns  the same for a caller that has CAP_NET_ADMIN, but in a
 #             user namespace that does not own the netns
-#   allowed   every mutating command succeeds (on the setup state)
-#   own       setup, then GETs and dumps, then allowed: for a caller in a
-#             namespace of its own
-#   covered   every mutating command of uapi/linux/gvpn.h has a case
+#   allowed   every GET and dump works and shows the setup state, the
+#             events group can be joined, and every mutating command
+#             succeeds (on the setup state)
+#   own       setup, then allowed: for a caller in a namespace of its own
+#   covered   every command of uapi/linux/gvpn.h but EVENT has a case
 #
-# The mutating requests are the same valid ones in "denied" and "allowed",
-# so an EPERM cannot come from anything but the missing capability.
+# The requests are the same valid ones in "denied" and "allowed", so an
+# EPERM cannot come from anything but the missing capability.
 
 import errno
 import socket
 import sys
 
-from gvpn_nl import A, GROUP, POLICY, SA, attr, parse_attrs, u8, u16, u32
-from nl_util import (Conn, exit_status, get_u, group_nest, log_test,
-                     policy_nest, sa_id_nest, sa_nest, snapshot, uapi_enums)
+from gvpn_nl import (A, GROUP, NLM_F_ACK, NLM_F_DUMP, POLICY, SA, attr,
+                     parse_attrs, u8, u16, u32)
+from nl_util import (Conn, Listener, exit_status, get_u, group_nest,
+                     log_test, policy_nest, sa_id_nest, sa_nest, snapshot,
+                     uapi_enums)
 
 CAP_NET_ADMIN = 12
 
@@ -73,43 +78,56 @@ def mutations():
     ]
 
 
-def reads(conn, who):
-    """GET and dump requests work and show the setup state."""
-    checks = [
-        ('group get', lambda: conn.ok('GROUP_GET', group_nest(1))),
-        ('group dump', lambda: conn.dump('GROUP_GET')),
-        ('policy get', lambda: conn.ok('POLICY_GET', attr(
-            A['POLICY'], [(POLICY['GROUP_ID'], u16(1)),
-                          (POLICY['ID'], u32(10))]))),
-        ('policy dump', lambda: conn.dump('POLICY_GET')),
-        ('SA get', lambda: conn.ok('SA_GET', sa_id_nest(1, 0x1000))),
-        ('SA dump', lambda: conn.dump('SA_GET')),
-        ('stats get', lambda: conn.ok('STATS_GET')),
+def reads():
+    """Every read request: (name, command, attributes, flags, replies the
+    setup state gives)."""
+    pol10 = attr(A['POLICY'], [(POLICY['GROUP_ID'], u16(1)),
+                               (POLICY['ID'], u32(10))])
+    return [
+        ('group get', 'GROUP_GET', group_nest(1), NLM_F_ACK, 1),
+        ('group dump', 'GROUP_GET', b'', NLM_F_DUMP, 2),
+        ('policy get', 'POLICY_GET', pol10, NLM_F_ACK, 1),
+        ('policy dump', 'POLICY_GET', b'', NLM_F_DUMP, 2),
+        ('SA get', 'SA_GET', sa_id_nest(1, 0x1000), NLM_F_ACK, 1),
+        ('SA dump', 'SA_GET', b'', NLM_F_DUMP, 1),
+        ('stats get', 'STATS_GET', b'', NLM_F_ACK, 1),
     ]
-    want = {'group get': 1, 'group dump': 2, 'policy get': 1,
-            'policy dump': 2, 'SA get': 1, 'SA dump': 1, 'stats get': 1}
-    for name, fn in checks:
-        try:
-            n = len(fn())
-        except OSError as e:
-            print(f'#   {name}: {e}')
-            n = -1
-        log_test(f'{who}: {name} works', n == want[name])
-    return True
+
+
+def subscribe(conn):
+    """0 if joining the events group works, else the errno."""
+    try:
+        Listener(conn).sock.close()
+    except OSError as e:
+        return e.errno
+    return 0
+
+
+def check_reads(conn, who):
+    """GET and dump requests work and show the setup state; so does
+    joining the events group."""
+    for name, cmd, attrs, flags, want in reads():
+        replies, ack = conn.ask(cmd, attrs, flags)
+        if ack.errno:
+            print(f'#   {name}: {ack}')
+        log_test(f'{who}: {name} works', not ack.errno and
+                 len(replies) == want)
+    log_test(f'{who}: joining the events group works', subscribe(conn) == 0)
 
 
 def covered():
     """
-    Every command of the uapi that is not a GET, a dump or an event is in
-    mutations(): a new command without a case here fails the test.
+    Every command of the uapi but EVENT is in mutations() or reads(): a new
+    command without a case here fails the test.
     """
     cmds = {cmd for _, cmd, _ in mutations()}
+    cmds |= {cmd for _, cmd, _, _, _ in reads()}
     missing = [n for n, v, _ in uapi_enums()['gvpn_cmd']
-               if not n.endswith(('_GET', '_MAX', '_UNSPEC', '_EVENT')) and
+               if not n.endswith(('_MAX', '_UNSPEC', '_EVENT')) and
                n[len('GVPN_CMD_'):] not in cmds]
     for n in missing:
         print(f'#   no permission case for {n}')
-    log_test('every mutating command of the uapi is tried', not missing)
+    log_test('every command of the uapi is tried', not missing)
 
 
 def denied(who, in_userns):
@@ -119,18 +137,24 @@ def denied(who, in_userns):
     else:
         log_test(f'{who}: runs without CAP_NET_ADMIN', not cap_net_admin())
     conn = Conn()
-    reads(conn, who)
-    before = snapshot(conn)
+    for name, cmd, attrs, flags, _ in reads():
+        _, ack = conn.ask(cmd, attrs, flags)
+        if ack.errno != errno.EPERM:
+            print(f'#   {name}: {ack}')
+        log_test(f'{who}: {name} fails with EPERM', ack.errno == errno.EPERM)
+    err = subscribe(conn)
+    log_test(f'{who}: joining the events group fails with EPERM',
+             err == errno.EPERM)
     for name, cmd, attrs in mutations():
         _, ack = conn.ask(cmd, attrs)
         if ack.errno != errno.EPERM:
             print(f'#   {name}: {ack}')
         log_test(f'{who}: {name} fails with EPERM', ack.errno == errno.EPERM)
-    log_test(f'{who}: nothing changed', snapshot(conn) == before)
 
 
 def allowed(who, conn=None):
     conn = conn or Conn()
+    check_reads(conn, who)
     for name, cmd, attrs in mutations():
         _, ack = conn.ask(cmd, attrs)
         if ack.errno:
@@ -154,7 +178,6 @@ def own(who):
     conn = Conn()
     setup(conn)
     log_test(f'{who}: set up its own namespace', True)
-    reads(conn, who)
     allowed(who, conn)
 
 
@@ -168,6 +191,8 @@ def main():
         allowed(who)
     elif mode == 'covered':
         covered()
+    elif mode == 'snapshot':
+        print(snapshot(Conn()))
     elif mode == 'own':
         own(who)
     return exit_status()

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Changing gvpn state needs CAP_NET_ADMIN in the user namespace that owns
-# the network namespace (GENL_UNS_ADMIN_PERM); reading it does not.
+# Every gvpn command needs CAP_NET_ADMIN in the user namespace that owns
+# the network namespace (GENL_UNS_ADMIN_PERM): changes, and reads too (GET,
+# dump, STATS), and so does joining the "events" multicast group
+# (GENL_MCAST_CAP_NET_ADMIN).
 #
-# Denied, with EPERM on every mutating command, nothing changed, while every
-# GET and dump works:
+# Denied, with EPERM on every command and on joining the events group,
+# nothing changed:
 #   - nobody (uid 65534, no capabilities), over netlink and with the CLI;
 #   - root without CAP_NET_ADMIN;
 #   - root of a new user namespace, in a netns owned by the initial one.
@@ -39,26 +41,32 @@ own_netns() {
 
 ip netns exec "$NS" $PY setup || exit $ksft_fail
 ip netns exec "$NS" $PY covered || EXIT_STATUS=$ksft_fail
+ip netns exec "$NS" $PY snapshot >"$TMPDIR_TEST/before" || exit $ksft_fail
 
 run ip netns exec "$NS" $NOBODY $PY denied "nobody"
 run ip netns exec "$NS" $NO_NET_ADMIN $PY denied "root without NET_ADMIN"
 run ip netns exec "$NS" unshare --user --map-root-user \
 	$PY denied-userns "userns root, init netns"
 
-# The CLI reports the refusal and still shows the state.
+# The CLI reports the refusal, for changes and reads alike (a monitor that
+# is let in would listen until killed).
 cli_denied() {
 	local out
-	out=$(ip netns exec "$NS" $NOBODY "$GVPN" "$@" 2>&1) && return 1
+	out=$(ip netns exec "$NS" $NOBODY timeout 10 "$GVPN" "$@" 2>&1) && return 1
 	echo "$out" | grep -q "Operation not permitted"
 }
 check "nobody: gvpn group add fails with EPERM" cli_denied group add 7
 check "nobody: gvpn policy flush fails with EPERM" cli_denied policy flush
 check "nobody: gvpn sa del fails with EPERM" \
 	cli_denied sa del group 1 spi 0x1000
-check "nobody: gvpn group show works" \
-	sh -c "ip netns exec '$NS' $NOBODY '$GVPN' group show | grep -q 'group 1'"
-check "nobody: gvpn sa show works" \
-	sh -c "ip netns exec '$NS' $NOBODY '$GVPN' sa show | grep -q '0x1000'"
+check "nobody: gvpn group show fails with EPERM" cli_denied group show
+check "nobody: gvpn sa show fails with EPERM" cli_denied sa show
+check "nobody: gvpn stats fails with EPERM" cli_denied stats
+check "nobody: gvpn monitor fails with EPERM" cli_denied monitor
+
+ip netns exec "$NS" $PY snapshot >"$TMPDIR_TEST/after"
+check "the refused callers changed nothing" \
+	cmp -s "$TMPDIR_TEST/before" "$TMPDIR_TEST/after"
 
 run ip netns exec "$NS" $PY allowed "root"
 

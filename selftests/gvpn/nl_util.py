@@ -22,6 +22,7 @@ from gvpn_nl import (A, CMD, GROUP, NLM_F_ACK, NLM_F_ACK_TLVS,
                      u8, u16, u32, u64)
 
 NETLINK_ADD_MEMBERSHIP = 1
+NLM_F_DUMP_INTR = 0x10
 NLM_F_CAPPED = 0x100
 SO_RCVBUFFORCE = 33
 
@@ -214,8 +215,11 @@ class Conn(Genl):
         objects are many). Yields, per datagram received, the list of
         tuples of the objects in it. fast(data, offset of the message)
         may return the tuple at less cost, or None to parse it here.
+        Sets self.dump_intr if a message of the dump (its end included)
+        says NLM_F_DUMP_INTR: the objects changed while it ran.
         """
         unpack = struct.unpack_from
+        self.dump_intr = False
         seq, msg = self.message(cmd_number(cmd), attrs, NLM_F_DUMP)
         self.sock.send(msg)
         nkeys = len(keys)
@@ -224,9 +228,11 @@ class Conn(Genl):
             out = []
             off, end = 0, len(data)
             while off + 16 <= end:
-                mlen, mtype, _, mseq = unpack('=IHHI', data, off)
+                mlen, mtype, mflags, mseq = unpack('=IHHI', data, off)
                 if mlen < 16:
                     break
+                if mseq == seq and mflags & NLM_F_DUMP_INTR:
+                    self.dump_intr = True
                 if mseq != seq:
                     pass
                 elif mtype in (NLMSG_ERROR, NLMSG_DONE):

@@ -9,7 +9,8 @@
  *
  * Family "gvpn", version 1; multicast group "events". All objects live in
  * the network namespace of the requesting socket and vanish with it.
- * Requests that change anything need CAP_NET_ADMIN in that namespace's user
+ * Every request, reads (GET, dumps, STATS_GET) as much as changes, and
+ * joining the "events" group need CAP_NET_ADMIN in that namespace's user
  * namespace. Every request is validated strictly (unknown attributes,
  * trailing data and wrong lengths are errors); a rejected request changes
  * nothing and carries an extended ACK message naming the problem, with the
@@ -67,8 +68,10 @@
  *                          installed SA.
  *
  * Dumps are resumable and return objects in (group, id) or (group, SPI)
- * order. NEW on an existing object fails with EEXIST; DEL, SET and GET on a
- * missing one with ENOENT.
+ * order. Objects added, changed or removed while a dump runs set
+ * NLM_F_DUMP_INTR on its later messages and its end: dump again for a
+ * consistent view. NEW on an existing object fails with EEXIST; DEL, SET
+ * and GET on a missing one with ENOENT.
  *
  * SA algorithms, named as in "ip xfrm state":
  *   aead:  GVPN_A_SA_AEAD_NAME "rfc4106(gcm(aes))", GVPN_A_SA_AEAD_KEY
@@ -112,7 +115,14 @@
  *                    entering an attached device is dropped except what
  *                    matches a policy of origin "fail" (either direction),
  *                    until the first keys arrive, which disarm it (Cisco's
- *                    fail-close).
+ *                    fail-close). IPv6 included.
+ * IPv6 is not protected (policies and SAs are IPv4). On attached devices
+ * it is dropped while fail-close is armed, and otherwise treated as a
+ * packet that only policies matching every address and protocol match:
+ * the first of them that says drop drops it, one that says encrypt in a
+ * group without keys leaves it to the fail mode; IPv6 that passes does so
+ * in clear and is counted in CLEAR_IPV6. A packet of TCP, UDP, UDP-Lite or
+ * SCTP too short to carry its ports is matched with ports 0.
  * PASSIVE: clear inbound traffic of encrypt policies is accepted as well as
  * encrypted (per group, or per SA for its policy). RECV_ONLY: the group's
  * SAs only decrypt; its encrypt policies send in clear and accept clear.
@@ -126,7 +136,10 @@
  *   rate-limited data-plane errors UNKNOWN_SPI, AUTH_FAILED and
  *   REPLAY_FAILED, which also carry GVPN_A_EVENT_SRC and GVPN_A_EVENT_DST
  *   (the packet's addresses); REPLAY_FAILED also GVPN_A_EVENT_SENDER_TIME
- *   and GVPN_A_EVENT_LOCAL_TIME (milliseconds on the group clock).
+ *   and GVPN_A_EVENT_LOCAL_TIME (milliseconds on the group clock). Each of
+ *   these three kinds has its own budget of 20 events a second per
+ *   namespace, so a flood of one cannot hide another; the drop counters
+ *   count every packet.
  */
 #ifndef _UAPI_LINUX_GVPN_H
 #define _UAPI_LINUX_GVPN_H
@@ -324,8 +337,8 @@ enum gvpn_stats_attr {
 	GVPN_A_STATS_DROP_MALFORMED,	/* truncated, bad padding or next header */
 	GVPN_A_STATS_DROP_ADDR_MISMATCH, /* inner addresses differ from outer */
 	GVPN_A_STATS_DROP_SELECTOR,	/* inner packet outside the SA's policy */
-	GVPN_A_STATS_DROP_NOMEM,
-	GVPN_A_STATS_FRAG_NEEDED,	/* ICMP fragmentation-needed sent */
+	GVPN_A_STATS_DROP_NOMEM,	/* no memory, engine full, route gone */
+	GVPN_A_STATS_FRAG_NEEDED,	/* DF packet too big, sender told */
 	GVPN_A_STATS_FRAGMENTED,	/* inner packets fragmented before encryption */
 	GVPN_A_STATS_MATCH_PACKETS,	/* policy: packets that matched it */
 	GVPN_A_STATS_MATCH_BYTES,
@@ -337,6 +350,7 @@ enum gvpn_stats_attr {
 	GVPN_A_STATS_CLEAR_PASSIVE,	/* passed in clear: passive, receive-only */
 	GVPN_A_STATS_KEYS_UP,		/* transitions to having keys */
 	GVPN_A_STATS_KEYS_DOWN,		/* transitions to having none */
+	GVPN_A_STATS_CLEAR_IPV6,	/* IPv6 passed (in clear: IPv4 only) */
 
 	__GVPN_A_STATS_MAX,
 	GVPN_A_STATS_MAX = __GVPN_A_STATS_MAX - 1
