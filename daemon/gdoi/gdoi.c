@@ -447,6 +447,26 @@ void gdoi_init(struct gdoi_ctx *g, struct ike_ctx *ike,
 	g->ks_arg = ks_arg;
 }
 
+void gdoi_push_input(struct gdoi_ctx *g, const struct sockaddr_in *local,
+		     const struct sockaddr_in *peer,
+		     const struct isakmp_hdr *h, const uint8_t *msg,
+		     size_t len)
+{
+	if (h->exch == GDOI_EXCH_PUSH && g->gm_push) {
+		g->gm_push(g->gm_arg, local, peer, h, msg, len);
+		return;
+	}
+	if (h->exch == GDOI_EXCH_PUSH_ACK && g->ks && g->ks->push_ack) {
+		g->ks->push_ack(g->ks_arg, local, peer, h, msg, len);
+		return;
+	}
+	g->stats.push_no_role++;
+	log_rl(&gdoi_rl, LOG_INFO, "dropped %s message from %s: %s",
+	       isakmp_exch_name(h->exch), ike_peer_str(peer),
+	       h->exch == GDOI_EXCH_PUSH ? "this daemon is no group member"
+					 : "this daemon is no key server");
+}
+
 void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
 		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len)
 {

@@ -73,16 +73,32 @@ struct gdoi_ks_ops {
 	void (*done)(void *arg, struct ike_sa *sa,
 		     const struct gdoi_group_id *group,
 		     struct gdoi_pull_reply *r, int err);
+	/* a GROUPKEY-PUSH ACK (RFC 8263) as received, header decoded; the
+	 * role finds the KEK by the cookies and checks it (gdoi_push.h).
+	 * NULL: ACKs are dropped. */
+	void (*push_ack)(void *arg, const struct sockaddr_in *local,
+			 const struct sockaddr_in *peer,
+			 const struct isakmp_hdr *h, const uint8_t *msg,
+			 size_t len);
 };
+
+/* The member's receiver of GROUPKEY-PUSH messages (gdoi_ctx.gm_push) */
+typedef void (*gdoi_gm_push_fn)(void *arg, const struct sockaddr_in *local,
+				const struct sockaddr_in *peer,
+				const struct isakmp_hdr *h, const uint8_t *msg,
+				size_t len);
 
 struct gdoi_stats {
 	unsigned long pull_rx, pull_ok, pull_failed, bad_hash, bad_payload;
+	unsigned long push_no_role;	/* push or ACK without its role */
 };
 
 struct gdoi_ctx {
 	struct ike_ctx *ike;
 	const struct gdoi_ks_ops *ks;	/* NULL: no key server role */
 	void *ks_arg;
+	gdoi_gm_push_fn gm_push;	/* NULL: no member role */
+	void *gm_arg;
 	struct gdoi_stats stats;
 };
 
@@ -92,6 +108,12 @@ void gdoi_init(struct gdoi_ctx *g, struct ike_ctx *ike,
 void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
 		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len);
 void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa);
+/* From ike_ops.push: a GROUPKEY-PUSH goes to the member role, its ACK to
+ * the key server role; without the role it is counted and dropped */
+void gdoi_push_input(struct gdoi_ctx *g, const struct sockaddr_in *local,
+		     const struct sockaddr_in *peer,
+		     const struct isakmp_hdr *h, const uint8_t *msg,
+		     size_t len);
 /* From ike_ops.notify: a key server's refusal ends the member's pull */
 void gdoi_notify(struct gdoi_ctx *g, struct ike_sa *sa,
 		 const struct isakmp_notify_pl *n);

@@ -249,6 +249,12 @@ struct ike_ops {
 	/* a protected notify from the peer of an established SA (GDOI
 	 * ends the exchange a key server refused) */
 	void (*notify)(struct ike_sa *sa, const struct isakmp_notify_pl *n);
+	/* a GROUPKEY-PUSH or its ACK (RFC 6407 4, RFC 8263): no Phase 1 SA
+	 * protects them (the cookies are the KEK SPI), so they go to GDOI
+	 * as received, header checked */
+	void (*push)(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		     const struct sockaddr_in *peer, const struct isakmp_hdr *h,
+		     const uint8_t *msg, size_t len);
 };
 
 #define IKE_HASH_BUCKETS	16384

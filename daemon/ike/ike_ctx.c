@@ -466,6 +466,18 @@ void ike_input(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		       ike_peer_str(peer));
 		return;
 	}
+	/* a push names the KEK, not a Phase 1 SA (RFC 6407 4) */
+	if (h.exch == GDOI_EXCH_PUSH || h.exch == GDOI_EXCH_PUSH_ACK) {
+		if (ctx->ops.push) {
+			ctx->ops.push(ctx, local, peer, &h, buf, len);
+			return;
+		}
+		ctx->stats.rx_dropped++;
+		log_rl(&ike_rl_unknown, LOG_INFO,
+		       "dropped %s message from %s: no group uses rekeys",
+		       isakmp_exch_name(h.exch), ike_peer_str(peer));
+		return;
+	}
 	if (!memcmp(h.rcookie, zero_cookie, 8)) {
 		input_first(ctx, local, peer, &h, buf, len);
 		return;
@@ -527,7 +539,6 @@ void ike_input(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		ike_info_input(sa, &h, buf, len);
 		break;
 	case GDOI_EXCH_PULL:
-	case GDOI_EXCH_PUSH:
 		ike_phase2_input(sa, &h, buf, len);
 		break;
 	default:

@@ -58,6 +58,8 @@ const char *isakmp_exch_name(uint8_t exch)
 		return "GROUPKEY-PULL";
 	case ISAKMP_EXCH_NEW_GROUP:
 		return "GROUPKEY-PUSH";
+	case GDOI_EXCH_PUSH_ACK:
+		return "GROUPKEY-PUSH ACK";
 	}
 	return unknown(exch);
 }

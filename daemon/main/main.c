@@ -71,6 +71,14 @@ static void op_notify(struct ike_sa *sa, const struct isakmp_notify_pl *n)
 	gdoi_notify(&gdoi, sa, n);
 }
 
+static void op_push(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		    const struct sockaddr_in *peer, const struct isakmp_hdr *h,
+		    const uint8_t *msg, size_t len)
+{
+	(void)ctx;
+	gdoi_push_input(&gdoi, local, peer, h, msg, len);
+}
+
 static void op_gone(struct ike_sa *sa)
 {
 	gdoi_sa_gone(&gdoi, sa);
@@ -131,6 +139,7 @@ int main(int argc, char **argv)
 	struct ike_ops ops = {
 		.send = op_send, .trace = op_trace, .keylog = op_keylog,
 		.phase2 = op_phase2, .notify = op_notify, .gone = op_gone,
+		.push = op_push,
 	};
 	sigset_t mask;
 	unsigned i;

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * GROUPKEY-PUSH (RFC 6407 4) and its acknowledgement (RFC 8263): the
+ * message codec and its cryptography, no sockets and no state. The key
+ * server builds one push per rekey and sends the same bytes to every
+ * member (unicast) or to the group address (multicast); a member opens it
+ * with the KEK it got at registration:
+ *
+ *   KS                                     GM
+ *   HDR*, SEQ, [D,] [SA, KD,] [CERT,] SIG  -->
+ *                                     <--  HDR, HASH, SEQ, ID  (ACK, RFC 8263,
+ *                                          when the SA KEK asks for it)
+ *
+ * HDR: cookies = the KEK SPI (first 8 bytes initiator, last 8 responder),
+ * M-ID 0, exchange GROUPKEY-PUSH, E flag; everything after the header is
+ * encrypted with the KEK cipher (CBC). SIG: RSA over the hash named by the
+ * KEK's SIG_HASH_ALGORITHM of the plaintext message up to SIG, as RFC 6407
+ * 4.1 specifies; the member checks it before it looks at anything else.
+ *
+ * What a push means (sequence, pseudotime, which SAs to install or
+ * delete) belongs to the roles: ks/ and gm/.
+ */
+#ifndef GVPN_GDOI_PUSH_H
+#define GVPN_GDOI_PUSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+
+#include "isakmp/isakmp.h"
+
+#define GDOI_PUSH_MAX_DEL	8	/* Delete payloads in one push */
+
+/* The KEK as both roles hold it */
+struct gdoi_kek_keys {
+	uint8_t spi[GDOI_KEK_SPI_LEN];	/* the push's cookies */
+	uint16_t alg;			/* GDOI_KEK_ALG_AES (CBC), _3DES */
+	uint16_t key_bits;		/* 128, 192, 256; 192 for 3DES */
+	uint8_t key[32];		/* key_bits / 8 bytes */
+	uint16_t sig_hash;		/* GDOI_SIG_HASH_* */
+	/* RSA: the key server holds the private key, a member the public
+	 * key it got in the KEK key packet (SIGNATURE_KEY) */
+	EVP_PKEY *sig_key;
+};
+
+/*
+ * The contents of one push. Building: the role fills it (pointers into
+ * memory it keeps until gdoi_push_build() returns). Opening: pointers
+ * into the caller's plaintext buffer.
+ */
+struct gdoi_push {
+	uint32_t seq;
+	unsigned ndel;
+	struct isakmp_delete_pl del[GDOI_PUSH_MAX_DEL];
+	bool has_sa;			/* SA (with SA KEK, TEKs, GAP) and KD */
+	struct gdoi_sa sa;
+	struct gdoi_kd kd;
+	/* RFC 8263: the SA KEK carries KEK_ACK_REQUESTED (build: adds the
+	 * attribute; open: it was there, value 9 or Juniper's older 129) */
+	bool ack_requested;
+};
+
+/*
+ * Encodes, signs and encrypts p under kek (sig_key: the private key) into
+ * out (cap bytes, ISAKMP_MAX_MSG is enough). plain, when not NULL, gets
+ * the message as it was before encryption (for the pcap capture), the
+ * same size as out at most. Returns the message length, or -EMSGSIZE,
+ * -EINVAL (p inconsistent, e.g. ack_requested without an SA KEK), -EIO
+ * (crypto).
+ */
+int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
+		    uint8_t *out, size_t cap, uint8_t *plain,
+		    size_t *plain_len);
+
+/*
+ * A received push: checks that the cookies name kek, decrypts into plain
+ * (cap >= len), decodes the payloads (only SEQ, D, SA, KD, CERT, SIG, VID;
+ * exactly one SEQ and one SIG, SIG last; SA and KD together or neither)
+ * and verifies SIG with kek->sig_key (public). On success p points into
+ * plain. Returns 0, or with why set: -ENOENT (cookies are not this KEK's
+ * SPI), -EBADMSG (does not decrypt or decode: truncated, bad padding,
+ * malformed payloads), -EKEYREJECTED (the signature does not verify).
+ * Nothing in p may be trusted unless it returns 0.
+ */
+int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
+		   size_t len, uint8_t *plain, size_t cap, struct gdoi_push *p,
+		   char *why, size_t whylen);
+
+/* The KEK SPI a received push names (its cookies) */
+void gdoi_push_spi(const struct isakmp_hdr *h, uint8_t spi[GDOI_KEK_SPI_LEN]);
+
+/*
+ * RFC 8263 acknowledgement of push seq by the member at addr (its ID
+ * payload: ID_IPV4_ADDR), protected under kek as RFC 8263 specifies.
+ * Returns the message length, or -EMSGSIZE, -EIO.
+ */
+int gdoi_push_ack_build(const struct gdoi_kek_keys *kek, uint32_t seq,
+			struct in_addr addr, uint8_t *out, size_t cap);
+
+/*
+ * Checks a received ACK against kek (cookies, HASH) and returns its
+ * sequence number and the member's address from its ID. 0, or -ENOENT
+ * (not this KEK), -EBADMSG (malformed), -EKEYREJECTED (HASH wrong);
+ * why set.
+ */
+int gdoi_push_ack_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
+		       size_t len, uint32_t *seq, struct in_addr *addr,
+		       char *why, size_t whylen);
+
+#endif /* GVPN_GDOI_PUSH_H */
