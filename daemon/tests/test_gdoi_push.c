@@ -9,7 +9,10 @@
  * under a wrong HASH or KEK. The malformed pushes are built here, signed
  * and encrypted by the test's own code (seal()), which is a second,
  * independent implementation of the wire format. With GVPN_CORPUS_DIR set,
- * the messages are also written there as fuzzer seeds.
+ * the messages are also written there as fuzzer seeds; with
+ * GDOI_TEST_PCAP=FILE, the plaintext of the pushes built and the ACKs go
+ * to a pcap as gvpnd's capture writes them (selftests/gvpnd/
+ * gdoi_push_wire.sh reads it with tshark).
  */
 
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include "core/capture.h"
 #include "gdoi/gdoi_push.h"
 
 static EVP_PKEY *ks_key, *other_key;
@@ -58,6 +62,24 @@ static void seed(const char *name, const uint8_t *p, size_t len)
 		fwrite(p, 1, len, f);
 		fclose(f);
 	}
+}
+
+/* GDOI_TEST_PCAP: key server 192.0.2.1 to member 198.51.100.7, port 848 */
+static void pcap(const uint8_t *p, size_t len, bool to_ks)
+{
+	struct sockaddr_in ks = {
+		.sin_family = AF_INET, .sin_port = htons(848),
+		.sin_addr.s_addr = htonl(0xc0000201),
+	};
+	struct sockaddr_in gm = {
+		.sin_family = AF_INET, .sin_port = htons(848),
+		.sin_addr.s_addr = htonl(0xc6336407),
+	};
+
+	if (to_ks)
+		capture_udp4(&gm, &ks, p, len);
+	else
+		capture_udp4(&ks, &gm, p, len);
 }
 
 static void set_kek(struct gdoi_kek_keys *k, uint16_t alg, uint16_t bits,
@@ -267,6 +289,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(c.pl[c.n - 1].type, ISAKMP_NP_SIG);
 	assert_int_equal(c.pl[c.n - 1].len, 128);
 	seed("push-rekey-plain", plain, plen);
+	pcap(plain, plen, false);
 
 	assert_int_equal(open_msg((size_t)n), 0);
 	check_rekey(&outp, &in);
@@ -295,6 +318,7 @@ static void test_round_trip(void **state)
 
 static void test_3des_sha1(void **state)
 {
+	size_t plen;
 	int n;
 
 	(void)state;
@@ -302,8 +326,10 @@ static void test_3des_sha1(void **state)
 	set_kek(&kek, GDOI_KEK_ALG_3DES, 192, ks_key);
 	kek.sig_hash = GDOI_SIG_HASH_SHA1;
 	fill_push(&in, 1, false);
-	n = build(&in, NULL, NULL);
+	plen = sizeof(plain);
+	n = build(&in, plain, &plen);
 	assert_true(n > 0);
+	pcap(plain, plen, false);
 	assert_int_equal(((size_t)n - ISAKMP_HDR_LEN) % 8, 0);
 	seed("push-3des", msg, (size_t)n);
 	assert_int_equal(open_msg((size_t)n), 0);
@@ -315,14 +341,16 @@ static void test_3des_sha1(void **state)
 
 static void test_heartbeat(void **state)
 {
+	size_t plen = sizeof(plain);
 	int n;
 
 	(void)state;
 	set_kek(&kek, GDOI_KEK_ALG_AES, 128, ks_key);
 	memset(&in, 0, sizeof(in));
 	in.seq = 0x01020304;
-	n = build(&in, NULL, NULL);
+	n = build(&in, plain, &plen);
 	assert_true(n > 0);
+	pcap(plain, plen, false);
 	seed("push-heartbeat", msg, (size_t)n);
 	assert_int_equal(open_msg((size_t)n), 0);
 	assert_int_equal(outp.seq, 0x01020304);
@@ -655,6 +683,7 @@ static void test_ack(void **state)
 	n = gdoi_push_ack_build(&kek, 42, a, ack, sizeof(ack));
 	assert_true(n > 0);
 	seed("push-ack", ack, (size_t)n);
+	pcap(ack, (size_t)n, true);
 	assert_int_equal(ack[18], GDOI_EXCH_PUSH_ACK);
 	assert_int_equal(ack[16], ISAKMP_NP_HASH);
 	assert_memory_equal(ack, spi, GDOI_KEK_SPI_LEN);
@@ -703,6 +732,7 @@ static void test_ack(void **state)
 
 int main(void)
 {
+	int ret;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_3des_sha1),
@@ -713,5 +743,9 @@ int main(void)
 		cmocka_unit_test(test_ack),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	if (getenv("GDOI_TEST_PCAP") && capture_open(getenv("GDOI_TEST_PCAP")))
+		return 1;
+	ret = cmocka_run_group_tests(tests, setup, teardown);
+	capture_close();
+	return ret;
 }
