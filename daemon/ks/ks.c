@@ -42,9 +42,6 @@
 #include "ks/ks.h"
 #include "linux/gvpn.h"
 
-/* GVPN_PUSH_INTERVAL (design: private SA KEK attribute, seconds) */
-#define KS_KEK_ATTR_PUSH_INTERVAL	32001
-
 /* attribute space of one snapshot: generous for 100 policies x 2 TEKs */
 #define SNAP_KEK_ATTRS	64
 #define SNAP_GAP_ATTRS	16
@@ -437,7 +434,7 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 				      c->kek.sig_bits);
 		/* how often the key server pushes at least: members detect
 		 * its loss from it (HB-02) */
-		isakmp_put_attr_basic(&b, KS_KEK_ATTR_PUSH_INTERVAL,
+		isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
 				      (uint16_t)(c->rekey.heartbeat ?
 						 c->rekey.heartbeat :
 						 c->rekey.pst_resync));

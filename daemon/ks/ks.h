@@ -223,6 +223,8 @@ void ks_rekey_start(struct ks *ks);
 uint64_t ks_rekey_run(struct ks *ks);
 /* something changed (keys, members): reconsider the group's timer */
 void ks_rekey_kick(struct ks *ks, struct ks_group *g);
+/* when the next TEK or KEK rekey is due (UINT64_MAX: no pushes) */
+uint64_t ks_rekey_next_ms(const struct ks_group *g);
 /* "ks rekey group ID [ kek ]": 0, or -errno */
 int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek);
 /* the GROUPKEY-PUSH ACK receiver (ks_gdoi_ops.push_ack) */

@@ -149,6 +149,11 @@ static uint64_t next_rekey_ms(const struct ks_group *g)
 	return x < t ? x : t;
 }
 
+uint64_t ks_rekey_next_ms(const struct ks_group *g)
+{
+	return g->rk ? next_rekey_ms(g) : UINT64_MAX;
+}
+
 static uint64_t next_due_ms(struct ks_rekey *rk)
 {
 	struct ks_group *g = rk->g;
