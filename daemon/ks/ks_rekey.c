@@ -222,7 +222,7 @@ static int build(struct ks_rekey *rk, const struct ks_kek *kek,
 {
 	struct gdoi_kek_keys kk;
 	uint8_t *out = malloc(ISAKMP_MAX_MSG), *pl = NULL;
-	size_t pll = 0;
+	size_t pll = ISAKMP_MAX_MSG;	/* in: its capacity */
 	int n;
 
 	if (!out)
