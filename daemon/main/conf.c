@@ -580,7 +580,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 
 static const char *const top_keys[] = {
 	"log-level", "listen", "wireshark", "ike", "credentials", "peers",
-	"member", "control", "server", NULL,
+	"member", "control", "server", "lab-timers", NULL,
 };
 static const char *const listen_keys[] = { "address", "port", NULL };
 static const char *const wireshark_keys[] = { "pcap", "keylog", NULL };
@@ -617,6 +617,8 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	}
 	root = config_root_setting(&cfg);
 	cf_keys(&c, root, top_keys);
+	/* first: the sections' minimums depend on it */
+	conf->lab_timers = cf_bool(&c, root, "lab-timers", false);
 
 	conf->log_level = LOG_INFO;
 	s = cf_str(&c, root, "log-level", false);
