@@ -323,7 +323,16 @@ static int kek_decode(const struct gdoi_pull_result *r, struct gm_kek *k,
 		case GDOI_KEK_SIG_ALGORITHM:
 			k->sig_alg = (uint16_t)v;
 			break;
+		case GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL:
+			k->push_interval_s = v > 86400 ? 86400 : (uint32_t)v;
+			break;
 		}
+	}
+	/* the rekey address: a multicast group means multicast rekeys */
+	if (r->sa.kek.dst.type == ISAKMP_ID_IPV4_ADDR &&
+	    r->sa.kek.dst.len == 4) {
+		memcpy(&k->dst.s_addr, r->sa.kek.dst.data, 4);
+		k->dst_port = r->sa.kek.dst.port;
 	}
 	kp = kd_find(&r->kd, GDOI_KD_KEK, k->spi, sizeof(k->spi));
 	if (!kp) {

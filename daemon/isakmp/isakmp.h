@@ -416,6 +416,9 @@ enum gdoi_kek_attr {
 	GDOI_KEK_KE_OAKLEY_GROUP = 8,		/* RFC 3547 only */
 	GDOI_KEK_INTEGRITY_ALGORITHM = 9,
 };
+/* gvpn's private SA KEK attribute: the key server's periodic push interval
+ * (basic, seconds), for heartbeat detection on members (design: issue 9) */
+#define GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL	32001
 
 /* GAP attributes (RFC 6407 5.5) */
 enum gdoi_gap_attr {
