@@ -37,17 +37,8 @@
 #include <time.h>
 #include <netinet/in.h>
 
+#include "isakmp/isakmp.h"
 #include "ks/ks_conf.h"
-
-/* RFC 6407 5.3.1 values */
-#define GDOI_KEK_ALG_3DES		2
-#define GDOI_KEK_ALG_AES		3
-#define GDOI_SIG_HASH_MD5		1
-#define GDOI_SIG_HASH_SHA1		2
-#define GDOI_SIG_HASH_SHA256		3
-#define GDOI_SIG_HASH_SHA384		4
-#define GDOI_SIG_HASH_SHA512		5
-#define GDOI_SIG_ALG_RSA		1
 
 #define KS_SNAP_MAX_AGE_MS	250
 
