@@ -9,7 +9,8 @@
  *
  *   gm.c         registration, failover, re-registration, logs
  *   gm_tek.c     pure: SA TEK + KD -> what to install (scope, transforms,
- *                kernel SAs), the failover schedule
+ *                kernel SAs), the re-registration time
+ *   gm_ks.c      pure: the failover schedule between key servers
  *   gm_kernel.c  gvpn.ko over generic netlink
  *   gm_ctl.c     "gm show", "gm register", "clear group"
  *   gm_push.c    GROUPKEY-PUSH rekeys: checks, install, ACK, multicast

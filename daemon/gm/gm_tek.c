@@ -5,8 +5,7 @@
  * What a registration means for the member, without side effects: the SA
  * TEKs and KD turned into kernel policies and SAs, filtered by the scope
  * rules (PO-06..PO-08) and checked against the acceptable transforms
- * (GM-20, GM-21); the failover schedule (GM-05) and the re-registration
- * time (GM-07).
+ * (GM-20, GM-21); the re-registration time (GM-07).
  */
 
 #include <arpa/inet.h>
@@ -618,24 +617,6 @@ void gm_tek_to_sa(const struct gm_tek *k, uint16_t group, uint32_t policy,
 		sa->passive = 1;
 		sa->present |= GVPN_BIT(GVPN_A_SA_PASSIVE);
 	}
-}
-
-void gm_failover_reset(struct gm_failover *f)
-{
-	f->server = 0;
-	f->tries = 0;
-	f->total = 0;
-}
-
-unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
-			  unsigned nservers)
-{
-	if (f->total && ++f->tries >= retries) {
-		f->tries = 0;
-		f->server = (f->server + 1) % nservers;
-	}
-	f->total++;
-	return f->server;
 }
 
 uint64_t gm_reregister_at(uint64_t now_ms, uint64_t expires_ms,
