@@ -133,6 +133,10 @@ struct gm_failover {
 void gm_failover_reset(struct gm_failover *f);
 unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
 			  unsigned nservers);
+/* The next gm_failover_next() moves on to the server after server (its
+ * key server went silent: HB-02); with one server, it again */
+void gm_failover_after(struct gm_failover *f, unsigned server,
+		       unsigned retries, unsigned nservers);
 
 /* When to re-register (monotonic ms) for TEKs expiring at expires_ms */
 uint64_t gm_reregister_at(uint64_t now_ms, uint64_t expires_ms,

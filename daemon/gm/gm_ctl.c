@@ -91,9 +91,10 @@ static void print_push(const struct gm_group *grp, uint64_t now)
 			   "heartbeat-deadline-in");
 	print_nl();
 	print_indent(4);
-	open_json_object("rekeys");
-	print_uint(PRINT_ANY, "received", "rekeys-received", ps->rx);
-	print_uint(PRINT_ANY, "installed", "installed", ps->installed);
+	open_json_object("counters");
+	print_uint(PRINT_ANY, "rekeys_received", "rekeys-received", ps->rx);
+	print_uint(PRINT_ANY, "rekeys_installed", "installed",
+		   ps->installed);
 	print_uint(PRINT_ANY, "acks_sent", "acks-sent", ps->acks);
 	print_uint(PRINT_ANY, "heartbeats", "heartbeats", ps->heartbeats);
 	print_uint(PRINT_ANY, "duplicates", "duplicates", ps->duplicates);

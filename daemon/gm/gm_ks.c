@@ -26,3 +26,14 @@ unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
 	f->total++;
 	return f->server;
 }
+
+void gm_failover_after(struct gm_failover *f, unsigned server,
+		       unsigned retries, unsigned nservers)
+{
+	gm_failover_reset(f);
+	if (nservers < 2)
+		return;		/* the only one: it, from its first try */
+	f->server = server % nservers;
+	f->tries = retries ? retries - 1 : 0;
+	f->total = 1;
+}

@@ -424,17 +424,24 @@ static void hb_cb(struct ev_timer *t)
 {
 	struct gm_group *grp = container_of(t, struct gm_group,
 					    push.hb_timer);
-	char err[200];
+	unsigned cur = grp->cur_server >= 0 ? (unsigned)grp->cur_server :
+					      grp->fo.server;
 
 	grp->push.hb_deadline_ms = 0;
 	if (grp->state == GM_PHASE1 || grp->state == GM_PULL)
 		return;		/* registering already */
 	grp->push.hb_losses++;
-	log_notice("%%GDOI-5-GM_RE_REGISTER: No rekey or heartbeat from the key server for group %s in %u x %u s (heartbeat-threshold): it may have restarted; re-registering to KS",
-		   grp->c->name, grp->c->hb_threshold,
-		   grp->kek.push_interval_s);
-	if (gm_register_now(grp, false, err, sizeof(err)))
-		log_warn("group %s: %s", grp->c->name, err);
+	log_notice("%%GDOI-5-GM_RE_REGISTER: No rekey or heartbeat from KS %s for group %s in %u x %u s (heartbeat-threshold): it may have restarted; re-registering to KS",
+		   inet_ntoa(grp->c->servers[cur]->addr), grp->c->name,
+		   grp->c->hb_threshold, grp->kek.push_interval_s);
+	/* as the re-registration timer would, but the silent server last:
+	 * the try starts at once with the next one (GM-05 from there) */
+	ev_timer_del(&grp->timer);
+	grp->rereg_ms = 0;
+	grp->state = GM_IDLE;
+	gm_failover_after(&grp->fo, cur, grp->c->retries, grp->c->nservers);
+	grp->try_start_ms = 0;
+	ev_timer_add(&grp->timer, 0);
 }
 
 /* --- the receiver ---------------------------------------------------------- */

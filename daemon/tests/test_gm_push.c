@@ -336,6 +336,30 @@ static void test_hb_deadline(void **state)
 	assert_int_equal(gm_push_hb_deadline(1000, 300, 0), 0);
 }
 
+static void test_failover_after(void **state)
+{
+	struct gm_failover f;
+
+	(void)state;
+	/* HB-02: the silent server (1 of 3) last: 2, then on as GM-05 */
+	gm_failover_after(&f, 1, 2, 3);
+	assert_int_equal(gm_failover_next(&f, 2, 3), 2);
+	assert_int_equal(gm_failover_next(&f, 2, 3), 2);
+	assert_int_equal(gm_failover_next(&f, 2, 3), 0);
+	/* the last one: round to the first */
+	gm_failover_after(&f, 2, 3, 3);
+	assert_int_equal(gm_failover_next(&f, 3, 3), 0);
+	assert_int_equal(gm_failover_next(&f, 3, 3), 0);
+	/* one try per server */
+	gm_failover_after(&f, 0, 1, 2);
+	assert_int_equal(gm_failover_next(&f, 1, 2), 1);
+	assert_int_equal(gm_failover_next(&f, 1, 2), 0);
+	/* a single server: it again, from its first try */
+	gm_failover_after(&f, 0, 3, 1);
+	assert_int_equal(gm_failover_next(&f, 3, 1), 0);
+	assert_int_equal(f.tries, 0);
+}
+
 static void test_del_select(void **state)
 {
 	struct gm_ksa sas[3] = {
@@ -613,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_seq_rules),
 		cmocka_unit_test(test_pst_rules),
 		cmocka_unit_test(test_hb_deadline),
+		cmocka_unit_test(test_failover_after),
 		cmocka_unit_test(test_del_select),
 		cmocka_unit_test(test_seq_receiver),
 		cmocka_unit_test(test_refused_untouched),
