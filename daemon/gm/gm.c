@@ -181,6 +181,7 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 			   a, grp->c->name);
 	gm_failover_reset(&grp->fo);
 	schedule_reregister(grp);
+	gm_push_registered(grp, p);
 }
 
 static void pulled(void *arg, struct ike_sa *sa, int err,
@@ -375,6 +376,7 @@ int gm_register_now(struct gm_group *grp, bool clear, char *err, size_t len)
 					   grp->kek.sig_key_len);
 		OPENSSL_cleanse(&grp->kek, sizeof(grp->kek));
 		grp->has_seq = false;
+		gm_push_clear(grp);
 	}
 	ev_timer_del(&grp->timer);
 	gm_failover_reset(&grp->fo);
@@ -413,6 +415,7 @@ int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
 		/* fail-close and the rest are in place before registering */
 		try_start(grp);
 	}
+	gm_push_init(gm);
 	gm_ctl_register(gm);
 	return 0;
 }
@@ -424,6 +427,7 @@ void gm_fini(struct gm_ctx *gm)
 
 		ev_timer_del(&grp->timer);
 		ev_timer_del(&grp->gc_timer);
+		gm_push_group_fini(grp);
 		if (grp->kek.sig_key)
 			OPENSSL_clear_free(grp->kek.sig_key,
 					   grp->kek.sig_key_len);
@@ -432,4 +436,9 @@ void gm_fini(struct gm_ctx *gm)
 	free(gm->groups);
 	gm_k_close(gm);
 	memset(gm, 0, sizeof(*gm));
+}
+
+void gm_reregister_schedule(struct gm_group *grp)
+{
+	schedule_reregister(grp);
 }

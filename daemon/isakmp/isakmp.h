@@ -416,7 +416,6 @@ enum gdoi_kek_attr {
 	GDOI_KEK_KE_OAKLEY_GROUP = 8,		/* RFC 3547 only */
 	GDOI_KEK_INTEGRITY_ALGORITHM = 9,
 };
-
 /*
  * KEK attribute values (RFC 6407 5.3.3, 5.3.5, 5.3.6): KEK_ALGORITHM,
  * SIG_HASH_ALGORITHM, SIG_ALGORITHM
