@@ -30,6 +30,8 @@
 #include "gdoi/gdoi.h"
 #include "gm/gm.h"
 #include "ike/ike.h"
+#include "json.h"
+#include "main/ctl.h"
 
 #define QLEN 64
 #define GROUP 1234
@@ -267,6 +269,22 @@ static unsigned live(int i)
 	return n;
 }
 
+/* "daemon show"'s Phase 1 part of side i, text or JSON */
+static char *show(int i, bool json)
+{
+	static char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	json_begin(f, json);
+	open_json_object(NULL);
+	ike_show(&ctx[i]);
+	close_json_object();
+	assert_int_equal(json_end(), 0);
+	fclose(f);
+	return buf;
+}
+
 /* --- setup ------------------------------------------------------------------ */
 
 static void setup_conf(int i, const char *psk)
@@ -376,6 +394,14 @@ static void test_reuse(void **state)
 	assert_int_equal(live(0), 1);
 	assert_int_equal(live(1), 1);
 	assert_int_equal(ctx[0].stats.established, 1);
+	/* what "gvpn daemon show" prints of it, on both sides */
+	assert_non_null(strstr(show(0, false), "phase1-sas 1 established 1"));
+	assert_non_null(strstr(show(0, false),
+			       "phase1 10.0.0.1:848 peer ks role initiator state established expires-in "));
+	assert_non_null(strstr(show(1, false),
+			       "phase1 10.0.0.2:848 peer gm role responder state established"));
+	assert_non_null(strstr(show(1, true), "\"phase1_sas\":1,"));
+	assert_non_null(strstr(show(1, true), "\"role\":\"responder\""));
 }
 
 /* the margin: an SA with too little lifetime left carries no pull; the
@@ -534,6 +560,8 @@ static void test_ks_bound(void **state)
 	assert_int_equal(live(1), 2);
 	assert_int_equal(ctx[1].nsas, 2);
 	assert_int_equal(ctx[1].stats.per_peer_deleted, 3);
+	assert_non_null(strstr(show(1, false),
+			       "phase1-sas 2 established 2 per-peer-deleted 3"));
 	/* the member heard of each: it holds the same two */
 	assert_int_equal(ctx[0].nsas, 2);
 	for (struct ike_sa *sa = ctx[1].sas; sa; sa = sa->next)
