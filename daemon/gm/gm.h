@@ -12,6 +12,7 @@
  *                kernel SAs), the re-registration time
  *   gm_ks.c      pure: the failover schedule between key servers
  *   gm_kernel.c  gvpn.ko over generic netlink
+ *   gm_p1.c      the Phase 1 SAs with the key servers: reuse, deletion
  *   gm_ctl.c     "gm show", "gm register", "clear group"
  *   gm_push.c    GROUPKEY-PUSH rekeys: checks, install, ACK, multicast
  *                reception, heartbeat detection
@@ -218,6 +219,9 @@ struct gm_group {
 	enum gm_state state;
 	struct gm_failover fo;
 	struct ike_sa *sa;		/* the try's Phase 1 SA */
+	bool p1_reused;			/* the try runs over a kept SA */
+	bool p1_fresh;			/* the next try negotiates a new SA */
+	bool p1_retry;			/* ... and is the same try again */
 	unsigned attempt;		/* id of the try under way */
 	uint64_t try_start_ms;
 	struct ev_timer timer;		/* next try, or re-registration */
@@ -319,6 +323,20 @@ uint64_t gm_push_hb_deadline(uint64_t now_ms, uint32_t interval_s,
 int gm_push_del_select(const struct isakmp_delete_pl *d,
 		       const struct gm_ksa *sas, unsigned nsa,
 		       const uint8_t kek_spi[GDOI_KEK_SPI_LEN], uint32_t *out);
+
+/* gm_p1.c: the member's Phase 1 SAs (see there) */
+/* Lifetime an SA must have left to carry another registration */
+uint64_t gm_p1_margin_ms(const struct ike_conf *conf);
+/* The established SA with pc (from local, if given) to register over:
+ * the one with the most lifetime left beyond the margin, or NULL */
+struct ike_sa *gm_p1_reusable(struct ike_ctx *ike, const struct ike_peer *pc,
+			      const struct sockaddr_in *local);
+/* Deletes the established SAs no group will reuse: with a server no group
+ * is registered with or trying, and all but the newest per server */
+void gm_p1_gc(struct gm_ctx *gm);
+/* A try over sa failed with err (gdoi_pull_cb's): sa goes, unless it is
+ * being freed or carries another group's pull */
+void gm_p1_failed(struct ike_sa *sa, int err);
 
 /* gm_ctl.c */
 void gm_ctl_register(struct gm_ctx *gm);

@@ -587,6 +587,7 @@ static const char *const wireshark_keys[] = { "pcap", "keylog", NULL };
 static const char *const ike_keys[] = {
 	"doi", "legacy", "retransmit-timeout", "retransmit-max",
 	"retransmit-tries", "half-open-max", "half-open-timeout", "max-sas",
+	"max-sas-per-peer",
 	"aggressive-rate", "proposals", NULL,
 };
 
@@ -666,6 +667,8 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	conf->ike.half_open_max = g ? cf_uint(&c, g, "half-open-max", 16, 1000000, 4096) : 4096;
 	conf->ike.half_open_ms = g ? cf_ms(&c, g, "half-open-timeout", 1, 300, 30) : 30000;
 	conf->ike.max_sas = g ? cf_uint(&c, g, "max-sas", 1, 1000000, 65536) : 65536;
+	/* a member rekeying its Phase 1 holds two for a moment */
+	conf->ike.max_sas_per_peer = g ? cf_uint(&c, g, "max-sas-per-peer", 0, 1000, 2) : 2;
 	conf->ike.aggressive_rate = g ? cf_uint(&c, g, "aggressive-rate", 1, 100000, 100) : 100;
 	if (conf->ike.retransmit_max_ms < conf->ike.retransmit_ms)
 		cf_err(&c, g, "'retransmit-max' is shorter than 'retransmit-timeout'");

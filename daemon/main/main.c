@@ -269,6 +269,8 @@ int main(int argc, char **argv)
 		log_err("group member: out of memory");
 		goto out_net;
 	}
+	/* Phase 1 SAs in "daemon show" */
+	ctl_daemon_show_add(ike_show, &ike);
 	/* roles have registered their commands (they may add more later) */
 	if (ctl_open(conf.ctl.socket, conf.ctl.mode, conf.ctl.group))
 		goto out_net;
