@@ -15,6 +15,7 @@
 #   cut:K        K bytes less, the ISAKMP length left as it was
 #   trunc:K      K bytes less (a multiple of the cipher block), the
 #                ISAKMP length field matching: it reaches the decryption
+#   flip:K       byte K (negative: from the end) with a bit flipped
 #   cookies      the responder cookie changed: a KEK nobody has
 #   file:PATH    the ISAKMP message in PATH instead, with the push's
 #                addresses (push_forge's output)
@@ -90,6 +91,10 @@ def change(msg, mode):
     if mode.startswith('trunc:'):
         m = bytearray(msg[:-int(mode[6:])])
         struct.pack_into('!I', m, 24, len(m))
+        return bytes(m)
+    if mode.startswith('flip:'):
+        m = bytearray(msg)
+        m[int(mode[5:])] ^= 0x01
         return bytes(m)
     if mode == 'cookies':
         m = bytearray(msg)
