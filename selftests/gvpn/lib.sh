@@ -710,3 +710,242 @@ all_gms_keys_up() {
 		[ "$(group_keys "${!gm}")" = up ] || return 1
 	done
 }
+
+# ---------------------------------------------------------------------------
+# Push rekeys (GROUPKEY-PUSH, RFC 6407 4): ks1 with a KEK (kek=1), lab
+# timers and a short activation-time-delay, members registered; rekeys are
+# forced with "gvpn ks rekey group ID [kek]" instead of waiting for
+# lifetimes.
+#
+#   hostA - gmA =\                /= gmB - hostB
+#                 core (br0) ----+          push (UDP 848) ks1 --> members
+#   hostC - gmC =/      |                   ACK (unicast)  members --> ks1
+#                      ks1 192.168.0.10
+#
+# The JSON the tests read (gvpn -j ks show / ks members / gm show) is
+# reached through the helpers below only, so that a renamed field is
+# fixed in one place.
+PUSH_ATD=2
+
+# lab_timers NAME: "lab-timers = true;" in NAME's configuration (gvpnd
+# lowers its minimums so that lifetimes, heartbeats and retransmissions
+# take seconds)
+lab_timers() {
+	echo 'lab-timers = true;' >>"$TMPDIR_TEST/$1.conf"
+}
+
+# push_start [KEY=VALUE...]: gvpn.ko, gdoi_topo, key server(s) with a KEK
+# and lab timers, and members registered
+#   rekey='retransmit-period = 1; retransmissions = 2;' (body of the
+#   group's rekey = { }; unicast unless it says otherwise)
+#   atd=$PUSH_ATD  ks_extra=... gm_extra=... (more settings of the group)
+#   sites=$SITES (the members)  ks2= (1: ks2 as well, configured like
+#   ks1 at 192.168.0.11; members list ks1 then ks2)
+push_start() {
+	local rekey='retransmit-period = 1; retransmissions = 2;' kv
+	local atd=$PUSH_ATD ks_extra= gm_extra= sites=$SITES ks2= s n ns
+	local servers=ks1:192.168.0.10 kss=ks1
+	for kv in "$@"; do
+		local "$kv"
+	done
+	if [ -n "$ks2" ]; then
+		servers+=" ks2:192.168.0.11"
+		kss+=" ks2"
+	fi
+	gvpn_load
+	gdoi_topo $ks2 || return 1
+	for n in $kss; do
+		ks_conf "$n" addr="192.168.0.$([ "$n" = ks1 ] && echo 10 || echo 11)" \
+			kek=1 atd="$atd" extra="rekey = { $rekey }; $ks_extra"
+		lab_timers "$n"
+		gvpnd_check "$n" || return 1
+	done
+	for s in $sites; do
+		gm_conf "gm$s" "$s" servers="$servers" extra="$gm_extra"
+		lab_timers "gm$s"
+		gvpnd_check "gm$s" || return 1
+	done
+	for n in $kss; do
+		gvpnd_start "${!n}" "$n" || return 1
+	done
+	for s in $sites; do
+		ns=gm$s
+		gvpnd_spawn "${!ns}" "gm$s"
+	done
+	for s in $sites; do
+		gvpnd_wait_up "gm$s" || return 1
+	done
+	for s in $sites; do
+		gvpnd_log_wait "gm$s" "GDOI-5-GM_REGS_COMPL" 60 || {
+			gvpnd_log_dump "gm$s"
+			return 1
+		}
+	done
+	SITES="$sites" busywait 10000 all_gms_keys_up
+}
+
+# ks_rekey [kek] [NAME]: force a TEK (or KEK) rekey of $GDOI_GROUP on ks1
+ks_rekey() {
+	gctl "${2:-ks1}" ks rekey group "$GDOI_GROUP" $1
+}
+
+# ks_jq NAME FILTER: jq -r FILTER on "gvpn -j ks show group ID"'s group
+ks_jq() {
+	gctl "$1" -j ks show group "$GDOI_GROUP" | jq -r ".[0] | $2"
+}
+
+# ks_seq [NAME]: the group's current push sequence number
+ks_seq() {
+	ks_jq "${1:-ks1}" '.kek.seq'
+}
+
+# ks_kek_spi [NAME]: the group's current KEK SPI (32 hex digits)
+ks_kek_spi() {
+	ks_jq "${1:-ks1}" '.kek.spi'
+}
+
+# ks_tek_spis [NAME]: the SPIs (decimal) of the group's live TEKs, sorted
+ks_tek_spis() {
+	ks_jq "${1:-ks1}" '.sas[].spi' | sort -n
+}
+
+# ks_counter NAME KEY: a counter of the group in "ks show" (rekeys_sent,
+# retransmissions, acks, ejected)
+ks_counter() {
+	ks_jq "$1" ".counters.$2 // .$2"
+}
+
+# ks_member NAME ADDR FIELD: FIELD of member ADDR in "gvpn -j ks members":
+#   ack_seq (the last push sequence number it acknowledged), state
+#   (active | ejected), missed (rekeys in a row it did not acknowledge)
+ks_member() {
+	gctl "$1" -j ks members group "$GDOI_GROUP" |
+		jq -r --arg a "$2" ".[] | select(.address == \$a) | .$3"
+}
+
+# members_acked SEQ [SITES]: ks1 lists every member of SITES (default
+# all) with SEQ as the last push it acknowledged
+members_acked() {
+	local s
+	for s in ${2:-$SITES}; do
+		[ "$(ks_member ks1 "192.168.0.$(site_n "$s")" ack_seq)" = "$1" ] ||
+			return 1
+	done
+}
+
+# gm_jq NAME FILTER: jq -r FILTER on "gvpn -j gm show group ID"'s group
+gm_jq() {
+	gctl "$1" -j gm show group "$GDOI_GROUP" | jq -r ".[0] | $2"
+}
+
+# gm_seq NAME: the last push sequence number member NAME accepted
+gm_seq() {
+	gm_jq "$1" '.seq'
+}
+
+# gm_kek_spi NAME: the KEK SPI member NAME holds (32 hex digits)
+gm_kek_spi() {
+	gm_jq "$1" '.kek_spi'
+}
+
+# gm_counter NAME KEY: a push counter of member NAME: rekeys_received,
+# rekeys_installed, acks_sent, heartbeats, rejected (the sum over reasons)
+gm_counter() {
+	if [ "$2" = rejected ]; then
+		gm_jq "$1" '.counters.rejected // .rejected |
+			if type == "object" then ([.[] | numbers] | add // 0)
+			else . end'
+	else
+		gm_jq "$1" ".counters.$2 // .$2"
+	fi
+}
+
+# gm_has_tek NAME SPI: member NAME lists TEK SPI (decimal) in gm show
+gm_has_tek() {
+	gm_jq "$1" '.teks[].spi' | grep -qx "$2"
+}
+
+# all_gms_seq SEQ [SITES]: every member accepted push SEQ (and no later)
+all_gms_seq() {
+	local s
+	for s in ${2:-$SITES}; do
+		[ "$(gm_seq "gm$s")" = "$1" ] || return 1
+	done
+}
+
+# all_gms_have_tek SPI [SITES]: every member lists TEK SPI and gvpn.ko
+# holds it
+all_gms_have_tek() {
+	local s gm
+	for s in ${2:-$SITES}; do
+		gm=gm$s
+		gm_has_tek "gm$s" "$1" || return 1
+		sa_list "${!gm}" | grep -q "\"spi\":$1\b" || return 1
+	done
+}
+
+# new_tek BEFORE: the one SPI of ks_tek_spis not in BEFORE (a list)
+new_tek() {
+	comm -13 <(sort <<<"$1") <(ks_tek_spis | sort)
+}
+
+# traffic_start COUNT: hostA pings hostB and hostC pings hostA, 100 a
+# second, COUNT each: ESP both ways through every gateway
+traffic_start() {
+	ip netns exec "$hostA" ping -q -i 0.01 -c "$1" -W 2 10.2.0.2 \
+		>"$TMPDIR_TEST/ping.AB" 2>&1 &
+	PING_AB=$!
+	ip netns exec "$hostC" ping -q -i 0.01 -c "$1" -W 2 10.1.0.2 \
+		>"$TMPDIR_TEST/ping.CA" 2>&1 &
+	PING_CA=$!
+	defer "kill $PING_AB $PING_CA 2>/dev/null"
+}
+
+# traffic_running: both pings still run
+traffic_running() {
+	kill -0 "$PING_AB" 2>/dev/null && kill -0 "$PING_CA" 2>/dev/null
+}
+
+# traffic_wait: both pings end; their summaries as comments
+traffic_wait() {
+	wait "$PING_AB" "$PING_CA" 2>/dev/null
+	grep -h 'packets transmitted' "$TMPDIR_TEST/ping.AB" \
+		"$TMPDIR_TEST/ping.CA" | sed 's/^/# /'
+}
+
+# traffic_lossless: neither ping lost one packet
+traffic_lossless() {
+	local f
+	for f in AB CA; do
+		grep -qE '^([0-9]+) packets transmitted, \1 received, 0% packet loss' \
+			"$TMPDIR_TEST/ping.$f" || return 1
+	done
+}
+
+# wan_spis PCAP SRC: the ESP SPIs (decimal) of SRC's packets on the WAN
+wan_spis() {
+	wan_count "$1" . >/dev/null
+	grep -oE "$2 > [0-9.]+: ESP\(spi=0x[0-9a-f]+" "$1.txt" |
+		sed 's/.*spi=//' | sort -u | while read -r x; do
+			echo $((x))
+		done
+}
+
+# push_send_start NS: start push_send.py in the core, aimed at the WAN
+# port of the gateway whose namespace is NS (one at a time)
+push_send_start() {
+	local gm=$1 port mac
+	case $gm in "$gmA") port=pA ;; "$gmB") port=pB ;; *) port=pC ;; esac
+	mac=$(ip -n "$gm" -br link show wan | awk '{ print $3 }')
+	coproc PUSHSEND { ip netns exec "$core" /usr/bin/python3 \
+		"$GVPN_TOP/selftests/gvpn/push_send.py" "$port" "$mac"; }
+	defer "kill $PUSHSEND_PID 2>/dev/null"
+}
+
+# push_send PCAP SRC DST N MODE: send the N-th push from SRC to DST of
+# PCAP again, changed as MODE says (push_send.py); prints how many went
+push_send() {
+	local n
+	echo "$*" >&"${PUSHSEND[1]}"
+	read -r -t 60 n <&"${PUSHSEND[0]}" && echo "$n"
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   hostA - gmA =\                /= gmB - hostB
+#                 core (br0) ----+
+#   hostC - gmC =/   |        |
+#       ks1 192.168.0.10    ks2 192.168.0.11
+#       (heartbeat 2 s;     (standby: members list it second)
+#        killed)
+#
+# Heartbeats (Juniper HB-01/HB-02): ks1 sends a push with only a SEQ every
+# 2 s (lab timers; 60..3600 s otherwise), not acknowledged; members with
+# heartbeat-threshold 2 count them and stay registered. Then ks1 dies
+# (SIGKILL: no goodbye): every member notices within threshold x interval
+# (+ slack for the retransmission period and TCG), logs GM_RE_REGISTER,
+# fails over to ks2 and the sites talk again with ks2's keys.
+
+source "$(dirname "$0")/lib.sh"
+gdoi_require
+require_cmd jq
+
+HB=2
+THRESHOLD=2
+SLACK=4		# retransmit period (1 s) + scheduling under TCG
+
+push_start ks2=1 rekey="retransmit-period = 1; retransmissions = 1; heartbeat = $HB;" \
+	gm_extra="heartbeat-threshold = $THRESHOLD;" ||
+	{ log_test "key servers and three members up" 1; exit $EXIT_STATUS; }
+check "every member registered with ks1" test "$(grep -l \
+	'GM_REGS_COMPL: Registration to KS 192\.168\.0\.10' "$TMPDIR_TEST"/gm[ABC].log |
+	wc -l)" -eq 3
+
+# heartbeats come and keep the members registered
+hb=$(gm_counter gmA heartbeats)
+seq=$(gm_seq gmA)
+check "gmA counts ks1's heartbeats" \
+	slowwait $((3 * HB + SLACK)) test "$(gm_counter gmA heartbeats)" -ge $((hb + 2))
+check "each heartbeat has a new sequence number" test "$(gm_seq gmA)" -gt "$seq"
+check "ks1's heartbeats are not acknowledged" test \
+	"$(ks_member ks1 192.168.0.1 ack_seq)" != "$(ks_seq)"
+check_fail "no member re-registered while ks1 lived" \
+	grep -q GM_RE_REGISTER "$TMPDIR_TEST"/gm[ABC].log
+
+kill -9 "$ks1_pid"
+t0=$(date +%s%3N)
+gone=()
+for s in $SITES; do
+	if gvpnd_log_wait "gm$s" GM_RE_REGISTER $((THRESHOLD * HB + SLACK + 5)); then
+		gone+=($(($(date +%s%3N) - t0)))
+	else
+		gone+=(none)
+	fi
+done
+echo "# GM_RE_REGISTER after ks1 died (ms): ${gone[*]}"
+max=$(((THRESHOLD * HB + SLACK) * 1000))
+for i in 0 1 2; do
+	s=${SITES:$((2 * i)):1}
+	check "gm$s logged GM_RE_REGISTER within $THRESHOLD x $HB s (+$SLACK s)" \
+		test "${gone[i]}" != none -a "${gone[i]:-0}" -le "$max"
+done
+for s in $SITES; do
+	check "gm$s failed over to ks2" gvpnd_log_wait "gm$s" \
+		"GM_REGS_COMPL: Registration to KS 192\.168\.0\.11" 40 ||
+		gvpnd_log_dump "gm$s"
+done
+check "ks2 lists the three members" busywait 5000 test "$(gctl ks2 ks members |
+	grep -cE '192\.168\.0\.[123]\b')" -eq 3
+check "every member holds ks2's KEK" test "$(gm_kek_spi gmA) $(gm_kek_spi gmB) $(gm_kek_spi gmC)" = \
+	"$(k=$(ks_kek_spi ks2); echo "$k $k $k")"
+check "the members hold the same SAs" same_sas "$gmB" "$(sa_list "$gmA")"
+check "hostA -> hostB with ks2's keys" slowwait 10 ping_ok "$hostA" 10.2.0.2
+check "hostC -> hostA with ks2's keys" ping_ok "$hostC" 10.1.0.2
+
+exit $EXIT_STATUS

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   hostA - gmA =\                /= gmB - hostB
+#                 core (br0) <-- capture
+#   hostC - gmC =/      |
+#                      ks1 192.168.0.10   push (unicast) --> gmA, gmB, gmC
+#                                         <-- ACK
+#
+# Lossless push rekeys (GROUPKEY-PUSH, RFC 6407 4, unicast with RFC 8263
+# ACKs): three members registered once, then five TEK rekeys in a row,
+# forced with "gvpn ks rekey", while hostA pings hostB and hostC pings
+# hostA 100 times a second each. After every rekey each member accepted
+# the push (its sequence number), installed the new TEK (the same SPI on
+# all three, in gm show and in gvpn.ko) and acknowledged it (gvpn ks
+# members); the new SA takes over at the GAP's activation time with not
+# one ping lost, the WAN shows every new SPI from every site, and after
+# the deactivation time only the newest SA is left. No member registers
+# again: the push replaced the registration.
+
+source "$(dirname "$0")/lib.sh"
+gdoi_require
+require_cmd jq
+
+REKEYS=5
+
+push_start || { log_test "key server and three members up" 1; exit $EXIT_STATUS; }
+check "ks1 lists three members" test "$(gctl ks1 ks members |
+	grep -cE '192\.168\.0\.[123]\b')" -eq 3
+
+pcap=$TMPDIR_TEST/wan.pcap
+capture_start "$pcap"
+# 3000 pings each, 30 s at 100 a second: longer than the rekeys take
+traffic_start 3000
+sleep 1
+
+ok=0 news=()
+for i in $(seq 1 $REKEYS); do
+	before=$(ks_tek_spis)
+	seq0=$(ks_seq)
+	ks_rekey || { echo "# gvpn ks rekey failed"; ok=1; break; }
+	seq=$(ks_seq)
+	new=$(new_tek "$before")
+	if [ "$seq" != $((seq0 + 1)) ] || [ "$(wc -w <<<"$new")" -ne 1 ]; then
+		echo "# rekey $i: seq $seq0 -> $seq, new TEKs '$new'"
+		ok=1
+		break
+	fi
+	news+=("$new")
+	busywait 10000 all_gms_seq "$seq" || {
+		echo "# rekey $i: not every member accepted seq $seq"; ok=1; break; }
+	busywait 10000 all_gms_have_tek "$new" || {
+		echo "# rekey $i: not every member installed SPI $new"; ok=1; break; }
+	busywait 10000 members_acked "$seq" || {
+		echo "# rekey $i: not every member acknowledged seq $seq"; ok=1; break; }
+	# past the activation time: every gateway encrypts with the new SA
+	sleep $((PUSH_ATD + 1))
+done
+log_test "$REKEYS rekeys pushed, accepted, installed and acknowledged" $ok
+if [ $ok -ne 0 ]; then
+	for n in ks1 gmA gmB gmC; do
+		gvpnd_log_dump $n
+	done
+fi
+check "the pings still ran after the last activation" traffic_running
+traffic_wait
+capture_stop
+
+check "not one ping was lost" traffic_lossless
+for s in $SITES; do
+	ns=gm$s
+	check "gm$s: nothing dropped for an unknown SPI" test \
+		"$(counter "${!ns}" drop_unknown_spi group show 1)" -eq 0
+done
+
+# every site encrypted with every new SA: the same SPI on all members
+for s in $SITES; do
+	spis=$(wan_spis "$pcap" "10\.$(site_n "$s")\.0\.2")
+	miss=0
+	for x in "${news[@]}"; do
+		grep -qx "$x" <<<"$spis" || miss=1
+	done
+	check "host$s's ESP used each of the $REKEYS new SPIs" \
+		test $miss -eq 0 -a ${#news[@]} -eq $REKEYS
+done
+
+# after the deactivation time only the newest SA is left, everywhere
+last=${news[-1]:-none}
+only_newest() {
+	local s gm
+	for s in $SITES; do
+		gm=gm$s
+		[ "$(sa_list "${!gm}" | grep -oE '"spi":[0-9]+')" = "\"spi\":$last" ] ||
+			return 1
+	done
+}
+check "after DTD each member holds only the newest SA" \
+	slowwait 30 only_newest || for s in $SITES; do
+		ns=gm$s; sa_list "${!ns}" | sed "s/^/# gm$s: /"; done
+
+seq=$(ks_seq)
+check "gvpn ks members: every member ACKed the last seq ($seq)" \
+	members_acked "$seq"
+check "gvpn ks members: every member active" test "$(gctl ks1 -j ks members |
+	jq '[.[] | select(.state == "active")] | length')" -eq 3
+for s in $SITES; do
+	check "gm$s: GM_RECV_REKEY logged for each rekey" test \
+		"$(grep -c 'GM_RECV_REKEY' "$TMPDIR_TEST/gm$s.log")" -ge $REKEYS
+	check "gm$s registered once (the pushes replaced re-registration)" \
+		test "$(grep -c 'GM_REGS_COMPL' "$TMPDIR_TEST/gm$s.log")" -eq 1
+done
+check "ks1 logged KS_SEND_UNICAST_REKEY" gvpnd_log_has ks1 KS_SEND_UNICAST_REKEY
+check "no log holds the PSK" bash -c "! grep -qs -- '$GDOI_PSK' $TMPDIR_TEST/*.log"
+
+exit $EXIT_STATUS
