@@ -203,7 +203,7 @@ static void spi_cookies(struct isakmp_hdr *h, const uint8_t *spi)
 	memcpy(h->rcookie, spi + ISAKMP_COOKIE_LEN, ISAKMP_COOKIE_LEN);
 }
 
-/* --- push: build ------------------------------------------------------------ */
+/* --- push: build -------------------------------------------------------- */
 
 /*
  * The SA KEK attributes as sent: the role's, without any KEK_ACK_REQUESTED,
@@ -343,7 +343,7 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 	return (int)n;
 }
 
-/* --- push: open ------------------------------------------------------------- */
+/* --- push: open --------------------------------------------------------- */
 
 static bool pad_ok(const uint8_t *p, size_t n, size_t bs)
 {

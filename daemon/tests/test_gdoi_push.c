@@ -501,7 +501,7 @@ static void test_tampered(void **state)
 	assert_int_equal(open_msg((size_t)n), -EBADMSG);
 }
 
-/* --- hand-made pushes ------------------------------------------------------ */
+/* --- hand-made pushes -------------------------------------------------- */
 
 static uint8_t hm[ISAKMP_MAX_MSG];
 static struct isakmp_buf hb;
@@ -716,7 +716,7 @@ static void test_handmade(void **state)
 	assert_int_equal(open_msg(seal(0, (size_t)-1, 0)), -EKEYREJECTED);
 }
 
-/* --- ACK --------------------------------------------------------------------- */
+/* --- ACK ---------------------------------------------------------------- */
 
 static void test_ack(void **state)
 {
