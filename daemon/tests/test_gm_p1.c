@@ -539,6 +539,16 @@ static void test_unused_goes(void **state)
 	assert_int_equal(ctx[0].nsas, 0);
 	assert_int_equal(ctx[1].nsas, 0);	/* the Delete arrived */
 	assert_true(deletes_rx[1] >= 1);
+	/* an SA with a peer that is no group's key server is not the
+	 * member's to delete */
+	gconf[0].servers[0] = gconf[1].servers[0] = &peer[1];
+	p1_done = false;
+	assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0], on_p1, NULL));
+	run_until(&p1_done, 3000);
+	assert_int_equal(p1_err, 0);
+	gm_p1_gc(&gm);
+	run_until(NULL, 10);
+	assert_int_equal(live(0), 1);
 }
 
 /* a member that never deletes: the key server keeps max_sas_per_peer */
