@@ -684,9 +684,13 @@ static void test_batches(void **state)
 		reg(f, i);
 	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
 	assert_int_equal(nsent, 50);
-	/* the next loop turn: due now */
-	assert_true(ks_rekey_run(&f->ks) <= fake_now);
+	/* the next batch: 5 ms later */
+	assert_int_equal(ks_rekey_run(&f->ks), fake_now + 5);
+	assert_int_equal(nsent, 50);
+	fake_now += 5;
+	assert_int_equal(ks_rekey_run(&f->ks), fake_now + 5);
 	assert_int_equal(nsent, 100);
+	fake_now += 5;
 	ks_rekey_run(&f->ks);
 	assert_int_equal(nsent, 120);
 	for (i = 0; i < 120; i++)
