@@ -837,6 +837,14 @@ static void test_clear_members(void **state)
 	stop(f);
 }
 
+/* the push state keeps a member record at 64 bytes plus its identity (the
+ * budget is 2 KiB per member; scripts/bench-ks -P measures the whole) */
+static void test_member_size(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct ks_member) <= 64);
+}
+
 /* --- configuration ------------------------------------------------------------------ */
 
 static void test_conf_defaults(void **state)
@@ -983,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_clear_members),
+		cmocka_unit_test(test_member_size),
 		cmocka_unit_test(test_conf_defaults),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_conf_lab_timers),
