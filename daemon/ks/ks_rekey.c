@@ -71,6 +71,7 @@ struct ks_rekey {
 	bool tx;
 	bool ack;			/* unicast: ACKs requested */
 	bool kek_rekey;			/* sent under prev_kek */
+	uint8_t kek_spi[GDOI_KEK_SPI_LEN];	/* the KEK it went under */
 	uint32_t seq;
 	uint8_t *msg, *plain;		/* plain: for the pcap capture */
 	size_t len, plain_len;
@@ -324,8 +325,12 @@ static void send_batch(struct ks_rekey *rk)
 		send_one(rk, d);
 		n++;
 	}
-	if (rk->qpos == rk->nq)
-		rk->nq = rk->qpos = 0;
+	if (rk->qpos == rk->nq) {
+		/* 12 bytes per member: not kept between rounds */
+		free(rk->q);
+		rk->q = NULL;
+		rk->nq = rk->qpos = rk->qcap = 0;
+	}
 	rk->next_batch_ms = ks->now_ms() + KS_BATCH_GAP_MS;
 }
 
@@ -403,7 +408,9 @@ static void close_window(struct ks_rekey *rk)
 		return;
 	if (rk->ack)
 		ks_members_each(rk->ks, gidx(rk->ks, rk->g), miss_member, rk);
-	if (rk->kek_rekey)
+	/* the old KEK, unless a newer KEK rekey has replaced it already */
+	if (rk->kek_rekey && rk->g->has_prev_kek &&
+	    !memcmp(rk->g->prev_kek.spi, rk->kek_spi, sizeof(rk->kek_spi)))
 		ks_kek_forget(rk->g);
 	if (rk->qmsg == rk->msg)
 		rk->nq = rk->qpos = 0;
@@ -466,6 +473,8 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	rk->tx = true;
 	rk->ack = unicast(g);
 	rk->kek_rekey = kek_rekey;
+	memcpy(rk->kek_spi, kek_rekey ? g->prev_kek.spi : g->kek.spi,
+	       sizeof(rk->kek_spi));
 	rk->retx_left = r->retransmissions;
 	rk->next_retx_ms = now + (uint64_t)r->retransmit_period * 1000;
 	rk->close_ms = rk->next_retx_ms;

@@ -464,6 +464,14 @@ static void test_tek_rekey(void **state)
 	assert_true(found);
 	assert_int_equal(f->g->seq, 1);
 	assert_int_equal(f->g->push.rekeys, 1);
+	/* a forced rekey at the same instant carries its own new TEK (no
+	 * stale snapshot) */
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(open_push(f->g, &f->g->kek, &sent[nsent - 1], &p), 0);
+	assert_int_equal(p.seq, 2);
+	assert_int_equal(p.sa.ntek, 2);
+	assert_int_equal(p.sa.tek[1].spi, f->g->teks[0].tek[1].spi);
+	assert_int_not_equal(p.sa.tek[0].spi, old);
 	stop(f);
 }
 
@@ -668,6 +676,31 @@ static void test_kek_rekey_seq(void **state)
 	assert_int_equal(p.seq, 1);
 	/* the old KEK is forgotten once the KEK rekey's window closed */
 	assert_false(f->g->has_prev_kek);
+	stop(f);
+}
+
+/* two KEK rekeys while the first one's ACK window is open: the second
+ * goes under the first one's new KEK, which members have */
+static void test_kek_rekey_twice(void **state)
+{
+	struct fixture *f;
+	struct gdoi_push p;
+	struct ks_kek k1;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 2;");
+	reg(f, 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true), 0);
+	assert_int_equal(nsent, 1);
+	k1 = f->g->kek;
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true), 0);
+	assert_int_equal(nsent, 2);
+	assert_true(f->g->has_prev_kek);
+	assert_memory_equal(f->g->prev_kek.spi, k1.spi, 16);
+	assert_int_equal(open_push(f->g, &k1, &sent[1], &p), 0);
+	/* the first KEK's epoch had no push: SEQ 1 */
+	assert_int_equal(p.seq, 1);
+	assert_memory_equal(p.sa.kek.spi, f->g->kek.spi, 16);
 	stop(f);
 }
 
@@ -986,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_eject),
 		cmocka_unit_test(test_retransmit_stops_before_rekey),
 		cmocka_unit_test(test_kek_rekey_seq),
+		cmocka_unit_test(test_kek_rekey_twice),
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_multicast),
 		cmocka_unit_test(test_heartbeat),
