@@ -9,7 +9,10 @@
  * under a wrong HASH or KEK. The malformed pushes are built here, signed
  * and encrypted by the test's own code (seal()), which is a second,
  * independent implementation of the wire format. With GVPN_CORPUS_DIR set,
- * the messages are also written there as fuzzer seeds.
+ * the messages are also written there as fuzzer seeds; with
+ * GDOI_TEST_PCAP=FILE, the plaintext of the pushes built and the ACKs go
+ * to a pcap as gvpnd's capture writes them (selftests/gvpnd/
+ * gdoi_push_wire.sh reads it with tshark).
  */
 
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include "core/capture.h"
 #include "gdoi/gdoi_push.h"
 
 static EVP_PKEY *ks_key, *other_key;
@@ -58,6 +62,24 @@ static void seed(const char *name, const uint8_t *p, size_t len)
 		fwrite(p, 1, len, f);
 		fclose(f);
 	}
+}
+
+/* GDOI_TEST_PCAP: key server 192.0.2.1 to member 198.51.100.7, port 848 */
+static void pcap(const uint8_t *p, size_t len, bool to_ks)
+{
+	struct sockaddr_in ks = {
+		.sin_family = AF_INET, .sin_port = htons(848),
+		.sin_addr.s_addr = htonl(0xc0000201),
+	};
+	struct sockaddr_in gm = {
+		.sin_family = AF_INET, .sin_port = htons(848),
+		.sin_addr.s_addr = htonl(0xc6336407),
+	};
+
+	if (to_ks)
+		capture_udp4(&gm, &ks, p, len);
+	else
+		capture_udp4(&ks, &gm, p, len);
 }
 
 static void set_kek(struct gdoi_kek_keys *k, uint16_t alg, uint16_t bits,
@@ -229,6 +251,53 @@ static void check_rekey(const struct gdoi_push *p, const struct gdoi_push *w)
 			     GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL));
 }
 
+/*
+ * The wire format, checked with OpenSSL alone: msg[0..n) is HDR | IV |
+ * AES-256-CBC(plain's payloads | zero padding), and SIG is the RSA
+ * signature of "rekey" | HDR (E flag, Length = plen) | payloads before SIG
+ */
+static void wire_check(size_t n, size_t plen)
+{
+	static uint8_t dec[ISAKMP_MAX_MSG];
+	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	size_t body = n - ISAKMP_HDR_LEN - 16, sig_start = plen - 4 - 128, i;
+	uint8_t hdr[ISAKMP_HDR_LEN];
+	int outl;
+
+	assert_int_equal(EVP_DecryptInit_ex(cc, EVP_aes_256_cbc(), NULL,
+					    kek.key, msg + ISAKMP_HDR_LEN), 1);
+	EVP_CIPHER_CTX_set_padding(cc, 0);
+	assert_int_equal(EVP_DecryptUpdate(cc, dec, &outl,
+					   msg + ISAKMP_HDR_LEN + 16,
+					   (int)body), 1);
+	assert_int_equal((size_t)outl, body);
+	assert_true(body - (plen - ISAKMP_HDR_LEN) < 16);
+	assert_memory_equal(dec, plain + ISAKMP_HDR_LEN, plen - ISAKMP_HDR_LEN);
+	for (i = plen - ISAKMP_HDR_LEN; i < body; i++)
+		assert_int_equal(dec[i], 0);
+
+	memcpy(hdr, msg, ISAKMP_HDR_LEN);
+	assert_memory_equal(hdr, plain, 19);
+	hdr[24] = (uint8_t)(plen >> 24);
+	hdr[25] = (uint8_t)(plen >> 16);
+	hdr[26] = (uint8_t)(plen >> 8);
+	hdr[27] = (uint8_t)plen;
+	/* SIG: the last payload, 4 + 128 bytes */
+	assert_int_equal(plain[sig_start], ISAKMP_NP_NONE);
+	assert_int_equal(plain[sig_start + 2] << 8 | plain[sig_start + 3], 132);
+	assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
+					      ks_key), 1);
+	EVP_DigestVerifyUpdate(md, "rekey", 5);
+	EVP_DigestVerifyUpdate(md, hdr, ISAKMP_HDR_LEN);
+	EVP_DigestVerifyUpdate(md, plain + ISAKMP_HDR_LEN,
+			       sig_start - ISAKMP_HDR_LEN);
+	assert_int_equal(EVP_DigestVerifyFinal(md, plain + sig_start + 4, 128),
+			 1);
+	EVP_MD_CTX_free(md);
+	EVP_CIPHER_CTX_free(cc);
+}
+
 static void test_round_trip(void **state)
 {
 	size_t plen = sizeof(plain);
@@ -267,6 +336,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(c.pl[c.n - 1].type, ISAKMP_NP_SIG);
 	assert_int_equal(c.pl[c.n - 1].len, 128);
 	seed("push-rekey-plain", plain, plen);
+	pcap(plain, plen, false);
+
+	wire_check((size_t)n, plen);
 
 	assert_int_equal(open_msg((size_t)n), 0);
 	check_rekey(&outp, &in);
@@ -295,6 +367,7 @@ static void test_round_trip(void **state)
 
 static void test_3des_sha1(void **state)
 {
+	size_t plen;
 	int n;
 
 	(void)state;
@@ -302,8 +375,10 @@ static void test_3des_sha1(void **state)
 	set_kek(&kek, GDOI_KEK_ALG_3DES, 192, ks_key);
 	kek.sig_hash = GDOI_SIG_HASH_SHA1;
 	fill_push(&in, 1, false);
-	n = build(&in, NULL, NULL);
+	plen = sizeof(plain);
+	n = build(&in, plain, &plen);
 	assert_true(n > 0);
+	pcap(plain, plen, false);
 	assert_int_equal(((size_t)n - ISAKMP_HDR_LEN) % 8, 0);
 	seed("push-3des", msg, (size_t)n);
 	assert_int_equal(open_msg((size_t)n), 0);
@@ -315,14 +390,16 @@ static void test_3des_sha1(void **state)
 
 static void test_heartbeat(void **state)
 {
+	size_t plen = sizeof(plain);
 	int n;
 
 	(void)state;
 	set_kek(&kek, GDOI_KEK_ALG_AES, 128, ks_key);
 	memset(&in, 0, sizeof(in));
 	in.seq = 0x01020304;
-	n = build(&in, NULL, NULL);
+	n = build(&in, plain, &plen);
 	assert_true(n > 0);
+	pcap(plain, plen, false);
 	seed("push-heartbeat", msg, (size_t)n);
 	assert_int_equal(open_msg((size_t)n), 0);
 	assert_int_equal(outp.seq, 0x01020304);
@@ -424,7 +501,7 @@ static void test_tampered(void **state)
 	assert_int_equal(open_msg((size_t)n), -EBADMSG);
 }
 
-/* --- hand-made pushes ------------------------------------------------------ */
+/* --- hand-made pushes -------------------------------------------------- */
 
 static uint8_t hm[ISAKMP_MAX_MSG];
 static struct isakmp_buf hb;
@@ -639,14 +716,15 @@ static void test_handmade(void **state)
 	assert_int_equal(open_msg(seal(0, (size_t)-1, 0)), -EKEYREJECTED);
 }
 
-/* --- ACK --------------------------------------------------------------------- */
+/* --- ACK ---------------------------------------------------------------- */
 
 static void test_ack(void **state)
 {
 	struct gdoi_kek_keys k2;
 	struct in_addr a, got = { 0 };
-	uint8_t ack[256], copy[256];
+	uint8_t ack[256], copy[256], lab[33], ak[32], h[32];
 	uint32_t seq = 0;
+	size_t l = 0;
 	int n;
 
 	(void)state;
@@ -655,6 +733,7 @@ static void test_ack(void **state)
 	n = gdoi_push_ack_build(&kek, 42, a, ack, sizeof(ack));
 	assert_true(n > 0);
 	seed("push-ack", ack, (size_t)n);
+	pcap(ack, (size_t)n, true);
 	assert_int_equal(ack[18], GDOI_EXCH_PUSH_ACK);
 	assert_int_equal(ack[16], ISAKMP_NP_HASH);
 	assert_memory_equal(ack, spi, GDOI_KEK_SPI_LEN);
@@ -662,6 +741,18 @@ static void test_ack(void **state)
 					    why, sizeof(why)), 0);
 	assert_int_equal(seq, 42);
 	assert_int_equal(got.s_addr, a.s_addr);
+	/* the HASH, with OpenSSL alone: HMAC-SHA-256 keyed with
+	 * HMAC-SHA-256(KEK key, "GROUPKEY-PUSH ACK" | SPI), over SEQ | ID */
+	memcpy(lab, "GROUPKEY-PUSH ACK", 17);
+	memcpy(lab + 17, spi, 16);
+	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, kek.key,
+				  32, lab, 33, ak, sizeof(ak), &l));
+	assert_int_equal(l, 32);
+	assert_int_equal(n, ISAKMP_HDR_LEN + 36 + 8 + 12);
+	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, ak, 32,
+				  ack + ISAKMP_HDR_LEN + 36, 20, h, sizeof(h),
+				  &l));
+	assert_memory_equal(ack + ISAKMP_HDR_LEN + 4, h, 32);
 	memcpy(copy, ack, (size_t)n);
 
 	/* wrong HASH */
@@ -703,6 +794,7 @@ static void test_ack(void **state)
 
 int main(void)
 {
+	int ret;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_3des_sha1),
@@ -713,5 +805,9 @@ int main(void)
 		cmocka_unit_test(test_ack),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	if (getenv("GDOI_TEST_PCAP") && capture_open(getenv("GDOI_TEST_PCAP")))
+		return 1;
+	ret = cmocka_run_group_tests(tests, setup, teardown);
+	capture_close();
+	return ret;
 }
