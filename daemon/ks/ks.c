@@ -189,6 +189,8 @@ void ks_kek_forget(struct ks_group *g)
 	g->has_prev_kek = false;
 }
 
+static void snap_retire(struct ks_group *g);
+
 static uint64_t renew_margin_ms(const struct ks_group *g, unsigned lifetime)
 {
 	uint64_t a = 2ULL * g->c->atd * 1000, b = (uint64_t)lifetime * 100;
@@ -248,6 +250,8 @@ int ks_refresh_keys(struct ks *ks, struct ks_group *g, uint64_t horizon_ms)
 			return err;
 		changed = 1;
 	}
+	if (changed)
+		snap_retire(g);	/* pulls and pushes get the new keys */
 	return changed;
 }
 
@@ -274,6 +278,7 @@ int ks_new_keys(struct ks *ks, struct ks_group *g, bool kek)
 			return err;
 		g->tek_unpushed = true;
 	}
+	snap_retire(g);
 	if (kek && g->c->kek.set)
 		return new_kek(ks, g);
 	return 0;

@@ -24,7 +24,8 @@
  * retransmissions are the same bytes.
  *
  * Unicast: one copy per active member, KS_BATCH per event-loop turn
- * (KS-20), to the address and port it registered from; the SA KEK asks
+ * (KS-20) KS_BATCH_GAP_MS apart, to the address and port it registered
+ * from; the SA KEK asks
  * for an ACK (KEK_ACK_REQUESTED). Members that have not ACKed get the same
  * bytes again retransmit-period later, retransmissions times (RK-10),
  * unless another rekey is due within 120 s. When the ACK window closes,
@@ -47,6 +48,9 @@
 #include "ks/ks.h"
 
 #define KS_BATCH		50	/* KS-20: unicast copies per loop turn */
+/* between two batches: 10,000 members in about a second, and no burst
+ * that overflows a receive queue on the way (scripts/bench-ks -P) */
+#define KS_BATCH_GAP_MS		5
 #define KS_LOOP_S		5	/* KS-20: Cisco's time per loop */
 #define KS_EJECT_MISSES		3	/* KS-19 */
 #define KS_RETX_STOP_MS		120000	/* RK-10 */
@@ -67,6 +71,7 @@ struct ks_rekey {
 	bool tx;
 	bool ack;			/* unicast: ACKs requested */
 	bool kek_rekey;			/* sent under prev_kek */
+	uint8_t kek_spi[GDOI_KEK_SPI_LEN];	/* the KEK it went under */
 	uint32_t seq;
 	uint8_t *msg, *plain;		/* plain: for the pcap capture */
 	size_t len, plain_len;
@@ -81,6 +86,7 @@ struct ks_rekey {
 	bool qretx;
 	struct ks_dest *q;
 	unsigned nq, qpos, qcap;
+	uint64_t next_batch_ms;
 };
 
 static struct log_rl rl_ack = LOG_RL_INIT("refused GROUPKEY-PUSH ACKs");
@@ -159,7 +165,9 @@ static uint64_t next_due_ms(struct ks_rekey *rk)
 	struct ks_group *g = rk->g;
 	uint64_t now = rk->ks->now_ms(), t;
 
-	if (rk->nq || g->tek_unpushed || g->kek_unpushed)
+	if (rk->nq)
+		return rk->next_batch_ms;
+	if (g->tek_unpushed || g->kek_unpushed)
 		return now;
 	t = next_rekey_ms(g);
 	if (rk->tx) {
@@ -317,8 +325,13 @@ static void send_batch(struct ks_rekey *rk)
 		send_one(rk, d);
 		n++;
 	}
-	if (rk->qpos == rk->nq)
-		rk->nq = rk->qpos = 0;
+	if (rk->qpos == rk->nq) {
+		/* 12 bytes per member: not kept between rounds */
+		free(rk->q);
+		rk->q = NULL;
+		rk->nq = rk->qpos = rk->qcap = 0;
+	}
+	rk->next_batch_ms = ks->now_ms() + KS_BATCH_GAP_MS;
 }
 
 struct queue_arg {
@@ -395,7 +408,9 @@ static void close_window(struct ks_rekey *rk)
 		return;
 	if (rk->ack)
 		ks_members_each(rk->ks, gidx(rk->ks, rk->g), miss_member, rk);
-	if (rk->kek_rekey)
+	/* the old KEK, unless a newer KEK rekey has replaced it already */
+	if (rk->kek_rekey && rk->g->has_prev_kek &&
+	    !memcmp(rk->g->prev_kek.spi, rk->kek_spi, sizeof(rk->kek_spi)))
 		ks_kek_forget(rk->g);
 	if (rk->qmsg == rk->msg)
 		rk->nq = rk->qpos = 0;
@@ -458,6 +473,8 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	rk->tx = true;
 	rk->ack = unicast(g);
 	rk->kek_rekey = kek_rekey;
+	memcpy(rk->kek_spi, kek_rekey ? g->prev_kek.spi : g->kek.spi,
+	       sizeof(rk->kek_spi));
 	rk->retx_left = r->retransmissions;
 	rk->next_retx_ms = now + (uint64_t)r->retransmit_period * 1000;
 	rk->close_ms = rk->next_retx_ms;
@@ -583,7 +600,8 @@ static void group_run(struct ks_rekey *rk)
 	int err;
 
 	if (rk->nq) {
-		send_batch(rk);
+		if (now >= rk->next_batch_ms)
+			send_batch(rk);
 		return;
 	}
 	if (rk->tx) {

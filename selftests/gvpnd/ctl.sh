@@ -225,6 +225,25 @@ check "root: clear group of another group: gvpnd says no (exit 1)" \
 	gv 1 "Error: .*99" "$GVPN" -S "$GM_SOCK" clear group 99
 check "mutating commands are logged with uid and pid" \
 	log_has gmd "control: uid 0 pid [0-9]+: gm register group 1234"
+check "group member: ks rekey refused (needs root)" \
+	gv 1 "\"ks rekey\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" ks rekey group 1234
+check "group member: clear group ID members refused (needs root)" \
+	gv 1 "\"ks clear-members\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" clear group 1234 members
+check "root: ks rekey of a group without kek: gvpnd says no (exit 1)" \
+	gv 1 "group 1234 has no kek" "$GVPN" -S "$KS_SOCK" ks rekey group 1234
+check "root: ks rekey of an unknown group (exit 1)" \
+	gv 1 "no group 99 on this key server" "$GVPN" -S "$KS_SOCK" ks rekey group 99 kek
+check "ks rekey: a word after the ID other than kek is a usage error" \
+	gv 2 "unexpected \"now\"" "$GVPN" -S "$KS_SOCK" ks rekey group 1234 now
+check "root: clear group ID members on the key server" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" clear group 1234 members
+check "the members are forgotten, and it is logged" \
+	log_has ks "group g1: [0-9]+ members forgotten \(clear group 1234 members\)"
+check "member: clear group ID members is a usage error naming the role" \
+	gv 2 "this gvpnd is not a key server" \
+	"$GVPN" -S "$GM_SOCK" clear group 1234 members
 
 # --- wrong commands -------------------------------------------------------------
 
