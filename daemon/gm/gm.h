@@ -73,6 +73,7 @@ struct gm_plan {
 	unsigned n;
 	struct gm_tek tek[GDOI_MAX_TEKS];
 	uint32_t atd_ms;		/* GAP activation time delay */
+	uint32_t dtd_ms;		/* GAP deactivation time delay; 0: none */
 	bool has_seq;
 	uint32_t seq;
 	struct gm_kek kek;
