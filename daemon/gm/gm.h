@@ -193,6 +193,7 @@ struct gm_push_state {
 	struct gm_kek prev_kek;		/* replaced by a KEK rekey: its
 					 * retransmissions are duplicates */
 	uint64_t prev_kek_until_ms;
+	uint32_t prev_kek_seq;		/* the seq of the KEK rekey itself */
 	bool seq_reset;			/* new KEK: any seq >= 1 is next */
 	enum gm_push_transport transport;
 	uint64_t last_rekey_ms;		/* monotonic; 0: none */
