@@ -889,36 +889,49 @@ new_tek() {
 	comm -13 <(sort <<<"$1") <(ks_tek_spis | sort)
 }
 
-# traffic_start COUNT: hostA pings hostB and hostC pings hostA, 100 a
-# second, COUNT each: ESP both ways through every gateway
+# traffic_start: hostA pings hostB and hostC pings hostA, 100 times a
+# second each (ESP both ways through every gateway), until traffic_wait.
+# Pings of 300 in a row, each run to its end (the last replies waited
+# for), so that stopping loses nothing that was sent.
 traffic_start() {
-	ip netns exec "$hostA" ping -q -i 0.01 -c "$1" -W 2 10.2.0.2 \
-		>"$TMPDIR_TEST/ping.AB" 2>&1 &
+	rm -f "$TMPDIR_TEST/traffic.stop" "$TMPDIR_TEST/ping.AB" \
+		"$TMPDIR_TEST/ping.CA"
+	traffic_loop "$hostA" 10.2.0.2 "$TMPDIR_TEST/ping.AB" &
 	PING_AB=$!
-	ip netns exec "$hostC" ping -q -i 0.01 -c "$1" -W 2 10.1.0.2 \
-		>"$TMPDIR_TEST/ping.CA" 2>&1 &
+	traffic_loop "$hostC" 10.1.0.2 "$TMPDIR_TEST/ping.CA" &
 	PING_CA=$!
-	defer "kill $PING_AB $PING_CA 2>/dev/null"
+	defer "touch $TMPDIR_TEST/traffic.stop; wait $PING_AB $PING_CA"
 }
 
-# traffic_running: both pings still run
+traffic_loop() {
+	while [ ! -e "$TMPDIR_TEST/traffic.stop" ]; do
+		ip netns exec "$1" ping -q -i 0.01 -c 300 -W 2 "$2" >>"$3" 2>&1
+	done
+}
+
+# traffic_running: both ping loops still run
 traffic_running() {
 	kill -0 "$PING_AB" 2>/dev/null && kill -0 "$PING_CA" 2>/dev/null
 }
 
-# traffic_wait: both pings end; their summaries as comments
+# traffic_wait: stop both ping loops (the current pings end); the totals
+# as comments
 traffic_wait() {
+	touch "$TMPDIR_TEST/traffic.stop"
 	wait "$PING_AB" "$PING_CA" 2>/dev/null
-	grep -h 'packets transmitted' "$TMPDIR_TEST/ping.AB" \
-		"$TMPDIR_TEST/ping.CA" | sed 's/^/# /'
+	awk '/packets transmitted/ { t[FILENAME] += $1; r[FILENAME] += $4 }
+	     END { for (f in t) printf "# %s: %d sent, %d received\n",
+		   f, t[f], r[f] }' "$TMPDIR_TEST/ping.AB" "$TMPDIR_TEST/ping.CA"
 }
 
-# traffic_lossless: neither ping lost one packet
+# traffic_lossless: every ping got all its replies
 traffic_lossless() {
 	local f
 	for f in AB CA; do
-		grep -qE '^([0-9]+) packets transmitted, \1 received, 0% packet loss' \
-			"$TMPDIR_TEST/ping.$f" || return 1
+		grep -q 'packets transmitted' "$TMPDIR_TEST/ping.$f" || return 1
+		! grep 'packets transmitted' "$TMPDIR_TEST/ping.$f" |
+			grep -vqE '^([0-9]+) packets transmitted, \1 received, 0% packet loss' ||
+			return 1
 	done
 }
 
