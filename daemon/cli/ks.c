@@ -5,6 +5,8 @@
  * gvpn ks: gvpnd's key server role, through its control socket.
  */
 
+#include <string.h>
+
 #include "gvpn.h"
 #include "util.h"
 
@@ -13,9 +15,35 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: gvpn ks [ show [ group ID ] ]\n"
 		"       gvpn ks members [ group ID ]\n"
+		"       gvpn ks rekey group ID [ kek ]\n"
 		"where  ID := 1..65535\n"
 		"Asks gvpnd (socket: -S PATH, $GVPN_SOCKET or %s).\n",
 		cli_ctl_socket());
+}
+
+/* ks rekey group ID [ kek ]: a TEK (or KEK) rekey pushed now */
+static int rekey(int argc, char **argv)
+{
+	char *words[5] = { "ks", "rekey", "group" };
+	uint32_t id;
+
+	if (argc < 2 || !matches(argv[0], "group"))
+		return cli_usage_error("expected \"group ID [ kek ]\"");
+	if (parse_u32(argv[1], 1, 65535, &id)) {
+		fprintf(stderr, "Error: invalid group ID \"%s\" (1..65535).\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	words[3] = argv[1];
+	if (argc == 2)
+		return cli_ctl(4, words);
+	if (argc == 3 && !strcmp(argv[2], "kek")) {
+		words[4] = "kek";
+		return cli_ctl(5, words);
+	}
+	fprintf(stderr, "Error: unexpected \"%s\"; expected \"kek\" or nothing.\n",
+		argv[2]);
+	return EXIT_USAGE;
 }
 
 static int run(int argc, char **argv)
@@ -25,6 +53,8 @@ static int run(int argc, char **argv)
 				     argv + 1, true);
 	if (matches(argv[0], "members"))
 		return cli_ctl_group("ks", "members", argc - 1, argv + 1, true);
+	if (matches(argv[0], "rekey"))
+		return rekey(argc - 1, argv + 1);
 	if (matches(argv[0], "help")) {
 		usage(stdout);
 		return EXIT_OK;

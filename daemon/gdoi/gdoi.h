@@ -102,6 +102,10 @@ struct gdoi_ctx {
 	struct gdoi_stats stats;
 };
 
+/* The total time a peer keeps retransmitting under the ike conf: the
+ * longest a pull can take before it times out */
+uint64_t gdoi_rtx_total(const struct ike_conf *conf);
+
 /* Hooks the GDOI layer into ike: call from ike_ops.phase2 and .gone */
 void gdoi_init(struct gdoi_ctx *g, struct ike_ctx *ike,
 	       const struct gdoi_ks_ops *ks, void *ks_arg);

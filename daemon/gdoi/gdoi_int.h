@@ -67,8 +67,6 @@ void gdoi_x_unlink(struct gdoi_x *x);
 void gdoi_x_free(struct gdoi_x *x);
 /* Unlinks and frees */
 void gdoi_x_end(struct gdoi_x *x);
-/* The total time a peer keeps retransmitting under the ike conf */
-uint64_t gdoi_rtx_total(const struct ike_conf *conf);
 void gdoi_x_digest(const uint8_t *msg, size_t len, uint8_t *out);
 /* prf(SKEYID_a, M-ID | a | b | rest) into out (prf_len bytes) */
 int gdoi_hash(const struct ike_sa *sa, uint32_t msgid, const uint8_t *a,

@@ -72,6 +72,7 @@ static void try_failed(struct gm_group *grp, const char *why)
 		 cur_peer(grp)->name, grp->fo.tries + 1, grp->c->retries, why);
 	/* the timer now means the next try, not a re-registration */
 	grp->state = GM_IDLE;
+	gm_p1_gc(grp->gm);
 	schedule_try(grp);
 }
 
@@ -181,6 +182,9 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 			   a, grp->c->name);
 	gm_failover_reset(&grp->fo);
 	schedule_reregister(grp);
+	gm_push_registered(grp, p);
+	/* sa stays for the next registration; older ones go */
+	gm_p1_gc(grp->gm);
 }
 
 static void pulled(void *arg, struct ike_sa *sa, int err,
@@ -195,6 +199,18 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 		return;
 	grp->sa = NULL;
 	if (err) {
+		gm_p1_failed(sa, err);
+		if (grp->p1_reused &&
+		    (err == -ETIMEDOUT || err == -ECONNABORTED)) {
+			/* the server lost the SA (restart, expiry, a lost
+			 * Delete): not its failure; again over a new one */
+			log_notice("group %s: no answer over the kept Phase 1 SA with KS %s: registering again over a new one",
+				   grp->c->name, addr_str(sa->peer.sin_addr, a));
+			grp->state = GM_IDLE;
+			grp->p1_fresh = grp->p1_retry = true;
+			ev_timer_add(&grp->timer, 0);
+			return;
+		}
 		/* GM_HASH_FAIL is the GDOI layer's, as each message drops */
 		snprintf(w, sizeof(w), "GROUPKEY-PULL: %s",
 			 why && *why ? why : strerror(-err));
@@ -211,6 +227,7 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 		log_err("%%GDOI-3-%s: Registration to KS %s for group %s refused by the GM: %s",
 			cisco, addr_str(sa->peer.sin_addr, a), grp->c->name, w);
 		free(p);
+		gm_p1_failed(sa, err);
 		try_failed(grp, w);
 		return;
 	}
@@ -221,6 +238,7 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 		snprintf(m, sizeof(m), "installing into gvpn.ko: %s", w);
 		gm_plan_wipe(p);
 		free(p);
+		gm_p1_failed(sa, err);
 		try_failed(grp, m);
 		return;
 	}
@@ -247,11 +265,35 @@ static int sa_check(void *arg, struct ike_sa *sa, const struct gdoi_sa *sa_pl,
 	return err;
 }
 
+/* GROUPKEY-PULL over sa, established (new or kept) */
+static void start_pull(struct gm_group *grp, struct ike_sa *sa)
+{
+	struct gdoi_group_id gid = { .type = ISAKMP_ID_KEY_ID };
+	int ret;
+
+	gid.id = grp->c->id;
+	if (grp->c->id_addr) {
+		gid.type = ISAKMP_ID_IPV4_ADDR;
+		gid.addr = grp->c->addr;
+	}
+	grp->state = GM_PULL;
+	grp->sa = sa;
+	ret = gdoi_pull_checked(grp->gm->gdoi, sa, &gid, sa_check, pulled,
+				grp);
+	if (ret) {
+		char w[80];
+
+		snprintf(w, sizeof(w), "GROUPKEY-PULL could not start: %s",
+			 strerror(-ret));
+		grp->sa = NULL;
+		gm_p1_failed(sa, ret);
+		try_failed(grp, w);
+	}
+}
+
 static void phase1_done(struct ike_sa *sa, int err, void *arg)
 {
 	struct gm_group *grp = arg;
-	struct gdoi_group_id gid = { .type = ISAKMP_ID_KEY_ID };
-	int ret;
 
 	sa->done = NULL;	/* once */
 	if (grp->state != GM_PHASE1 || grp->sa != sa)
@@ -260,21 +302,7 @@ static void phase1_done(struct ike_sa *sa, int err, void *arg)
 		try_failed(grp, "Phase 1 failed");
 		return;
 	}
-	gid.id = grp->c->id;
-	if (grp->c->id_addr) {
-		gid.type = ISAKMP_ID_IPV4_ADDR;
-		gid.addr = grp->c->addr;
-	}
-	grp->state = GM_PULL;
-	ret = gdoi_pull_checked(grp->gm->gdoi, sa, &gid, sa_check, pulled,
-				grp);
-	if (ret) {
-		char w[80];
-
-		snprintf(w, sizeof(w), "GROUPKEY-PULL could not start: %s",
-			 strerror(-ret));
-		try_failed(grp, w);
-	}
+	start_pull(grp, sa);
 }
 
 static void try_start(struct gm_group *grp)
@@ -301,7 +329,11 @@ static void try_start(struct gm_group *grp)
 			log_notice("%%GDOI-5-GM_CM_ATTACH: Crypto map attached for GM in group %s (%s)",
 				   grp->c->name, grp->c->ifaces[i]);
 	}
-	gm_failover_next(&grp->fo, grp->c->retries, grp->c->nservers);
+	if (grp->p1_retry)
+		grp->p1_retry = false;	/* the same try, over a new SA */
+	else
+		gm_failover_next(&grp->fo, grp->c->retries,
+				 grp->c->nservers);
 	pc = cur_peer(grp);
 	peer.sin_addr = pc->addr;
 	peer.sin_port = htons(pc->port);
@@ -313,9 +345,19 @@ static void try_start(struct gm_group *grp)
 		try_failed(grp, w);
 		return;
 	}
-	grp->state = GM_PHASE1;
 	grp->attempt++;
 	grp->sa = NULL;
+	sa = grp->p1_fresh ? NULL : gm_p1_reusable(grp->gm->ike, pc, &local);
+	grp->p1_fresh = false;
+	grp->p1_reused = sa != NULL;
+	if (sa) {
+		log_info("group %s: over the Phase 1 SA kept with KS %s (%llu s of lifetime left)",
+			 grp->c->name, a, (unsigned long long)
+			 (ike_sa_remaining_ms(sa) / 1000));
+		start_pull(grp, sa);
+		return;
+	}
+	grp->state = GM_PHASE1;
 	/* done() may run before ike_initiate() returns: it finds grp->sa
 	 * unset and ignores it, which the NULL return then covers */
 	sa = ike_initiate(grp->gm->ike, pc, &local, phase1_done, grp);
@@ -375,11 +417,16 @@ int gm_register_now(struct gm_group *grp, bool clear, char *err, size_t len)
 					   grp->kek.sig_key_len);
 		OPENSSL_cleanse(&grp->kek, sizeof(grp->kek));
 		grp->has_seq = false;
+		gm_push_clear(grp);
+		/* from scratch: a new Phase 1 too */
+		grp->p1_fresh = true;
 	}
 	ev_timer_del(&grp->timer);
 	gm_failover_reset(&grp->fo);
 	grp->rereg_ms = 0;
 	grp->state = GM_IDLE;
+	if (clear)
+		gm_p1_gc(grp->gm);
 	grp->try_start_ms = 0;
 	try_start(grp);
 	return 0;
@@ -413,6 +460,7 @@ int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
 		/* fail-close and the rest are in place before registering */
 		try_start(grp);
 	}
+	gm_push_init(gm);
 	gm_ctl_register(gm);
 	return 0;
 }
@@ -424,6 +472,7 @@ void gm_fini(struct gm_ctx *gm)
 
 		ev_timer_del(&grp->timer);
 		ev_timer_del(&grp->gc_timer);
+		gm_push_group_fini(grp);
 		if (grp->kek.sig_key)
 			OPENSSL_clear_free(grp->kek.sig_key,
 					   grp->kek.sig_key_len);
@@ -432,4 +481,9 @@ void gm_fini(struct gm_ctx *gm)
 	free(gm->groups);
 	gm_k_close(gm);
 	memset(gm, 0, sizeof(*gm));
+}
+
+void gm_reregister_schedule(struct gm_group *grp)
+{
+	schedule_reregister(grp);
 }

@@ -9,9 +9,13 @@
  *
  *   gm.c         registration, failover, re-registration, logs
  *   gm_tek.c     pure: SA TEK + KD -> what to install (scope, transforms,
- *                kernel SAs), the failover schedule
+ *                kernel SAs), the re-registration time
+ *   gm_ks.c      pure: the failover schedule between key servers
  *   gm_kernel.c  gvpn.ko over generic netlink
+ *   gm_p1.c      the Phase 1 SAs with the key servers: reuse, deletion
  *   gm_ctl.c     "gm show", "gm register", "clear group"
+ *   gm_push.c    GROUPKEY-PUSH rekeys: checks, install, ACK, multicast
+ *                reception, heartbeat detection
  */
 #ifndef GVPN_GM_H
 #define GVPN_GM_H
@@ -60,6 +64,9 @@ struct gm_kek {
 	size_t key_len, sig_key_len;
 	uint8_t key[64];
 	uint8_t *sig_key;		/* public key (DER), malloc'ed */
+	uint32_t push_interval_s;	/* GVPN_PUSH_INTERVAL; 0: not sent */
+	struct in_addr dst;		/* SA KEK destination: rekey address */
+	uint16_t dst_port;		/* 0: not given */
 };
 
 /* What a registration brought: decoded and checked, nothing installed */
@@ -127,6 +134,10 @@ struct gm_failover {
 void gm_failover_reset(struct gm_failover *f);
 unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
 			  unsigned nservers);
+/* The next gm_failover_next() moves on to the server after server (its
+ * key server went silent: HB-02); with one server, it again */
+void gm_failover_after(struct gm_failover *f, unsigned server,
+		       unsigned retries, unsigned nservers);
 
 /* When to re-register (monotonic ms) for TEKs expiring at expires_ms */
 uint64_t gm_reregister_at(uint64_t now_ms, uint64_t expires_ms,
@@ -161,12 +172,56 @@ struct gm_kpol {
 
 struct gm_ctx;
 
+/* Why a push was refused (counted per reason, shown by "gm show") */
+enum gm_push_reject {
+	GM_PUSH_REJ_FAILURE,	/* GDOI_REKEY_FAILURE: decrypt, decode, sig */
+	GM_PUSH_REJ_SEQ,	/* GDOI_REKEY_SEQ_FAILURE */
+	GM_PUSH_REJ_SA,		/* GM_REJECTING_SA_PAYLOAD */
+	GM_PUSH_REJ_PST,	/* PSEUDO_TIME_TOO_OLD */
+	GM_PUSH_REJ_INSTALL,	/* gvpn.ko refused the keys */
+	GM_PUSH_REJ_MAX,
+};
+
+enum gm_push_transport {
+	GM_TRANS_NONE,		/* no push received yet */
+	GM_TRANS_UNICAST,
+	GM_TRANS_MULTICAST,
+};
+
+/* The member's side of GROUPKEY-PUSH (gm_push.c), per group */
+struct gm_push_state {
+	struct gm_kek prev_kek;		/* replaced by a KEK rekey: its
+					 * retransmissions are duplicates */
+	uint64_t prev_kek_until_ms;
+	bool seq_reset;			/* new KEK: any seq >= 1 is next */
+	enum gm_push_transport transport;
+	uint64_t last_rekey_ms;		/* monotonic; 0: none */
+	uint32_t last_seq;
+	/* pseudotime (TB-12): the key server's clock at pst_at_ms */
+	bool pst_valid;
+	uint64_t pst_ms, pst_at_ms;
+	uint32_t pst_window_s;
+	/* heartbeat detection (HB-02) */
+	struct ev_timer hb_timer;
+	uint64_t hb_deadline_ms;	/* 0: not watching */
+	/* multicast reception: the socket joined to the KEK's address */
+	int mc_fd;
+	struct in_addr mc_addr;
+	uint16_t mc_port;
+	unsigned long rx, installed, heartbeats, acks, duplicates;
+	unsigned long rejected[GM_PUSH_REJ_MAX];
+	unsigned long hb_losses;
+};
+
 struct gm_group {
 	struct gm_ctx *gm;
 	const struct gm_group_conf *c;
 	enum gm_state state;
 	struct gm_failover fo;
 	struct ike_sa *sa;		/* the try's Phase 1 SA */
+	bool p1_reused;			/* the try runs over a kept SA */
+	bool p1_fresh;			/* the next try negotiates a new SA */
+	bool p1_retry;			/* ... and is the same try again */
 	unsigned attempt;		/* id of the try under way */
 	uint64_t try_start_ms;
 	struct ev_timer timer;		/* next try, or re-registration */
@@ -187,6 +242,7 @@ struct gm_group {
 	struct gm_kpol pols[2 * GDOI_MAX_TEKS];
 	uint32_t next_policy_id;
 	char last_error[256];
+	struct gm_push_state push;
 };
 
 struct gm_ctx {
@@ -196,6 +252,7 @@ struct gm_ctx {
 	struct genl_sock *nl;		/* NULL: gvpn.ko not reachable */
 	unsigned ngroups;
 	struct gm_group *groups;
+	unsigned long push_unknown;	/* pushes naming no group's KEK */
 };
 
 int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
@@ -219,6 +276,67 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 void gm_k_gc(struct gm_group *grp);
 /* Drops every downloaded policy and SA of the group */
 int gm_k_flush(struct gm_group *grp, char *err, size_t len);
+/* An SA named by a Delete payload (GM-16): removed after delay_ms (0: now) */
+int gm_k_sa_retire(struct gm_group *grp, uint32_t spi, uint32_t delay_ms,
+		   char *err, size_t len);
+/* The group's TBAR clock set to the key server's pseudotime (TB-12) */
+int gm_k_pseudotime(struct gm_group *grp, uint32_t window_s, uint8_t clock,
+		    uint64_t pst_ms, char *err, size_t len);
+
+/* Re-arms the re-registration timer from the installed keys' expiry */
+void gm_reregister_schedule(struct gm_group *grp);
+
+/* gm_push.c */
+/* The receiver of GROUPKEY-PUSH messages (gdoi_ctx.gm_push; arg: gm) */
+void gm_push_input(void *arg, const struct sockaddr_in *local,
+		   const struct sockaddr_in *peer, const struct isakmp_hdr *h,
+		   const uint8_t *msg, size_t len);
+void gm_push_init(struct gm_ctx *gm);
+void gm_push_group_fini(struct gm_group *grp);
+/* After a registration installed p (KEK, SEQ, pseudotime in place) */
+void gm_push_registered(struct gm_group *grp, const struct gm_plan *p);
+/* The group's keys were cleared: forget the push state */
+void gm_push_clear(struct gm_group *grp);
+const char *gm_push_reject_name(enum gm_push_reject r);
+const char *gm_push_transport_name(enum gm_push_transport t);
+
+/*
+ * The pure checks of a push, in the order they run (after the signature).
+ * Sequence (GM-18, RK-12): 0 accept, -1 replay (seq <= last).
+ */
+int gm_push_seq_check(bool has_seq, uint32_t last, bool reset, uint32_t seq);
+/*
+ * Pseudotime (TB-12): the member's own PST (mine_ms) against the push's
+ * (peer_ms), allowable skew min(window, 30 s). 0 accept, 1 accept but
+ * larger than allowed (PSEUDO_TIME_LARGE), -1 too old (PSEUDO_TIME_TOO_OLD).
+ */
+int gm_push_pst_check(uint64_t mine_ms, uint64_t peer_ms, uint32_t window_s,
+		      uint32_t *skew_ms);
+/* The heartbeat deadline (HB-02) from now: 0 when not watching */
+uint64_t gm_push_hb_deadline(uint64_t now_ms, uint32_t interval_s,
+			     unsigned threshold);
+/*
+ * The TEK SAs a Delete payload names among sas (SPI 0: all of them):
+ * their SPIs into out (room for nsa). Returns how many; -1 if it names
+ * the KEK (16-byte SPIs: kek_spi or all zero), -2 if it is neither.
+ */
+int gm_push_del_select(const struct isakmp_delete_pl *d,
+		       const struct gm_ksa *sas, unsigned nsa,
+		       const uint8_t kek_spi[GDOI_KEK_SPI_LEN], uint32_t *out);
+
+/* gm_p1.c: the member's Phase 1 SAs (see there) */
+/* Lifetime an SA must have left to carry another registration */
+uint64_t gm_p1_margin_ms(const struct ike_conf *conf);
+/* The established SA with pc (from local, if given) to register over:
+ * the one with the most lifetime left beyond the margin, or NULL */
+struct ike_sa *gm_p1_reusable(struct ike_ctx *ike, const struct ike_peer *pc,
+			      const struct sockaddr_in *local);
+/* Deletes the established SAs no group will reuse: with a server no group
+ * is registered with or trying, and all but the newest per server */
+void gm_p1_gc(struct gm_ctx *gm);
+/* A try over sa failed with err (gdoi_pull_cb's): sa goes, unless it is
+ * being freed or carries another group's pull */
+void gm_p1_failed(struct ike_sa *sa, int err);
 
 /* gm_ctl.c */
 void gm_ctl_register(struct gm_ctx *gm);

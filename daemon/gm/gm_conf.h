@@ -55,6 +55,7 @@ struct gm_group_conf {
 	unsigned nfail;
 	struct gm_sel fail[GM_MAX_FAIL_RULES];
 	bool passive;
+	unsigned hb_threshold;		/* missed push intervals; 0: off */
 };
 
 struct gm_conf {

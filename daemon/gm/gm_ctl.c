@@ -45,12 +45,81 @@ static void print_secs(const char *key, const char *label, uint64_t at_ms,
 	print_string(PRINT_ANY, key, label, b);
 }
 
+static const char *kek_alg_str(const struct gm_kek *k, char *b, size_t len)
+{
+	if (k->alg == GDOI_KEK_ALG_AES)
+		snprintf(b, len, "aes-%u-cbc",
+			 k->key_bits ? k->key_bits : (unsigned)k->key_len * 8);
+	else if (k->alg == GDOI_KEK_ALG_3DES)
+		snprintf(b, len, "3des-cbc");
+	else
+		snprintf(b, len, "%u", k->alg);
+	return b;
+}
+
+/* The push side (issue 9): transport, last rekey, counters, heartbeats */
+static void print_push(const struct gm_group *grp, uint64_t now)
+{
+	static const char *const rej_keys[GM_PUSH_REJ_MAX] = {
+		"rekey_failure", "seq_failure", "rejecting_sa_payload",
+		"pseudo_time_too_old", "install_failed",
+	};
+	const struct gm_push_state *ps = &grp->push;
+	char a[INET_ADDRSTRLEN];
+	unsigned long rej = 0;
+	unsigned i;
+
+	print_indent(4);
+	print_string(PRINT_ANY, "transport", "rekey-transport",
+		     gm_push_transport_name(ps->transport));
+	if (ps->last_rekey_ms)
+		print_secs("last_rekey_ago", "last-rekey-ago", now,
+			   ps->last_rekey_ms);
+	else
+		print_null(PRINT_ANY, "last_rekey_ago", "last-rekey-ago");
+	if (ps->mc_fd >= 0)
+		print_string(PRINT_ANY, "multicast_group", "multicast-group",
+			     inet_ntop(AF_INET, &ps->mc_addr, a, sizeof(a)));
+	if (grp->kek.present && grp->kek.push_interval_s)
+		print_uint(PRINT_ANY, "push_interval", "push-interval",
+			   grp->kek.push_interval_s);
+	if (ps->hb_deadline_ms)
+		print_secs("heartbeat_deadline_in", "heartbeat-deadline-in",
+			   ps->hb_deadline_ms, now);
+	else
+		print_null(PRINT_ANY, "heartbeat_deadline_in",
+			   "heartbeat-deadline-in");
+	print_nl();
+	print_indent(4);
+	open_json_object("counters");
+	print_uint(PRINT_ANY, "rekeys_received", "rekeys-received", ps->rx);
+	print_uint(PRINT_ANY, "rekeys_installed", "installed",
+		   ps->installed);
+	print_uint(PRINT_ANY, "acks_sent", "acks-sent", ps->acks);
+	print_uint(PRINT_ANY, "heartbeats", "heartbeats", ps->heartbeats);
+	print_uint(PRINT_ANY, "duplicates", "duplicates", ps->duplicates);
+	print_uint(PRINT_ANY, "heartbeat_losses", "heartbeat-losses",
+		   ps->hb_losses);
+	for (i = 0; i < GM_PUSH_REJ_MAX; i++)
+		rej += ps->rejected[i];
+	print_uint(PRINT_ANY, "rejected", "rejected", rej);
+	open_json_object("rejected_by");
+	for (i = 0; i < GM_PUSH_REJ_MAX; i++)
+		if (ps->rejected[i] || is_json())
+			print_uint(PRINT_ANY, rej_keys[i],
+				   gm_push_reject_name((enum gm_push_reject)i),
+				   ps->rejected[i]);
+	close_json_object();
+	close_json_object();
+	print_nl();
+}
+
 static void print_group(const struct gm_group *grp)
 {
 	const struct gm_group_conf *c = grp->c;
 	uint64_t now = ev_now_ms();
 	char a[INET_ADDRSTRLEN], ts[TEK_TRANSFORM_STR_LEN];
-	char spi[2 * GDOI_KEK_SPI_LEN + 1];
+	char spi[2 * GDOI_KEK_SPI_LEN + 1], alg[24];
 	unsigned i;
 
 	open_json_object(NULL);
@@ -90,6 +159,8 @@ static void print_group(const struct gm_group *grp)
 	if (grp->kek.present) {
 		print_string(PRINT_ANY, "kek_spi", "kek-spi",
 			     log_hex(spi, grp->kek.spi, GDOI_KEK_SPI_LEN));
+		print_string(PRINT_ANY, "kek_alg", "kek-alg",
+			     kek_alg_str(&grp->kek, alg, sizeof(alg)));
 		if (grp->kek.expires_ms)
 			print_secs("kek_expires_in", "kek-expires-in",
 				   grp->kek.expires_ms, now);
@@ -102,6 +173,7 @@ static void print_group(const struct gm_group *grp)
 		print_string(PRINT_ANY, "last_error", "last-error",
 			     grp->last_error);
 	print_nl();
+	print_push(grp, now);
 	open_json_array("teks");
 	for (i = 0; i < grp->nsa; i++) {
 		const struct gm_ksa *s = &grp->sas[i];

@@ -441,3 +441,44 @@ int gm_k_flush(struct gm_group *grp, char *err, size_t len)
 	grp->npol = grp->nsa = 0;
 	return ret;
 }
+
+int gm_k_sa_retire(struct gm_group *grp, uint32_t spi, uint32_t delay_ms,
+		   char *err, size_t len)
+{
+	struct gvpn_sa sa = {
+		.present = GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+			   GVPN_BIT(GVPN_A_SA_SPI),
+		.group_id = grp->c->id, .spi = spi,
+	};
+	struct gm_ksa *s = sa_find(grp, spi);
+	uint64_t now = ev_now_ms();
+	int ret;
+
+	if (!delay_ms) {
+		ret = k_do(grp, GVPN_CMD_SA_DEL, &sa, err, len);
+		if (ret == -ENOENT)
+			ret = 0;	/* gone already */
+	} else {
+		sa.present |= GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS);
+		sa.deactivate_in_ms = delay_ms;
+		ret = k_do(grp, GVPN_CMD_SA_SET, &sa, err, len);
+	}
+	if (!ret && s && (!s->gone_ms || s->gone_ms > now + delay_ms))
+		s->gone_ms = now + delay_ms;
+	return ret;
+}
+
+int gm_k_pseudotime(struct gm_group *grp, uint32_t window_s, uint8_t clock,
+		    uint64_t pst_ms, char *err, size_t len)
+{
+	struct gvpn_group g = {
+		.present = GVPN_BIT(GVPN_A_GROUP_ID) |
+			   GVPN_BIT(GVPN_A_GROUP_TBAR_WINDOW) |
+			   GVPN_BIT(GVPN_A_GROUP_CLOCK) |
+			   GVPN_BIT(GVPN_A_GROUP_PSEUDOTIME_MS),
+		.id = grp->c->id, .tbar_window = window_s, .clock = clock,
+		.pseudotime_ms = pst_ms,
+	};
+
+	return k_do(grp, GVPN_CMD_GROUP_SET, &g, err, len);
+}

@@ -5,8 +5,7 @@
  * What a registration means for the member, without side effects: the SA
  * TEKs and KD turned into kernel policies and SAs, filtered by the scope
  * rules (PO-06..PO-08) and checked against the acceptable transforms
- * (GM-20, GM-21); the failover schedule (GM-05) and the re-registration
- * time (GM-07).
+ * (GM-20, GM-21); the re-registration time (GM-07).
  */
 
 #include <arpa/inet.h>
@@ -323,7 +322,16 @@ static int kek_decode(const struct gdoi_pull_result *r, struct gm_kek *k,
 		case GDOI_KEK_SIG_ALGORITHM:
 			k->sig_alg = (uint16_t)v;
 			break;
+		case GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL:
+			k->push_interval_s = v > 86400 ? 86400 : (uint32_t)v;
+			break;
 		}
+	}
+	/* the rekey address: a multicast group means multicast rekeys */
+	if (r->sa.kek.dst.type == ISAKMP_ID_IPV4_ADDR &&
+	    r->sa.kek.dst.len == 4) {
+		memcpy(&k->dst.s_addr, r->sa.kek.dst.data, 4);
+		k->dst_port = r->sa.kek.dst.port;
 	}
 	kp = kd_find(&r->kd, GDOI_KD_KEK, k->spi, sizeof(k->spi));
 	if (!kp) {
@@ -609,24 +617,6 @@ void gm_tek_to_sa(const struct gm_tek *k, uint16_t group, uint32_t policy,
 		sa->passive = 1;
 		sa->present |= GVPN_BIT(GVPN_A_SA_PASSIVE);
 	}
-}
-
-void gm_failover_reset(struct gm_failover *f)
-{
-	f->server = 0;
-	f->tries = 0;
-	f->total = 0;
-}
-
-unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
-			  unsigned nservers)
-{
-	if (f->total && ++f->tries >= retries) {
-		f->tries = 0;
-		f->server = (f->server + 1) % nservers;
-	}
-	f->total++;
-	return f->server;
 }
 
 uint64_t gm_reregister_at(uint64_t now_ms, uint64_t expires_ms,

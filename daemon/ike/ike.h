@@ -134,6 +134,8 @@ struct ike_conf {
 	unsigned half_open_max;		/* main mode responder after msg 1 */
 	unsigned half_open_ms;		/* their lifetime */
 	unsigned max_sas;		/* negotiating and established */
+	unsigned max_sas_per_peer;	/* established responder SAs per
+					 * peer address and port; 0: no bound */
 	unsigned aggressive_rate;	/* aggressive mode msg 1 per second */
 	unsigned npeers;
 	struct ike_peer *peers;
@@ -169,6 +171,7 @@ struct ike_ctx;
 
 struct ike_sa {
 	struct ike_sa *hnext;		/* hash chain, by our cookie */
+	struct ike_sa *pnext;		/* hash chain, by peer address */
 	struct ike_sa *prev, *next;	/* all SAs */
 	struct ike_ctx *ctx;
 	uint8_t icookie[ISAKMP_COOKIE_LEN];
@@ -212,6 +215,8 @@ struct ike_sa {
 
 	struct ev_timer life;
 	uint64_t started_ms;
+	uint64_t expires_ms;		/* established: end of its lifetime */
+	const char *dying;		/* ike_sa_delete_soon()'s reason */
 	void (*done)(struct ike_sa *sa, int err, void *arg);
 	void *done_arg;
 	void *phase2;			/* owned by the GDOI layer */
@@ -224,6 +229,7 @@ struct ike_stats {
 	unsigned long rx, tx, rx_dropped, rx_malformed, rx_bad_cookie;
 	unsigned long half_open, half_open_evicted, aggressive_limited;
 	unsigned long established, failed;
+	unsigned long per_peer_deleted;	/* over max_sas_per_peer */
 };
 
 struct ike_ops {
@@ -258,6 +264,7 @@ struct ike_ops {
 };
 
 #define IKE_HASH_BUCKETS	16384
+#define IKE_PEER_BUCKETS	4096
 
 struct ike_ctx {
 	const struct ike_conf *conf;
@@ -265,6 +272,7 @@ struct ike_ctx {
 	void *user;
 	struct ike_sa *sa_hash[IKE_HASH_BUCKETS];
 	struct ike_sa *sas;		/* list of all */
+	struct ike_sa *peer_hash[IKE_PEER_BUCKETS];
 	unsigned nsas;
 	struct ike_half **half_hash;	/* IKE_HASH_BUCKETS */
 	struct ike_half *half_old, *half_new;	/* FIFO, oldest first */
@@ -293,6 +301,18 @@ struct ike_sa *ike_initiate(struct ike_ctx *ctx, const struct ike_peer *pc,
 			    void *arg);
 /* Send a protected delete for sa to its peer, then free it */
 void ike_sa_delete(struct ike_sa *sa, const char *why);
+/* The same from the event loop (at once, but not on the caller's stack):
+ * for callbacks of the SA itself. sa->dying is set to why (a string that
+ * lives as long as the SA: a literal) until then. */
+void ike_sa_delete_soon(struct ike_sa *sa, const char *why);
+/* Milliseconds of lifetime an established SA has left (0: none, or not
+ * established) */
+uint64_t ike_sa_remaining_ms(const struct ike_sa *sa);
+/* The SAs with peer (address and port), any role or state:
+ * for (sa = ike_sa_peer_first(ctx, p); sa; sa = ike_sa_peer_next(sa)) */
+struct ike_sa *ike_sa_peer_first(struct ike_ctx *ctx,
+				 const struct sockaddr_in *peer);
+struct ike_sa *ike_sa_peer_next(struct ike_sa *sa);
 struct ike_sa *ike_sa_find(struct ike_ctx *ctx, const uint8_t *icookie,
 			   const uint8_t *rcookie);
 

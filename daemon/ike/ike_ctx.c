@@ -88,6 +88,51 @@ static void hash_del(struct ike_sa *sa)
 	}
 }
 
+static unsigned peer_bucket(const struct sockaddr_in *peer)
+{
+	uint32_t v = ntohl(peer->sin_addr.s_addr) * 2654435761u ^
+		     ntohs(peer->sin_port);
+
+	return (v ^ v >> 16) % IKE_PEER_BUCKETS;
+}
+
+static bool same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+	return a->sin_addr.s_addr == b->sin_addr.s_addr &&
+	       a->sin_port == b->sin_port;
+}
+
+static void peer_hash_del(struct ike_sa *sa)
+{
+	struct ike_sa **pp = &sa->ctx->peer_hash[peer_bucket(&sa->peer)];
+
+	for (; *pp; pp = &(*pp)->pnext) {
+		if (*pp == sa) {
+			*pp = sa->pnext;
+			return;
+		}
+	}
+}
+
+struct ike_sa *ike_sa_peer_first(struct ike_ctx *ctx,
+				 const struct sockaddr_in *peer)
+{
+	struct ike_sa *sa = ctx->peer_hash[peer_bucket(peer)];
+
+	while (sa && !same_peer(&sa->peer, peer))
+		sa = sa->pnext;
+	return sa;
+}
+
+struct ike_sa *ike_sa_peer_next(struct ike_sa *sa)
+{
+	struct ike_sa *n = sa->pnext;
+
+	while (n && !same_peer(&n->peer, &sa->peer))
+		n = n->pnext;
+	return n;
+}
+
 struct ike_sa *ike_sa_find(struct ike_ctx *ctx, const uint8_t *icookie,
 			   const uint8_t *rcookie)
 {
@@ -136,6 +181,8 @@ struct ike_sa *ike_sa_new(struct ike_ctx *ctx, bool initiator, uint8_t exch,
 		ctx->sas->prev = sa;
 	ctx->sas = sa;
 	ctx->nsas++;
+	sa->pnext = ctx->peer_hash[peer_bucket(peer)];
+	ctx->peer_hash[peer_bucket(peer)] = sa;
 	return sa;
 }
 
@@ -160,6 +207,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ev_timer_del(&sa->rtx);
 	ev_timer_del(&sa->life);
 	hash_del(sa);
+	peer_hash_del(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else
@@ -251,6 +299,57 @@ static void life_cb(struct ev_timer *t)
 	ike_sa_delete(sa, "lifetime expired");
 }
 
+uint64_t ike_sa_remaining_ms(const struct ike_sa *sa)
+{
+	uint64_t now = ev_now_ms();
+
+	if (sa->state != IKE_ESTABLISHED || sa->expires_ms <= now)
+		return 0;
+	return sa->expires_ms - now;
+}
+
+/*
+ * A responder SA more with this peer than max_sas_per_peer allows: the
+ * oldest others go, with a Delete. A member that deletes what it does not
+ * reuse never gets here; one that does not (or lost its Deletes, or
+ * restarted) would otherwise leave an SA here per registration until
+ * each one's lifetime ends. SAs carrying an exchange go last.
+ */
+static void bound_per_peer(struct ike_sa *sa)
+{
+	unsigned max = sa->ctx->conf->max_sas_per_peer, n = 0;
+	struct ike_sa *o, *victim;
+	char why[96];
+
+	if (!max || sa->initiator)
+		return;
+	for (o = ike_sa_peer_first(sa->ctx, &sa->peer); o;
+	     o = ike_sa_peer_next(o))
+		if (!o->initiator && o->state == IKE_ESTABLISHED && !o->dying)
+			n++;
+	while (n > max) {
+		victim = NULL;
+		for (o = ike_sa_peer_first(sa->ctx, &sa->peer); o;
+		     o = ike_sa_peer_next(o)) {
+			if (o == sa || o->initiator ||
+			    o->state != IKE_ESTABLISHED || o->dying)
+				continue;
+			if (!victim || (!o->phase2 && victim->phase2) ||
+			    (!o->phase2 == !victim->phase2 &&
+			     o->started_ms < victim->started_ms))
+				victim = o;
+		}
+		if (!victim)
+			return;
+		snprintf(why, sizeof(why),
+			 "%u Phase 1 SAs with this peer, the oldest goes (max-sas-per-peer %u)",
+			 n, max);
+		sa->ctx->stats.per_peer_deleted++;
+		ike_sa_delete(victim, why);
+		n--;
+	}
+}
+
 void ike_sa_established(struct ike_sa *sa)
 {
 	char suite[96], ck[2][17];
@@ -267,7 +366,9 @@ void ike_sa_established(struct ike_sa *sa)
 		   log_hex(ck[1], sa->rcookie, 8),
 		   (double)(ev_now_ms() - sa->started_ms) / 1000.0);
 	sa->life.cb = life_cb;
+	sa->expires_ms = ev_now_ms() + (uint64_t)sa->suite.lifetime * 1000;
 	ev_timer_add(&sa->life, (uint64_t)sa->suite.lifetime * 1000);
+	bound_per_peer(sa);
 	if (sa->ctx->ops.established)
 		sa->ctx->ops.established(sa);
 	if (sa->done)
@@ -286,6 +387,23 @@ void ike_sa_delete(struct ike_sa *sa, const char *why)
 		send_delete(sa);
 	sa->state = IKE_DEAD;
 	ike_sa_free(sa);
+}
+
+static void dying_cb(struct ev_timer *t)
+{
+	struct ike_sa *sa = container_of(t, struct ike_sa, life);
+
+	ike_sa_delete(sa, sa->dying);
+}
+
+void ike_sa_delete_soon(struct ike_sa *sa, const char *why)
+{
+	if (sa->dying)
+		return;
+	sa->dying = why;
+	ev_timer_del(&sa->life);
+	sa->life.cb = dying_cb;
+	ev_timer_add(&sa->life, 0);
 }
 
 struct ike_sa *ike_initiate(struct ike_ctx *ctx, const struct ike_peer *pc,

@@ -416,6 +416,36 @@ enum gdoi_kek_attr {
 	GDOI_KEK_KE_OAKLEY_GROUP = 8,		/* RFC 3547 only */
 	GDOI_KEK_INTEGRITY_ALGORITHM = 9,
 };
+/*
+ * KEK attribute values (RFC 6407 5.3.3, 5.3.5, 5.3.6): KEK_ALGORITHM,
+ * SIG_HASH_ALGORITHM, SIG_ALGORITHM
+ */
+#define GDOI_KEK_ALG_3DES		2
+#define GDOI_KEK_ALG_AES		3
+#define GDOI_SIG_HASH_MD5		1
+#define GDOI_SIG_HASH_SHA1		2
+#define GDOI_SIG_HASH_SHA256		3
+#define GDOI_SIG_HASH_SHA384		4
+#define GDOI_SIG_HASH_SHA512		5
+#define GDOI_SIG_ALG_RSA		1
+
+/*
+ * RFC 8263 2: the GCKS asks for a GROUPKEY-PUSH ACK with this SA KEK
+ * attribute (basic). 9 is the IANA value (it reuses the number RFC 3547
+ * gave KEK_INTEGRITY_ALGORITHM above, which RFC 6407 dropped); key servers
+ * from before RFC 8263 send 129 (Juniper accepts both: we do too).
+ */
+#define GDOI_KEK_ATTR_ACK_REQUESTED		9
+#define GDOI_KEK_ATTR_ACK_REQUESTED_OLD		129
+/* RFC 8263 2: the ACK type of the attribute's value, the only one defined */
+#define GDOI_KEK_ACK_TYPE_MEMBER		1
+/*
+ * gvpn private SA KEK attribute (private range, RFC 2408 3.3: basic,
+ * seconds): the key server's periodic push interval (heartbeat, else the
+ * pseudotime resync), for the member's heartbeat loss detection. Other
+ * vendors ignore it.
+ */
+#define GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL	32001
 
 /* GAP attributes (RFC 6407 5.5) */
 enum gdoi_gap_attr {

@@ -159,14 +159,34 @@ static int new_tek(struct ks *ks, struct ks_group *g, unsigned pol)
 static int new_kek(struct ks *ks, struct ks_group *g)
 {
 	const struct ks_kek_conf *kc = &g->c->kek;
+	struct ks_kek k = { 0 };
 
-	if (RAND_priv_bytes(g->kek.spi, sizeof(g->kek.spi)) != 1 ||
-	    RAND_priv_bytes(g->kek.key, kc->key_bits / 8) != 1)
+	if (RAND_priv_bytes(k.spi, sizeof(k.spi)) != 1 ||
+	    RAND_priv_bytes(k.key, kc->key_bits / 8) != 1) {
+		OPENSSL_cleanse(&k, sizeof(k));
 		return -EIO;
-	g->kek.created_ms = ks->now_ms();
-	g->kek.expires_ms = g->kek.created_ms + (uint64_t)kc->lifetime * 1000;
+	}
+	if (g->kek.expires_ms) {
+		/* the KEK rekey goes out under the old KEK, with the next
+		 * sequence number of the old KEK (ks_rekey.c) */
+		OPENSSL_cleanse(&g->prev_kek, sizeof(g->prev_kek));
+		g->prev_kek = g->kek;
+		g->has_prev_kek = true;
+		g->prev_seq = g->seq;
+		g->kek_unpushed = true;
+	}
+	k.created_ms = ks->now_ms();
+	k.expires_ms = k.created_ms + (uint64_t)kc->lifetime * 1000;
+	g->kek = k;
+	OPENSSL_cleanse(&k, sizeof(k));
 	g->seq = 0;	/* sequence numbers start again with a KEK (6) */
 	return 0;
+}
+
+void ks_kek_forget(struct ks_group *g)
+{
+	OPENSSL_cleanse(&g->prev_kek, sizeof(g->prev_kek));
+	g->has_prev_kek = false;
 }
 
 static uint64_t renew_margin_ms(const struct ks_group *g, unsigned lifetime)
@@ -176,9 +196,21 @@ static uint64_t renew_margin_ms(const struct ks_group *g, unsigned lifetime)
 	return a > b ? a : b;
 }
 
-/* Drops expired TEKs and makes new ones where the rule says: 1 if the
- * keys changed, 0 if not, -errno */
-static int refresh_keys(struct ks *ks, struct ks_group *g)
+/* when the newest key made at created_ms is replaced */
+static uint64_t renew_at_ms(const struct ks_group *g, uint64_t created_ms,
+			    unsigned lifetime)
+{
+	/* a group with a KEK gets its keys by push: replacing a key and
+	 * pushing it are one event, at the rekey time (RK-08, RK-09) */
+	if (g->c->kek.set)
+		return ks_rekey_at_ms(g, created_ms, lifetime);
+	return created_ms + (uint64_t)lifetime * 1000 -
+	       renew_margin_ms(g, lifetime);
+}
+
+/* Drops expired TEKs and makes new ones where the rule says (or due
+ * within horizon_ms): 1 if the keys changed, 0 if not, -errno */
+int ks_refresh_keys(struct ks *ks, struct ks_group *g, uint64_t horizon_ms)
 {
 	uint64_t now = ks->now_ms();
 	int changed = 0, err;
@@ -198,22 +230,53 @@ static int refresh_keys(struct ks *ks, struct ks_group *g)
 			rt->ntek--;
 			changed = 1;
 		}
-		if (!rt->ntek || rt->tek[rt->ntek - 1].expires_ms <
-		    now + renew_margin_ms(g, sc->lifetime)) {
+		if (!rt->ntek ||
+		    renew_at_ms(g, rt->tek[rt->ntek - 1].created_ms,
+				sc->lifetime) <= now + horizon_ms) {
 			err = new_tek(ks, g, i);
 			if (err)
 				return err;
+			g->tek_unpushed = true;
 			changed = 1;
 		}
 	}
-	if (g->c->kek.set && g->kek.expires_ms <
-	    now + renew_margin_ms(g, g->c->kek.lifetime)) {
+	if (g->c->kek.set &&
+	    renew_at_ms(g, g->kek.created_ms, g->c->kek.lifetime) <=
+	    now + horizon_ms) {
 		err = new_kek(ks, g);
 		if (err)
 			return err;
 		changed = 1;
 	}
 	return changed;
+}
+
+static int refresh_keys(struct ks *ks, struct ks_group *g)
+{
+	int changed = ks_refresh_keys(ks, g, 0);
+
+	/* made by a pull just before the rekey timer: push them now */
+	if (changed > 0 && g->c->kek.set)
+		ks_rekey_kick(ks, g);
+	return changed;
+}
+
+int ks_new_keys(struct ks *ks, struct ks_group *g, bool kek)
+{
+	unsigned i;
+	int err;
+
+	for (i = 0; i < g->c->npol; i++) {
+		if (g->c->pol[i].action != KS_PERMIT)
+			continue;
+		err = new_tek(ks, g, i);
+		if (err)
+			return err;
+		g->tek_unpushed = true;
+	}
+	if (kek && g->c->kek.set)
+		return new_kek(ks, g);
+	return 0;
 }
 
 /* --- snapshot ------------------------------------------------------------- */
@@ -369,6 +432,12 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 				      GDOI_SIG_ALG_RSA);
 		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_KEY_LENGTH,
 				      c->kek.sig_bits);
+		/* how often the key server pushes at least: members detect
+		 * its loss from it (HB-02) */
+		isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
+				      (uint16_t)(c->rekey.heartbeat ?
+						 c->rekey.heartbeat :
+						 c->rekey.pst_resync));
 		attrs_end(&b, start, &k->attrs);
 	}
 
@@ -475,7 +544,7 @@ static struct ks_snap *group_snap(struct ks *ks, struct ks_group *g)
 
 	if (changed < 0)
 		return NULL;
-	if (changed || !g->snap ||
+	if (changed || !g->snap || g->snap->seq != g->seq ||
 	    ks->now_ms() - g->snap->built_ms >= KS_SNAP_MAX_AGE_MS) {
 		struct ks_snap *s = snap_build(ks, g);
 
@@ -486,6 +555,23 @@ static struct ks_snap *group_snap(struct ks *ks, struct ks_group *g)
 	}
 	g->snap->refs++;
 	return g->snap;
+}
+
+struct ks_snap *ks_snap_get(struct ks *ks, struct ks_group *g,
+			    struct gdoi_sa *sa, struct gdoi_kd *kd)
+{
+	struct ks_snap *s = group_snap(ks, g);
+
+	if (s) {
+		*sa = s->sa;
+		*kd = s->kd;
+	}
+	return s;
+}
+
+void ks_snap_put(struct ks_snap *s)
+{
+	snap_put(s);
 }
 
 /* --- authorization (AU-03, AU-04) ------------------------------------------ */
@@ -684,6 +770,11 @@ static void ks_done(void *arg, struct ike_sa *sa,
 	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
 	m = ks_member_add(ks, (unsigned)(g - ks->groups), sa->peer.sin_addr,
 			  sa->peer_id);
+	if (m) {
+		m->local = sa->local.sin_addr;
+		m->port = sa->peer.sin_port;
+		ks_rekey_member_registered(ks, m);
+	}
 	g->regs++;
 	ks->stats.regs++;
 	if (m && m->count == 1 && g->nmembers == 1)
@@ -698,6 +789,7 @@ static void ks_done(void *arg, struct ike_sa *sa,
 const struct gdoi_ks_ops ks_gdoi_ops = {
 	.pull = ks_pull,
 	.done = ks_done,
+	.push_ack = ks_push_ack,
 };
 
 /* --- life ------------------------------------------------------------------ */
@@ -755,6 +847,9 @@ int ks_init(struct ks *ks, const struct ks_conf *conf)
 		if (g->c->kek.set && (err = new_kek(ks, g)))
 			goto fail;
 	}
+	err = ks_rekey_init(ks);
+	if (err)
+		goto fail;
 	return 0;
 fail:
 	ks_fini(ks);
@@ -765,9 +860,11 @@ void ks_fini(struct ks *ks)
 {
 	unsigned i;
 
+	ks_rekey_fini(ks);
 	for (i = 0; i < ks->ngroups; i++) {
 		struct ks_group *g = &ks->groups[i];
 
+		ks_kek_forget(g);
 		snap_retire(g);
 		if (g->teks)
 			OPENSSL_cleanse(g->teks, g->c->npol * sizeof(*g->teks));

@@ -37,17 +37,8 @@
 #include <time.h>
 #include <netinet/in.h>
 
+#include "isakmp/isakmp.h"
 #include "ks/ks_conf.h"
-
-/* RFC 6407 5.3.1 values */
-#define GDOI_KEK_ALG_3DES		2
-#define GDOI_KEK_ALG_AES		3
-#define GDOI_SIG_HASH_MD5		1
-#define GDOI_SIG_HASH_SHA1		2
-#define GDOI_SIG_HASH_SHA256		3
-#define GDOI_SIG_HASH_SHA384		4
-#define GDOI_SIG_HASH_SHA512		5
-#define GDOI_SIG_ALG_RSA		1
 
 #define KS_SNAP_MAX_AGE_MS	250
 
@@ -72,6 +63,23 @@ struct ks_kek {
 
 struct ks_snap;
 struct ks_member;
+struct ks_rekey;
+
+/* what "ks show" reports of a group's pushes (ks_rekey.c) */
+struct ks_push_stats {
+	unsigned long rekeys;		/* rekey pushes (TEK, KEK, resync) */
+	unsigned long kek_rekeys;
+	unsigned long heartbeats;
+	unsigned long copies;		/* datagrams sent, first copies */
+	unsigned long retransmitted;	/* datagrams sent again */
+	unsigned long acks;		/* valid ACKs of the push in flight */
+	unsigned long acks_late;	/* valid, but not awaited */
+	unsigned long acks_refused;	/* did not verify, unknown member */
+	unsigned long ejected;
+	unsigned long failed;		/* could not build a push */
+	time_t last_rekey;		/* wall clock; 0: none yet */
+	uint32_t last_seq;
+};
 
 struct ks_group {
 	const struct ks_group_conf *c;
@@ -87,12 +95,23 @@ struct ks_group {
 	unsigned long regs;		/* completed registrations */
 	unsigned long refused;
 	struct ks_snap *snap;		/* what pulls get now */
+	/* GROUPKEY-PUSH (ks_rekey.c): the KEK a KEK rekey replaced, kept
+	 * (with its SEQ) until that rekey's ACK window closes */
+	struct ks_kek prev_kek;
+	bool has_prev_kek;
+	uint32_t prev_seq;
+	bool tek_unpushed, kek_unpushed;	/* new keys not pushed yet */
+	struct ks_rekey *rk;
+	struct ks_push_stats push;
 };
 
 struct ks_stats {
 	unsigned long pulls, regs, unknown_group, unauthorized, table_full,
 		      failed;
+	unsigned long acks_unknown_kek;	/* ACKs naming no group's KEK */
 };
+
+struct sockaddr_in;
 
 struct ks {
 	const struct ks_conf *conf;
@@ -105,6 +124,20 @@ struct ks {
 	struct ks_stats stats;
 	uint64_t (*now_ms)(void);	/* monotonic ms; tests may replace it */
 	time_t (*wall)(time_t *);	/* for registered-at; tests may replace */
+	/* sending pushes, set after ks_init (main.c: net.c and the pcap
+	 * capture; tests: recorders); send_mcast sets the TTL */
+	int (*send)(const struct sockaddr_in *local,
+		    const struct sockaddr_in *peer, const uint8_t *buf,
+		    size_t len);
+	int (*send_mcast)(const struct sockaddr_in *src,
+			  const struct sockaddr_in *dst, unsigned ttl,
+			  const uint8_t *buf, size_t len);
+	void (*trace)(const struct sockaddr_in *src,
+		      const struct sockaddr_in *dst, const uint8_t *buf,
+		      size_t len);
+	struct in_addr listen_addr;	/* multicast source by default */
+	uint16_t port;			/* pushes go out from it */
+	bool timers;			/* ev timers drive pushes (daemon) */
 };
 
 struct gdoi_ks_ops;
@@ -121,12 +154,22 @@ uint64_t ks_pseudotime_ms(struct ks *ks, const struct ks_group *g);
 unsigned ks_remaining(struct ks *ks, uint64_t expires_ms);
 
 /* registered-member table (ks_member.c) */
+enum ks_member_state { KS_MEMBER_ACTIVE = 0, KS_MEMBER_EJECTED = 1 };
+
 struct ks_member {
 	struct ks_member *next;
 	struct in_addr addr;
 	uint16_t group;			/* index into ks->groups */
 	uint32_t count;			/* registrations */
 	time_t first, last;		/* wall clock */
+	/* unicast pushes go to addr:port from local (where it registered) */
+	struct in_addr local;
+	uint16_t port;			/* network order */
+	uint8_t state;			/* enum ks_member_state */
+	uint8_t misses;			/* consecutive rekeys not ACKed */
+	bool pending;			/* the push in flight awaits its ACK */
+	uint32_t acked_seq;		/* last push it ACKed */
+	time_t acked_at;		/* wall clock; 0: never */
 	char identity[];		/* Phase 1 identity, printable */
 };
 
@@ -141,6 +184,57 @@ struct ks_member *ks_member_add(struct ks *ks, unsigned group,
 int ks_members_walk(struct ks *ks, int group,
 		    void (*fn)(struct ks *ks, const struct ks_member *m,
 			       void *arg), void *arg);
+
+/* calls fn for every member of group (index), in table order; fn may
+ * change the member but not add or remove members */
+void ks_members_each(struct ks *ks, unsigned group,
+		     void (*fn)(struct ks *ks, struct ks_member *m, void *arg),
+		     void *arg);
+/* forgets every member of group (index): "clear group ID members" */
+unsigned ks_members_clear(struct ks *ks, unsigned group);
+
+/* keys and the pull answer, for ks_rekey.c (ks.c) */
+/* drops expired keys and makes the ones due (TEK and KEK rekey times of
+ * ks_rekey_at_ms, or due within horizon_ms); 1 if keys changed */
+int ks_refresh_keys(struct ks *ks, struct ks_group *g, uint64_t horizon_ms);
+/* a new TEK for every permit policy; with kek, a new KEK too (RK-03) */
+int ks_new_keys(struct ks *ks, struct ks_group *g, bool kek);
+/* the group's pull answer now (a reference) and its SA and KD */
+struct ks_snap *ks_snap_get(struct ks *ks, struct ks_group *g,
+			    struct gdoi_sa *sa, struct gdoi_kd *kd);
+void ks_snap_put(struct ks_snap *s);
+void ks_kek_forget(struct ks_group *g);	/* zeroes prev_kek */
+
+/* GROUPKEY-PUSH (ks_rekey.c) */
+/* when a key made at created_ms with lifetime (s) is replaced: RK-08
+ * (Cisco: lifetime - tek_rekey_offset, with retransmissions and, unicast,
+ * ceil(N / 50) x 5 s) or RK-09 (Juniper: lifetime - 4 x ATD) */
+uint64_t ks_rekey_at_ms(const struct ks_group *g, uint64_t created_ms,
+			unsigned lifetime);
+/* the RK-08 offset in seconds (half the lifetime at most) */
+unsigned ks_rekey_offset(unsigned lifetime, unsigned retransmissions,
+			 unsigned period, bool unicast, unsigned members);
+int ks_rekey_init(struct ks *ks);	/* after ks_init; 0 or -ENOMEM */
+void ks_rekey_fini(struct ks *ks);
+/* arms the event-loop timers (the daemon) */
+void ks_rekey_start(struct ks *ks);
+/* does what is due now for every group; returns the next ks->now_ms()
+ * at which something is due (tests call it instead of the timers) */
+uint64_t ks_rekey_run(struct ks *ks);
+/* something changed (keys, members): reconsider the group's timer */
+void ks_rekey_kick(struct ks *ks, struct ks_group *g);
+/* when the next TEK or KEK rekey is due (UINT64_MAX: no pushes) */
+uint64_t ks_rekey_next_ms(const struct ks_group *g);
+/* "ks rekey group ID [ kek ]": 0, or -errno */
+int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek);
+/* the GROUPKEY-PUSH ACK receiver (ks_gdoi_ops.push_ack) */
+void ks_push_ack(void *arg, const struct sockaddr_in *local,
+		 const struct sockaddr_in *peer, const struct isakmp_hdr *h,
+		 const uint8_t *msg, size_t len);
+/* "clear group ID members": forgets them; how many */
+unsigned ks_rekey_clear_members(struct ks *ks, struct ks_group *g);
+/* a member registered: it has the keys, active again */
+void ks_rekey_member_registered(struct ks *ks, struct ks_member *m);
 
 /* control commands (ks_ctl.c): "ks show", "ks members" */
 int ks_ctl_register(struct ks *ks);

@@ -50,16 +50,23 @@ struct ks_kek_conf {
 	char *signing_key;		/* path */
 	uint8_t *spki;			/* DER SubjectPublicKeyInfo */
 	size_t spki_len;
+	struct evp_pkey_st *pkey;	/* the private key: signs pushes */
 };
 
 enum ks_transport { KS_UNICAST = 1, KS_MULTICAST = 2 };
+enum ks_schedule { KS_SCHED_CISCO = 1, KS_SCHED_JUNIPER = 2 };
 
-/* kept for the rekey issue; not used by registrations */
+/* GROUPKEY-PUSH (ks_rekey.c); pushes need the group's kek */
 struct ks_rekey_conf {
 	uint8_t transport;		/* enum ks_transport */
+	uint8_t schedule;		/* enum ks_schedule */
 	unsigned retransmit_period;	/* seconds */
 	unsigned retransmissions;
-	struct in_addr mcast;
+	struct in_addr mcast;		/* multicast-group */
+	struct in_addr mcast_src;	/* multicast-source; 0: listen address */
+	unsigned mcast_ttl;
+	unsigned heartbeat;		/* seconds; 0: off */
+	unsigned pst_resync;		/* pseudotime-resync, seconds */
 };
 
 struct ks_prefix {
@@ -95,6 +102,7 @@ struct ks_group_conf {
 
 struct ks_conf {
 	bool set;			/* a "server" section exists */
+	bool lab_timers;		/* top-level lab-timers */
 	unsigned members_max;
 	unsigned ngroups;
 	struct ks_group_conf *groups;

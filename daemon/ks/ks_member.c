@@ -4,7 +4,8 @@
  *
  * The registered-member table (KS-07): who registered to which group,
  * when, and how often. One entry per (group, address), about 64 bytes plus
- * the identity, in a chained hash table that doubles when it gets full, so
+ * the identity (push state included: where pushes go, the last ACK, the
+ * misses that eject it), in a chained hash table that doubles when it gets full, so
  * 100,000 members cost a few MiB (the budget is 2 KiB per member).
  */
 
@@ -122,8 +123,10 @@ struct ks_member *ks_member_add(struct ks *ks, unsigned group,
 	m = malloc(sizeof(*m) + idlen + 1);
 	if (!m)
 		return NULL;
+	memset(m, 0, sizeof(*m));
 	m->addr = addr;
 	m->group = (uint16_t)group;
+	m->state = KS_MEMBER_ACTIVE;
 	m->count = 1;
 	m->first = m->last = now;
 	memcpy(m->identity, identity ? identity : "", idlen + 1);
@@ -167,4 +170,39 @@ int ks_members_walk(struct ks *ks, int group,
 		fn(ks, all[i], arg);
 	free(all);
 	return 0;
+}
+
+void ks_members_each(struct ks *ks, unsigned group,
+		     void (*fn)(struct ks *ks, struct ks_member *m, void *arg),
+		     void *arg)
+{
+	struct ks_member *m;
+	unsigned i;
+
+	for (i = 0; i < ks->mtab_size; i++)
+		for (m = ks->mtab[i]; m; m = m->next)
+			if (m->group == group)
+				fn(ks, m, arg);
+}
+
+unsigned ks_members_clear(struct ks *ks, unsigned group)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < ks->mtab_size; i++) {
+		struct ks_member **pp = &ks->mtab[i], *m;
+
+		while ((m = *pp)) {
+			if (m->group != group) {
+				pp = &m->next;
+				continue;
+			}
+			*pp = m->next;
+			free(m);
+			n++;
+		}
+	}
+	ks->nmembers -= n;
+	ks->groups[group].nmembers -= n;
+	return n;
 }

@@ -73,6 +73,57 @@ static void print_policy(const struct ks_group *g, unsigned i)
 	close_json_object();
 }
 
+/* the group's pushes (ks_rekey.c) */
+static void print_rekey(struct ks *ks, const struct ks_group *g)
+{
+	const struct ks_rekey_conf *r = &g->c->rekey;
+	const struct ks_push_stats *p = &g->push;
+	uint64_t next = ks_rekey_next_ms(g), now = ks->now_ms();
+	char buf[INET_ADDRSTRLEN];
+
+	print_indent(2);
+	open_json_object("rekey");
+	print_word("rekey");
+	print_string(PRINT_ANY, "transport", "transport",
+		     r->transport == KS_MULTICAST ? "multicast" : "unicast");
+	if (r->transport == KS_MULTICAST) {
+		inet_ntop(AF_INET, &r->mcast, buf, sizeof(buf));
+		print_string(PRINT_ANY, "multicast_group", "group", buf);
+		print_uint(PRINT_ANY, "multicast_ttl", "ttl", r->mcast_ttl);
+	}
+	print_string(PRINT_ANY, "schedule", "schedule",
+		     r->schedule == KS_SCHED_JUNIPER ? "juniper" : "cisco");
+	print_uint(PRINT_ANY, "seq", "seq", g->seq);
+	print_uint(PRINT_ANY, "next_rekey", "next-rekey",
+		   next > now ? (next - now + 999) / 1000 : 0);
+	if (p->last_rekey)
+		print_time("last_rekey", "last-rekey", p->last_rekey);
+	else
+		print_string(PRINT_ANY, "last_rekey", "last-rekey", "never");
+	print_uint(PRINT_ANY, "retransmissions", "retransmit",
+		   r->retransmissions);
+	print_uint(PRINT_ANY, "retransmit_period", "every",
+		   r->retransmit_period);
+	print_uint(PRINT_ANY, "heartbeat", "heartbeat", r->heartbeat);
+	print_uint(PRINT_ANY, "pseudotime_resync", "resync", r->pst_resync);
+	print_nl();
+	print_indent(4);
+	print_uint(PRINT_ANY, "rekeys_sent", "rekeys", p->rekeys);
+	print_uint(PRINT_ANY, "kek_rekeys", "kek-rekeys", p->kek_rekeys);
+	print_uint(PRINT_ANY, "heartbeats", "heartbeats", p->heartbeats);
+	print_uint(PRINT_ANY, "copies", "copies", p->copies);
+	print_uint(PRINT_ANY, "retransmitted", "retransmitted",
+		   p->retransmitted);
+	print_uint(PRINT_ANY, "acks_received", "acks", p->acks);
+	print_uint(PRINT_ANY, "acks_late", "acks-late", p->acks_late);
+	print_uint(PRINT_ANY, "acks_refused", "acks-refused",
+		   p->acks_refused);
+	print_uint(PRINT_ANY, "ejected", "ejected", p->ejected);
+	print_uint(PRINT_ANY, "failed", "failed", p->failed);
+	close_json_object();
+	print_nl();
+}
+
 static void print_group(struct ks *ks, const struct ks_group *g)
 {
 	const struct ks_group_conf *c = g->c;
@@ -122,6 +173,8 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 		close_json_object();
 		print_nl();
 	}
+	if (g->rk)
+		print_rekey(ks, g);
 	open_json_array("sas");
 	for (i = 0; i < c->npol; i++) {
 		const struct ks_sa_conf *sc = &c->sa[c->pol[i].sa];
@@ -183,6 +236,19 @@ static void print_member(struct ks *ks, const struct ks_member *m, void *arg)
 	print_time("registered", "registered", m->first);
 	print_time("last", "last", m->last);
 	print_uint(PRINT_ANY, "registrations", "registrations", m->count);
+	if (ks->groups[m->group].rk) {
+		print_string(PRINT_ANY, "state", "state",
+			     m->state == KS_MEMBER_EJECTED ? "ejected"
+							  : "active");
+		print_uint(PRINT_ANY, "last_acked_seq", "acked-seq",
+			   m->acked_seq);
+		if (m->acked_at)
+			print_time("last_ack", "last-ack", m->acked_at);
+		else
+			print_string(PRINT_ANY, "last_ack", "last-ack",
+				     "never");
+		print_uint(PRINT_ANY, "missed", "missed", m->misses);
+	}
 	print_nl();
 	close_json_object();
 }

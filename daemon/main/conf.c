@@ -580,13 +580,14 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 
 static const char *const top_keys[] = {
 	"log-level", "listen", "wireshark", "ike", "credentials", "peers",
-	"member", "control", "server", NULL,
+	"member", "control", "server", "lab-timers", NULL,
 };
 static const char *const listen_keys[] = { "address", "port", NULL };
 static const char *const wireshark_keys[] = { "pcap", "keylog", NULL };
 static const char *const ike_keys[] = {
 	"doi", "legacy", "retransmit-timeout", "retransmit-max",
 	"retransmit-tries", "half-open-max", "half-open-timeout", "max-sas",
+	"max-sas-per-peer",
 	"aggressive-rate", "proposals", NULL,
 };
 
@@ -617,6 +618,8 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	}
 	root = config_root_setting(&cfg);
 	cf_keys(&c, root, top_keys);
+	/* first: the sections' minimums depend on it */
+	conf->lab_timers = cf_bool(&c, root, "lab-timers", false);
 
 	conf->log_level = LOG_INFO;
 	s = cf_str(&c, root, "log-level", false);
@@ -664,6 +667,8 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	conf->ike.half_open_max = g ? cf_uint(&c, g, "half-open-max", 16, 1000000, 4096) : 4096;
 	conf->ike.half_open_ms = g ? cf_ms(&c, g, "half-open-timeout", 1, 300, 30) : 30000;
 	conf->ike.max_sas = g ? cf_uint(&c, g, "max-sas", 1, 1000000, 65536) : 65536;
+	/* a member rekeying its Phase 1 holds two for a moment */
+	conf->ike.max_sas_per_peer = g ? cf_uint(&c, g, "max-sas-per-peer", 0, 1000, 2) : 2;
 	conf->ike.aggressive_rate = g ? cf_uint(&c, g, "aggressive-rate", 1, 100000, 100) : 100;
 	if (conf->ike.retransmit_max_ms < conf->ike.retransmit_ms)
 		cf_err(&c, g, "'retransmit-max' is shorter than 'retransmit-timeout'");

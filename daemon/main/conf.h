@@ -29,6 +29,7 @@ struct ctl_conf {
 struct gvpnd_conf {
 	const char *path;
 	int log_level;
+	bool lab_timers;		/* lower minimums for tests (lab-timers) */
 	struct in_addr listen_addr;
 	uint16_t port;
 	char *pcap;

@@ -25,7 +25,7 @@ static const char *const group_keys[] = {
 	"name", "id", "identity", "address", "servers", "interfaces",
 	"register-retries", "register-interval", "df-bit", "deny", "scope",
 	"transforms", "fail-mode", "fail-close-activate", "fail-open",
-	"passive", NULL,
+	"passive", "heartbeat-threshold", NULL,
 };
 static const char *const sel_keys[] = {
 	"protocol", "source", "destination", "source-port",
@@ -323,6 +323,8 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 		cf_err(c, g, "%u 'fail-open' rules and %u servers: gvpn.ko takes %u fail rules, one per server is needed to reach it",
 		       gc->nfail, gc->nservers, GM_MAX_FAIL_RULES);
 	gc->passive = cf_bool(c, g, "passive", false);
+	/* HB-02: 0 turns detection off (HB-03) */
+	gc->hb_threshold = cf_uint(c, g, "heartbeat-threshold", 0, 10, 3);
 }
 
 void conf_gm_parse(struct cctx *c, const struct config_setting_t *root)

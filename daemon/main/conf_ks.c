@@ -42,7 +42,8 @@ static const char *const kek_keys[] = {
 };
 static const char *const rekey_keys[] = {
 	"transport", "retransmit-period", "retransmissions", "multicast-group",
-	NULL,
+	"multicast-source", "multicast-ttl", "schedule", "heartbeat",
+	"pseudotime-resync", NULL,
 };
 static const char *const auth_keys[] = { "addresses", "identities", NULL };
 
@@ -190,7 +191,9 @@ static void parse_sas(struct cctx *c, const config_setting_t *g,
 						  sizeof(sc->transform));
 		}
 		/* KT-07: 3600 s (Juniper; one Cisco section) */
-		sc->lifetime = cf_uint(c, s, "lifetime", 100, 86400, 3600);
+		sc->lifetime = cf_uint(c, s, "lifetime",
+				       c->conf->lab_timers ? 10 : 100, 86400,
+				       3600);
 		if (sc->lifetime < 10 * gc->atd)
 			cf_err(c, member(s, "lifetime") ? member(s, "lifetime") : s,
 			       "ipsec-sa '%s': lifetime %u s is shorter than 10 x activation-time-delay (%u s)",
@@ -341,8 +344,11 @@ static void load_signing_key(struct cctx *c, const config_setting_t *s,
 		}
 	}
 	OPENSSL_free(der);
-	/* only the public half is kept until the rekey issue signs with it */
-	EVP_PKEY_free(pk);
+	/* pushes are signed with it (ks_rekey.c) */
+	if (k->spki)
+		k->pkey = pk;
+	else
+		EVP_PKEY_free(pk);
 }
 
 static void parse_kek(struct cctx *c, const config_setting_t *g,
@@ -379,7 +385,8 @@ static void parse_kek(struct cctx *c, const config_setting_t *g,
 			       "signature-hash md5 is legacy: set ike.legacy = true to allow it");
 	}
 	/* KT-08: Cisco's 86,400 s default, Juniper's 180..86,400 s range */
-	kc->lifetime = cf_uint(c, k, "lifetime", 180, 86400, 86400);
+	kc->lifetime = cf_uint(c, k, "lifetime",
+			       c->conf->lab_timers ? 20 : 180, 86400, 86400);
 	e = member(k, "lifetime");
 	if (kc->lifetime < 10 * gc->atd)
 		cf_err(c, e ? e : k,
@@ -397,12 +404,18 @@ static void parse_rekey(struct cctx *c, const config_setting_t *g,
 {
 	const config_setting_t *r = cf_group(c, g, "rekey");
 	struct ks_rekey_conf *rc = &gc->rekey;
-	const char *v;
+	bool lab = c->conf->lab_timers;
+	const char *v, *src;
 
-	/* A1: Juniper's unicast default; multicast needs a group address */
+	/* RK-06: Juniper's unicast default (Cisco's is multicast, which
+	 * needs multicast routing between the key server and every member);
+	 * RK-07: one transport per group, no mixed mode */
 	rc->transport = KS_UNICAST;
+	rc->schedule = KS_SCHED_CISCO;
 	rc->retransmit_period = 4;
 	rc->retransmissions = 2;
+	rc->mcast_ttl = 16;
+	rc->pst_resync = 1800;
 	if (!r)
 		return;
 	cf_keys(c, r, rekey_keys);
@@ -412,19 +425,54 @@ static void parse_rekey(struct cctx *c, const config_setting_t *g,
 	else if (v && strcmp(v, "unicast"))
 		cf_err(c, member(r, "transport"),
 		       "'transport' = \"%s\": expected unicast or multicast", v);
-	rc->retransmit_period = cf_uint(c, r, "retransmit-period", 2, 60, 4);
+	v = cf_str(c, r, "schedule", false);
+	if (v && !strcmp(v, "juniper"))
+		rc->schedule = KS_SCHED_JUNIPER;
+	else if (v && strcmp(v, "cisco"))
+		cf_err(c, member(r, "schedule"),
+		       "'schedule' = \"%s\": expected cisco (RK-08 tek_rekey_offset) or juniper (lifetime - 4 x activation-time-delay)",
+		       v);
+	rc->retransmit_period = cf_uint(c, r, "retransmit-period",
+					lab ? 1 : 2, 60, 4);
 	rc->retransmissions = cf_uint(c, r, "retransmissions", 0, 60, 2);
+	rc->mcast_ttl = cf_uint(c, r, "multicast-ttl", 1, 255, 16);
+	/* HB-01: 60..3600 s; 0 turns heartbeats off */
+	if (member(r, "heartbeat") && config_setting_type(member(r, "heartbeat")) ==
+	    CONFIG_TYPE_INT && config_setting_get_int(member(r, "heartbeat")) == 0)
+		rc->heartbeat = 0;
+	else
+		rc->heartbeat = cf_uint(c, r, "heartbeat", lab ? 2 : 60, 3600,
+					0);
+	/* TB-05: at least every 30 minutes */
+	rc->pst_resync = cf_uint(c, r, "pseudotime-resync", lab ? 5 : 60, 1800,
+				 1800);
 	v = cf_str(c, r, "multicast-group", false);
 	if (v && (inet_pton(AF_INET, v, &rc->mcast) != 1 ||
 		  (ntohl(rc->mcast.s_addr) >> 28) != 0xe))
 		cf_err(c, member(r, "multicast-group"),
 		       "'multicast-group' = \"%s\": expected an IPv4 multicast address (224.0.0.0/4)",
 		       v);
+	src = cf_str(c, r, "multicast-source", false);
+	if (src && (inet_pton(AF_INET, src, &rc->mcast_src) != 1 ||
+		    (ntohl(rc->mcast_src.s_addr) >> 28) >= 0xe ||
+		    !rc->mcast_src.s_addr))
+		cf_err(c, member(r, "multicast-source"),
+		       "'multicast-source' = \"%s\": expected a unicast IPv4 address of this key server",
+		       src);
 	if (rc->transport == KS_MULTICAST && !v)
 		cf_err(c, r, "rekey transport multicast needs 'multicast-group'");
 	if (rc->transport == KS_UNICAST && v)
 		cf_err(c, member(r, "multicast-group"),
 		       "'multicast-group' applies to transport = \"multicast\"");
+	if (rc->transport == KS_UNICAST && src)
+		cf_err(c, member(r, "multicast-source"),
+		       "'multicast-source' applies to transport = \"multicast\"");
+	if (rc->transport == KS_UNICAST && member(r, "multicast-ttl"))
+		cf_err(c, member(r, "multicast-ttl"),
+		       "'multicast-ttl' applies to transport = \"multicast\"");
+	if (!gc->kek.set)
+		cf_err(c, r, "group '%s': rekeys are signed and encrypted with the group's kek: add kek = { signing-key = ...; };",
+		       gc->name);
 }
 
 static void parse_auth(struct cctx *c, const config_setting_t *g,
@@ -512,7 +560,8 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 	v = cf_str(c, g, "description", false);
 	if (v)
 		gc->description = strdup(v);
-	gc->atd = cf_uint(c, g, "activation-time-delay", 10, 900, 15);
+	gc->atd = cf_uint(c, g, "activation-time-delay",
+			  c->conf->lab_timers ? 1 : 10, 900, 15);
 	gc->tbar = cf_uint(c, g, "tbar-window", 0, 360, 100);
 	gc->receive_only = cf_bool(c, g, "receive-only", false);
 	parse_sas(c, g, gc);
@@ -531,6 +580,7 @@ void conf_ks_parse(struct cctx *c, const config_setting_t *root)
 	if (!s)
 		return;
 	ks->set = true;
+	ks->lab_timers = c->conf->lab_timers;
 	cf_keys(c, s, server_keys);
 	ks->members_max = cf_uint(c, s, "members-max", 1, 10000000, 100000);
 	list = member(s, "groups");
@@ -588,6 +638,7 @@ void ks_conf_free(struct ks_conf *ks)
 		free(g->sa);
 		free(g->kek.signing_key);
 		free(g->kek.spki);
+		EVP_PKEY_free(g->kek.pkey);
 		free(g->auth.addrs);
 		for (j = 0; j < g->auth.nids; j++)
 			free(g->auth.ids[j]);

@@ -63,6 +63,14 @@ static struct ctl_conn *conns;
 static unsigned nconns;
 static struct log_rl rl_drop = LOG_RL_INIT("control clients dropped");
 static uint64_t started_ms;
+static void (*show_extra)(void *arg);
+static void *show_extra_arg;
+
+void ctl_daemon_show_add(void (*fn)(void *arg), void *arg)
+{
+	show_extra = fn;
+	show_extra_arg = arg;
+}
 
 int ctl_register(const char *object, const char *command, ctl_fn fn,
 		 void *arg)
@@ -253,6 +261,8 @@ static int daemon_show(void *arg, int argc, char **argv, char *err,
 	close_json_array();
 	print_string(PRINT_FP, NULL, "commands", line);
 	print_nl();
+	if (show_extra)
+		show_extra(show_extra_arg);
 	close_json_object();
 	return 0;
 }

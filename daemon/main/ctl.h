@@ -30,6 +30,10 @@ int ctl_register(const char *object, const char *command, ctl_fn fn,
 		 void *arg);
 /* Listen on path (NULL: default); mode and group of the socket file. */
 int ctl_open(const char *path, unsigned mode, const char *group);
+/* fn(arg) adds its lines to "daemon show" (one of them) */
+void ctl_daemon_show_add(void (*fn)(void *arg), void *arg);
+/* ike_show.c: the Phase 1 SAs of an ike_ctx, for ctl_daemon_show_add */
+void ike_show(void *ike);
 void ctl_close(void);
 
 #endif /* GVPN_CTL_H */

@@ -79,6 +79,21 @@ static void op_push(struct ike_ctx *ctx, const struct sockaddr_in *local,
 	gdoi_push_input(&gdoi, local, peer, h, msg, len);
 }
 
+/* the key server's pushes: sent as they are, traced in clear */
+static int ks_send(const struct sockaddr_in *local,
+		   const struct sockaddr_in *peer, const uint8_t *buf,
+		   size_t len)
+{
+	return net_send(local, peer, buf, len);
+}
+
+static void ks_trace(const struct sockaddr_in *src,
+		     const struct sockaddr_in *dst, const uint8_t *buf,
+		     size_t len)
+{
+	capture_udp4(src, dst, buf, len);
+}
+
 static void op_gone(struct ike_sa *sa)
 {
 	gdoi_sa_gone(&gdoi, sa);
@@ -196,6 +211,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_init("gvpnd", foreground, debug ? LOG_DEBUG : conf.log_level);
+	if (conf.lab_timers)
+		log_warn("lab-timers = true: timer minimums are lowered for tests; not for production");
 
 	if (ev_init()) {
 		log_err("event loop: %s", strerror(errno));
@@ -238,11 +255,22 @@ int main(int argc, char **argv)
 			conf.port, strerror(errno));
 		goto out_ike;
 	}
+	if (conf.ks.ngroups) {
+		/* pushes go out of the same port; timers start now */
+		ks.send = ks_send;
+		ks.send_mcast = net_send_mcast;
+		ks.trace = conf.pcap ? ks_trace : NULL;
+		ks.listen_addr = conf.listen_addr;
+		ks.port = conf.port;
+		ks_rekey_start(&ks);
+	}
 	/* members set up gvpn.ko (fail modes) and start registering */
 	if (conf.gm.ngroups && gm_init(&gm, &conf.gm, &ike, &gdoi)) {
 		log_err("group member: out of memory");
 		goto out_net;
 	}
+	/* Phase 1 SAs in "daemon show" */
+	ctl_daemon_show_add(ike_show, &ike);
 	/* roles have registered their commands (they may add more later) */
 	if (ctl_open(conf.ctl.socket, conf.ctl.mode, conf.ctl.group))
 		goto out_net;

@@ -20,6 +20,12 @@
 
 static int sock = -1;
 static struct sockaddr_in bound;
+static struct ike_ctx *net_ctx;
+/* multicast pushes: one socket per source address (one group at most
+ * in practice), TTL set before each send */
+#define NET_MCAST_MAX	8
+static struct { int fd; struct in_addr src; unsigned ttl; } msock[NET_MCAST_MAX];
+static unsigned nmsock;
 static struct log_rl rl_net = LOG_RL_INIT("socket errors");
 
 static void net_input(int fd, uint32_t events, void *arg)
@@ -70,6 +76,7 @@ int net_open(struct in_addr addr, uint16_t port, struct ike_ctx *ctx)
 {
 	int one = 1, rcvbuf = 4 << 20;
 
+	net_ctx = ctx;
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (sock < 0)
 		return -1;
@@ -94,6 +101,13 @@ int net_open(struct in_addr addr, uint16_t port, struct ike_ctx *ctx)
 
 void net_close(void)
 {
+	unsigned i;
+
+	for (i = 0; i < nmsock; i++) {
+		ev_fd_del(msock[i].fd);
+		close(msock[i].fd);
+	}
+	nmsock = 0;
 	if (sock >= 0) {
 		ev_fd_del(sock);
 		close(sock);
@@ -128,6 +142,70 @@ int net_send(const struct sockaddr_in *local, const struct sockaddr_in *peer,
 	if (sendmsg(sock, &mh, 0) < 0) {
 		log_rl(&rl_net, LOG_WARNING, "sendto %s: %s",
 		       inet_ntoa(peer->sin_addr), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int mcast_sock(struct in_addr src)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET, .sin_addr = src, .sin_port = bound.sin_port,
+	};
+	struct ip_mreqn mr = { .imr_address = src };
+	int one = 1, fd;
+	unsigned i;
+
+	for (i = 0; i < nmsock; i++)
+		if (msock[i].src.s_addr == src.s_addr)
+			return (int)i;
+	if (nmsock == NET_MCAST_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* from port 848 like every push: the main socket shares it; the
+	 * more specific binding may take unicast datagrams for src, so they
+	 * are read here too */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	    (src.s_addr && setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
+				      sizeof(mr))) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    ev_fd_add(fd, EPOLLIN, net_input, net_ctx)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	msock[nmsock].fd = fd;
+	msock[nmsock].src = src;
+	msock[nmsock].ttl = 0;
+	return (int)nmsock++;
+}
+
+int net_send_mcast(const struct sockaddr_in *src, const struct sockaddr_in *dst,
+		   unsigned ttl, const uint8_t *buf, size_t len)
+{
+	int i = mcast_sock(src->sin_addr);
+	int t = (int)ttl;
+
+	if (i < 0) {
+		log_rl(&rl_net, LOG_WARNING, "multicast socket for %s: %s",
+		       inet_ntoa(src->sin_addr), strerror(errno));
+		return -1;
+	}
+	if (msock[i].ttl != ttl &&
+	    !setsockopt(msock[i].fd, IPPROTO_IP, IP_MULTICAST_TTL, &t,
+			sizeof(t)))
+		msock[i].ttl = ttl;
+	if (sendto(msock[i].fd, buf, len, 0, (const struct sockaddr *)dst,
+		   sizeof(*dst)) < 0) {
+		log_rl(&rl_net, LOG_WARNING, "sendto %s: %s",
+		       inet_ntoa(dst->sin_addr), strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -17,6 +17,11 @@ int net_open(struct in_addr addr, uint16_t port, struct ike_ctx *ctx);
 void net_close(void);
 int net_send(const struct sockaddr_in *local, const struct sockaddr_in *peer,
 	     const uint8_t *buf, size_t len);
+/* Multicast pushes (key server): a socket of their own bound to
+ * src:port (what arrives on it is handled like the main socket's), with
+ * IP_MULTICAST_IF src; opened at the first send */
+int net_send_mcast(const struct sockaddr_in *src, const struct sockaddr_in *dst,
+		   unsigned ttl, const uint8_t *buf, size_t len);
 /* The local address the kernel would use toward peer, with our port */
 int net_local_for(const struct sockaddr_in *peer, struct sockaddr_in *local);
 

@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The member's Phase 1 SAs (gm/gm_p1.c) and the key server's bound per
+ * peer (ike max_sas_per_peer), between two of our own contexts wired back
+ * to back in memory: a member and a key server, real Phase 1 and real
+ * GROUPKEY-PULLs. Registrations run as gm.c runs them: reuse a kept SA or
+ * negotiate one, pull, then gm_p1_failed() on failure and gm_p1_gc() after
+ * every try. Checked: re-registrations run over one SA; an SA near the end
+ * of its lifetime is replaced and the old one deleted on both sides; N
+ * failed tries (refusal, timeout, Phase 1 failure) leave no SA behind on
+ * either side; an SA no group uses goes; a member that never deletes its
+ * SAs leaves at most max_sas_per_peer on the key server.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "gdoi/gdoi.h"
+#include "gm/gm.h"
+#include "ike/ike.h"
+#include "json.h"
+#include "main/ctl.h"
+
+#define QLEN 64
+#define GROUP 1234
+
+struct pkt {
+	int to;
+	struct sockaddr_in src, dst;
+	size_t len;
+	uint8_t data[4096];
+};
+
+static struct pkt queue[QLEN];
+static unsigned q_head, q_tail;
+static struct ike_ctx ctx[2];		/* 0: member, 1: key server */
+static struct gdoi_ctx gdoi[2];
+static struct ike_conf conf[2];
+static struct ike_peer peer[2];
+static struct ike_suite suites[2][1];
+static struct sockaddr_in addr[2];
+static bool drop_pulls;			/* the key server's pull answers */
+static unsigned deletes_rx[2];		/* informational messages received */
+
+/* the member role, as far as gm_p1.c looks at it */
+static struct gm_ctx gm;
+static struct gm_group groups[2];
+static struct gm_group_conf gconf[2];
+
+static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
+		   const struct sockaddr_in *to, const uint8_t *buf,
+		   size_t len)
+{
+	int from = c == &ctx[0] ? 0 : 1;
+	struct pkt *p;
+
+	if (to->sin_addr.s_addr != addr[!from].sin_addr.s_addr)
+		return 0;
+	if (len > 18 && buf[18] == GDOI_EXCH_PULL && from == 1 && drop_pulls)
+		return 0;
+	if (len > 18 && buf[18] == ISAKMP_EXCH_INFO)
+		deletes_rx[!from]++;
+	assert_true(len <= sizeof(p->data));
+	assert_true(q_tail - q_head < QLEN);
+	p = &queue[q_tail++ % QLEN];
+	p->to = !from;
+	p->src = *local;
+	p->dst = *to;
+	p->len = len;
+	memcpy(p->data, buf, len);
+	return 0;
+}
+
+static int side(const struct ike_sa *sa)
+{
+	return sa->ctx == &ctx[0] ? 0 : 1;
+}
+
+static void op_gone(struct ike_sa *sa)
+{
+	gdoi_sa_gone(&gdoi[side(sa)], sa);
+}
+
+static void op_phase2(struct ike_sa *sa, const struct isakmp_hdr *h,
+		      const uint8_t *msg, size_t len)
+{
+	gdoi_phase2(&gdoi[side(sa)], sa, h, msg, len);
+}
+
+static void op_notify(struct ike_sa *sa, const struct isakmp_notify_pl *n)
+{
+	gdoi_notify(&gdoi[side(sa)], sa, n);
+}
+
+static void pump(void)
+{
+	while (q_head != q_tail) {
+		struct pkt *p = &queue[q_head++ % QLEN];
+
+		ike_input(&ctx[p->to], &p->dst, &p->src, p->data, p->len);
+	}
+}
+
+static void run_until(bool *flag, unsigned max_ms)
+{
+	unsigned waited = 0;
+
+	for (;;) {
+		pump();
+		ev_timers_run();
+		pump();
+		if ((flag && *flag) || waited >= max_ms)
+			break;
+		usleep(2000);
+		waited += 2;
+	}
+}
+
+/* --- the key server: one group, a KEK-less SA with one TEK ---------------- */
+
+static uint8_t tek_attr_mem[64], kd_mem[128];
+static uint8_t sel_src[8] = { 10, 1, 0, 0, 255, 255, 0, 0 };
+static uint8_t sel_dst[8] = { 10, 0, 0, 0, 255, 0, 0, 0 };
+static uint8_t tek_spi_be[4] = { 0x11, 0x22, 0x33, 0x44 };
+static unsigned pulls_ok;
+
+static int ks_pull(void *arg, struct ike_sa *sa,
+		   const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
+		   char *why, size_t whylen)
+{
+	struct isakmp_buf b;
+	uint8_t key[36] = { 1 }, ikey[32] = { 2 };
+
+	(void)arg;
+	(void)sa;
+	if (group->id != GROUP) {
+		snprintf(why, whylen, "no group %u", group->id);
+		return -ENOENT;
+	}
+	memset(r, 0, sizeof(*r));
+	r->sa.ntek = 1;
+	r->sa.tek[0].proto_id = GDOI_PROTO_IPSEC_ESP;
+	r->sa.tek[0].src = (struct gdoi_sel){ ISAKMP_ID_IPV4_ADDR_SUBNET, 0,
+					      8, sel_src };
+	r->sa.tek[0].dst = (struct gdoi_sel){ ISAKMP_ID_IPV4_ADDR_SUBNET, 0,
+					      8, sel_dst };
+	r->sa.tek[0].transform = 12;
+	r->sa.tek[0].spi = 0x11223344;
+	isakmp_buf_init(&b, tek_attr_mem, sizeof(tek_attr_mem));
+	isakmp_put_attr_basic(&b, 1, 1);
+	isakmp_put_attr_uint(&b, 2, 3600);
+	isakmp_put_attr_basic(&b, 4, 1);
+	isakmp_put_attr_basic(&b, 5, 12);
+	isakmp_put_attr_basic(&b, 6, 256);
+	r->sa.tek[0].attrs = (struct isakmp_attrs){ tek_attr_mem, b.len };
+	isakmp_buf_init(&b, kd_mem, sizeof(kd_mem));
+	isakmp_put_attr_var(&b, GDOI_KD_TEK_ALGORITHM_KEY, key, sizeof(key));
+	isakmp_put_attr_var(&b, GDOI_KD_TEK_INTEGRITY_KEY, ikey, sizeof(ikey));
+	r->kd.n = 1;
+	r->kd.pkt[0] = (struct gdoi_key_packet){ GDOI_KD_TEK, 4, tek_spi_be,
+		{ kd_mem, b.len } };
+	return 0;
+}
+
+static void ks_done(void *arg, struct ike_sa *sa,
+		    const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
+		    int err)
+{
+	(void)arg;
+	(void)sa;
+	(void)group;
+	(void)r;
+	if (!err)
+		pulls_ok++;
+}
+
+static const struct gdoi_ks_ops ks_ops = { .pull = ks_pull, .done = ks_done };
+
+/* --- a registration as gm.c runs it ----------------------------------------- */
+
+static bool p1_done, pull_done;
+static int p1_err, pull_err;
+static struct ike_sa *p1_sa;
+
+static void on_p1(struct ike_sa *sa, int err, void *arg)
+{
+	(void)arg;
+	p1_done = true;
+	p1_err = err;
+	p1_sa = err ? NULL : sa;
+}
+
+static void on_pull(void *arg, struct ike_sa *sa, int err,
+		    const struct gdoi_pull_result *r, const char *why)
+{
+	(void)arg;
+	(void)sa;
+	(void)r;
+	(void)why;
+	pull_done = true;
+	pull_err = err;
+}
+
+static unsigned p1_negotiated;
+
+/* One try of group 0: 0 registered, -1 failed; reused tells which SA */
+static int try_register(uint32_t group, bool *reused)
+{
+	struct gdoi_group_id gid = { .type = ISAKMP_ID_KEY_ID, .id = group };
+	struct gm_group *grp = &groups[0];
+	struct ike_sa *sa;
+
+	grp->state = GM_PHASE1;
+	sa = gm_p1_reusable(&ctx[0], &peer[0], &addr[0]);
+	if (reused)
+		*reused = sa != NULL;
+	if (!sa) {
+		p1_done = false;
+		p1_negotiated++;
+		assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0],
+					     on_p1, NULL));
+		run_until(&p1_done, 3000);
+		assert_true(p1_done);
+		if (p1_err) {
+			grp->state = GM_IDLE;
+			gm_p1_gc(&gm);
+			run_until(NULL, 10);
+			return -1;
+		}
+		sa = p1_sa;
+	}
+	grp->state = GM_PULL;
+	pull_done = false;
+	assert_int_equal(gdoi_pull(&gdoi[0], sa, &gid, on_pull, NULL), 0);
+	run_until(&pull_done, 3000);
+	assert_true(pull_done);
+	if (pull_err) {
+		gm_p1_failed(sa, pull_err);
+		grp->state = GM_IDLE;
+	} else {
+		grp->state = GM_REGISTERED;
+		grp->cur_server = 0;
+	}
+	gm_p1_gc(&gm);
+	/* deletes go out, their answers come in */
+	run_until(NULL, 10);
+	return pull_err ? -1 : 0;
+}
+
+/* established (not dying) SAs of a side */
+static unsigned live(int i)
+{
+	unsigned n = 0;
+
+	for (struct ike_sa *sa = ctx[i].sas; sa; sa = sa->next)
+		n += sa->state == IKE_ESTABLISHED && !sa->dying;
+	return n;
+}
+
+/* "daemon show"'s Phase 1 part of side i, text or JSON */
+static char *show(int i, bool json)
+{
+	static char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	json_begin(f, json);
+	open_json_object(NULL);
+	ike_show(&ctx[i]);
+	close_json_object();
+	assert_int_equal(json_end(), 0);
+	fclose(f);
+	return buf;
+}
+
+/* --- setup ------------------------------------------------------------------ */
+
+static void setup_conf(int i, const char *psk)
+{
+	struct ike_conf *c = &conf[i];
+
+	memset(c, 0, sizeof(*c));
+	c->doi = ISAKMP_DOI_GDOI;
+	c->port = 848;
+	c->retransmit_ms = 20;
+	c->retransmit_max_ms = 40;
+	c->retransmit_tries = 3;
+	c->half_open_max = 256;
+	c->half_open_ms = 30000;
+	c->max_sas = 100;
+	c->aggressive_rate = 1000;
+	c->npeers = 1;
+	c->peers = &peer[i];
+	memset(&peer[i], 0, sizeof(peer[i]));
+	strcpy(peer[i].name, i ? "gm" : "ks");
+	peer[i].addr = addr[!i].sin_addr;
+	peer[i].plen = 32;
+	peer[i].port = 848;
+	peer[i].mode = IKE_MODE_MAIN;
+	peer[i].auth = IKE_AUTH_PSK;
+	peer[i].psk = (uint8_t *)psk;
+	peer[i].psk_len = strlen(psk);
+	peer[i].suites = suites[i];
+	peer[i].nsuites = 1;
+	suites[i][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 256,
+		IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 3600 };
+}
+
+static int setup(void **state)
+{
+	struct ike_ops ops = {
+		.send = op_send, .gone = op_gone, .phase2 = op_phase2,
+		.notify = op_notify,
+	};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
+			.sin_port = htons(848) };
+		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2",
+			  &addr[i].sin_addr);
+	}
+	for (i = 0; i < 2; i++)
+		setup_conf(i, "shared-secret-0123456789");
+	q_head = q_tail = 0;
+	drop_pulls = false;
+	deletes_rx[0] = deletes_rx[1] = 0;
+	pulls_ok = p1_negotiated = 0;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ike_ctx_init(&ctx[i], &conf[i], &ops), 0);
+		gdoi_init(&gdoi[i], &ctx[i], i ? &ks_ops : NULL, NULL);
+	}
+	memset(&gm, 0, sizeof(gm));
+	memset(groups, 0, sizeof(groups));
+	memset(gconf, 0, sizeof(gconf));
+	gm.ike = &ctx[0];
+	gm.gdoi = &gdoi[0];
+	gm.groups = groups;
+	gm.ngroups = 1;
+	for (i = 0; i < 2; i++) {
+		gconf[i].id = GROUP + (unsigned)i;
+		gconf[i].nservers = 1;
+		gconf[i].servers[0] = &peer[0];
+		groups[i].gm = &gm;
+		groups[i].c = &gconf[i];
+		groups[i].cur_server = -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pump();
+	ike_ctx_fini(&ctx[0]);
+	pump();
+	ike_ctx_fini(&ctx[1]);
+	q_head = q_tail = 0;
+	assert_int_equal(ev_timer_count(), 0);
+	return 0;
+}
+
+/* --- tests ------------------------------------------------------------------ */
+
+/* registration, then three re-registrations: one Phase 1, one SA a side */
+static void test_reuse(void **state)
+{
+	bool reused;
+
+	(void)state;
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	assert_false(reused);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(try_register(GROUP, &reused), 0);
+		assert_true(reused);
+	}
+	assert_int_equal(p1_negotiated, 1);
+	assert_int_equal(pulls_ok, 4);
+	assert_int_equal(ctx[0].nsas, 1);
+	assert_int_equal(ctx[1].nsas, 1);
+	assert_int_equal(live(0), 1);
+	assert_int_equal(live(1), 1);
+	assert_int_equal(ctx[0].stats.established, 1);
+	/* what "gvpn daemon show" prints of it, on both sides */
+	assert_non_null(strstr(show(0, false), "phase1-sas 1 established 1"));
+	assert_non_null(strstr(show(0, false),
+			       "phase1 10.0.0.1:848 peer ks role initiator state established expires-in "));
+	assert_non_null(strstr(show(1, false),
+			       "phase1 10.0.0.2:848 peer gm role responder state established"));
+	assert_non_null(strstr(show(1, true), "\"phase1_sas\":1,"));
+	assert_non_null(strstr(show(1, true), "\"role\":\"responder\""));
+}
+
+/* the margin: an SA with too little lifetime left carries no pull; the
+ * new one replaces it, and the old one is deleted on both sides */
+static void test_margin(void **state)
+{
+	struct ike_sa *old;
+	bool reused;
+
+	(void)state;
+	/* the pull's retransmissions plus slack */
+	assert_int_equal(gm_p1_margin_ms(&conf[0]), 20 + 40 + 40 + 40 + 10000);
+	suites[0][0].lifetime = 10;	/* under the margin from the start */
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	old = ctx[0].sas;
+	assert_non_null(old);
+	assert_true(ike_sa_remaining_ms(old) <= gm_p1_margin_ms(&conf[0]));
+	assert_null(gm_p1_reusable(&ctx[0], &peer[0], &addr[0]));
+	suites[0][0].lifetime = 3600;
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	assert_false(reused);
+	assert_int_equal(p1_negotiated, 2);
+	/* the old one went with a Delete the server acted on */
+	assert_int_equal(ctx[0].nsas, 1);
+	assert_int_equal(ctx[1].nsas, 1);
+	assert_true(ctx[0].sas != old);
+	assert_true(deletes_rx[1] >= 1);
+	/* and the new one is reused */
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	assert_true(reused);
+}
+
+/* N failed tries of each kind leave 0 or 1 SA on each side, and 0 once
+ * over; with another group registered with the server too (which keeps
+ * the SA from gm_p1_gc: the failed try deletes it itself) */
+static void failed_tries(bool other_group)
+{
+	const unsigned n = 6;
+	unsigned i;
+
+	if (other_group) {
+		gm.ngroups = 2;
+		groups[1].state = GM_REGISTERED;
+		groups[1].cur_server = 0;
+	}
+	for (i = 0; i < n; i++) {
+		switch (i % 3) {
+		case 0:		/* the server refuses the group */
+			assert_int_equal(try_register(GROUP + 7, NULL), -1);
+			assert_int_equal(pull_err, -EACCES);
+			break;
+		case 1:		/* the server's answers are lost */
+			drop_pulls = true;
+			assert_int_equal(try_register(GROUP, NULL), -1);
+			assert_int_equal(pull_err, -ETIMEDOUT);
+			drop_pulls = false;
+			break;
+		case 2:		/* Phase 1 fails: the keys differ */
+			peer[0].psk = (uint8_t *)"another-secret";
+			peer[0].psk_len = 14;
+			assert_int_equal(try_register(GROUP, NULL), -1);
+			assert_int_equal(p1_err, -1);
+			peer[0].psk = (uint8_t *)"shared-secret-0123456789";
+			peer[0].psk_len = 24;
+			break;
+		}
+		run_until(NULL, 300);
+		assert_true(ctx[0].nsas <= 1);
+		assert_true(ctx[1].nsas <= 1);
+	}
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(ctx[1].nsas, 0);
+	assert_int_equal(p1_negotiated, n);
+	assert_true(deletes_rx[1] >= 2 * n / 3);
+	/* and the next try registers, over a new SA */
+	assert_int_equal(try_register(GROUP, NULL), 0);
+	assert_int_equal(ctx[0].nsas, 1);
+	assert_int_equal(ctx[1].nsas, 1);
+}
+
+static void test_failed_tries(void **state)
+{
+	(void)state;
+	failed_tries(false);
+}
+
+static void test_failed_tries_shared(void **state)
+{
+	(void)state;
+	failed_tries(true);
+}
+
+/* a try over a kept SA the server lost: the SA goes, the next try
+ * negotiates anew */
+static void test_server_lost_sa(void **state)
+{
+	bool reused;
+
+	(void)state;
+	assert_int_equal(try_register(GROUP, NULL), 0);
+	/* the key server restarts: its SA is gone without a word */
+	while (ctx[1].sas) {
+		struct ike_sa *sa = ctx[1].sas;
+
+		ike_sa_delete(sa, "test: key server restart");
+		q_head = q_tail;	/* its Delete is lost */
+	}
+	assert_int_equal(ctx[0].nsas, 1);
+	assert_int_equal(try_register(GROUP, &reused), -1);
+	assert_true(reused);
+	assert_int_equal(pull_err, -ETIMEDOUT);
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	assert_false(reused);
+	assert_int_equal(ctx[0].nsas, 1);
+	assert_int_equal(ctx[1].nsas, 1);
+}
+
+/* an SA no group registers over goes (failover away, "clear group");
+ * one another group is registered over stays */
+static void test_unused_goes(void **state)
+{
+	(void)state;
+	gm.ngroups = 2;
+	assert_int_equal(try_register(GROUP, NULL), 0);
+	groups[1].state = GM_REGISTERED;
+	groups[1].cur_server = 0;
+	groups[0].state = GM_IDLE;
+	gm_p1_gc(&gm);
+	run_until(NULL, 10);
+	assert_int_equal(live(0), 1);		/* group 1 keeps it */
+	groups[1].state = GM_IDLE;
+	gm_p1_gc(&gm);
+	run_until(NULL, 10);
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(ctx[1].nsas, 0);	/* the Delete arrived */
+	assert_true(deletes_rx[1] >= 1);
+}
+
+/* a member that never deletes: the key server keeps max_sas_per_peer */
+static void test_ks_bound(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	conf[1].max_sas_per_peer = 2;
+	for (i = 0; i < 5; i++) {
+		p1_done = false;
+		assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0], on_p1,
+					     NULL));
+		run_until(&p1_done, 3000);
+		assert_int_equal(p1_err, 0);
+		run_until(NULL, 10);
+		assert_true(live(1) <= 2);
+	}
+	assert_int_equal(live(1), 2);
+	assert_int_equal(ctx[1].nsas, 2);
+	assert_int_equal(ctx[1].stats.per_peer_deleted, 3);
+	assert_non_null(strstr(show(1, false),
+			       "phase1-sas 2 established 2 per-peer-deleted 3"));
+	/* the member heard of each: it holds the same two */
+	assert_int_equal(ctx[0].nsas, 2);
+	for (struct ike_sa *sa = ctx[1].sas; sa; sa = sa->next)
+		assert_non_null(ike_sa_find(&ctx[0], sa->icookie, sa->rcookie));
+}
+
+/* the bound counts each peer apart, and 0 means none */
+static void test_ks_bound_off(void **state)
+{
+	(void)state;
+	conf[1].max_sas_per_peer = 0;
+	for (int i = 0; i < 4; i++) {
+		p1_done = false;
+		assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0], on_p1,
+					     NULL));
+		run_until(&p1_done, 3000);
+		assert_int_equal(p1_err, 0);
+	}
+	run_until(NULL, 10);
+	assert_int_equal(ctx[1].nsas, 4);
+	assert_int_equal(ctx[1].stats.per_peer_deleted, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_margin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_tries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_tries_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_lost_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unused_goes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ks_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ks_bound_off, setup, teardown),
+	};
+
+	log_init("test_gm_p1", true,
+		 getenv("GDOI_TEST_DEBUG") ? LOG_DEBUG : LOG_EMERG);
+	return cmocka_run_group_tests_name("member Phase 1 SAs", tests, NULL,
+					   NULL);
+}
