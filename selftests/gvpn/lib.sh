@@ -809,14 +809,15 @@ ks_tek_spis() {
 	ks_jq "${1:-ks1}" '.sas[].spi' | sort -n
 }
 
-# ks_counter NAME KEY: a counter of the group in "ks show" (rekeys_sent,
-# retransmissions, acks, ejected)
+# ks_counter NAME KEY: a push counter of the group in "ks show"
+# (rekeys_sent, kek_rekeys, heartbeats, retransmitted, acks_received,
+# ejected...)
 ks_counter() {
-	ks_jq "$1" ".counters.$2 // .$2"
+	ks_jq "$1" ".rekey.$2"
 }
 
 # ks_member NAME ADDR FIELD: FIELD of member ADDR in "gvpn -j ks members":
-#   ack_seq (the last push sequence number it acknowledged), state
+#   last_acked_seq (the last push sequence number it acknowledged), state
 #   (active | ejected), missed (rekeys in a row it did not acknowledge)
 ks_member() {
 	gctl "$1" -j ks members group "$GDOI_GROUP" |
@@ -828,7 +829,7 @@ ks_member() {
 members_acked() {
 	local s
 	for s in ${2:-$SITES}; do
-		[ "$(ks_member ks1 "192.168.0.$(site_n "$s")" ack_seq)" = "$1" ] ||
+		[ "$(ks_member ks1 "192.168.0.$(site_n "$s")" last_acked_seq)" = "$1" ] ||
 			return 1
 	done
 }
