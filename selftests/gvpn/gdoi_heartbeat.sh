@@ -71,4 +71,5 @@ check "the members hold the same SAs" same_sas "$gmB" "$(sa_list "$gmA")"
 check "hostA -> hostB with ks2's keys" slowwait 10 ping_ok "$hostA" 10.2.0.2
 check "hostC -> hostA with ks2's keys" ping_ok "$hostC" 10.1.0.2
 
+echo "# $SECONDS s"
 exit $EXIT_STATUS

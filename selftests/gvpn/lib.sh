@@ -885,6 +885,25 @@ all_gms_have_tek() {
 	done
 }
 
+# only_spi SPI [SITES]: gvpn.ko holds SA SPI and no other on each member
+only_spi() {
+	local s gm
+	for s in ${2:-$SITES}; do
+		gm=gm$s
+		[ "$(sa_list "${!gm}" | grep -oE '"spi":[0-9]+')" = "\"spi\":$1" ] ||
+			return 1
+	done
+}
+
+# show_sas [SITES]: the SAs of each member's gvpn.ko, as comments
+show_sas() {
+	local s gm
+	for s in ${2:-$SITES}; do
+		gm=gm$s
+		sa_list "${!gm}" | sed "s/^/# gm$s: /"
+	done
+}
+
 # new_tek BEFORE: the one SPI of ks_tek_spis not in BEFORE (a list)
 new_tek() {
 	comm -13 <(sort <<<"$1") <(ks_tek_spis | sort)
