@@ -48,6 +48,7 @@ modules-test:
 		$(MAKE) --no-print-directory module-$$k || exit 1; done
 
 selftests:
+	$(MAKE) -C daemon O=$(BUILD)/daemon selftest-tools
 	$(MAKE) -C selftests/gvpn all install
 	$(MAKE) -C selftests/gvpnd all install
 

@@ -30,7 +30,7 @@ tc -n "$ks1" qdisc add dev wan root netem loss 30% &&
 	tc -n "$core" qdisc add dev pks1 root netem loss 30%
 log_test "30 % loss both ways on ks1's WAN (netem)" $?
 
-traffic_start 4000	# 40 s at 100 a second
+traffic_start
 sleep 1
 ok=0 news=()
 for i in $(seq 1 $REKEYS); do
@@ -51,11 +51,12 @@ log_test "$REKEYS rekeys reached every member through the loss" $ok
 check "the pings still ran after the last activation" traffic_running
 traffic_wait
 check "no member lost connectivity: not one ping lost" traffic_lossless
-check "ks1 retransmitted" test "$(ks_counter ks1 retransmissions)" -ge 1
+check "ks1 retransmitted" test "$(ks_counter ks1 retransmitted)" -ge 1
 check "no member was ejected" test "$(gctl ks1 -j ks members |
 	jq '[.[] | select(.state == "active")] | length')" -eq 3
 check "no member registered again" test "$(cat "$TMPDIR_TEST"/gm[ABC].log |
 	grep -c GM_REGS_COMPL)" -eq 3
 check "the members hold the same SAs" same_sas "$gmB" "$(sa_list "$gmA")"
 
+echo "# $SECONDS s"
 exit $EXIT_STATUS

@@ -809,14 +809,15 @@ ks_tek_spis() {
 	ks_jq "${1:-ks1}" '.sas[].spi' | sort -n
 }
 
-# ks_counter NAME KEY: a counter of the group in "ks show" (rekeys_sent,
-# retransmissions, acks, ejected)
+# ks_counter NAME KEY: a push counter of the group in "ks show"
+# (rekeys_sent, kek_rekeys, heartbeats, retransmitted, acks_received,
+# ejected...)
 ks_counter() {
-	ks_jq "$1" ".counters.$2 // .$2"
+	ks_jq "$1" ".rekey.$2"
 }
 
 # ks_member NAME ADDR FIELD: FIELD of member ADDR in "gvpn -j ks members":
-#   ack_seq (the last push sequence number it acknowledged), state
+#   last_acked_seq (the last push sequence number it acknowledged), state
 #   (active | ejected), missed (rekeys in a row it did not acknowledge)
 ks_member() {
 	gctl "$1" -j ks members group "$GDOI_GROUP" |
@@ -828,7 +829,7 @@ ks_member() {
 members_acked() {
 	local s
 	for s in ${2:-$SITES}; do
-		[ "$(ks_member ks1 "192.168.0.$(site_n "$s")" ack_seq)" = "$1" ] ||
+		[ "$(ks_member ks1 "192.168.0.$(site_n "$s")" last_acked_seq)" = "$1" ] ||
 			return 1
 	done
 }
@@ -884,41 +885,73 @@ all_gms_have_tek() {
 	done
 }
 
+# only_spi SPI [SITES]: gvpn.ko holds SA SPI and no other on each member
+only_spi() {
+	local s gm
+	for s in ${2:-$SITES}; do
+		gm=gm$s
+		[ "$(sa_list "${!gm}" | grep -oE '"spi":[0-9]+')" = "\"spi\":$1" ] ||
+			return 1
+	done
+}
+
+# show_sas [SITES]: the SAs of each member's gvpn.ko, as comments
+show_sas() {
+	local s gm
+	for s in ${2:-$SITES}; do
+		gm=gm$s
+		sa_list "${!gm}" | sed "s/^/# gm$s: /"
+	done
+}
+
 # new_tek BEFORE: the one SPI of ks_tek_spis not in BEFORE (a list)
 new_tek() {
 	comm -13 <(sort <<<"$1") <(ks_tek_spis | sort)
 }
 
-# traffic_start COUNT: hostA pings hostB and hostC pings hostA, 100 a
-# second, COUNT each: ESP both ways through every gateway
+# traffic_start: hostA pings hostB and hostC pings hostA, 100 times a
+# second each (ESP both ways through every gateway), until traffic_wait.
+# Pings of 300 in a row, each run to its end (the last replies waited
+# for), so that stopping loses nothing that was sent.
 traffic_start() {
-	ip netns exec "$hostA" ping -q -i 0.01 -c "$1" -W 2 10.2.0.2 \
-		>"$TMPDIR_TEST/ping.AB" 2>&1 &
+	rm -f "$TMPDIR_TEST/traffic.stop" "$TMPDIR_TEST/ping.AB" \
+		"$TMPDIR_TEST/ping.CA"
+	traffic_loop "$hostA" 10.2.0.2 "$TMPDIR_TEST/ping.AB" &
 	PING_AB=$!
-	ip netns exec "$hostC" ping -q -i 0.01 -c "$1" -W 2 10.1.0.2 \
-		>"$TMPDIR_TEST/ping.CA" 2>&1 &
+	traffic_loop "$hostC" 10.1.0.2 "$TMPDIR_TEST/ping.CA" &
 	PING_CA=$!
-	defer "kill $PING_AB $PING_CA 2>/dev/null"
+	defer "touch $TMPDIR_TEST/traffic.stop; wait $PING_AB $PING_CA"
 }
 
-# traffic_running: both pings still run
+traffic_loop() {
+	while [ ! -e "$TMPDIR_TEST/traffic.stop" ]; do
+		ip netns exec "$1" ping -q -i 0.01 -c 300 -W 2 "$2" >>"$3" 2>&1
+	done
+}
+
+# traffic_running: both ping loops still run
 traffic_running() {
 	kill -0 "$PING_AB" 2>/dev/null && kill -0 "$PING_CA" 2>/dev/null
 }
 
-# traffic_wait: both pings end; their summaries as comments
+# traffic_wait: stop both ping loops (the current pings end); the totals
+# as comments
 traffic_wait() {
+	touch "$TMPDIR_TEST/traffic.stop"
 	wait "$PING_AB" "$PING_CA" 2>/dev/null
-	grep -h 'packets transmitted' "$TMPDIR_TEST/ping.AB" \
-		"$TMPDIR_TEST/ping.CA" | sed 's/^/# /'
+	awk '/packets transmitted/ { t[FILENAME] += $1; r[FILENAME] += $4 }
+	     END { for (f in t) printf "# %s: %d sent, %d received\n",
+		   f, t[f], r[f] }' "$TMPDIR_TEST/ping.AB" "$TMPDIR_TEST/ping.CA"
 }
 
-# traffic_lossless: neither ping lost one packet
+# traffic_lossless: every ping got all its replies
 traffic_lossless() {
 	local f
 	for f in AB CA; do
-		grep -qE '^([0-9]+) packets transmitted, \1 received, 0% packet loss' \
-			"$TMPDIR_TEST/ping.$f" || return 1
+		grep -q 'packets transmitted' "$TMPDIR_TEST/ping.$f" || return 1
+		! grep 'packets transmitted' "$TMPDIR_TEST/ping.$f" |
+			grep -vqE '^([0-9]+) packets transmitted, \1 received, 0% packet loss' ||
+			return 1
 	done
 }
 
