@@ -59,6 +59,10 @@ struct ks_kek {
 	uint8_t spi[16];
 	uint64_t created_ms, expires_ms;
 	uint8_t key[32];
+	/* of the configuration it was made with (a reload may change it;
+	 * the KEK rekey still goes out under the old one) */
+	uint16_t alg, key_bits, sig_hash;
+	struct evp_pkey_st *pkey;	/* a reference to the signing key */
 };
 
 struct ks_snap;
@@ -204,6 +208,16 @@ struct ks_snap *ks_snap_get(struct ks *ks, struct ks_group *g,
 			    struct gdoi_sa *sa, struct gdoi_kd *kd);
 void ks_snap_put(struct ks_snap *s);
 void ks_kek_forget(struct ks_group *g);	/* zeroes prev_kek */
+/* the next pull builds its answer again (configuration changed) */
+void ks_snap_retire(struct ks_group *g);
+
+/* a new "server" section (SIGHUP, "daemon reload", ks_reload.c): the
+ * same groups (ids, order, with or without kek), their settings may
+ * change; changes features.md 3 lists as rekey triggers push a rekey now.
+ * Nothing changes when it returns -EINVAL (why says what to restart for).
+ * On success the groups point into nc: the caller keeps nc's memory (it
+ * becomes ks->conf's contents) and frees the old section. */
+int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen);
 
 /* GROUPKEY-PUSH (ks_rekey.c) */
 /* when a key made at created_ms with lifetime (s) is replaced: RK-08
@@ -225,6 +239,9 @@ uint64_t ks_rekey_run(struct ks *ks);
 void ks_rekey_kick(struct ks *ks, struct ks_group *g);
 /* when the next TEK or KEK rekey is due (UINT64_MAX: no pushes) */
 uint64_t ks_rekey_next_ms(const struct ks_group *g);
+/* the next rekey push goes unicast whatever the transport (a transport
+ * change is announced on the old path to members that have not joined) */
+void ks_rekey_unicast_once(struct ks_group *g);
 /* "ks rekey group ID [ kek ]": 0, or -errno */
 int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek);
 /* the GROUPKEY-PUSH ACK receiver (ks_gdoi_ops.push_ack) */
