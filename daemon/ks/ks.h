@@ -242,8 +242,10 @@ uint64_t ks_rekey_next_ms(const struct ks_group *g);
 /* the next rekey push goes unicast whatever the transport (a transport
  * change is announced on the old path to members that have not joined) */
 void ks_rekey_unicast_once(struct ks_group *g);
-/* "ks rekey group ID [ kek ]": 0, or -errno */
-int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek);
+/* a rekey now ("ks rekey group ID [ kek ]", a reload); why for the log
+ * (NULL: by command). 0, or -errno */
+int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek,
+		   const char *why);
 /* the GROUPKEY-PUSH ACK receiver (ks_gdoi_ops.push_ack) */
 void ks_push_ack(void *arg, const struct sockaddr_in *local,
 		 const struct sockaddr_in *peer, const struct isakmp_hdr *h,

@@ -672,7 +672,8 @@ void ks_rekey_unicast_once(struct ks_group *g)
 		g->rk->uni_once = true;
 }
 
-int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek)
+int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek,
+		   const char *why)
 {
 	int err;
 
@@ -681,7 +682,8 @@ int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek)
 	err = ks_new_keys(ks, g, kek);
 	if (err)
 		return err;
-	rekey_push(g->rk, kek ? "KEK rekey by command" : "TEK rekey by command");
+	rekey_push(g->rk, why ? why : kek ? "KEK rekey by command"
+					  : "TEK rekey by command");
 	ks_rekey_kick(ks, g);
 	return 0;
 }

@@ -164,7 +164,9 @@ int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen)
 			   kek ? "kek settings changed, " : "",
 			   trans ? "rekey transport changed, " : "", what);
 		if (g->rk)
-			err = ks_rekey_force(ks, g, kek);
+			err = ks_rekey_force(ks, g, kek,
+					     kek ? "KEK rekey after reload"
+						 : "TEK rekey after reload");
 		else
 			err = ks_new_keys(ks, g, false);
 		if (err)

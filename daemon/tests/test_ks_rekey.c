@@ -467,7 +467,7 @@ static void test_tek_rekey(void **state)
 	assert_int_equal(f->g->push.rekeys, 1);
 	/* a forced rekey at the same instant carries its own new TEK (no
 	 * stale snapshot) */
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[nsent - 1], &p), 0);
 	assert_int_equal(p.seq, 2);
 	assert_int_equal(p.sa.ntek, 2);
@@ -488,7 +488,7 @@ static void test_ack_retransmit(void **state)
 	f = start("", sa300, "retransmissions = 2; retransmit-period = 4;");
 	for (i = 0; i < 3; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 3);
 	ack(f, &f->g->kek, 1, member_addr(0));
 	ack(f, &f->g->kek, 1, member_addr(1));
@@ -541,7 +541,7 @@ static void test_all_acked_stops(void **state)
 	f = start("", sa300, "retransmissions = 5; retransmit-period = 4;");
 	for (i = 0; i < 2; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	ack(f, &f->g->kek, 1, member_addr(0));
 	ack(f, &f->g->kek, 1, member_addr(1));
 	fake_now += 30000;
@@ -563,7 +563,7 @@ static void test_eject(void **state)
 	for (i = 0; i < 2; i++)
 		reg(f, i);
 	for (r = 1; r <= 3; r++) {
-		assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+		assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 		ack(f, &f->g->kek, r, member_addr(0));
 		fake_now += 2000;	/* retransmission to member 1 */
 		run_all(f);
@@ -585,7 +585,7 @@ static void test_eject(void **state)
 			 KS_MEMBER_ACTIVE);
 	/* no further rekeys to it */
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, mark + 1);
 	assert_int_equal(sent_to(member_addr(1), mark), 0);
 	/* registering again makes it active */
@@ -594,7 +594,7 @@ static void test_eject(void **state)
 	assert_int_equal(m->state, KS_MEMBER_ACTIVE);
 	assert_int_equal(m->misses, 0);
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(sent_to(member_addr(1), mark), 1);
 	stop(f);
 }
@@ -610,7 +610,7 @@ static void test_retransmit_stops_before_rekey(void **state)
 	 * after it is made */
 	f = start("", sa300, "retransmissions = 2; retransmit-period = 10;");
 	reg(f, 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 1);
 	/* the next rekey is 175 s away: retransmitted */
 	fake_now += 10000;
@@ -649,14 +649,14 @@ static void test_kek_rekey_seq(void **state)
 	(void)state;
 	f = start("", sa300, "retransmissions = 0;");
 	reg(f, 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(f->g->seq, 2);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[1], &p), 0);
 	assert_int_equal(p.seq, 2);
 	old = f->g->kek;
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, true), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
 	assert_int_equal(nsent, mark + 1);
 	assert_int_equal(f->g->push.kek_rekeys, 1);
 	/* under the old KEK, with its next SEQ, carrying the new KEK */
@@ -672,7 +672,7 @@ static void test_kek_rekey_seq(void **state)
 	run_all(f);
 	/* then: the new KEK, SEQ from 1 (RK-12) */
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[mark], &p), 0);
 	assert_int_equal(p.seq, 1);
 	/* the old KEK is forgotten once the KEK rekey's window closed */
@@ -691,10 +691,10 @@ static void test_kek_rekey_twice(void **state)
 	(void)state;
 	f = start("", sa300, "retransmissions = 2;");
 	reg(f, 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, true), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
 	assert_int_equal(nsent, 1);
 	k1 = f->g->kek;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, true), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
 	assert_int_equal(nsent, 2);
 	assert_true(f->g->has_prev_kek);
 	assert_memory_equal(f->g->prev_kek.spi, k1.spi, 16);
@@ -716,7 +716,7 @@ static void test_batches(void **state)
 	f = start("", sa300, "retransmissions = 0;");
 	for (i = 0; i < 120; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 50);
 	/* the next batch: 5 ms later */
 	assert_int_equal(ks_rekey_run(&f->ks), fake_now + 5);
@@ -749,7 +749,7 @@ static void test_multicast(void **state)
 	for (i = 0; i < 3; i++)
 		reg(f, i);
 	capture_begin();
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	logs = capture_end();
 	assert_non_null(strstr(logs, "%GDOI-5-KS_SEND_MCAST_REKEY: Sending Multicast Rekey for group g from address 192.0.2.1 to 239.1.2.3 with seq # 1"));
 	free(logs);
@@ -769,7 +769,7 @@ static void test_multicast(void **state)
 	assert_int_equal(nsent, 3);
 	assert_memory_equal(sent[2].msg, sent[0].msg, sent[0].len);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+		assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 		fake_now += 10000;
 		run_all(f);
 	}
@@ -805,7 +805,7 @@ static void test_heartbeat(void **state)
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[1], &p), 0);
 	assert_int_equal(p.seq, 2);
 	/* the push interval members watch is the heartbeat */
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[2], &p), 0);
 	assert_int_equal(p.seq, 3);
 	assert_int_equal(attr_val(&p.sa.kek.attrs,
@@ -861,7 +861,7 @@ static void test_clear_members(void **state)
 	f = start("", sa300, "retransmissions = 2;");
 	for (i = 0; i < 3; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(ks_rekey_clear_members(&f->ks, f->g), 3);
 	assert_int_equal(f->g->nmembers, 0);
 	assert_null(ks_member_find(&f->ks, 0, member_addr(0)));
@@ -975,7 +975,7 @@ static void test_reload_transport(void **state)
 	/* then multicast */
 	fake_now += 10000;
 	run_all(f);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 2);
 	assert_true(sent[1].mcast);
 	stop(f);
