@@ -9,10 +9,12 @@
  * transform and lifetime: gvpn.ko binds an SA to one policy, so members
  * refuse one SPI under two policies. Keys are made when the server starts
  * (Cisco makes them when the group is configured) and kept until they
- * expire; replacing them on time is the
- * rekey's job. So that a member registering late still gets keys it can
- * use, a pull makes a new TEK when the newest one of a permit policy has
- * less than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
+ * expire. In a group with a KEK, a key is replaced at its rekey time
+ * (ks_rekey_at_ms, RK-08/RK-09) and pushed by the same event (ks_rekey.c);
+ * a pull that comes first makes it and kicks the push. In a group without
+ * one, so that a member registering late still gets keys it can use, a
+ * pull makes a new TEK when the newest one of a permit policy has less
+ * than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
  * wait before it encrypts with a rekeyed TEK (Juniper), 10 % is when a
  * server generates the next key (KS-17). The older TEK is sent too until
  * it expires, so members that have it keep decrypting (KS-18: "all the

@@ -9,7 +9,9 @@
  *
  * What goes on the wire (RFC 6407 5, RFC 2407 4.5), per group:
  *   SA KEK   KEK_ALGORITHM, KEY_LENGTH (bits), KEY_LIFETIME (remaining s),
- *            SIG_HASH_ALGORITHM, SIG_ALGORITHM (RSA), SIG_KEY_LENGTH (bits)
+ *            SIG_HASH_ALGORITHM, SIG_ALGORITHM (RSA), SIG_KEY_LENGTH (bits),
+ *            GVPN_PUSH_INTERVAL (s: heartbeat, else pseudotime-resync);
+ *            in a unicast push also KEK_ACK_REQUESTED (the codec adds it)
  *   SA TEK   one per policy, in policy order; a permit policy once for each
  *            of its live TEKs (its own: gvpn.ko binds an SA to a policy). IPsec DOI attributes: SA Life Type
  *            seconds + SA Life Duration (remaining s), Encapsulation Mode
@@ -27,6 +29,7 @@
  *            HMAC key) and a KEK key packet (ALGORITHM_KEY, SIGNATURE_KEY:
  *            the DER SubjectPublicKeyInfo of the rekey signing key)
  *   SEQ      the group's rekey sequence number (with a KEK only)
+ * A push (ks_rekey.c) carries the same SA and KD under the KEK.
  */
 #ifndef GVPN_KS_H
 #define GVPN_KS_H
