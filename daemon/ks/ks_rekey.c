@@ -629,8 +629,15 @@ static void group_run(struct ks_rekey *rk)
 		return;
 	}
 	if (now >= rk->next_resync_ms) {
-		/* RK-13: a rekey due within 60 s goes with the resync */
-		err = ks_refresh_keys(ks, g, KS_COMBINE_MS);
+		/* RK-13: a rekey due within 60 s goes with the resync (lab
+		 * timers: within half the resync period at most, or every
+		 * resync of a short-lived TEK would be a rekey) */
+		uint64_t combine = KS_COMBINE_MS;
+
+		if (ks->conf->lab_timers &&
+		    combine > (uint64_t)g->c->rekey.pst_resync * 500)
+			combine = (uint64_t)g->c->rekey.pst_resync * 500;
+		err = ks_refresh_keys(ks, g, combine);
 		rekey_push(rk, err > 0 ? (g->kek_unpushed ? "KEK rekey with pseudotime resync" :
 					  "TEK rekey with pseudotime resync")
 				       : "pseudotime resync");

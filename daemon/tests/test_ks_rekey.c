@@ -850,6 +850,32 @@ static void test_resync(void **state)
 	stop(f);
 }
 
+/* lab timers: a short resync period does not turn every resync into a
+ * rekey of a short-lived TEK */
+static void test_resync_lab(void **state)
+{
+	struct fixture *f;
+
+	(void)state;
+	/* TEK rekey at 30 - min(90 + 5, 15) = 15 s; resync every 5 s */
+	f = start("lab-timers = true;",
+		  "  activation-time-delay = 1;\n"
+		  "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; lifetime = 30; } );",
+		  "retransmissions = 0; pseudotime-resync = 5;");
+	reg(f, 0);
+	fake_now += 5000;
+	run_all(f);
+	fake_now += 5000;
+	run_all(f);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(f->g->teks[0].ntek, 1);
+	fake_now += 5000;
+	run_all(f);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(f->g->teks[0].ntek, 2);
+	stop(f);
+}
+
 /* --- clear members ---------------------------------------------------------------- */
 
 static void test_clear_members(void **state)
@@ -1221,6 +1247,7 @@ int main(void)
 		cmocka_unit_test(test_multicast),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_resync_lab),
 		cmocka_unit_test(test_clear_members),
 		cmocka_unit_test(test_member_size),
 		cmocka_unit_test(test_reload_policy),
