@@ -742,7 +742,6 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 	unsigned i;
 	int err;
 
-	(void)local;
 	inet_ntop(AF_INET, &peer->sin_addr, ip, sizeof(ip));
 	gdoi_push_spi(h, spi);
 	for (i = 0; i < ks->ngroups && !kek; i++) {
@@ -776,6 +775,9 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 		       g->c->name, why[0] ? why : strerror(-err));
 		return;
 	}
+	/* the pcap gets what verified (an ACK is not encrypted) */
+	if (ks->trace)
+		ks->trace(peer, local, msg, len);
 	m = ks_member_find(ks, gidx(ks, g), peer->sin_addr);
 	if (!m) {
 		g->push.acks_refused++;

@@ -490,9 +490,12 @@ static void test_ack_retransmit(void **state)
 		reg(f, i);
 	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 3);
+	ntraced = 0;
 	ack(f, &f->g->kek, 1, member_addr(0));
 	ack(f, &f->g->kek, 1, member_addr(1));
 	assert_int_equal(f->g->push.acks, 2);
+	/* what verified goes to the pcap */
+	assert_int_equal(ntraced, 2);
 	/* a duplicate counts as late, changes nothing */
 	ack(f, &f->g->kek, 1, member_addr(1));
 	assert_int_equal(f->g->push.acks, 2);
