@@ -878,6 +878,11 @@ void gm_push_registered(struct gm_group *grp, const struct gm_plan *p)
 		ps->pst_at_ms = ev_now_ms();
 		ps->pst_window_s = pt->tbar_window;
 	}
+	/* the transport the registration announces: the SA KEK's rekey
+	 * address (pushes then say which one they came by) */
+	if (grp->kek.present)
+		transport_seen(grp, IN_MULTICAST(ntohl(grp->kek.dst.s_addr)) ?
+				    GM_TRANS_MULTICAST : GM_TRANS_UNICAST);
 	hb_rearm(grp);
 	mc_update(grp);
 }
