@@ -833,6 +833,20 @@ static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 			kek_free(&ps->prev_kek);
 		}
 	}
+	/* from the key server of a group, under a KEK it does not hold
+	 * (another group's, one it missed, or forged): that group's refusal */
+	for (i = 0; i < gm->ngroups; i++) {
+		struct gm_group *grp = &gm->groups[i];
+
+		if (grp->cur_server < 0 ||
+		    grp->c->servers[grp->cur_server]->addr.s_addr !=
+		    peer->sin_addr.s_addr)
+			continue;
+		grp->push.rx++;
+		reject(grp, GM_PUSH_REJ_FAILURE, peer,
+		       "KEK SPI %s is not the group's KEK", spi_str(spi, s));
+		return;
+	}
 	gm->push_unknown++;
 	log_rl(&rl_unknown, LOG_WARNING,
 	       "%%GDOI-3-GDOI_REKEY_FAILURE: rekey from %s refused: KEK SPI %s is no group's",
