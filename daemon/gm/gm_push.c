@@ -537,8 +537,8 @@ static void transport_seen(struct gm_group *grp, enum gm_push_transport t)
 		return;
 	if (ps->transport != GM_TRANS_NONE)
 		log_notice(t == GM_TRANS_MULTICAST ?
-			   "%%GDOI-5-GM_REKEY_TRANS_2_MULTI: Group %s changed to multicast rekey" :
-			   "%%GDOI-5-GM_REKEY_TRANS_2_UNI: Group %s changed to unicast rekey",
+			   "%%GDOI-5-GM_REKEY_TRANS_2_MULTI: Group %s transitioned from unicast to multicast rekey" :
+			   "%%GDOI-5-GM_REKEY_TRANS_2_UNI: Group %s transitioned from multicast to unicast rekey",
 			   grp->c->name);
 	else
 		log_info("group %s: rekeys arrive by %s", grp->c->name,
