@@ -537,8 +537,8 @@ static void transport_seen(struct gm_group *grp, enum gm_push_transport t)
 		return;
 	if (ps->transport != GM_TRANS_NONE)
 		log_notice(t == GM_TRANS_MULTICAST ?
-			   "%%GDOI-5-GM_REKEY_TRANS_2_MULTI: Group %s changed to multicast rekey" :
-			   "%%GDOI-5-GM_REKEY_TRANS_2_UNI: Group %s changed to unicast rekey",
+			   "%%GDOI-5-GM_REKEY_TRANS_2_MULTI: Group %s transitioned from unicast to multicast rekey" :
+			   "%%GDOI-5-GM_REKEY_TRANS_2_UNI: Group %s transitioned from multicast to unicast rekey",
 			   grp->c->name);
 	else
 		log_info("group %s: rekeys arrive by %s", grp->c->name,
@@ -833,6 +833,20 @@ static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 			kek_free(&ps->prev_kek);
 		}
 	}
+	/* from the key server of a group, under a KEK it does not hold
+	 * (another group's, one it missed, or forged): that group's refusal */
+	for (i = 0; i < gm->ngroups; i++) {
+		struct gm_group *grp = &gm->groups[i];
+
+		if (grp->cur_server < 0 ||
+		    grp->c->servers[grp->cur_server]->addr.s_addr !=
+		    peer->sin_addr.s_addr)
+			continue;
+		grp->push.rx++;
+		reject(grp, GM_PUSH_REJ_FAILURE, peer,
+		       "KEK SPI %s is not the group's KEK", spi_str(spi, s));
+		return;
+	}
 	gm->push_unknown++;
 	log_rl(&rl_unknown, LOG_WARNING,
 	       "%%GDOI-3-GDOI_REKEY_FAILURE: rekey from %s refused: KEK SPI %s is no group's",
@@ -878,6 +892,11 @@ void gm_push_registered(struct gm_group *grp, const struct gm_plan *p)
 		ps->pst_at_ms = ev_now_ms();
 		ps->pst_window_s = pt->tbar_window;
 	}
+	/* the transport the registration announces: the SA KEK's rekey
+	 * address (pushes then say which one they came by) */
+	if (grp->kek.present)
+		transport_seen(grp, IN_MULTICAST(ntohl(grp->kek.dst.s_addr)) ?
+				    GM_TRANS_MULTICAST : GM_TRANS_UNICAST);
 	hb_rearm(grp);
 	mc_update(grp);
 }

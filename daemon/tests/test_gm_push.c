@@ -26,12 +26,14 @@
 
 #include "gdoi/gdoi_push.h"
 #include "gm/gm.h"
+#include "ike/ike.h"
 
 static EVP_PKEY *ks_key, *other_key;
 static struct gm_ctx gm;
 static struct gdoi_ctx gdoi;
 static struct gm_group_conf gc;
 static struct gm_sel scope;
+static struct ike_peer ks_peer;
 static uint8_t msg[ISAKMP_MAX_MSG];
 
 static const uint8_t old_spi[GDOI_KEK_SPI_LEN] = "kek-spi-0123456";
@@ -458,9 +460,17 @@ static void test_refused_untouched(void **state)
 	/* for a KEK no group has */
 	deliver(&foreign, &p);
 	assert_int_equal(gm.push_unknown, 1);
+	/* ... from the group's own key server: the group's refusal */
+	inet_pton(AF_INET, "192.0.2.1", &ks_peer.addr);
+	gc.servers[0] = &ks_peer;
+	gc.nservers = 1;
+	G()->cur_server = 0;
+	deliver(&foreign, &p);
+	assert_int_equal(gm.push_unknown, 1);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_FAILURE], 4);
 	rekey_done(&b);
 
-	assert_int_equal(G()->push.rx, 3);
+	assert_int_equal(G()->push.rx, 4);
 	assert_int_equal(G()->push.installed, 0);
 	assert_int_equal(G()->seq, 5);
 	assert_memory_equal(G()->kek.spi, old_spi, GDOI_KEK_SPI_LEN);
