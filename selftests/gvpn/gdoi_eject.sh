@@ -44,13 +44,13 @@ for i in 1 2 3; do
 	busywait 10000 members_acked "$seq" "A B" || {
 		echo "# rekey $i (seq $seq): gmA and gmB did not both ACK"; ok=1; }
 	# the retransmission goes unanswered too: one more miss
-	slowwait 15 test "$(ks_member ks1 $C missed)" -ge $i ||
+	waitfor 15 '[ "$(ks_member ks1 $C missed)" -ge $i ]' ||
 		[ "$(ks_member ks1 $C state)" = ejected ] || {
 		echo "# rekey $i: gmC's miss not counted"; ok=1; break; }
 done
 log_test "three rekeys, gmA and gmB acknowledged each" $ok
 check "gvpn ks members shows gmC ejected" \
-	busywait 5000 test "$(ks_member ks1 $C state)" = ejected ||
+	waitfor 5 '[ "$(ks_member ks1 $C state)" = ejected ]' ||
 	gctl ks1 ks members | sed 's/^/# /'
 check "gvpn ks members (text) says ejected" \
 	grep -qE "192\.168\.0\.3\b.*ejected" <<<"$(gctl ks1 ks members)"
@@ -78,10 +78,10 @@ check "it was not sent to the ejected gmC" test "$(wan_count "$pcap" \
 ip netns exec "$gmC" nft delete table inet eject
 check "gvpn gm register group $GDOI_GROUP on gmC" \
 	gctl gmC gm register group "$GDOI_GROUP"
-check "gmC registered again" slowwait 30 test \
-	"$(grep -c GM_REGS_COMPL "$TMPDIR_TEST/gmC.log")" -ge 2
+check "gmC registered again" waitfor 30 \
+	'[ "$(grep -c GM_REGS_COMPL "$TMPDIR_TEST/gmC.log")" -ge 2 ]'
 check "gvpn ks members shows gmC active again" \
-	busywait 5000 test "$(ks_member ks1 $C state)" = active
+	waitfor 5 '[ "$(ks_member ks1 $C state)" = active ]'
 ks_rekey
 seq=$(ks_seq)
 check "the next rekey is acknowledged by all three" \

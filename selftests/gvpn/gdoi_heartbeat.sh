@@ -34,7 +34,7 @@ check "every member registered with ks1" test "$(grep -l \
 hb=$(gm_counter gmA heartbeats)
 seq=$(gm_seq gmA)
 check "gmA counts ks1's heartbeats" \
-	slowwait $((3 * HB + SLACK)) test "$(gm_counter gmA heartbeats)" -ge $((hb + 2))
+	waitfor $((3 * HB + SLACK)) '[ "$(gm_counter gmA heartbeats)" -ge $((hb + 2)) ]'
 check "each heartbeat has a new sequence number" test "$(gm_seq gmA)" -gt "$seq"
 check "ks1's heartbeats are not acknowledged" test \
 	"$(ks_member ks1 192.168.0.1 last_acked_seq)" != "$(ks_seq)"
@@ -63,8 +63,8 @@ for s in $SITES; do
 		"GM_REGS_COMPL: Registration to KS 192\.168\.0\.11" 40 ||
 		gvpnd_log_dump "gm$s"
 done
-check "ks2 lists the three members" busywait 5000 test "$(gctl ks2 ks members |
-	grep -cE '192\.168\.0\.[123]\b')" -eq 3
+check "ks2 lists the three members" waitfor 5 '[ "$(gctl ks2 ks members |
+	grep -cE "192\.168\.0\.[123]\b")" -eq 3 ]'
 check "every member holds ks2's KEK" test "$(gm_kek_spi gmA) $(gm_kek_spi gmB) $(gm_kek_spi gmC)" = \
 	"$(k=$(ks_kek_spi ks2); echo "$k $k $k")"
 check "the members hold the same SAs" same_sas "$gmB" "$(sa_list "$gmA")"

@@ -48,8 +48,10 @@ check "ks1 has a new KEK SPI" test -n "$kek1" -a "$kek1" != "$kek0" -a \
 	"$kek1" != null
 check "every member moved to the new KEK" busywait 10000 same_kek "$kek1" ||
 	gm_jq gmA . | sed 's/^/# /'
-check "the KEK rekey was acknowledged by every member" \
-	busywait 10000 members_acked "$(ks_seq)"
+# it went out with the old KEK's next sequence number (ks show's seq is
+# the new KEK's from then on)
+check "the KEK rekey (seq $((seq + 1))) was acknowledged by every member" \
+	busywait 10000 members_acked $((seq + 1))
 capture_stop
 for s in $SITES; do
 	check "gm$s: the KEK rekey went out under the old KEK's cookies" \
@@ -74,7 +76,7 @@ rej=$(gm_counter gmA rejected)
 check "the TEK rekey of the old KEK sent to gmA again" \
 	test "$(push_send "$old" 192.168.0.10 192.168.0.1 1 replay)" = 1
 check "gmA refused it and counted it" \
-	busywait 5000 test "$(gm_counter gmA rejected)" -gt "$rej"
+	waitfor 5 '[ "$(gm_counter gmA rejected)" -gt "$rej" ]'
 # RK-11: a member keeps the old KEK only to know such copies and drop
 # them (a multicast retransmission looks the same)
 check "a late copy of the KEK rekey sent to gmA" \

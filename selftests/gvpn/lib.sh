@@ -193,10 +193,11 @@ gm_group() {
 		aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128
 }
 
-# capture_start FILE / capture_stop: tcpdump on the core bridge.
+# capture_start FILE [FILTER...] / capture_stop: tcpdump on the core
+# bridge (everything, or what the pcap-filter FILTER selects).
 capture_start() {
 	ip netns exec "$core" tcpdump -i br0 -nn -U --immediate-mode -w "$1" \
-		>/dev/null 2>"$1.log" &
+		"${@:2}" >/dev/null 2>"$1.log" &
 	CAPTURE_PID=$!
 	busywait 5000 grep -q 'listening on' "$1.log"
 }
@@ -883,6 +884,14 @@ all_gms_have_tek() {
 		gm_has_tek "gm$s" "$1" || return 1
 		sa_list "${!gm}" | grep -q "\"spi\":$1\b" || return 1
 	done
+}
+
+# waitfor SECS EXPR: the shell expression EXPR (quoted, so that it is
+# evaluated again on every try) holds within SECS seconds
+waitfor() {
+	local t=$1
+	shift
+	slowwait "$t" eval "$*"
 }
 
 # only_spi SPI [SITES]: gvpn.ko holds SA SPI and no other on each member
