@@ -46,6 +46,7 @@
 #include "gdoi/gdoi_push.h"
 #include "gm.h"
 #include "main/net.h"
+#include "util.h"
 
 #define GM_PST_SKEW_MAX_MS	30000	/* TB-12: at most 30 s */
 #define GM_HB_SLACK_MAX_MS	8000	/* RK-10 defaults: 2 x 4 s */
@@ -546,50 +547,76 @@ static void transport_seen(struct gm_group *grp, enum gm_push_transport t)
 	ps->transport = t;
 }
 
-/* Delete payloads, checked before anything changes: 0 or -1 */
-static int dels_check(struct gm_group *grp, const struct gdoi_push *p,
-		      const struct sockaddr_in *peer)
+/* What a push's Delete payloads name, among what was installed before it */
+struct gm_dels {
+	bool kek;			/* the group's KEK (its SPI or 0) */
+	unsigned n;
+	uint32_t spis[2 * GDOI_MAX_TEKS];	/* TEK SAs, each once */
+};
+
+/* Selects, before anything changes: 0, or -1 (refused, counted) */
+static int dels_select(struct gm_group *grp, const struct gdoi_push *p,
+		       const struct sockaddr_in *peer, struct gm_dels *d)
 {
 	uint32_t spis[2 * GDOI_MAX_TEKS];
 
-	for (unsigned i = 0; i < p->ndel; i++)
-		if (gm_push_del_select(&p->del[i], grp->sas, grp->nsa,
-				       grp->kek.spi, spis) == -2) {
+	memset(d, 0, sizeof(*d));
+	for (unsigned i = 0; i < p->ndel; i++) {
+		int n = gm_push_del_select(&p->del[i], grp->sas, grp->nsa,
+					   grp->kek.spi, spis);
+
+		if (n == -2) {
 			reject(grp, GM_PUSH_REJ_FAILURE, peer,
 			       "Delete payload %u: protocol %u with %u-byte SPIs names neither a TEK nor the KEK",
 			       i + 1, p->del[i].proto, p->del[i].spi_len);
 			return -1;
 		}
-	return 0;
-}
-
-static void dels_apply(struct gm_group *grp, const struct gdoi_push *p,
-		       const struct sockaddr_in *peer)
-{
-	uint32_t spis[2 * GDOI_MAX_TEKS], dtd = gap_dtd_ms(p);
-	char e[300], s[2 * GDOI_KEK_SPI_LEN + 1];
-
-	for (unsigned i = 0; i < p->ndel; i++) {
-		int n = gm_push_del_select(&p->del[i], grp->sas, grp->nsa,
-					   grp->kek.spi, spis);
-
 		if (n == -1) {
-			log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: KEK SPI %s; rekeys are no longer accepted until the next registration",
-				   inet_ntoa(peer->sin_addr), grp->c->name,
-				   spi_str(grp->kek.spi, s));
-			kek_free(&grp->kek);
-			kek_free(&grp->push.prev_kek);
-			grp->has_seq = false;
+			d->kek = true;
 			continue;
 		}
 		for (int j = 0; j < n; j++) {
-			log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: TEK SPI 0x%08x, removed in %u ms",
-				   inet_ntoa(peer->sin_addr), grp->c->name,
-				   spis[j], dtd);
-			if (gm_k_sa_retire(grp, spis[j], dtd, e, sizeof(e)))
-				log_warn("group %s: SA 0x%08x: %s",
-					 grp->c->name, spis[j], e);
+			unsigned k;
+
+			for (k = 0; k < d->n && d->spis[k] != spis[j]; k++)
+				;
+			if (k == d->n && d->n < ARRAY_SIZE(d->spis))
+				d->spis[d->n++] = spis[j];
 		}
+	}
+	return 0;
+}
+
+/* The KEK, before a new one in the same push takes its place */
+static void dels_kek(struct gm_group *grp, const struct gm_dels *d,
+		     const struct sockaddr_in *peer)
+{
+	char s[2 * GDOI_KEK_SPI_LEN + 1];
+
+	if (!d->kek || !grp->kek.present)
+		return;
+	log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: KEK SPI %s",
+		   inet_ntoa(peer->sin_addr), grp->c->name,
+		   spi_str(grp->kek.spi, s));
+	kek_free(&grp->kek);
+	kek_free(&grp->push.prev_kek);
+	grp->push.seq_reset = true;
+}
+
+/* The TEKs, after the GAP's deactivation time delay (GM-16) */
+static void dels_teks(struct gm_group *grp, const struct gm_dels *d,
+		      const struct gdoi_push *p, const struct sockaddr_in *peer)
+{
+	uint32_t dtd = gap_dtd_ms(p);
+	char e[300];
+
+	for (unsigned i = 0; i < d->n; i++) {
+		log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: TEK SPI 0x%08x, removed in %u ms",
+			   inet_ntoa(peer->sin_addr), grp->c->name, d->spis[i],
+			   dtd);
+		if (gm_k_sa_retire(grp, d->spis[i], dtd, e, sizeof(e)))
+			log_warn("group %s: SA 0x%08x: %s", grp->c->name,
+				 d->spis[i], e);
 	}
 }
 
@@ -624,6 +651,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 	struct gdoi_push p;
 	struct gm_plan *plan = NULL;
 	const struct gm_tek *pt = NULL;
+	struct gm_dels dels;
 	const char *cisco;
 	uint64_t now = ev_now_ms();
 	int pst_rc = 0, err;
@@ -684,7 +712,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		}
 		pt = pst_tek(plan);
 	}
-	if (dels_check(grp, &p, peer))
+	if (dels_select(grp, &p, peer, &dels))
 		goto out;
 	if (pt && ps->pst_valid) {
 		uint64_t mine = pst_now(ps, now);
@@ -727,8 +755,12 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		transport_seen(grp, GM_TRANS_MULTICAST);
 	else if (p.ack_requested)
 		transport_seen(grp, GM_TRANS_UNICAST);
+	dels_kek(grp, &dels, peer);
 	if (plan && plan->kek.present)
 		kek_replace(grp, &plan->kek, p.seq);
+	else if (dels.kek)
+		log_notice("group %s: no KEK: rekeys are no longer accepted until the next registration",
+			   grp->c->name);
 	if (pt) {
 		ps->pst_valid = true;
 		ps->pst_ms = pt->pseudotime_ms;
@@ -739,7 +771,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 			log_warn("group %s: pseudotime to gvpn.ko: %s",
 				 grp->c->name, why);
 	}
-	dels_apply(grp, &p, peer);
+	dels_teks(grp, &dels, &p, peer);
 	if (plan || p.ndel) {
 		ps->last_rekey_ms = now;
 		rekey_log(grp, local, peer, p.seq, plan);

@@ -635,6 +635,42 @@ static void test_delete_kek(void **state)
 	group_free();
 }
 
+static void test_delete_and_new_kek(void **state)
+{
+	static const uint8_t zero16[16];
+	struct gdoi_kek_keys k_old, k_new;
+	struct rekey_buf b;
+	struct gdoi_push p;
+
+	(void)state;
+	group_new();
+	ks_kek(&k_old, old_spi, kek_key_old, ks_key);
+	ks_kek(&k_new, new_spi, kek_key_new, ks_key);
+	/* D (every KEK), SA KEK (a new one): the old KEK goes first, the
+	 * new one stays, and nothing recognises the old one any more */
+	rekey_fill(&b, &p, 6, new_spi, kek_key_new, NULL, 0x3333, false, 0);
+	p.ndel = 1;
+	p.del[0] = (struct isakmp_delete_pl){
+		.doi = ISAKMP_DOI_GDOI, .proto = GDOI_PROTO_IPSEC_ESP,
+		.spi_len = GDOI_KEK_SPI_LEN, .nspi = 1, .spis = zero16,
+	};
+	deliver(&k_old, &p);
+	rekey_done(&b);
+	assert_int_equal(G()->push.installed, 1);
+	assert_true(G()->kek.present);
+	assert_memory_equal(G()->kek.spi, new_spi, GDOI_KEK_SPI_LEN);
+	/* the signing key of the deleted KEK carried over: none in the KD */
+	assert_non_null(G()->kek.sig_key);
+	assert_false(G()->push.prev_kek.present);
+	heartbeat(&k_old, 7);
+	assert_int_equal(gm.push_unknown, 1);
+	assert_int_equal(G()->push.duplicates, 0);
+	/* under the new KEK the sequence starts again */
+	heartbeat(&k_new, 1);
+	assert_int_equal(G()->seq, 1);
+	group_free();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -664,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_kek_rekey),
 		cmocka_unit_test(test_pst_receiver),
 		cmocka_unit_test(test_delete_kek),
+		cmocka_unit_test(test_delete_and_new_kek),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
