@@ -219,14 +219,6 @@ static void kek_replace(struct gm_group *grp, struct gm_kek *nk, uint32_t seq)
 	bool rekey = !grp->kek.present ||
 		     memcmp(nk->spi, grp->kek.spi, GDOI_KEK_SPI_LEN);
 
-	/* a KEK packet without the signature key: the key server's key
-	 * did not change */
-	if (!nk->sig_key && grp->kek.sig_key) {
-		nk->sig_key = OPENSSL_memdup(grp->kek.sig_key,
-					     grp->kek.sig_key_len);
-		if (nk->sig_key)
-			nk->sig_key_len = grp->kek.sig_key_len;
-	}
 	if (rekey && grp->kek.present) {
 		log_notice("group %s: KEK rekey: KEK SPI %s replaces %s; sequence numbers start again",
 			   grp->c->name, spi_str(nk->spi, a),
@@ -755,6 +747,14 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		transport_seen(grp, GM_TRANS_MULTICAST);
 	else if (p.ack_requested)
 		transport_seen(grp, GM_TRANS_UNICAST);
+	/* a KEK packet without the signature key: the key server's key did
+	 * not change (checked above: there is one) */
+	if (plan && plan->kek.present && !plan->kek.sig_key) {
+		plan->kek.sig_key = OPENSSL_memdup(grp->kek.sig_key,
+						   grp->kek.sig_key_len);
+		if (plan->kek.sig_key)
+			plan->kek.sig_key_len = grp->kek.sig_key_len;
+	}
 	dels_kek(grp, &dels, peer);
 	if (plan && plan->kek.present)
 		kek_replace(grp, &plan->kek, p.seq);
