@@ -45,6 +45,7 @@
 #include "core/log.h"
 #include "gdoi/gdoi_push.h"
 #include "gm.h"
+#include "ike/ike.h"
 #include "main/net.h"
 #include "util.h"
 
@@ -498,6 +499,46 @@ static uint32_t gap_dtd_ms(const struct gdoi_push *p)
 	return 0;
 }
 
+/*
+ * The Wireshark trace (pcap option) of a push that decrypted: the header
+ * without the E flag and with the length of the payloads, as a key server
+ * traces what it sends, so tshark decodes it.
+ */
+static void trace_push(struct gm_group *grp, const struct sockaddr_in *local,
+		       const struct sockaddr_in *peer, const uint8_t *plain,
+		       size_t len)
+{
+	static uint8_t msg[ISAKMP_MAX_MSG];
+	struct ike_ctx *ike = grp->gm->ike;
+	struct isakmp_chain *c;
+	struct isakmp_err err;
+	const struct isakmp_pl *last;
+	size_t n;
+
+	if (!ike || !ike->ops.trace || len < ISAKMP_HDR_LEN ||
+	    len > sizeof(msg))
+		return;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return;
+	if (isakmp_chain_decode(c, plain[16], plain + ISAKMP_HDR_LEN,
+				len - ISAKMP_HDR_LEN, true, &err) || !c->n) {
+		free(c);
+		return;
+	}
+	last = &c->pl[c->n - 1];
+	n = (size_t)(last->body - plain) + last->len;
+	free(c);
+	memcpy(msg, plain, n);
+	msg[19] &= (uint8_t)~ISAKMP_FLAG_E;
+	msg[24] = (uint8_t)(n >> 24);
+	msg[25] = (uint8_t)(n >> 16);
+	msg[26] = (uint8_t)(n >> 8);
+	msg[27] = (uint8_t)n;
+	ike->ops.trace(ike, peer, local, msg, n);
+	OPENSSL_cleanse(msg, n);
+}
+
 static void send_ack(struct gm_group *grp, const struct gdoi_kek_keys *kk,
 		     uint32_t seq, const struct sockaddr_in *local,
 		     const struct sockaddr_in *peer)
@@ -517,6 +558,11 @@ static void send_ack(struct gm_group *grp, const struct gdoi_kek_keys *kk,
 	}
 	if (net_send(&src, peer, buf, (size_t)n))
 		return;		/* logged */
+	if (grp->gm->ike && grp->gm->ike->ops.trace) {
+		src.sin_port = local->sin_port;
+		grp->gm->ike->ops.trace(grp->gm->ike, &src, peer, buf,
+					(size_t)n);
+	}
 	grp->push.acks++;
 	log_debug("group %s: ACK of rekey seq # %u sent to %s", grp->c->name,
 		  seq, inet_ntoa(peer->sin_addr));
@@ -665,6 +711,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		reject(grp, GM_PUSH_REJ_FAILURE, peer, "%s", why);
 		goto out;
 	}
+	trace_push(grp, local, peer, plain, len);
 	if (gm_push_seq_check(grp->has_seq, grp->seq, ps->seq_reset, p.seq)) {
 		reject(grp, GM_PUSH_REJ_SEQ, peer,
 		       "Failed to process rekey seq # %u in seq payload for group %s, last seq # %u",
