@@ -11,7 +11,7 @@
  *
  *   ks_load -s KS_ADDR -n MEMBERS -g ecp256|modp2048 -k PSK-FILE -G GROUP
  *           [-b FIRST_MEMBER_ADDR] [-c IN_FLIGHT] [-p LOCAL_PORT]
- *           [-d] [-w] [-t TIMEOUT_S]
+ *           [-d] [-w] [-a] [-t TIMEOUT_S]
  *
  * It prints one line: members registered, failures, seconds, registrations
  * per second. With -d each member deletes its Phase 1 SA after its pull
@@ -20,6 +20,13 @@
  * it then waits for a signal, the SAs still up on both sides, so that the
  * key server's memory can be measured with them (the default action of
  * SIGTERM ends it without deleting anything).
+ * With -a (and -w) the members acknowledge the key server's unicast
+ * GROUPKEY-PUSH messages (RFC 8263 ACK, gdoi_push_ack_build) with the KEK
+ * of their registration; each time every registered member has ACKed one
+ * push it prints "push seq S acked N first T0 last T1" (CLOCK_REALTIME of
+ * the first push received and of the last ACK sent). The members share
+ * one memory: a push is opened (decrypted, signature verified) once, not
+ * once per member, so the figure is the key server's time.
  * Exit status 0 when every member registered.
  */
 
@@ -33,9 +40,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/x509.h>
+
 #include "core/log.h"
 #include "core/loop.h"
 #include "gdoi/gdoi.h"
+#include "gdoi/gdoi_push.h"
 #include "ike/ike.h"
 #include "main/net.h"
 
@@ -60,6 +70,15 @@ static uint32_t base_addr;
 static uint16_t local_port = 849;
 static struct ev_timer deadline;
 
+/* -a: acknowledging pushes */
+static bool ack_pushes, have_kek;
+static struct gdoi_kek_keys kek;
+static uint8_t *last_push, *push_plain, *got;
+static size_t last_push_len;
+static uint32_t last_seq;
+static unsigned nacked;
+static struct timespec first_push;
+
 static int op_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		   const struct sockaddr_in *peer, const uint8_t *buf,
 		   size_t len)
@@ -83,12 +102,126 @@ static void member_done(bool success)
 		start_more();
 }
 
+static uint64_t attr_get(const struct isakmp_attrs *as, uint16_t type,
+			 struct isakmp_attr *out)
+{
+	struct isakmp_attrs it = *as;
+	struct isakmp_attr a;
+	uint64_t v = 0;
+
+	while (isakmp_attr_next(&it, &a) == 1)
+		if (a.type == type) {
+			if (out)
+				*out = a;
+			isakmp_attr_uint(&a, &v);
+			return v;
+		}
+	return 0;
+}
+
+/* the group's KEK from the first registration (every member has it) */
+static void take_kek(const struct gdoi_pull_result *r)
+{
+	struct isakmp_attr a;
+	unsigned i;
+
+	if (have_kek || !r->sa.has_kek)
+		return;
+	memcpy(kek.spi, r->sa.kek.spi, sizeof(kek.spi));
+	kek.alg = (uint16_t)attr_get(&r->sa.kek.attrs, GDOI_KEK_ALGORITHM, NULL);
+	kek.key_bits = (uint16_t)attr_get(&r->sa.kek.attrs, GDOI_KEK_KEY_LENGTH,
+					  NULL);
+	kek.sig_hash = (uint16_t)attr_get(&r->sa.kek.attrs,
+					  GDOI_KEK_SIG_HASH_ALGORITHM, NULL);
+	for (i = 0; i < r->kd.n; i++) {
+		const struct gdoi_key_packet *kp = &r->kd.pkt[i];
+		const unsigned char *der;
+
+		if (kp->type != GDOI_KD_KEK)
+			continue;
+		memset(&a, 0, sizeof(a));
+		attr_get(&kp->attrs, GDOI_KD_KEK_ALGORITHM_KEY, &a);
+		if (!a.len || a.len > sizeof(kek.key))
+			return;
+		memcpy(kek.key, a.val, a.len);
+		memset(&a, 0, sizeof(a));
+		attr_get(&kp->attrs, GDOI_KD_KEK_SIGNATURE_KEY, &a);
+		der = a.val;
+		kek.sig_key = a.len ? d2i_PUBKEY(NULL, &der, a.len) : NULL;
+		have_kek = kek.sig_key != NULL;
+	}
+}
+
+static void on_push(void *arg, const struct sockaddr_in *local,
+		    const struct sockaddr_in *peer, const struct isakmp_hdr *h,
+		    const uint8_t *msg, size_t len)
+{
+	struct sockaddr_in from = *local;
+	uint8_t ack[512];
+	char why[128];
+	unsigned idx;
+	int n;
+
+	(void)arg;
+	(void)h;
+	if (!ack_pushes || !have_kek)
+		return;
+	if (len != last_push_len || memcmp(msg, last_push, len)) {
+		struct gdoi_push p;
+
+		if (gdoi_push_open(&kek, msg, len, push_plain, ISAKMP_MAX_MSG,
+				   &p, why, sizeof(why))) {
+			fprintf(stderr, "ks_load: push refused: %s\n", why);
+			return;
+		}
+		if (p.seq != last_seq) {
+			last_seq = p.seq;
+			nacked = 0;
+			memset(got, 0, n_members);
+			clock_gettime(CLOCK_REALTIME, &first_push);
+		}
+		memcpy(last_push, msg, len);
+		last_push_len = len;
+	}
+	idx = ntohl(local->sin_addr.s_addr) - base_addr;
+	if (idx >= n_members)
+		return;
+	n = gdoi_push_ack_build(&kek, last_seq, local->sin_addr, ack,
+				sizeof(ack));
+	if (n < 0)
+		return;
+	from.sin_port = htons(local_port);
+	net_send(&from, peer, ack, (size_t)n);
+	if (!got[idx]) {
+		got[idx] = 1;
+		if (++nacked == ok) {
+			struct timespec t;
+
+			clock_gettime(CLOCK_REALTIME, &t);
+			printf("push seq %u acked %u first %lld.%09ld last %lld.%09ld\n",
+			       last_seq, nacked, (long long)first_push.tv_sec,
+			       first_push.tv_nsec, (long long)t.tv_sec,
+			       t.tv_nsec);
+			fflush(stdout);
+		}
+	}
+}
+
+static void op_push(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		    const struct sockaddr_in *peer, const struct isakmp_hdr *h,
+		    const uint8_t *msg, size_t len)
+{
+	(void)ctx;
+	gdoi_push_input(&gdoi, local, peer, h, msg, len);
+}
+
 static void pulled(void *arg, struct ike_sa *sa, int err,
 		   const struct gdoi_pull_result *r, const char *why)
 {
 	struct member *m = arg;
 
-	(void)r;
+	if (!err && ack_pushes)
+		take_kek(r);
 	if (!err && delete_after) {
 		/* not from inside the GDOI layer's callback: next turn */
 		memcpy(m->icookie, sa->icookie, 8);
@@ -207,7 +340,7 @@ static void usage(void)
 	fprintf(stderr,
 		"Usage: ks_load -s KS_ADDR -n MEMBERS -g ecp256|modp2048 -k PSK_FILE -G GROUP\n"
 		"               [-b FIRST_ADDR (127.1.0.1)] [-c IN_FLIGHT (128)]\n"
-		"               [-p LOCAL_PORT (849)] [-d] [-w] [-t TIMEOUT_S (600)]\n");
+		"               [-p LOCAL_PORT (849)] [-d] [-w] [-a] [-t TIMEOUT_S (600)]\n");
 	exit(2);
 }
 
@@ -215,7 +348,7 @@ int main(int argc, char **argv)
 {
 	struct ike_ops ops = {
 		.send = op_send, .phase2 = op_phase2, .gone = op_gone,
-		.notify = op_notify,
+		.notify = op_notify, .push = op_push,
 	};
 	const char *ks = NULL, *psk = NULL;
 	struct in_addr a;
@@ -231,7 +364,7 @@ int main(int argc, char **argv)
 		.hash = IKE_HASH_SHA256, .auth = IKE_AUTH_PSK, .group = 19,
 		.lifetime = 86400,
 	};
-	while ((c = getopt(argc, argv, "s:n:g:k:G:b:c:p:dwt:")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:g:k:G:b:c:p:dwat:")) != -1) {
 		switch (c) {
 		case 's':
 			ks = optarg;
@@ -269,6 +402,9 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			wait_after = true;
+			break;
+		case 'a':
+			ack_pushes = true;
 			break;
 		case 't':
 			timeout_s = (unsigned)strtoul(optarg, NULL, 0);
@@ -308,6 +444,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gdoi_init(&gdoi, &ike, NULL, NULL);
+	if (ack_pushes) {
+		last_push = malloc(ISAKMP_MAX_MSG);
+		push_plain = malloc(ISAKMP_MAX_MSG);
+		got = calloc(n_members, 1);
+		if (!last_push || !push_plain || !got)
+			return 1;
+		gdoi.gm_push = on_push;
+	}
 	a.s_addr = INADDR_ANY;
 	if (net_open(a, local_port, &ike)) {
 		fprintf(stderr, "ks_load: UDP port %u: %s\n", local_port,
@@ -327,6 +471,11 @@ int main(int argc, char **argv)
 	printf("members %u registered %u failed %u seconds %.3f rate %.1f\n",
 	       n_members, ok, failed, secs, secs > 0 ? ok / secs : 0);
 	fflush(stdout);
+	if (wait_after && ack_pushes) {
+		/* acknowledge pushes until killed */
+		ev_timer_del(&deadline);
+		ev_run();
+	}
 	if (wait_after)
 		for (;;)
 			pause();

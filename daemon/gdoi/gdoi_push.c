@@ -3,55 +3,64 @@
  * Copyright (C) 2026 The gvpn authors.
  *
  * GROUPKEY-PUSH (RFC 6407 4) and its acknowledgement (RFC 8263): the wire
- * format and its cryptography. See gdoi_push.h for the API. Wire decisions,
- * each with the text it follows (or, where the RFCs leave a choice, what
- * we chose and why):
+ * format and its cryptography. See gdoi_push.h for the API. Each wire
+ * decision below names the section it follows; where the RFCs leave a
+ * choice (or where we could not check their exact text: the RFC bodies
+ * were not at hand when this was written, see "unverified"), it says what
+ * we chose and why.
  *
  * Push, as the key server sends it:
  *
- *   HDR  cookies = KEK SPI (RFC 6407 4: "the SPI of the KEK ... in the
- *        initiator and responder cookie fields": first 8 bytes initiator,
- *        last 8 responder, 5.3), exchange 33, E flag, M-ID 0 (RFC 6407 4).
- *   then IV | CBC_KEK(SEQ, [D...,] [SA, KD,] SIG | zero padding)
+ *   HDR  cookies = the KEK SPI, first 8 bytes in the initiator cookie, last
+ *        8 in the responder cookie (RFC 6407 4 and 5.3: the SA KEK SPI is
+ *        16 bytes because it is the push's cookie pair); exchange
+ *        GROUPKEY-PUSH (33); E flag (HDR*); M-ID 0 (RFC 6407 4).
+ *   then IV | CBC_KEK(SEQ, [D...,] [SA, KD,] SIG | padding)
  *
- *   The IV: RFC 6407 5.3.3 names CBC modes for KEK_ALGORITHM but, unlike
- *   Phase 1 (RFC 2409 appendix B), a push has no exchange state to derive
- *   an IV from. We send a fresh random IV of one cipher block in the clear
- *   in front of the ciphertext (so every push, and every member, decrypts
- *   with nothing but the KEK) -- see the report of issue 9: the one place
- *   where interoperability with other vendors is unverified.
- *   Padding: zero bytes to the block size (RFC 2409 5.3, as our Phase 1
- *   and Phase 2 do); we accept any padding shorter than one block that is
- *   zeros or ends with its own length (RFC 2409 5.3's "last byte" form).
+ *   IV: RFC 6407 5.3.3 specifies CBC for KEK_ALGORITHM; a push, unlike a
+ *   Phase 1 or Phase 2 message (RFC 2409 appendix B), has no exchange state
+ *   to derive an IV from. We send a fresh random IV of one cipher block in
+ *   the clear in front of the ciphertext, so every push (and every
+ *   retransmission, which resends the same bytes) decrypts with nothing
+ *   but the KEK. (Unverified against other vendors' pushes.)
+ *   Padding: zero bytes up to the block size (RFC 2409 5.3, as our Phase 1
+ *   and Phase 2 do). Accepted: any padding shorter than one block that is
+ *   all zeros or ends with its own length (RFC 2409 5.3's other form).
  *
- *   SIG (RFC 6407 4.1, as RFC 3547 4.1): an RSA PKCS#1 v1.5 signature,
- *   with the KEK's SIG_HASH_ALGORITHM, of
- *       "rekey" | HDR | SEQ ... up to but excluding the SIG payload
- *   over the plaintext. The HDR signed is the one sent, with its Length
- *   field the length of the plaintext message including SIG and without
- *   padding (the length the signer knows when it signs: RFC 6407 4.1 has
- *   the signature over the message "before encryption"). A member checks
- *   it before it looks at any payload's content (RFC 6407 4.2.1).
+ *   SIG (RFC 6407 4.1, kept from RFC 3547 4.1): an RSA PKCS#1 v1.5
+ *   signature (SIG_ALGORITHM RSA, 5.3.7), with the KEK's SIG_HASH_ALGORITHM
+ *   (5.3.6), over
+ *       "rekey" | HDR | SEQ ... up to, not including, the SIG payload
+ *   in plaintext. The HDR signed is the one sent except its Length field,
+ *   which is the length of the plaintext message with SIG and without IV or
+ *   padding: the length the signer knows when it signs, before encryption.
+ *   (The "rekey" prefix and the Length are unverified against the RFC text
+ *   and other vendors.) A member checks SIG before it looks at the content
+ *   of any payload (issue 9).
  *
- *   Payloads: SEQ (exactly one, RFC 6407 5.7), D (RFC 6407 4, 5.9: any
- *   number up to GDOI_PUSH_MAX_DEL), SA and KD (both or neither: RFC 6407
- *   4 pairs them), CERT and VID (accepted and ignored: the key server's
- *   key came with the KEK), SIG (exactly one, last). Unknown payloads are
- *   skipped unless flagged critical (isakmp_chain_decode).
+ *   Payloads (RFC 6407 4): SEQ exactly once (5.7); D up to
+ *   GDOI_PUSH_MAX_DEL (5.9); SA and KD both or neither; CERT and VID
+ *   accepted and ignored (the key server's key came with the KEK); SIG
+ *   exactly once, last. Unknown payloads are skipped unless flagged
+ *   critical (isakmp_chain_decode); known ones that have no place in a push
+ *   (HASH, NONCE, KE, ID, ...) are refused. Order is not checked beyond SIG
+ *   last (liberal: RFC 3547 pushes have the same set).
+ *   KEK_ACK_REQUESTED (RFC 8263 2): we send attribute 9, basic, value 1;
+ *   any value of 9 or of Juniper's pre-standard 129 means an ACK is wanted.
  *
- * ACK (RFC 8263 3), member to key server, in the clear:
+ * ACK (RFC 8263 3), member to key server, not encrypted:
  *
  *   HDR  cookies = the KEK SPI of the push it acknowledges, exchange
  *        GDOI_EXCH_PUSH_ACK, no flags, M-ID 0
  *   HASH, SEQ (the push's sequence number), ID (the member: ID_IPV4_ADDR)
  *
- *   HASH = prf(K_ack, SEQ | ID), the payloads after HASH as sent (generic
- *   headers included, as IKEv1's hashes cover payloads), with prf =
- *   HMAC-SHA-256 (Juniper: "an acknowledgment message with SHA-256
- *   checksum") and K_ack = prf(KEK_ALGORITHM_KEY, "GROUPKEY-PUSH ACK" |
- *   KEK SPI): a key only holders of the KEK can compute, bound to that KEK.
- *   The key server accepts an ACK under the current or the previous KEK
- *   (its caller's choice).
+ *   HASH = prf(K_ack, SEQ | ID) over the payloads after HASH as sent
+ *   (generic headers included, as IKEv1's HASH(1..3) cover payloads), with
+ *   prf = HMAC-SHA-256 (Juniper: an ACK "with SHA-256 checksum") and
+ *   K_ack = prf(KEK_ALGORITHM_KEY, "GROUPKEY-PUSH ACK" | KEK SPI): only
+ *   holders of the KEK can compute it, and it is bound to that KEK.
+ *   (Our reading of RFC 8263 3; unverified against other vendors.) The key
+ *   server tries the current and the previous KEK (its caller's choice).
  */
 
 #include <errno.h>
@@ -132,13 +141,10 @@ static const EVP_MD *sig_md(uint16_t sig_hash)
 	return NULL;
 }
 
-/*
- * Signs or verifies "rekey" | hdr | body[0..body_len) (RFC 6407 4.1).
- * hdr: the 28 header bytes as signed. Verify: 0 good, -1 bad.
- */
-static int push_sig(const struct gdoi_kek_keys *kek, const uint8_t *hdr,
-		    const uint8_t *body, size_t body_len, uint8_t *sig,
-		    size_t *sig_len, bool sign)
+/* Signs "rekey" | hdr | body[0..body_len) (RFC 6407 4.1); hdr: 28 bytes */
+static int push_sign(const struct gdoi_kek_keys *kek, const uint8_t *hdr,
+		     const uint8_t *body, size_t body_len, uint8_t *sig,
+		     size_t *sig_len)
 {
 	const EVP_MD *md = sig_md(kek->sig_hash);
 	EVP_MD_CTX *ctx;
@@ -146,26 +152,36 @@ static int push_sig(const struct gdoi_kek_keys *kek, const uint8_t *hdr,
 
 	if (!md || !kek->sig_key || !(ctx = EVP_MD_CTX_new()))
 		return -1;
-	if (sign) {
-		if (EVP_DigestSignInit(ctx, NULL, md, NULL, kek->sig_key) > 0 &&
-		    EVP_DigestSignUpdate(ctx, sig_prefix,
-					 sizeof(sig_prefix) - 1) > 0 &&
-		    EVP_DigestSignUpdate(ctx, hdr, ISAKMP_HDR_LEN) > 0 &&
-		    EVP_DigestSignUpdate(ctx, body, body_len) > 0 &&
-		    EVP_DigestSignFinal(ctx, sig, sig_len) > 0)
-			ret = 0;
-	} else {
-		if (EVP_DigestVerifyInit(ctx, NULL, md, NULL,
-					 kek->sig_key) > 0 &&
-		    EVP_DigestVerifyUpdate(ctx, sig_prefix,
-					   sizeof(sig_prefix) - 1) > 0 &&
-		    EVP_DigestVerifyUpdate(ctx, hdr, ISAKMP_HDR_LEN) > 0 &&
-		    EVP_DigestVerifyUpdate(ctx, body, body_len) > 0 &&
-		    EVP_DigestVerifyFinal(ctx, sig, *sig_len) == 1)
-			ret = 0;
-	}
+	if (EVP_DigestSignInit(ctx, NULL, md, NULL, kek->sig_key) > 0 &&
+	    EVP_DigestSignUpdate(ctx, sig_prefix, sizeof(sig_prefix) - 1) > 0 &&
+	    EVP_DigestSignUpdate(ctx, hdr, ISAKMP_HDR_LEN) > 0 &&
+	    EVP_DigestSignUpdate(ctx, body, body_len) > 0 &&
+	    EVP_DigestSignFinal(ctx, sig, sig_len) > 0)
+		ret = 0;
 	EVP_MD_CTX_free(ctx);
 	return ret;
+}
+
+/* The same signature checked: true if it verifies */
+static bool push_verify(const struct gdoi_kek_keys *kek, const uint8_t *hdr,
+			const uint8_t *body, size_t body_len,
+			const uint8_t *sig, size_t sig_len)
+{
+	const EVP_MD *md = sig_md(kek->sig_hash);
+	EVP_MD_CTX *ctx;
+	bool ok = false;
+
+	if (!md || !kek->sig_key || !sig_len || !(ctx = EVP_MD_CTX_new()))
+		return false;
+	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, kek->sig_key) > 0 &&
+	    EVP_DigestVerifyUpdate(ctx, sig_prefix,
+				   sizeof(sig_prefix) - 1) > 0 &&
+	    EVP_DigestVerifyUpdate(ctx, hdr, ISAKMP_HDR_LEN) > 0 &&
+	    EVP_DigestVerifyUpdate(ctx, body, body_len) > 0 &&
+	    EVP_DigestVerifyFinal(ctx, sig, sig_len) == 1)
+		ok = true;
+	EVP_MD_CTX_free(ctx);
+	return ok;
 }
 
 static bool is_ack_attr(uint16_t type)
@@ -187,7 +203,7 @@ static void spi_cookies(struct isakmp_hdr *h, const uint8_t *spi)
 	memcpy(h->rcookie, spi + ISAKMP_COOKIE_LEN, ISAKMP_COOKIE_LEN);
 }
 
-/* --- push: build ------------------------------------------------------------ */
+/* --- push: build -------------------------------------------------------- */
 
 /*
  * The SA KEK attributes as sent: the role's, without any KEK_ACK_REQUESTED,
@@ -276,20 +292,20 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 	isakmp_pl_end(&b, sig_start);
 	isakmp_msg_end(&b);
 	free(sa);
-	if (attrs) {
-		OPENSSL_cleanse(attrs, 8);
-		free(attrs);
-	}
-	if (b.err)
+	free(attrs);
+	if (b.err) {
+		/* the KD went in, maybe in part: no keys left behind */
+		OPENSSL_cleanse(out, b.len < cap ? b.len : cap);
 		return -EMSGSIZE;
+	}
 
 	/* RFC 6407 4.1: sign "rekey" | HDR | payloads before SIG */
 	plen = b.len;
 	memcpy(hdr, out, ISAKMP_HDR_LEN);
 	sig_len = sig_max;
-	if (push_sig(kek, hdr, out + ISAKMP_HDR_LEN,
-		     sig_start - ISAKMP_HDR_LEN, out + sig_off, &sig_len,
-		     true) || sig_len != sig_max) {
+	if (push_sign(kek, hdr, out + ISAKMP_HDR_LEN,
+		      sig_start - ISAKMP_HDR_LEN, out + sig_off, &sig_len) ||
+	    sig_len != sig_max) {
 		OPENSSL_cleanse(out, plen);
 		return -EIO;
 	}
@@ -327,7 +343,7 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 	return (int)n;
 }
 
-/* --- push: open ------------------------------------------------------------- */
+/* --- push: open --------------------------------------------------------- */
 
 static bool pad_ok(const uint8_t *p, size_t n, size_t bs)
 {
@@ -352,12 +368,14 @@ int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 	struct isakmp_err err;
 	struct isakmp_hdr h;
 	uint16_t encr, bits;
-	size_t bs, body, end, sig_at, sig_len;
+	size_t bs, body, end, sig_at;
 	uint8_t np, last = ISAKMP_NP_NONE;
 	unsigned i, nsa, nkd;
 	int ret = -EBADMSG;
 
 	memset(p, 0, sizeof(*p));
+	if (why && whylen)
+		*why = 0;
 	if (len < ISAKMP_HDR_LEN)
 		return fail(why, whylen, -EBADMSG,
 			    "push of %zu bytes is shorter than a header", len);
@@ -388,12 +406,16 @@ int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 	body -= bs;
 	if (ike_cbc(encr, bits, kek->key, msg + ISAKMP_HDR_LEN,
 		    msg + ISAKMP_HDR_LEN + bs, body, plain + ISAKMP_HDR_LEN,
-		    false))
+		    false)) {
+		OPENSSL_cleanse(plain, len);
 		return fail(why, whylen, -EBADMSG, "KEK decryption failed");
+	}
 
 	c = malloc(sizeof(*c));
-	if (!c)
+	if (!c) {
+		OPENSSL_cleanse(plain, len);
 		return fail(why, whylen, -ENOMEM, "out of memory");
+	}
 	if (isakmp_chain_decode(c, h.np, plain + ISAKMP_HDR_LEN, body, true,
 				&err)) {
 		ret = fail(why, whylen, -EBADMSG, "%s", err.msg);
@@ -459,17 +481,15 @@ int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 		}
 	}
 
-	/* RFC 6407 4.2.1: the signature before anything else */
+	/* the signature before anything else (issue 9) */
 	pl = isakmp_chain_find(c, ISAKMP_NP_SIG, 0);
 	memcpy(hdr, plain, ISAKMP_HDR_LEN);
 	hdr[24] = (uint8_t)((ISAKMP_HDR_LEN + end) >> 24);
 	hdr[25] = (uint8_t)((ISAKMP_HDR_LEN + end) >> 16);
 	hdr[26] = (uint8_t)((ISAKMP_HDR_LEN + end) >> 8);
 	hdr[27] = (uint8_t)(ISAKMP_HDR_LEN + end);
-	sig_len = pl->len;
-	if (!kek->sig_key || !pl->len ||
-	    push_sig(kek, hdr, plain + ISAKMP_HDR_LEN, sig_at,
-		     (uint8_t *)pl->body, &sig_len, false)) {
+	if (!push_verify(kek, hdr, plain + ISAKMP_HDR_LEN, sig_at, pl->body,
+			 pl->len)) {
 		ret = fail(why, whylen, -EKEYREJECTED,
 		     "signature does not verify with the key server's key");
 		goto out;
@@ -585,6 +605,8 @@ int gdoi_push_ack_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 	unsigned i;
 	int ret;
 
+	if (why && whylen)
+		*why = 0;
 	if (len < ISAKMP_HDR_LEN)
 		return fail(why, whylen, -EBADMSG,
 			    "ACK of %zu bytes is shorter than a header", len);

@@ -14,10 +14,13 @@
  *                                          when the SA KEK asks for it)
  *
  * HDR: cookies = the KEK SPI (first 8 bytes initiator, last 8 responder),
- * M-ID 0, exchange GROUPKEY-PUSH, E flag; everything after the header is
- * encrypted with the KEK cipher (CBC). SIG: RSA over the hash named by the
- * KEK's SIG_HASH_ALGORITHM of the plaintext message up to SIG, as RFC 6407
- * 4.1 specifies; the member checks it before it looks at anything else.
+ * M-ID 0, exchange GROUPKEY-PUSH, E flag; after the header: a random IV
+ * (one block) and the payloads encrypted with the KEK cipher (CBC, zero
+ * padding). SIG: RSA PKCS#1 v1.5 with the KEK's SIG_HASH_ALGORITHM over
+ * "rekey" | HDR | the plaintext payloads before SIG (RFC 6407 4.1); the
+ * member checks it before it looks at anything else. ACK: HDR (cookies =
+ * KEK SPI, no encryption), HASH = HMAC-SHA-256 keyed from the KEK key over
+ * SEQ | ID. gdoi_push.c has each wire decision with its RFC section.
  *
  * What a push means (sequence, pseudotime, which SAs to install or
  * delete) belongs to the roles: ks/ and gm/.
@@ -59,18 +62,25 @@ struct gdoi_push {
 	bool has_sa;			/* SA (with SA KEK, TEKs, GAP) and KD */
 	struct gdoi_sa sa;
 	struct gdoi_kd kd;
-	/* RFC 8263: the SA KEK carries KEK_ACK_REQUESTED (build: adds the
-	 * attribute; open: it was there, value 9 or Juniper's older 129) */
+	/*
+	 * RFC 8263: the SA KEK carries KEK_ACK_REQUESTED. Build: the role
+	 * passes the SA KEK attributes without it; build adds attribute 9
+	 * when set (and drops any 9 or 129 the role passed when not). Open:
+	 * set when the SA KEK has attribute 9 or Juniper's older 129.
+	 */
 	bool ack_requested;
 };
 
 /*
  * Encodes, signs and encrypts p under kek (sig_key: the private key) into
  * out (cap bytes, ISAKMP_MAX_MSG is enough). plain, when not NULL, gets
- * the message as it was before encryption (for the pcap capture), the
- * same size as out at most. Returns the message length, or -EMSGSIZE,
- * -EINVAL (p inconsistent, e.g. ack_requested without an SA KEK), -EIO
- * (crypto).
+ * the message as it was signed, before encryption, with the E flag
+ * cleared so that it decodes as it is (for the pcap capture; it holds the
+ * KD's keys: the caller wipes it); *plain_len: its capacity in, its
+ * length out. Every call draws a new IV: build once per event and resend
+ * those bytes. Returns the message length, or -EMSGSIZE, -EINVAL (p or
+ * kek inconsistent, e.g. ack_requested without an SA KEK, no sig_key),
+ * -ENOMEM, -EIO (crypto).
  */
 int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 		    uint8_t *out, size_t cap, uint8_t *plain,
@@ -83,8 +93,10 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
  * and verifies SIG with kek->sig_key (public). On success p points into
  * plain. Returns 0, or with why set: -ENOENT (cookies are not this KEK's
  * SPI), -EBADMSG (does not decrypt or decode: truncated, bad padding,
- * malformed payloads), -EKEYREJECTED (the signature does not verify).
- * Nothing in p may be trusted unless it returns 0.
+ * malformed payloads), -EKEYREJECTED (the signature does not verify),
+ * -EMSGSIZE (cap < len), -ENOMEM. The payloads' contents are decoded only
+ * after the signature verified. Nothing in p may be trusted unless it
+ * returns 0; on failure p is zeroed and plain wiped.
  */
 int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 		   size_t len, uint8_t *plain, size_t cap, struct gdoi_push *p,
@@ -95,8 +107,9 @@ void gdoi_push_spi(const struct isakmp_hdr *h, uint8_t spi[GDOI_KEK_SPI_LEN]);
 
 /*
  * RFC 8263 acknowledgement of push seq by the member at addr (its ID
- * payload: ID_IPV4_ADDR), protected under kek as RFC 8263 specifies.
- * Returns the message length, or -EMSGSIZE, -EIO.
+ * payload: ID_IPV4_ADDR), protected under kek as RFC 8263 specifies (only
+ * kek->spi, alg, key_bits and key are used). Returns the message length,
+ * or -EMSGSIZE, -EIO.
  */
 int gdoi_push_ack_build(const struct gdoi_kek_keys *kek, uint32_t seq,
 			struct in_addr addr, uint8_t *out, size_t cap);

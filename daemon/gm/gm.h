@@ -74,6 +74,7 @@ struct gm_plan {
 	unsigned n;
 	struct gm_tek tek[GDOI_MAX_TEKS];
 	uint32_t atd_ms;		/* GAP activation time delay */
+	uint32_t dtd_ms;		/* GAP deactivation time delay; 0: none */
 	bool has_seq;
 	uint32_t seq;
 	struct gm_kek kek;
@@ -193,6 +194,7 @@ struct gm_push_state {
 	struct gm_kek prev_kek;		/* replaced by a KEK rekey: its
 					 * retransmissions are duplicates */
 	uint64_t prev_kek_until_ms;
+	uint32_t prev_kek_seq;		/* the seq of the KEK rekey itself */
 	bool seq_reset;			/* new KEK: any seq >= 1 is next */
 	enum gm_push_transport transport;
 	uint64_t last_rekey_ms;		/* monotonic; 0: none */

@@ -232,7 +232,7 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 {
 	uint32_t new_pols[GDOI_MAX_TEKS], new_spis[GDOI_MAX_TEKS];
 	uint32_t pol_of[GDOI_MAX_TEKS];
-	unsigned nnew_pols = 0, nnew_spis = 0, i, j;
+	unsigned nnew_pols = 0, nnew_spis = 0, nsa_before, i, j;
 	uint64_t now = ev_now_ms();
 	const struct gm_tek *tbar = NULL;
 	char e[300];
@@ -332,6 +332,7 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 		}
 		kp->current = true;
 	}
+	nsa_before = grp->nsa;
 	for (i = 0; i < nnew_spis; i++) {
 		struct gm_ksa *s = &grp->sas[grp->nsa++];
 
@@ -347,14 +348,21 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 			s->expires_ms = now + p->tek[j].lifetime_s * 1000ull;
 	}
 	/*
-	 * An old SA whose policy got a new one leaves ATD after the new one
-	 * is used (GM-10: 2 x ATD from now); with no ATD it stays until it
-	 * expires (GM-15: no DTD). Failures only cost an early removal.
+	 * Old keys step down. An SA the server no longer sends, whose policy
+	 * got another one, leaves ATD after the new one is used (GM-10: 2 x
+	 * ATD from now). One the server still sends but that this install
+	 * superseded (a new SA for its policy: a rekey carries the old and
+	 * the new TEK) leaves at the GAP's deactivation time (GM-12, GM-15),
+	 * never before the new one is used; without a DTD it stays until it
+	 * expires. Failures only cost an early removal.
 	 */
-	for (i = 0; p->atd_ms && i < grp->nsa; i++) {
+	for (i = 0; i < nsa_before; i++) {
 		struct gm_ksa *s = &grp->sas[i];
-		bool renewed = false, kept = false;
+		bool renewed = false, kept = false, superseded = false;
+		uint32_t delay;
 
+		if (s->gone_ms)
+			continue;
 		for (j = 0; j < p->n; j++) {
 			if (p->tek[j].bypass || !pol_of[j])
 				continue;
@@ -363,7 +371,15 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 			else if (pol_of[j] == s->policy_id)
 				renewed = true;
 		}
-		if (kept || !renewed || s->gone_ms)
+		for (j = nsa_before; j < grp->nsa; j++)
+			if (grp->sas[j].policy_id == s->policy_id)
+				superseded = true;
+		if (!kept && renewed && p->atd_ms)
+			delay = 2 * p->atd_ms;
+		else if (kept && superseded && p->dtd_ms)
+			delay = p->dtd_ms > p->atd_ms ? p->dtd_ms :
+							2 * p->atd_ms;
+		else
 			continue;
 		{
 			struct gvpn_sa sa = {
@@ -371,14 +387,14 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 					   GVPN_BIT(GVPN_A_SA_SPI) |
 					   GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS),
 				.group_id = grp->c->id, .spi = s->spi,
-				.deactivate_in_ms = 2 * p->atd_ms,
+				.deactivate_in_ms = delay,
 			};
 
 			if (k_do(grp, GVPN_CMD_SA_SET, &sa, e, sizeof(e)))
 				log_warn("group %s: SA 0x%08x: deactivation: %s",
 					 grp->c->name, s->spi, e);
 			else
-				s->gone_ms = now + 2ull * p->atd_ms;
+				s->gone_ms = now + delay;
 		}
 	}
 	/* policies the key server no longer sends: gone after the switch */

@@ -78,6 +78,17 @@ static bool in_use(const struct gm_ctx *gm, const struct ike_peer *pc)
 	return false;
 }
 
+/* pc is a key server of some group: its SAs are the member's (a peer
+ * with "initiate" may have others) */
+static bool is_server(const struct gm_ctx *gm, const struct ike_peer *pc)
+{
+	for (unsigned i = 0; i < gm->ngroups; i++)
+		for (unsigned j = 0; j < gm->groups[i].c->nservers; j++)
+			if (gm->groups[i].c->servers[j] == pc)
+				return true;
+	return false;
+}
+
 void gm_p1_gc(struct gm_ctx *gm)
 {
 	struct ike_sa *sa, *o;
@@ -87,7 +98,8 @@ void gm_p1_gc(struct gm_ctx *gm)
 
 		/* negotiating: its try ends it; carrying a pull: that ends */
 		if (!sa->initiator || sa->dying ||
-		    sa->state != IKE_ESTABLISHED || sa->phase2)
+		    sa->state != IKE_ESTABLISHED || sa->phase2 ||
+		    !is_server(gm, sa->pc))
 			continue;
 		if (!in_use(gm, sa->pc)) {
 			ike_sa_delete_soon(sa, "no group of this member registers with this key server now");

@@ -208,8 +208,9 @@ static const char *spi_str(const uint8_t *spi, char *buf)
 	return log_hex(buf, spi, GDOI_KEK_SPI_LEN);
 }
 
-/* nk (moved from) becomes the group's KEK; a new SPI is a KEK rekey */
-static void kek_replace(struct gm_group *grp, struct gm_kek *nk)
+/* nk (moved from) becomes the group's KEK; a new SPI is a KEK rekey,
+ * pushed with seq */
+static void kek_replace(struct gm_group *grp, struct gm_kek *nk, uint32_t seq)
 {
 	struct gm_push_state *ps = &grp->push;
 	char a[2 * GDOI_KEK_SPI_LEN + 1], b[2 * GDOI_KEK_SPI_LEN + 1];
@@ -232,6 +233,7 @@ static void kek_replace(struct gm_group *grp, struct gm_kek *nk)
 		kek_free(&ps->prev_kek);
 		ps->prev_kek = grp->kek;	/* sig_key moved */
 		ps->prev_kek_until_ms = now + GM_PREV_KEK_KEEP_MS;
+		ps->prev_kek_seq = seq;
 		ps->seq_reset = true;
 	} else {
 		kek_free(&grp->kek);
@@ -535,8 +537,8 @@ static void transport_seen(struct gm_group *grp, enum gm_push_transport t)
 		return;
 	if (ps->transport != GM_TRANS_NONE)
 		log_notice(t == GM_TRANS_MULTICAST ?
-			   "%%GDOI-5-GM_REKEY_TRANS_2_MULTI: Group %s changed to multicast rekey" :
-			   "%%GDOI-5-GM_REKEY_TRANS_2_UNI: Group %s changed to unicast rekey",
+			   "%%GDOI-5-GM_REKEY_TRANS_2_MULTI: Group %s transitioned from unicast to multicast rekey" :
+			   "%%GDOI-5-GM_REKEY_TRANS_2_UNI: Group %s transitioned from multicast to unicast rekey",
 			   grp->c->name);
 	else
 		log_info("group %s: rekeys arrive by %s", grp->c->name,
@@ -726,7 +728,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 	else if (p.ack_requested)
 		transport_seen(grp, GM_TRANS_UNICAST);
 	if (plan && plan->kek.present)
-		kek_replace(grp, &plan->kek);
+		kek_replace(grp, &plan->kek, p.seq);
 	if (pt) {
 		ps->pst_valid = true;
 		ps->pst_ms = pt->pseudotime_ms;
@@ -759,6 +761,50 @@ out:
 	OPENSSL_cleanse(plain, sizeof(plain));
 }
 
+/*
+ * A push under the KEK that a KEK rekey replaced. The retransmissions of
+ * that KEK rekey (its seq, or a later one where a key server numbers its
+ * retransmissions: RK-11) are duplicates, dropped quietly; anything else
+ * is refused: it does not verify (GDOI_REKEY_FAILURE) or is an older push
+ * replayed (GDOI_REKEY_SEQ_FAILURE). Nothing changes either way.
+ */
+static void prev_rx(struct gm_group *grp, const struct sockaddr_in *peer,
+		    const uint8_t *msg, size_t len)
+{
+	static uint8_t plain[ISAKMP_MAX_MSG];
+	struct gm_push_state *ps = &grp->push;
+	struct gdoi_kek_keys kk;
+	struct gdoi_push p;
+	char why[300];
+
+	ps->rx++;
+	if (kek_keys(&ps->prev_kek, &kk)) {
+		reject(grp, GM_PUSH_REJ_FAILURE, peer,
+		       "push under the replaced KEK, whose signature key is unusable");
+		goto out;
+	}
+	if (len > sizeof(plain))
+		len = sizeof(plain);
+	if (gdoi_push_open(&kk, msg, len, plain, sizeof(plain), &p, why,
+			   sizeof(why))) {
+		reject(grp, GM_PUSH_REJ_FAILURE, peer,
+		       "push under the replaced KEK: %s", why);
+		goto out;
+	}
+	if (p.seq < ps->prev_kek_seq) {
+		reject(grp, GM_PUSH_REJ_SEQ, peer,
+		       "Failed to process rekey seq # %u in seq payload for group %s: an older push under the replaced KEK (its KEK rekey was seq # %u)",
+		       p.seq, grp->c->name, ps->prev_kek_seq);
+		goto out;
+	}
+	ps->duplicates++;
+	log_debug("group %s: seq # %u under the replaced KEK from %s: a retransmission of the KEK rekey, dropped",
+		  grp->c->name, p.seq, inet_ntoa(peer->sin_addr));
+out:
+	kek_keys_free(&kk);
+	OPENSSL_cleanse(plain, sizeof(plain));
+}
+
 static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 		    const struct sockaddr_in *peer, const struct isakmp_hdr *h,
 		    const uint8_t *msg, size_t len, bool mcast)
@@ -781,14 +827,25 @@ static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 		if (ps->prev_kek.present &&
 		    !memcmp(ps->prev_kek.spi, spi, GDOI_KEK_SPI_LEN)) {
 			if (ps->prev_kek_until_ms > now) {
-				ps->duplicates++;
-				log_debug("group %s: push under the replaced KEK %s from %s: a retransmission, dropped",
-					  grp->c->name, spi_str(spi, s),
-					  inet_ntoa(peer->sin_addr));
+				prev_rx(grp, peer, msg, len);
 				return;
 			}
 			kek_free(&ps->prev_kek);
 		}
+	}
+	/* from the key server of a group, under a KEK it does not hold
+	 * (another group's, one it missed, or forged): that group's refusal */
+	for (i = 0; i < gm->ngroups; i++) {
+		struct gm_group *grp = &gm->groups[i];
+
+		if (grp->cur_server < 0 ||
+		    grp->c->servers[grp->cur_server]->addr.s_addr !=
+		    peer->sin_addr.s_addr)
+			continue;
+		grp->push.rx++;
+		reject(grp, GM_PUSH_REJ_FAILURE, peer,
+		       "KEK SPI %s is not the group's KEK", spi_str(spi, s));
+		return;
 	}
 	gm->push_unknown++;
 	log_rl(&rl_unknown, LOG_WARNING,
@@ -835,6 +892,11 @@ void gm_push_registered(struct gm_group *grp, const struct gm_plan *p)
 		ps->pst_at_ms = ev_now_ms();
 		ps->pst_window_s = pt->tbar_window;
 	}
+	/* the transport the registration announces: the SA KEK's rekey
+	 * address (pushes then say which one they came by) */
+	if (grp->kek.present)
+		transport_seen(grp, IN_MULTICAST(ntohl(grp->kek.dst.s_addr)) ?
+				    GM_TRANS_MULTICAST : GM_TRANS_UNICAST);
 	hb_rearm(grp);
 	mc_update(grp);
 }

@@ -443,10 +443,14 @@ int gm_plan_build(const struct gm_group_conf *gc,
 			goto fail;
 		}
 	}
-	while (isakmp_attr_next(&it, &a) == 1)
-		if (a.type == GDOI_GAP_ACTIVATION_TIME_DELAY &&
-		    !isakmp_attr_uint(&a, &v))
+	while (isakmp_attr_next(&it, &a) == 1) {
+		if (isakmp_attr_uint(&a, &v))
+			continue;
+		if (a.type == GDOI_GAP_ACTIVATION_TIME_DELAY)
 			p->atd_ms = v > 3600 ? 3600000 : (uint32_t)v * 1000;
+		else if (a.type == GDOI_GAP_DEACTIVATION_TIME_DELAY)
+			p->dtd_ms = v > 3600 ? 3600000 : (uint32_t)v * 1000;
+	}
 	if (kek_decode(r, &p->kek, w, sizeof(w))) {
 		snprintf(why, len, "KEK: %s", w);
 		err = -EBADMSG;

@@ -417,7 +417,7 @@ enum gdoi_kek_attr {
 	GDOI_KEK_INTEGRITY_ALGORITHM = 9,
 };
 /*
- * KEK attribute values (RFC 6407 5.3.3, 5.3.5, 5.3.6): KEK_ALGORITHM,
+ * KEK attribute values (RFC 6407 5.3.3, 5.3.6, 5.3.7): KEK_ALGORITHM,
  * SIG_HASH_ALGORITHM, SIG_ALGORITHM
  */
 #define GDOI_KEK_ALG_3DES		2
@@ -431,13 +431,15 @@ enum gdoi_kek_attr {
 
 /*
  * RFC 8263 2: the GCKS asks for a GROUPKEY-PUSH ACK with this SA KEK
- * attribute (basic). 9 is the IANA value (it reuses the number RFC 3547
- * gave KEK_INTEGRITY_ALGORITHM above, which RFC 6407 dropped); key servers
- * from before RFC 8263 send 129 (Juniper accepts both: we do too).
+ * attribute (basic). 9 is the standard value (the number
+ * GDOI_KEK_INTEGRITY_ALGORITHM above has: whoever sends 9 now means
+ * KEK_ACK_REQUESTED); key servers from before RFC 8263 send 129. Juniper
+ * members accept both, so do we; we send 9 only.
  */
 #define GDOI_KEK_ATTR_ACK_REQUESTED		9
 #define GDOI_KEK_ATTR_ACK_REQUESTED_OLD		129
-/* RFC 8263 2: the ACK type of the attribute's value, the only one defined */
+/* The attribute's value we send (RFC 8263 2's ACK type, our reading);
+ * received, any value means "ACK wanted" */
 #define GDOI_KEK_ACK_TYPE_MEMBER		1
 /*
  * gvpn private SA KEK attribute (private range, RFC 2408 3.3: basic,

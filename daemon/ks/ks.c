@@ -9,10 +9,12 @@
  * transform and lifetime: gvpn.ko binds an SA to one policy, so members
  * refuse one SPI under two policies. Keys are made when the server starts
  * (Cisco makes them when the group is configured) and kept until they
- * expire; replacing them on time is the
- * rekey's job. So that a member registering late still gets keys it can
- * use, a pull makes a new TEK when the newest one of a permit policy has
- * less than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
+ * expire. In a group with a KEK, a key is replaced at its rekey time
+ * (ks_rekey_at_ms, RK-08/RK-09) and pushed by the same event (ks_rekey.c);
+ * a pull that comes first makes it and kicks the push. In a group without
+ * one, so that a member registering late still gets keys it can use, a
+ * pull makes a new TEK when the newest one of a permit policy has less
+ * than max(2 x ATD, lifetime / 10) left: 2 x ATD is how long a member may
  * wait before it encrypts with a rekeyed TEK (Juniper), 10 % is when a
  * server generates the next key (KS-17). The older TEK is sent too until
  * it expires, so members that have it keep decrypting (KS-18: "all the
@@ -33,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -156,6 +159,13 @@ static int new_tek(struct ks *ks, struct ks_group *g, unsigned pol)
 	return 0;
 }
 
+void ks_kek_forget(struct ks_group *g)
+{
+	EVP_PKEY_free(g->prev_kek.pkey);
+	OPENSSL_cleanse(&g->prev_kek, sizeof(g->prev_kek));
+	g->has_prev_kek = false;
+}
+
 static int new_kek(struct ks *ks, struct ks_group *g)
 {
 	const struct ks_kek_conf *kc = &g->c->kek;
@@ -169,25 +179,26 @@ static int new_kek(struct ks *ks, struct ks_group *g)
 	if (g->kek.expires_ms) {
 		/* the KEK rekey goes out under the old KEK, with the next
 		 * sequence number of the old KEK (ks_rekey.c) */
-		OPENSSL_cleanse(&g->prev_kek, sizeof(g->prev_kek));
-		g->prev_kek = g->kek;
+		ks_kek_forget(g);
+		g->prev_kek = g->kek;	/* with its key reference */
 		g->has_prev_kek = true;
 		g->prev_seq = g->seq;
 		g->kek_unpushed = true;
 	}
 	k.created_ms = ks->now_ms();
 	k.expires_ms = k.created_ms + (uint64_t)kc->lifetime * 1000;
+	k.alg = kc->alg;
+	k.key_bits = kc->key_bits;
+	k.sig_hash = kc->sig_hash;
+	if (kc->pkey && EVP_PKEY_up_ref(kc->pkey))
+		k.pkey = kc->pkey;
 	g->kek = k;
 	OPENSSL_cleanse(&k, sizeof(k));
 	g->seq = 0;	/* sequence numbers start again with a KEK (6) */
 	return 0;
 }
 
-void ks_kek_forget(struct ks_group *g)
-{
-	OPENSSL_cleanse(&g->prev_kek, sizeof(g->prev_kek));
-	g->has_prev_kek = false;
-}
+static void snap_retire(struct ks_group *g);
 
 static uint64_t renew_margin_ms(const struct ks_group *g, unsigned lifetime)
 {
@@ -218,7 +229,6 @@ int ks_refresh_keys(struct ks *ks, struct ks_group *g, uint64_t horizon_ms)
 
 	for (i = 0; i < g->c->npol; i++) {
 		struct ks_sa_rt *rt = &g->teks[i];
-		const struct ks_sa_conf *sc = pol_sa(g, i);
 
 		if (g->c->pol[i].action != KS_PERMIT)
 			continue;
@@ -230,9 +240,13 @@ int ks_refresh_keys(struct ks *ks, struct ks_group *g, uint64_t horizon_ms)
 			rt->ntek--;
 			changed = 1;
 		}
+		/* a key's own lifetime: a reload may have changed the
+		 * configured one since it was made */
 		if (!rt->ntek ||
 		    renew_at_ms(g, rt->tek[rt->ntek - 1].created_ms,
-				sc->lifetime) <= now + horizon_ms) {
+				(unsigned)((rt->tek[rt->ntek - 1].expires_ms -
+					    rt->tek[rt->ntek - 1].created_ms) /
+					   1000)) <= now + horizon_ms) {
 			err = new_tek(ks, g, i);
 			if (err)
 				return err;
@@ -241,13 +255,16 @@ int ks_refresh_keys(struct ks *ks, struct ks_group *g, uint64_t horizon_ms)
 		}
 	}
 	if (g->c->kek.set &&
-	    renew_at_ms(g, g->kek.created_ms, g->c->kek.lifetime) <=
-	    now + horizon_ms) {
+	    renew_at_ms(g, g->kek.created_ms,
+			(unsigned)((g->kek.expires_ms - g->kek.created_ms) /
+				   1000)) <= now + horizon_ms) {
 		err = new_kek(ks, g);
 		if (err)
 			return err;
 		changed = 1;
 	}
+	if (changed)
+		snap_retire(g);	/* pulls and pushes get the new keys */
 	return changed;
 }
 
@@ -274,6 +291,7 @@ int ks_new_keys(struct ks *ks, struct ks_group *g, bool kek)
 			return err;
 		g->tek_unpushed = true;
 	}
+	snap_retire(g);
 	if (kek && g->c->kek.set)
 		return new_kek(ks, g);
 	return 0;
@@ -555,6 +573,11 @@ static struct ks_snap *group_snap(struct ks *ks, struct ks_group *g)
 	}
 	g->snap->refs++;
 	return g->snap;
+}
+
+void ks_snap_retire(struct ks_group *g)
+{
+	snap_retire(g);
 }
 
 struct ks_snap *ks_snap_get(struct ks *ks, struct ks_group *g,
@@ -865,6 +888,7 @@ void ks_fini(struct ks *ks)
 		struct ks_group *g = &ks->groups[i];
 
 		ks_kek_forget(g);
+		EVP_PKEY_free(g->kek.pkey);
 		snap_retire(g);
 		if (g->teks)
 			OPENSSL_cleanse(g->teks, g->c->npol * sizeof(*g->teks));

@@ -9,7 +9,9 @@
  *
  * What goes on the wire (RFC 6407 5, RFC 2407 4.5), per group:
  *   SA KEK   KEK_ALGORITHM, KEY_LENGTH (bits), KEY_LIFETIME (remaining s),
- *            SIG_HASH_ALGORITHM, SIG_ALGORITHM (RSA), SIG_KEY_LENGTH (bits)
+ *            SIG_HASH_ALGORITHM, SIG_ALGORITHM (RSA), SIG_KEY_LENGTH (bits),
+ *            GVPN_PUSH_INTERVAL (s: heartbeat, else pseudotime-resync);
+ *            in a unicast push also KEK_ACK_REQUESTED (the codec adds it)
  *   SA TEK   one per policy, in policy order; a permit policy once for each
  *            of its live TEKs (its own: gvpn.ko binds an SA to a policy). IPsec DOI attributes: SA Life Type
  *            seconds + SA Life Duration (remaining s), Encapsulation Mode
@@ -27,6 +29,7 @@
  *            HMAC key) and a KEK key packet (ALGORITHM_KEY, SIGNATURE_KEY:
  *            the DER SubjectPublicKeyInfo of the rekey signing key)
  *   SEQ      the group's rekey sequence number (with a KEK only)
+ * A push (ks_rekey.c) carries the same SA and KD under the KEK.
  */
 #ifndef GVPN_KS_H
 #define GVPN_KS_H
@@ -59,6 +62,10 @@ struct ks_kek {
 	uint8_t spi[16];
 	uint64_t created_ms, expires_ms;
 	uint8_t key[32];
+	/* of the configuration it was made with (a reload may change it;
+	 * the KEK rekey still goes out under the old one) */
+	uint16_t alg, key_bits, sig_hash;
+	struct evp_pkey_st *pkey;	/* a reference to the signing key */
 };
 
 struct ks_snap;
@@ -204,6 +211,16 @@ struct ks_snap *ks_snap_get(struct ks *ks, struct ks_group *g,
 			    struct gdoi_sa *sa, struct gdoi_kd *kd);
 void ks_snap_put(struct ks_snap *s);
 void ks_kek_forget(struct ks_group *g);	/* zeroes prev_kek */
+/* the next pull builds its answer again (configuration changed) */
+void ks_snap_retire(struct ks_group *g);
+
+/* a new "server" section (SIGHUP, "daemon reload", ks_reload.c): the
+ * same groups (ids, order, with or without kek), their settings may
+ * change; changes features.md 3 lists as rekey triggers push a rekey now.
+ * Nothing changes when it returns -EINVAL (why says what to restart for).
+ * On success the groups point into nc: the caller keeps nc's memory (it
+ * becomes ks->conf's contents) and frees the old section. */
+int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen);
 
 /* GROUPKEY-PUSH (ks_rekey.c) */
 /* when a key made at created_ms with lifetime (s) is replaced: RK-08
@@ -225,8 +242,13 @@ uint64_t ks_rekey_run(struct ks *ks);
 void ks_rekey_kick(struct ks *ks, struct ks_group *g);
 /* when the next TEK or KEK rekey is due (UINT64_MAX: no pushes) */
 uint64_t ks_rekey_next_ms(const struct ks_group *g);
-/* "ks rekey group ID [ kek ]": 0, or -errno */
-int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek);
+/* the next rekey push goes unicast whatever the transport (a transport
+ * change is announced on the old path to members that have not joined) */
+void ks_rekey_unicast_once(struct ks_group *g);
+/* a rekey now ("ks rekey group ID [ kek ]", a reload); why for the log
+ * (NULL: by command). 0, or -errno */
+int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek,
+		   const char *why);
 /* the GROUPKEY-PUSH ACK receiver (ks_gdoi_ops.push_ack) */
 void ks_push_ack(void *arg, const struct sockaddr_in *local,
 		 const struct sockaddr_in *peer, const struct isakmp_hdr *h,

@@ -115,7 +115,7 @@ static int cmd_rekey(void *arg, int argc, char **argv, char *err,
 	}
 	log_notice("group %s: %s rekey requested by the control socket",
 		   g->c->name, kek ? "KEK" : "TEK");
-	rc = ks_rekey_force(ks, g, kek);
+	rc = ks_rekey_force(ks, g, kek, NULL);
 	if (rc) {
 		snprintf(err, errlen, "group %u: rekey failed: %s", g->c->id,
 			 strerror(-rc));

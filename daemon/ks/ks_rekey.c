@@ -24,7 +24,8 @@
  * retransmissions are the same bytes.
  *
  * Unicast: one copy per active member, KS_BATCH per event-loop turn
- * (KS-20), to the address and port it registered from; the SA KEK asks
+ * (KS-20) KS_BATCH_GAP_MS apart, to the address and port it registered
+ * from; the SA KEK asks
  * for an ACK (KEK_ACK_REQUESTED). Members that have not ACKed get the same
  * bytes again retransmit-period later, retransmissions times (RK-10),
  * unless another rekey is due within 120 s. When the ACK window closes,
@@ -47,6 +48,9 @@
 #include "ks/ks.h"
 
 #define KS_BATCH		50	/* KS-20: unicast copies per loop turn */
+/* between two batches: 10,000 members in about a second, and no burst
+ * that overflows a receive queue on the way (scripts/bench-ks -P) */
+#define KS_BATCH_GAP_MS		5
 #define KS_LOOP_S		5	/* KS-20: Cisco's time per loop */
 #define KS_EJECT_MISSES		3	/* KS-19 */
 #define KS_RETX_STOP_MS		120000	/* RK-10 */
@@ -67,6 +71,7 @@ struct ks_rekey {
 	bool tx;
 	bool ack;			/* unicast: ACKs requested */
 	bool kek_rekey;			/* sent under prev_kek */
+	uint8_t kek_spi[GDOI_KEK_SPI_LEN];	/* the KEK it went under */
 	uint32_t seq;
 	uint8_t *msg, *plain;		/* plain: for the pcap capture */
 	size_t len, plain_len;
@@ -81,6 +86,8 @@ struct ks_rekey {
 	bool qretx;
 	struct ks_dest *q;
 	unsigned nq, qpos, qcap;
+	uint64_t next_batch_ms;
+	bool uni_once;			/* the next rekey goes unicast */
 };
 
 static struct log_rl rl_ack = LOG_RL_INIT("refused GROUPKEY-PUSH ACKs");
@@ -141,11 +148,15 @@ static uint64_t next_rekey_ms(const struct ks_group *g)
 		if (g->c->pol[i].action != KS_PERMIT || !rt->ntek)
 			continue;
 		x = ks_rekey_at_ms(g, rt->tek[rt->ntek - 1].created_ms,
-				   g->c->sa[g->c->pol[i].sa].lifetime);
+				   (unsigned)((rt->tek[rt->ntek - 1].expires_ms -
+					       rt->tek[rt->ntek - 1].created_ms) /
+					      1000));
 		if (x < t)
 			t = x;
 	}
-	x = ks_rekey_at_ms(g, g->kek.created_ms, g->c->kek.lifetime);
+	x = ks_rekey_at_ms(g, g->kek.created_ms,
+			   (unsigned)((g->kek.expires_ms - g->kek.created_ms) /
+				      1000));
 	return x < t ? x : t;
 }
 
@@ -159,7 +170,9 @@ static uint64_t next_due_ms(struct ks_rekey *rk)
 	struct ks_group *g = rk->g;
 	uint64_t now = rk->ks->now_ms(), t;
 
-	if (rk->nq || g->tek_unpushed || g->kek_unpushed)
+	if (rk->nq)
+		return rk->next_batch_ms;
+	if (g->tek_unpushed || g->kek_unpushed)
 		return now;
 	t = next_rekey_ms(g);
 	if (rk->tx) {
@@ -195,16 +208,18 @@ void ks_rekey_kick(struct ks *ks, struct ks_group *g)
 
 /* --- sending ------------------------------------------------------------ */
 
+/* a KEK as it was made (an old KEK keeps the settings it had) */
 static void kek_keys(const struct ks_group *g, const struct ks_kek *k,
 		     struct gdoi_kek_keys *kk)
 {
+	(void)g;
 	memset(kk, 0, sizeof(*kk));
 	memcpy(kk->spi, k->spi, sizeof(kk->spi));
-	kk->alg = g->c->kek.alg;
-	kk->key_bits = g->c->kek.key_bits;
-	memcpy(kk->key, k->key, g->c->kek.key_bits / 8);
-	kk->sig_hash = g->c->kek.sig_hash;
-	kk->sig_key = g->c->kek.pkey;
+	kk->alg = k->alg;
+	kk->key_bits = k->key_bits;
+	memcpy(kk->key, k->key, k->key_bits / 8);
+	kk->sig_hash = k->sig_hash;
+	kk->sig_key = k->pkey;
 }
 
 static void free_plain(uint8_t **p, size_t *len)
@@ -317,8 +332,13 @@ static void send_batch(struct ks_rekey *rk)
 		send_one(rk, d);
 		n++;
 	}
-	if (rk->qpos == rk->nq)
-		rk->nq = rk->qpos = 0;
+	if (rk->qpos == rk->nq) {
+		/* 12 bytes per member: not kept between rounds */
+		free(rk->q);
+		rk->q = NULL;
+		rk->nq = rk->qpos = rk->qcap = 0;
+	}
+	rk->next_batch_ms = ks->now_ms() + KS_BATCH_GAP_MS;
 }
 
 struct queue_arg {
@@ -395,7 +415,9 @@ static void close_window(struct ks_rekey *rk)
 		return;
 	if (rk->ack)
 		ks_members_each(rk->ks, gidx(rk->ks, rk->g), miss_member, rk);
-	if (rk->kek_rekey)
+	/* the old KEK, unless a newer KEK rekey has replaced it already */
+	if (rk->kek_rekey && rk->g->has_prev_kek &&
+	    !memcmp(rk->g->prev_kek.spi, rk->kek_spi, sizeof(rk->kek_spi)))
 		ks_kek_forget(rk->g);
 	if (rk->qmsg == rk->msg)
 		rk->nq = rk->qpos = 0;
@@ -418,7 +440,7 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	uint64_t now = ks->now_ms();
 	struct gdoi_push *p;
 	struct ks_snap *snap;
-	bool kek_rekey;
+	bool kek_rekey, uni = unicast(g) || rk->uni_once;
 	char ip[INET_ADDRSTRLEN];
 	unsigned n;
 	int err;
@@ -438,7 +460,7 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	/* SEQ once per push; a KEK rekey continues the old KEK's */
 	p->seq = kek_rekey ? ++g->prev_seq : ++g->seq;
 	p->has_sa = true;
-	p->ack_requested = unicast(g);
+	p->ack_requested = uni;
 	err = build(rk, kek_rekey ? &g->prev_kek : &g->kek, p, &rk->msg,
 		    &rk->len, &rk->plain, &rk->plain_len);
 	ks_snap_put(snap);
@@ -456,8 +478,11 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	free(p);
 	g->tek_unpushed = g->kek_unpushed = false;
 	rk->tx = true;
-	rk->ack = unicast(g);
+	rk->uni_once = false;
+	rk->ack = uni;
 	rk->kek_rekey = kek_rekey;
+	memcpy(rk->kek_spi, kek_rekey ? g->prev_kek.spi : g->kek.spi,
+	       sizeof(rk->kek_spi));
 	rk->retx_left = r->retransmissions;
 	rk->next_retx_ms = now + (uint64_t)r->retransmit_period * 1000;
 	rk->close_ms = rk->next_retx_ms;
@@ -470,7 +495,7 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	rk->next_resync_ms = now + (uint64_t)r->pst_resync * 1000;
 	rk->next_hb_ms = now + (uint64_t)r->heartbeat * 1000;
 
-	if (unicast(g)) {
+	if (uni) {
 		n = start_round(rk, rk->msg, rk->len, rk->plain,
 				rk->plain_len, false, true);
 		inet_ntop(AF_INET, n ? &rk->q[0].local : &ks->listen_addr, ip,
@@ -583,7 +608,8 @@ static void group_run(struct ks_rekey *rk)
 	int err;
 
 	if (rk->nq) {
-		send_batch(rk);
+		if (now >= rk->next_batch_ms)
+			send_batch(rk);
 		return;
 	}
 	if (rk->tx) {
@@ -603,8 +629,15 @@ static void group_run(struct ks_rekey *rk)
 		return;
 	}
 	if (now >= rk->next_resync_ms) {
-		/* RK-13: a rekey due within 60 s goes with the resync */
-		err = ks_refresh_keys(ks, g, KS_COMBINE_MS);
+		/* RK-13: a rekey due within 60 s goes with the resync (lab
+		 * timers: within half the resync period at most, or every
+		 * resync of a short-lived TEK would be a rekey) */
+		uint64_t combine = KS_COMBINE_MS;
+
+		if (ks->conf->lab_timers &&
+		    combine > (uint64_t)g->c->rekey.pst_resync * 500)
+			combine = (uint64_t)g->c->rekey.pst_resync * 500;
+		err = ks_refresh_keys(ks, g, combine);
 		rekey_push(rk, err > 0 ? (g->kek_unpushed ? "KEK rekey with pseudotime resync" :
 					  "TEK rekey with pseudotime resync")
 				       : "pseudotime resync");
@@ -640,7 +673,14 @@ uint64_t ks_rekey_run(struct ks *ks)
 	return next;
 }
 
-int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek)
+void ks_rekey_unicast_once(struct ks_group *g)
+{
+	if (g->rk)
+		g->rk->uni_once = true;
+}
+
+int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek,
+		   const char *why)
 {
 	int err;
 
@@ -649,7 +689,8 @@ int ks_rekey_force(struct ks *ks, struct ks_group *g, bool kek)
 	err = ks_new_keys(ks, g, kek);
 	if (err)
 		return err;
-	rekey_push(g->rk, kek ? "KEK rekey by command" : "TEK rekey by command");
+	rekey_push(g->rk, why ? why : kek ? "KEK rekey by command"
+					  : "TEK rekey by command");
 	ks_rekey_kick(ks, g);
 	return 0;
 }
@@ -701,7 +742,6 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 	unsigned i;
 	int err;
 
-	(void)local;
 	inet_ntop(AF_INET, &peer->sin_addr, ip, sizeof(ip));
 	gdoi_push_spi(h, spi);
 	for (i = 0; i < ks->ngroups && !kek; i++) {
@@ -735,6 +775,9 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 		       g->c->name, why[0] ? why : strerror(-err));
 		return;
 	}
+	/* the pcap gets what verified (an ACK is not encrypted) */
+	if (ks->trace)
+		ks->trace(peer, local, msg, len);
 	m = ks_member_find(ks, gidx(ks, g), peer->sin_addr);
 	if (!m) {
 		g->push.acks_refused++;

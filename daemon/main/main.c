@@ -99,6 +99,61 @@ static void op_gone(struct ike_sa *sa)
 	gdoi_sa_gone(&gdoi, sa);
 }
 
+/*
+ * SIGHUP and "daemon reload": the file again, and the key server's groups
+ * from it (ks_reload.c: settings change, features.md 3 changes push a
+ * rekey). Other sections need a restart. Nothing changes on an error.
+ */
+static int reload(char *why, size_t whylen)
+{
+	struct gvpnd_conf nc;
+	struct ks_conf old;
+	int errors;
+
+	if (!conf.ks.ngroups) {
+		snprintf(why, whylen, "only a key server's groups can be reloaded: restart gvpnd to apply a new configuration");
+		return -1;
+	}
+	errors = conf_load(conf.path, &nc);
+	if (errors) {
+		snprintf(why, whylen, "%s: %d error%s (see gvpnd --check %s): configuration unchanged",
+			 conf.path, errors, errors == 1 ? "" : "s", conf.path);
+		conf_free(&nc);
+		return -1;
+	}
+	if (!nc.ks.ngroups) {
+		snprintf(why, whylen, "%s has no key server groups now: restart gvpnd to remove the role",
+			 conf.path);
+		conf_free(&nc);
+		return -1;
+	}
+	if (ks_reload(&ks, &nc.ks, why, whylen)) {
+		conf_free(&nc);
+		return -1;
+	}
+	/* the groups point into nc.ks now: it becomes conf.ks */
+	old = conf.ks;
+	conf.ks = nc.ks;
+	memset(&nc.ks, 0, sizeof(nc.ks));
+	ks_conf_free(&old);
+	conf_free(&nc);
+	log_notice("%s reloaded: key server groups applied (other sections need a restart)",
+		   conf.path);
+	return 0;
+}
+
+static int ctl_reload(void *arg, int argc, char **argv, char *err,
+		      size_t errlen)
+{
+	(void)arg;
+	(void)argv;
+	if (argc != 2) {
+		snprintf(err, errlen, "\"daemon reload\" takes no arguments");
+		return -2;
+	}
+	return reload(err, errlen) ? -1 : 0;
+}
+
 static void on_signal(int fd, uint32_t events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -108,7 +163,12 @@ static void on_signal(int fd, uint32_t events, void *arg)
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGHUP) {
-		log_notice("SIGHUP: reload is not supported; restart gvpnd to apply a new configuration");
+		char why[512];
+
+		if (!conf.ks.ngroups)
+			log_notice("SIGHUP: reload is not supported; restart gvpnd to apply a new configuration");
+		else if (reload(why, sizeof(why)))
+			log_err("SIGHUP: reload refused: %s", why);
 		return;
 	}
 	log_notice("signal %u: shutting down", si.ssi_signo);
@@ -246,7 +306,9 @@ int main(int argc, char **argv)
 		goto out_ike;
 	}
 	gdoi_init(&gdoi, &ike, conf.ks.ngroups ? &ks_gdoi_ops : NULL, &ks);
-	if (conf.ks.ngroups && ks_ctl_register(&ks)) {
+	if (conf.ks.ngroups && (ks_ctl_register(&ks) ||
+				ctl_register("daemon", "reload", ctl_reload,
+					     NULL))) {
 		log_err("key server: cannot register its control commands");
 		goto out_ike;
 	}

@@ -251,6 +251,53 @@ static void check_rekey(const struct gdoi_push *p, const struct gdoi_push *w)
 			     GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL));
 }
 
+/*
+ * The wire format, checked with OpenSSL alone: msg[0..n) is HDR | IV |
+ * AES-256-CBC(plain's payloads | zero padding), and SIG is the RSA
+ * signature of "rekey" | HDR (E flag, Length = plen) | payloads before SIG
+ */
+static void wire_check(size_t n, size_t plen)
+{
+	static uint8_t dec[ISAKMP_MAX_MSG];
+	EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	size_t body = n - ISAKMP_HDR_LEN - 16, sig_start = plen - 4 - 128, i;
+	uint8_t hdr[ISAKMP_HDR_LEN];
+	int outl;
+
+	assert_int_equal(EVP_DecryptInit_ex(cc, EVP_aes_256_cbc(), NULL,
+					    kek.key, msg + ISAKMP_HDR_LEN), 1);
+	EVP_CIPHER_CTX_set_padding(cc, 0);
+	assert_int_equal(EVP_DecryptUpdate(cc, dec, &outl,
+					   msg + ISAKMP_HDR_LEN + 16,
+					   (int)body), 1);
+	assert_int_equal((size_t)outl, body);
+	assert_true(body - (plen - ISAKMP_HDR_LEN) < 16);
+	assert_memory_equal(dec, plain + ISAKMP_HDR_LEN, plen - ISAKMP_HDR_LEN);
+	for (i = plen - ISAKMP_HDR_LEN; i < body; i++)
+		assert_int_equal(dec[i], 0);
+
+	memcpy(hdr, msg, ISAKMP_HDR_LEN);
+	assert_memory_equal(hdr, plain, 19);
+	hdr[24] = (uint8_t)(plen >> 24);
+	hdr[25] = (uint8_t)(plen >> 16);
+	hdr[26] = (uint8_t)(plen >> 8);
+	hdr[27] = (uint8_t)plen;
+	/* SIG: the last payload, 4 + 128 bytes */
+	assert_int_equal(plain[sig_start], ISAKMP_NP_NONE);
+	assert_int_equal(plain[sig_start + 2] << 8 | plain[sig_start + 3], 132);
+	assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
+					      ks_key), 1);
+	EVP_DigestVerifyUpdate(md, "rekey", 5);
+	EVP_DigestVerifyUpdate(md, hdr, ISAKMP_HDR_LEN);
+	EVP_DigestVerifyUpdate(md, plain + ISAKMP_HDR_LEN,
+			       sig_start - ISAKMP_HDR_LEN);
+	assert_int_equal(EVP_DigestVerifyFinal(md, plain + sig_start + 4, 128),
+			 1);
+	EVP_MD_CTX_free(md);
+	EVP_CIPHER_CTX_free(cc);
+}
+
 static void test_round_trip(void **state)
 {
 	size_t plen = sizeof(plain);
@@ -290,6 +337,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(c.pl[c.n - 1].len, 128);
 	seed("push-rekey-plain", plain, plen);
 	pcap(plain, plen, false);
+
+	wire_check((size_t)n, plen);
 
 	assert_int_equal(open_msg((size_t)n), 0);
 	check_rekey(&outp, &in);
@@ -452,7 +501,7 @@ static void test_tampered(void **state)
 	assert_int_equal(open_msg((size_t)n), -EBADMSG);
 }
 
-/* --- hand-made pushes ------------------------------------------------------ */
+/* --- hand-made pushes -------------------------------------------------- */
 
 static uint8_t hm[ISAKMP_MAX_MSG];
 static struct isakmp_buf hb;
@@ -667,14 +716,15 @@ static void test_handmade(void **state)
 	assert_int_equal(open_msg(seal(0, (size_t)-1, 0)), -EKEYREJECTED);
 }
 
-/* --- ACK --------------------------------------------------------------------- */
+/* --- ACK ---------------------------------------------------------------- */
 
 static void test_ack(void **state)
 {
 	struct gdoi_kek_keys k2;
 	struct in_addr a, got = { 0 };
-	uint8_t ack[256], copy[256];
+	uint8_t ack[256], copy[256], lab[33], ak[32], h[32];
 	uint32_t seq = 0;
+	size_t l = 0;
 	int n;
 
 	(void)state;
@@ -691,6 +741,18 @@ static void test_ack(void **state)
 					    why, sizeof(why)), 0);
 	assert_int_equal(seq, 42);
 	assert_int_equal(got.s_addr, a.s_addr);
+	/* the HASH, with OpenSSL alone: HMAC-SHA-256 keyed with
+	 * HMAC-SHA-256(KEK key, "GROUPKEY-PUSH ACK" | SPI), over SEQ | ID */
+	memcpy(lab, "GROUPKEY-PUSH ACK", 17);
+	memcpy(lab + 17, spi, 16);
+	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, kek.key,
+				  32, lab, 33, ak, sizeof(ak), &l));
+	assert_int_equal(l, 32);
+	assert_int_equal(n, ISAKMP_HDR_LEN + 36 + 8 + 12);
+	assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, ak, 32,
+				  ack + ISAKMP_HDR_LEN + 36, 20, h, sizeof(h),
+				  &l));
+	assert_memory_equal(ack + ISAKMP_HDR_LEN + 4, h, 32);
 	memcpy(copy, ack, (size_t)n);
 
 	/* wrong HASH */

@@ -569,7 +569,7 @@ static void test_conf_ok(void **state)
 		   "  transforms = [ \"aes-gcm-128\", \"aes-cbc-256/hmac-sha256\" ];\n"
 		   "  fail-mode = \"close\"; fail-close-activate = true;\n"
 		   "  fail-open = ( { source = \"192.168.0.0/16\"; } );\n"
-		   "  passive = true;\n"
+		   "  passive = true; heartbeat-threshold = 0;\n"
 		   "}, { name = \"g2\"; id = 2; identity = \"address\"; address = \"192.0.2.1\"; servers = [ \"ks1\" ]; } ); };\n",
 		   &conf, &errors);
 	assert_string_equal(err, "");
@@ -599,6 +599,7 @@ static void test_conf_ok(void **state)
 	assert_true(g->fail_close_activate);
 	assert_int_equal(g->nfail, 1);
 	assert_true(g->passive);
+	assert_int_equal(g->hb_threshold, 0);
 	g = &conf.gm.groups[1];
 	assert_true(g->id_addr);
 	/* defaults: GM-05 */
@@ -607,6 +608,8 @@ static void test_conf_ok(void **state)
 	assert_int_equal(g->df_mode, GVPN_DF_CLEAR);
 	assert_int_equal(g->fail_mode, GVPN_FAIL_NONE);
 	assert_int_equal(g->ntransforms, 0);
+	/* HB-02 */
+	assert_int_equal(g->hb_threshold, 3);
 	conf_free(&conf);
 }
 
@@ -659,6 +662,13 @@ static void test_conf_errors(void **state)
 	assert_non_null(strstr(err, ":6: 9 'fail-open' rules and 2 servers"));
 	assert_non_null(strstr(err, ":11: group id 1 is used twice"));
 	assert_int_equal(errors, 2);
+	conf_free(&conf);
+
+	/* heartbeat-threshold: 0..10 */
+	err = load(PEERS "member = { groups = ( { name = \"g\"; id = 1; servers = [ \"ks1\" ];\n"
+		   "  heartbeat-threshold = 11; } ); };\n", &conf, &errors);
+	assert_non_null(strstr(err, ":7: 'heartbeat-threshold' = 11 is out of range 0..10"));
+	assert_int_equal(errors, 1);
 	conf_free(&conf);
 
 	/* servers are required (GM-29) */

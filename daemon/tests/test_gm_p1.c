@@ -539,6 +539,16 @@ static void test_unused_goes(void **state)
 	assert_int_equal(ctx[0].nsas, 0);
 	assert_int_equal(ctx[1].nsas, 0);	/* the Delete arrived */
 	assert_true(deletes_rx[1] >= 1);
+	/* an SA with a peer that is no group's key server is not the
+	 * member's to delete */
+	gconf[0].servers[0] = gconf[1].servers[0] = &peer[1];
+	p1_done = false;
+	assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0], on_p1, NULL));
+	run_until(&p1_done, 3000);
+	assert_int_equal(p1_err, 0);
+	gm_p1_gc(&gm);
+	run_until(NULL, 10);
+	assert_int_equal(live(0), 1);
 }
 
 /* a member that never deletes: the key server keeps max_sas_per_peer */
@@ -568,6 +578,53 @@ static void test_ks_bound(void **state)
 		assert_non_null(ike_sa_find(&ctx[0], sa->icookie, sa->rcookie));
 }
 
+/* over the bound, an SA carrying an exchange goes after those that do
+ * not: the oldest one, with a pull in flight, stays */
+static void test_ks_bound_spares_exchange(void **state)
+{
+	struct gdoi_group_id gid = { .type = ISAKMP_ID_KEY_ID, .id = GROUP };
+	uint8_t ck[2][16];
+	struct ike_sa *ks_sa;
+	int i;
+
+	(void)state;
+	conf[1].max_sas_per_peer = 2;
+	for (i = 0; i < 3; i++) {
+		p1_done = false;
+		assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0], on_p1,
+					     NULL));
+		run_until(&p1_done, 3000);
+		assert_int_equal(p1_err, 0);
+		if (i == 2)
+			break;
+		memcpy(ck[i], p1_sa->icookie, 8);
+		memcpy(ck[i] + 8, p1_sa->rcookie, 8);
+		if (i == 1)
+			continue;
+		/* a pull on the first, its answers lost: the server holds
+		 * an exchange on that SA while the others come */
+		drop_pulls = true;
+		pull_done = false;
+		assert_int_equal(gdoi_pull(&gdoi[0], p1_sa, &gid, on_pull,
+					   NULL), 0);
+		pump();
+		ks_sa = ike_sa_find(&ctx[1], ck[0], ck[0] + 8);
+		assert_non_null(ks_sa);
+		assert_non_null(ks_sa->phase2);
+	}
+	pump();
+	assert_int_equal(ctx[1].stats.per_peer_deleted, 1);
+	assert_int_equal(ctx[1].nsas, 2);
+	assert_non_null(ike_sa_find(&ctx[1], ck[0], ck[0] + 8));
+	assert_null(ike_sa_find(&ctx[1], ck[1], ck[1] + 8));
+	/* the member heard of it */
+	assert_null(ike_sa_find(&ctx[0], ck[1], ck[1] + 8));
+	assert_int_equal(ctx[0].nsas, 2);
+	run_until(&pull_done, 3000);
+	assert_int_equal(pull_err, -ETIMEDOUT);
+	drop_pulls = false;
+}
+
 /* the bound counts each peer apart, and 0 means none */
 static void test_ks_bound_off(void **state)
 {
@@ -595,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_lost_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unused_goes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ks_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ks_bound_spares_exchange, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ks_bound_off, setup, teardown),
 	};
 

@@ -26,12 +26,14 @@
 
 #include "gdoi/gdoi_push.h"
 #include "gm/gm.h"
+#include "ike/ike.h"
 
 static EVP_PKEY *ks_key, *other_key;
 static struct gm_ctx gm;
 static struct gdoi_ctx gdoi;
 static struct gm_group_conf gc;
 static struct gm_sel scope;
+static struct ike_peer ks_peer;
 static uint8_t msg[ISAKMP_MAX_MSG];
 
 static const uint8_t old_spi[GDOI_KEK_SPI_LEN] = "kek-spi-0123456";
@@ -458,9 +460,17 @@ static void test_refused_untouched(void **state)
 	/* for a KEK no group has */
 	deliver(&foreign, &p);
 	assert_int_equal(gm.push_unknown, 1);
+	/* ... from the group's own key server: the group's refusal */
+	inet_pton(AF_INET, "192.0.2.1", &ks_peer.addr);
+	gc.servers[0] = &ks_peer;
+	gc.nservers = 1;
+	G()->cur_server = 0;
+	deliver(&foreign, &p);
+	assert_int_equal(gm.push_unknown, 1);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_FAILURE], 4);
 	rekey_done(&b);
 
-	assert_int_equal(G()->push.rx, 3);
+	assert_int_equal(G()->push.rx, 4);
 	assert_int_equal(G()->push.installed, 0);
 	assert_int_equal(G()->seq, 5);
 	assert_memory_equal(G()->kek.spi, old_spi, GDOI_KEK_SPI_LEN);
@@ -475,7 +485,7 @@ static void test_refused_untouched(void **state)
 
 static void test_kek_rekey(void **state)
 {
-	struct gdoi_kek_keys k_old, k_new, k_new_badsig;
+	struct gdoi_kek_keys k_old, k_new, k_new_badsig, k_forged;
 	struct rekey_buf b;
 	struct gdoi_push p;
 	uint64_t now;
@@ -519,15 +529,25 @@ static void test_kek_rekey(void **state)
 	rekey_done(&b);
 	assert_int_equal(G()->push.duplicates, 1);
 	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 0);
+	/* an older push under the replaced KEK: a replay, refused */
+	heartbeat(&k_old, 7);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 1);
+	assert_int_equal(G()->push.duplicates, 1);
+	/* forged under the replaced KEK: refused */
+	ks_kek(&k_forged, old_spi, kek_key_old, other_key);
+	heartbeat(&k_forged, 9);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_FAILURE], 1);
+	assert_int_equal(G()->seq, 9);
+	assert_memory_equal(G()->kek.spi, new_spi, GDOI_KEK_SPI_LEN);
 	/* a push signed with the replaced signing key: refused */
 	heartbeat(&k_new_badsig, 10);
-	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_FAILURE], 1);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_FAILURE], 2);
 	/* GM-18: under the new KEK the sequence starts again */
 	heartbeat(&k_new, 1);
 	assert_int_equal(G()->seq, 1);
 	assert_false(G()->push.seq_reset);
 	heartbeat(&k_new, 1);
-	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 1);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 2);
 	heartbeat(&k_new, 2);
 	assert_int_equal(G()->seq, 2);
 	group_free();

@@ -37,7 +37,7 @@
 #include "ks/ks.h"
 
 static char dir[] = "/tmp/test_ks_rekey.XXXXXX";
-static char key_path[300], errs_path[300];
+static char key_path[300], key2_path[300], errs_path[300];
 static uint64_t fake_now = 1000000;
 
 static uint64_t test_now(void)
@@ -285,11 +285,12 @@ static void kek_of(const struct ks_group *g, const struct ks_kek *k,
 {
 	memset(kk, 0, sizeof(*kk));
 	memcpy(kk->spi, k->spi, sizeof(kk->spi));
-	kk->alg = g->c->kek.alg;
-	kk->key_bits = g->c->kek.key_bits;
-	memcpy(kk->key, k->key, g->c->kek.key_bits / 8);
-	kk->sig_hash = g->c->kek.sig_hash;
-	kk->sig_key = g->c->kek.pkey;	/* verifies too */
+	(void)g;
+	kk->alg = k->alg;
+	kk->key_bits = k->key_bits;
+	memcpy(kk->key, k->key, k->key_bits / 8);
+	kk->sig_hash = k->sig_hash;
+	kk->sig_key = k->pkey;		/* the private key verifies too */
 }
 
 static uint8_t plain[65536];
@@ -464,6 +465,14 @@ static void test_tek_rekey(void **state)
 	assert_true(found);
 	assert_int_equal(f->g->seq, 1);
 	assert_int_equal(f->g->push.rekeys, 1);
+	/* a forced rekey at the same instant carries its own new TEK (no
+	 * stale snapshot) */
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	assert_int_equal(open_push(f->g, &f->g->kek, &sent[nsent - 1], &p), 0);
+	assert_int_equal(p.seq, 2);
+	assert_int_equal(p.sa.ntek, 2);
+	assert_int_equal(p.sa.tek[1].spi, f->g->teks[0].tek[1].spi);
+	assert_int_not_equal(p.sa.tek[0].spi, old);
 	stop(f);
 }
 
@@ -479,11 +488,14 @@ static void test_ack_retransmit(void **state)
 	f = start("", sa300, "retransmissions = 2; retransmit-period = 4;");
 	for (i = 0; i < 3; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 3);
+	ntraced = 0;
 	ack(f, &f->g->kek, 1, member_addr(0));
 	ack(f, &f->g->kek, 1, member_addr(1));
 	assert_int_equal(f->g->push.acks, 2);
+	/* what verified goes to the pcap */
+	assert_int_equal(ntraced, 2);
 	/* a duplicate counts as late, changes nothing */
 	ack(f, &f->g->kek, 1, member_addr(1));
 	assert_int_equal(f->g->push.acks, 2);
@@ -532,7 +544,7 @@ static void test_all_acked_stops(void **state)
 	f = start("", sa300, "retransmissions = 5; retransmit-period = 4;");
 	for (i = 0; i < 2; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	ack(f, &f->g->kek, 1, member_addr(0));
 	ack(f, &f->g->kek, 1, member_addr(1));
 	fake_now += 30000;
@@ -554,7 +566,7 @@ static void test_eject(void **state)
 	for (i = 0; i < 2; i++)
 		reg(f, i);
 	for (r = 1; r <= 3; r++) {
-		assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+		assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 		ack(f, &f->g->kek, r, member_addr(0));
 		fake_now += 2000;	/* retransmission to member 1 */
 		run_all(f);
@@ -576,7 +588,7 @@ static void test_eject(void **state)
 			 KS_MEMBER_ACTIVE);
 	/* no further rekeys to it */
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, mark + 1);
 	assert_int_equal(sent_to(member_addr(1), mark), 0);
 	/* registering again makes it active */
@@ -585,7 +597,7 @@ static void test_eject(void **state)
 	assert_int_equal(m->state, KS_MEMBER_ACTIVE);
 	assert_int_equal(m->misses, 0);
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(sent_to(member_addr(1), mark), 1);
 	stop(f);
 }
@@ -601,7 +613,7 @@ static void test_retransmit_stops_before_rekey(void **state)
 	 * after it is made */
 	f = start("", sa300, "retransmissions = 2; retransmit-period = 10;");
 	reg(f, 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 1);
 	/* the next rekey is 175 s away: retransmitted */
 	fake_now += 10000;
@@ -640,14 +652,14 @@ static void test_kek_rekey_seq(void **state)
 	(void)state;
 	f = start("", sa300, "retransmissions = 0;");
 	reg(f, 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(f->g->seq, 2);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[1], &p), 0);
 	assert_int_equal(p.seq, 2);
 	old = f->g->kek;
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, true), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
 	assert_int_equal(nsent, mark + 1);
 	assert_int_equal(f->g->push.kek_rekeys, 1);
 	/* under the old KEK, with its next SEQ, carrying the new KEK */
@@ -663,11 +675,36 @@ static void test_kek_rekey_seq(void **state)
 	run_all(f);
 	/* then: the new KEK, SEQ from 1 (RK-12) */
 	mark = nsent;
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[mark], &p), 0);
 	assert_int_equal(p.seq, 1);
 	/* the old KEK is forgotten once the KEK rekey's window closed */
 	assert_false(f->g->has_prev_kek);
+	stop(f);
+}
+
+/* two KEK rekeys while the first one's ACK window is open: the second
+ * goes under the first one's new KEK, which members have */
+static void test_kek_rekey_twice(void **state)
+{
+	struct fixture *f;
+	struct gdoi_push p;
+	struct ks_kek k1;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 2;");
+	reg(f, 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
+	assert_int_equal(nsent, 1);
+	k1 = f->g->kek;
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
+	assert_int_equal(nsent, 2);
+	assert_true(f->g->has_prev_kek);
+	assert_memory_equal(f->g->prev_kek.spi, k1.spi, 16);
+	assert_int_equal(open_push(f->g, &k1, &sent[1], &p), 0);
+	/* the first KEK's epoch had no push: SEQ 1 */
+	assert_int_equal(p.seq, 1);
+	assert_memory_equal(p.sa.kek.spi, f->g->kek.spi, 16);
 	stop(f);
 }
 
@@ -682,11 +719,15 @@ static void test_batches(void **state)
 	f = start("", sa300, "retransmissions = 0;");
 	for (i = 0; i < 120; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(nsent, 50);
-	/* the next loop turn: due now */
-	assert_true(ks_rekey_run(&f->ks) <= fake_now);
+	/* the next batch: 5 ms later */
+	assert_int_equal(ks_rekey_run(&f->ks), fake_now + 5);
+	assert_int_equal(nsent, 50);
+	fake_now += 5;
+	assert_int_equal(ks_rekey_run(&f->ks), fake_now + 5);
 	assert_int_equal(nsent, 100);
+	fake_now += 5;
 	ks_rekey_run(&f->ks);
 	assert_int_equal(nsent, 120);
 	for (i = 0; i < 120; i++)
@@ -711,7 +752,7 @@ static void test_multicast(void **state)
 	for (i = 0; i < 3; i++)
 		reg(f, i);
 	capture_begin();
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	logs = capture_end();
 	assert_non_null(strstr(logs, "%GDOI-5-KS_SEND_MCAST_REKEY: Sending Multicast Rekey for group g from address 192.0.2.1 to 239.1.2.3 with seq # 1"));
 	free(logs);
@@ -731,7 +772,7 @@ static void test_multicast(void **state)
 	assert_int_equal(nsent, 3);
 	assert_memory_equal(sent[2].msg, sent[0].msg, sent[0].len);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+		assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 		fake_now += 10000;
 		run_all(f);
 	}
@@ -767,7 +808,7 @@ static void test_heartbeat(void **state)
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[1], &p), 0);
 	assert_int_equal(p.seq, 2);
 	/* the push interval members watch is the heartbeat */
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(open_push(f->g, &f->g->kek, &sent[2], &p), 0);
 	assert_int_equal(p.seq, 3);
 	assert_int_equal(attr_val(&p.sa.kek.attrs,
@@ -812,6 +853,32 @@ static void test_resync(void **state)
 	stop(f);
 }
 
+/* lab timers: a short resync period does not turn every resync into a
+ * rekey of a short-lived TEK */
+static void test_resync_lab(void **state)
+{
+	struct fixture *f;
+
+	(void)state;
+	/* TEK rekey at 30 - min(90 + 5, 15) = 15 s; resync every 5 s */
+	f = start("lab-timers = true;",
+		  "  activation-time-delay = 1;\n"
+		  "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; lifetime = 30; } );",
+		  "retransmissions = 0; pseudotime-resync = 5;");
+	reg(f, 0);
+	fake_now += 5000;
+	run_all(f);
+	fake_now += 5000;
+	run_all(f);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(f->g->teks[0].ntek, 1);
+	fake_now += 5000;
+	run_all(f);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(f->g->teks[0].ntek, 2);
+	stop(f);
+}
+
 /* --- clear members ---------------------------------------------------------------- */
 
 static void test_clear_members(void **state)
@@ -823,13 +890,208 @@ static void test_clear_members(void **state)
 	f = start("", sa300, "retransmissions = 2;");
 	for (i = 0; i < 3; i++)
 		reg(f, i);
-	assert_int_equal(ks_rekey_force(&f->ks, f->g, false), 0);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
 	assert_int_equal(ks_rekey_clear_members(&f->ks, f->g), 3);
 	assert_int_equal(f->g->nmembers, 0);
 	assert_null(ks_member_find(&f->ks, 0, member_addr(0)));
 	fake_now += 4000;
 	run_all(f);
 	assert_int_equal(nsent, 3);	/* no retransmission to anyone */
+	stop(f);
+}
+
+/* the push state keeps a member record at 64 bytes plus its identity (the
+ * budget is 2 KiB per member; scripts/bench-ks -P measures the whole) */
+static void test_member_size(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct ks_member) <= 64);
+}
+
+/* --- reload (ks_reload.c) ------------------------------------------------------------ */
+
+/* reloads f with the group of conf_text(top, group, rekey), as main.c
+ * does; returns ks_reload's result */
+static int reload(struct fixture *f, const char *top, const char *group,
+		  const char *rekey, char **logs)
+{
+	struct gvpnd_conf nc;
+	struct ks_conf old;
+	char *text = conf_text(top, group, rekey), *errs, why[256] = "";
+	int rc;
+
+	if (load(text, &nc, &errs))
+		fail_msg("%s", errs);
+	free(errs);
+	free(text);
+	capture_begin();
+	rc = ks_reload(&f->ks, &nc.ks, why, sizeof(why));
+	*logs = capture_end();
+	if (rc) {
+		char *l = *logs;
+
+		*logs = malloc(strlen(l) + strlen(why) + 2);
+		sprintf(*logs, "%s\n%s", l, why);
+		free(l);
+		conf_free(&nc);
+		return rc;
+	}
+	old = f->conf.ks;
+	f->conf.ks = nc.ks;
+	memset(&nc.ks, 0, sizeof(nc.ks));
+	ks_conf_free(&old);
+	conf_free(&nc);
+	return 0;
+}
+
+static void test_reload_policy(void **state)
+{
+	struct fixture *f;
+	struct gdoi_push p;
+	uint32_t old;
+	char *logs;
+	unsigned i;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 0;");
+	for (i = 0; i < 2; i++)
+		reg(f, i);
+	old = f->g->teks[0].tek[0].spi;
+	/* a lifetime alone: no rekey (features.md 3.1) */
+	assert_int_equal(reload(f, "", "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; lifetime = 600; } );",
+				"retransmissions = 0;", &logs), 0);
+	assert_non_null(strstr(logs, "no rekey needed"));
+	free(logs);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(f->g->teks[0].tek[0].spi, old);
+	/* the key made before keeps its own lifetime for its rekey time:
+	 * 300 - 90 - 5 s (two unicast members) */
+	assert_int_equal(ks_rekey_next_ms(f->g), 1000000 + 205 * 1000);
+	/* the transform: a TEK rekey now, the old TEK no longer listed */
+	assert_int_equal(reload(f, "", "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; lifetime = 600; } );",
+				"retransmissions = 0;", &logs), 0);
+	assert_non_null(strstr(logs, "KS_SEND_UNICAST_REKEY"));
+	free(logs);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(open_push(f->g, &f->g->kek, &sent[0], &p), 0);
+	assert_int_equal(p.seq, 1);
+	assert_int_equal(p.sa.ntek, 1);
+	assert_int_not_equal(p.sa.tek[0].spi, old);
+	assert_int_equal(p.sa.tek[0].transform, f->g->c->sa[0].t.enc->transform);
+	stop(f);
+}
+
+static void test_reload_transport(void **state)
+{
+	struct fixture *f;
+	struct gdoi_push p;
+	char *logs;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 0;");
+	reg(f, 0);
+	assert_int_equal(reload(f, "", sa300,
+				"transport = \"multicast\"; multicast-group = \"239.2.2.2\"; retransmissions = 0;",
+				&logs), 0);
+	assert_non_null(strstr(logs, "%GDOI-5-KS_REKEY_TRANS_2_MULTI: Group g transitioned to multicast rekey."));
+	free(logs);
+	/* announced unicast, to members that have not joined yet */
+	assert_int_equal(nsent, 1);
+	assert_false(sent[0].mcast);
+	assert_int_equal(open_push(f->g, &f->g->kek, &sent[0], &p), 0);
+	assert_int_equal(p.sa.kek.dst.type, ISAKMP_ID_IPV4_ADDR);
+	assert_memory_equal(p.sa.kek.dst.data, "\xef\x02\x02\x02", 4);
+	/* then multicast */
+	fake_now += 10000;
+	run_all(f);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	assert_int_equal(nsent, 2);
+	assert_true(sent[1].mcast);
+	stop(f);
+}
+
+static void test_reload_signing_key(void **state)
+{
+	struct fixture *f;
+	struct gdoi_push p;
+	struct ks_kek old;
+	char *logs;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 0;");
+	reg(f, 0);
+	old = f->g->kek;
+	/* another signing key: a KEK rekey under the old KEK and key */
+	{
+		/* conf_text's kek line names key_path: build the file here */
+		char *text = malloc(8192);
+		struct gvpnd_conf nc;
+		struct ks_conf oc;
+		char why[256], *errs;
+
+		snprintf(text, 8192,
+			 "server = { groups = ( {\n"
+			 "  name = \"g\"; id = 1;\n"
+			 "  policies = ( { action = \"permit\"; } );\n"
+			 "  kek = { signing-key = \"%s\"; };\n"
+			 "%s\n"
+			 "  rekey = { retransmissions = 0; };\n"
+			 "} ); };\n", key2_path, sa300);
+		if (load(text, &nc, &errs))
+			fail_msg("%s", errs);
+		free(errs);
+		free(text);
+		capture_begin();
+		assert_int_equal(ks_reload(&f->ks, &nc.ks, why, sizeof(why)), 0);
+		logs = capture_end();
+		oc = f->conf.ks;
+		f->conf.ks = nc.ks;
+		memset(&nc.ks, 0, sizeof(nc.ks));
+		ks_conf_free(&oc);
+		conf_free(&nc);
+	}
+	assert_non_null(strstr(logs, "KEK rekey"));
+	free(logs);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(f->g->push.kek_rekeys, 1);
+	/* opened and verified with what the member has: the old KEK and
+	 * the old public key (the old KEK keeps its reference) */
+	assert_true(f->g->has_prev_kek);
+	assert_ptr_equal(f->g->prev_kek.pkey, old.pkey);
+	assert_int_equal(open_push(f->g, &f->g->prev_kek, &sent[0], &p), 0);
+	assert_memory_equal(p.sa.kek.spi, f->g->kek.spi, 16);
+	/* the new KEK signs with the new key */
+	assert_ptr_equal(f->g->kek.pkey, f->conf.ks.groups[0].kek.pkey);
+	assert_ptr_not_equal(f->g->kek.pkey, old.pkey);
+	stop(f);
+}
+
+static void test_reload_refused(void **state)
+{
+	struct fixture *f;
+	struct gvpnd_conf nc;
+	char why[256], *errs;
+	const char *text =
+		"server = { groups = ( {\n"
+		"  name = \"g\"; id = 2;\n"
+		"  policies = ( { action = \"permit\"; } );\n"
+		"  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; } );\n"
+		"} ); };\n";
+	uint32_t spi;
+
+	(void)state;
+	f = start("", sa300, "");
+	reg(f, 0);
+	spi = f->g->teks[0].tek[0].spi;
+	if (load(text, &nc, &errs))
+		fail_msg("%s", errs);
+	free(errs);
+	assert_int_equal(ks_reload(&f->ks, &nc.ks, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "needs a restart"));
+	conf_free(&nc);
+	assert_int_equal(f->g->c->id, 1);
+	assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+	assert_int_equal(nsent, 0);
 	stop(f);
 }
 
@@ -938,6 +1200,7 @@ static int group_setup(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(key_path, sizeof(key_path), "%s/rekey.pem", dir);
+	snprintf(key2_path, sizeof(key2_path), "%s/rekey2.pem", dir);
 	snprintf(errs_path, sizeof(errs_path), "%s/errs", dir);
 	pk = EVP_RSA_gen(2048);
 	assert_non_null(pk);
@@ -946,6 +1209,14 @@ static int group_setup(void **state)
 	assert_int_equal(PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), 1);
 	fclose(f);
 	chmod(key_path, 0600);
+	EVP_PKEY_free(pk);
+	pk = EVP_RSA_gen(2048);
+	assert_non_null(pk);
+	f = fopen(key2_path, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	chmod(key2_path, 0600);
 	EVP_PKEY_free(pk);
 	sent = calloc(MAX_SENT, sizeof(*sent));
 	assert_non_null(sent);
@@ -974,11 +1245,18 @@ int main(void)
 		cmocka_unit_test(test_eject),
 		cmocka_unit_test(test_retransmit_stops_before_rekey),
 		cmocka_unit_test(test_kek_rekey_seq),
+		cmocka_unit_test(test_kek_rekey_twice),
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_multicast),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_resync_lab),
 		cmocka_unit_test(test_clear_members),
+		cmocka_unit_test(test_member_size),
+		cmocka_unit_test(test_reload_policy),
+		cmocka_unit_test(test_reload_transport),
+		cmocka_unit_test(test_reload_signing_key),
+		cmocka_unit_test(test_reload_refused),
 		cmocka_unit_test(test_conf_defaults),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_conf_lab_timers),

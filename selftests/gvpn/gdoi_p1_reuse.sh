@@ -8,7 +8,10 @@
 # the first registration negotiate no Phase 1, and each side ends with one
 # Phase 1 SA for the other ("gvpn daemon show"). "gvpn clear group" starts
 # from scratch: a new Phase 1, the old SA deleted on both sides with a
-# Delete. When the member stops, its Delete leaves the key server none.
+# Delete. A key server that crashed and came back lost the member's SA:
+# the next registration over it gets no answer, and the member registers
+# again at once over a new one. When the member stops, its Delete leaves
+# the key server none.
 
 source "$(dirname "$0")/lib.sh"
 gdoi_require
@@ -81,6 +84,27 @@ check "ks1 holds one Phase 1 SA with gmA after clear" \
 	slowwait 10 p1_is ks1 192.168.0.1 responder 1
 check "gmA holds one Phase 1 SA with ks1 after clear" \
 	p1_is gmA 192.168.0.10 initiator 1
+
+# ks1 crashes (no Delete) and comes back: the member's kept SA is stale;
+# the pull over it gets no answer, and the member registers again at once
+# over a new SA, without counting a failed try
+kill -9 "$ks1_pid" 2>/dev/null
+wait "$ks1_pid" 2>/dev/null
+rm -f "$TMPDIR_TEST/ks1.sock"
+gvpnd_start "$ks1" ks1 || { log_test "ks1 restarts" 1; exit $EXIT_STATUS; }
+check "gmA still holds its (stale) SA with ks1" p1_is gmA 192.168.0.10 initiator 1
+check "gvpn gm register after the key server's restart" \
+	gctl gmA gm register group $GDOI_GROUP
+check "registration over a new SA completes" slowwait 60 regs_is gmA 6 ||
+	gvpnd_log_dump gmA
+check "gmA noticed the lost SA" gvpnd_log_has gmA \
+	'no answer over the kept Phase 1 SA with KS 192\.168\.0\.10: registering again over a new one'
+check "gmA counted no failed registration" bash -c \
+	"'$GVPN' -S '$TMPDIR_TEST/gmA.sock' gm show | grep -q 'failures 0'"
+check "gmA holds one Phase 1 SA with ks1 after the restart" \
+	slowwait 10 p1_is gmA 192.168.0.10 initiator 1
+check "ks1 holds one Phase 1 SA with gmA after the restart" \
+	p1_is ks1 192.168.0.1 responder 1
 
 # the member stops: its Delete leaves ks1 nothing
 gvpnd_stop gmA

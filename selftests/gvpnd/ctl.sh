@@ -8,7 +8,8 @@
 # commands and roles; malformed, oversize and silent clients, which neither
 # crash nor block the daemon; -j output is JSON; gvpnd not running; a stale
 # socket replaced, a live one kept; sd_notify READY=1 and STOPPING=1;
-# SIGHUP logged and ignored.
+# SIGHUP and "daemon reload": a key server reads its groups again (root
+# only; a file with errors changes nothing), a member logs and ignores it.
 #
 #   ks 10.99.0.1 (gvpnd key server)  ----  10.99.0.2 gm (gvpnd member)
 #   $D/ks/gvpnd.sock                        $D/gm/gvpnd.sock
@@ -225,6 +226,25 @@ check "root: clear group of another group: gvpnd says no (exit 1)" \
 	gv 1 "Error: .*99" "$GVPN" -S "$GM_SOCK" clear group 99
 check "mutating commands are logged with uid and pid" \
 	log_has gmd "control: uid 0 pid [0-9]+: gm register group 1234"
+check "group member: ks rekey refused (needs root)" \
+	gv 1 "\"ks rekey\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" ks rekey group 1234
+check "group member: clear group ID members refused (needs root)" \
+	gv 1 "\"ks clear-members\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" clear group 1234 members
+check "root: ks rekey of a group without kek: gvpnd says no (exit 1)" \
+	gv 1 "group 1234 has no kek" "$GVPN" -S "$KS_SOCK" ks rekey group 1234
+check "root: ks rekey of an unknown group (exit 1)" \
+	gv 1 "no group 99 on this key server" "$GVPN" -S "$KS_SOCK" ks rekey group 99 kek
+check "ks rekey: a word after the ID other than kek is a usage error" \
+	gv 2 "unexpected \"now\"" "$GVPN" -S "$KS_SOCK" ks rekey group 1234 now
+check "root: clear group ID members on the key server" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" clear group 1234 members
+check "the members are forgotten, and it is logged" \
+	log_has ks "group g1: [0-9]+ members forgotten \(clear group 1234 members\)"
+check "member: clear group ID members is a usage error naming the role" \
+	gv 2 "this gvpnd is not a key server" \
+	"$GVPN" -S "$GM_SOCK" clear group 1234 members
 
 # --- wrong commands -------------------------------------------------------------
 
@@ -317,9 +337,24 @@ print("dropped after %d bytes" % sent if closed else "never dropped")' "$KS_SOCK
 # --- lifecycle -------------------------------------------------------------------
 
 kill -HUP "$ks_pid"
-check "SIGHUP: logged, ignored" \
-	log_has ks "SIGHUP: reload is not supported"
+check "SIGHUP: the key server reloads its groups" \
+	log_has ks "ks.conf reloaded: key server groups applied"
+kill -HUP "$gmd_pid"
+check "SIGHUP: a member logs and ignores it" \
+	log_has gmd "SIGHUP: reload is not supported"
 check "still serving after SIGHUP" gv 0 "" "$GVPN" -S "$KS_SOCK" daemon show
+check "group member: daemon reload refused (needs root)" \
+	gv 1 "\"daemon reload\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" daemon reload
+check "root: daemon reload on the key server" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon reload
+cp "$T/ks.conf" "$T/ks.conf.good"
+sed -i 's/lifetime = 3600;/lifetime = 3600; frob = 1;/' "$T/ks.conf"
+check "daemon reload of a file with an error: refused, exit 1" \
+	gv 1 "[0-9]+ errors? .*configuration unchanged" "$GVPN" -S "$KS_SOCK" daemon reload
+cp "$T/ks.conf.good" "$T/ks.conf"
+check "member: daemon reload is a usage error" \
+	gv 2 "unknown command \"daemon reload\"" "$GVPN" -S "$GM_SOCK" daemon reload
 
 # (another UDP port: the control socket is what they would share)
 sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"
