@@ -42,6 +42,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "core/capture.h"
 #include "core/log.h"
 #include "gdoi/gdoi_push.h"
 #include "gm.h"
@@ -505,6 +506,33 @@ static uint32_t gap_dtd_ms(const struct gdoi_push *p)
 	return 0;
 }
 
+/*
+ * The pcap (wireshark { pcap }, gvpnd.conf(5)) gets a received push as it
+ * was before encryption: plain (len bytes at most, as gdoi_push_open left
+ * it) with the E flag cleared and the Length of its payloads, no padding.
+ */
+static void trace_push(const struct sockaddr_in *local,
+		       const struct sockaddr_in *peer, uint8_t *plain,
+		       size_t len)
+{
+	size_t end = ISAKMP_HDR_LEN, pl;
+	uint8_t np = plain[16];
+
+	while (np != ISAKMP_NP_NONE && end + 4 <= len) {
+		pl = (size_t)plain[end + 2] << 8 | plain[end + 3];
+		if (pl < 4 || end + pl > len)
+			return;
+		np = plain[end];
+		end += pl;
+	}
+	plain[19] &= (uint8_t)~ISAKMP_FLAG_E;
+	plain[24] = (uint8_t)(end >> 24);
+	plain[25] = (uint8_t)(end >> 16);
+	plain[26] = (uint8_t)(end >> 8);
+	plain[27] = (uint8_t)end;
+	capture_udp4(peer, local, plain, end);
+}
+
 static void send_ack(struct gm_group *grp, const struct gdoi_kek_keys *kk,
 		     uint32_t seq, const struct sockaddr_in *local,
 		     const struct sockaddr_in *peer)
@@ -524,6 +552,9 @@ static void send_ack(struct gm_group *grp, const struct gdoi_kek_keys *kk,
 	}
 	if (net_send(&src, peer, buf, (size_t)n))
 		return;		/* logged */
+	/* an ACK is not encrypted: the pcap gets it as sent */
+	src.sin_port = local->sin_port;
+	capture_udp4(&src, peer, buf, (size_t)n);
 	grp->push.acks++;
 	log_debug("group %s: ACK of rekey seq # %u sent to %s", grp->c->name,
 		  seq, inet_ntoa(peer->sin_addr));
@@ -645,6 +676,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		reject(grp, GM_PUSH_REJ_FAILURE, peer, "%s", why);
 		goto out;
 	}
+	trace_push(local, peer, plain, len);
 	if (gm_push_seq_check(grp->has_seq, grp->seq, ps->seq_reset, p.seq)) {
 		reject(grp, GM_PUSH_REJ_SEQ, peer,
 		       "Failed to process rekey seq # %u in seq payload for group %s, last seq # %u",
