@@ -48,6 +48,9 @@ check "second rekey (seq $s2) acknowledged by all" busywait 10000 members_acked 
 capture_stop
 
 push_send_start "$gmA"
+# the baseline once the older SAs left after their deactivation time
+check "gmA holds only the newest SA after DTD" \
+	waitfor $((3 * PUSH_ATD + 5)) '[ "$(sa_count "$gmA")" -eq 1 ]'
 sas=$(sa_list "$gmA")
 kek=$(gm_kek_spi gmA)
 unchanged() {

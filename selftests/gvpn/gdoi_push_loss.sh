@@ -35,17 +35,18 @@ sleep 1
 ok=0 news=()
 for i in $(seq 1 $REKEYS); do
 	before=$(ks_tek_spis)
+	t0=$(date +%s%3N)
 	ks_rekey || { ok=1; break; }
 	seq=$(ks_seq)
 	new=$(new_tek "$before")
 	news+=("$new")
 	busywait 10000 all_gms_seq "$seq" &&
-		busywait 5000 all_gms_have_tek "$new" || {
+		busywait 5000 all_kernels_have "$new" || {
 		echo "# rekey $i (seq $seq, SPI $new) did not reach every member"
 		ok=1
 		break
 	}
-	sleep $((ATD + 1))
+	sleep_until $((t0 + (ATD + 1) * 1000))
 done
 log_test "$REKEYS rekeys reached every member through the loss" $ok
 check "the pings still ran after the last activation" traffic_running

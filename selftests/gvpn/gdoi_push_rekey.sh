@@ -35,27 +35,27 @@ capture_start "$pcap" 'udp port 848 or (esp and ip[27] & 15 = 0)'
 traffic_start
 sleep 1
 
-ok=0 news=()
+ok=0 news=() seq=$(ks_seq) spis=$(ks_tek_spis)
 for i in $(seq 1 $REKEYS); do
-	before=$(ks_tek_spis)
-	seq0=$(ks_seq)
+	t0=$(date +%s%3N)
 	ks_rekey || { echo "# gvpn ks rekey failed"; ok=1; break; }
-	seq=$(ks_seq)
-	new=$(new_tek "$before")
-	if [ "$seq" != $((seq0 + 1)) ] || [ "$(wc -w <<<"$new")" -ne 1 ]; then
-		echo "# rekey $i: seq $seq0 -> $seq, new TEKs '$new'"
+	show=$(ks_jq ks1 '.kek.seq, .sas[].spi')
+	new=$(comm -13 <(sort <<<"$spis") <(tail -n +2 <<<"$show" | sort))
+	if [ "$(head -n 1 <<<"$show")" != $((seq + 1)) ] ||
+	   [ "$(wc -w <<<"$new")" -ne 1 ]; then
+		echo "# rekey $i: seq $seq -> $(head -n 1 <<<"$show"), new TEKs '$new'"
 		ok=1
 		break
 	fi
+	seq=$((seq + 1)) spis=$(tail -n +2 <<<"$show")
 	news+=("$new")
-	busywait 10000 all_gms_seq "$seq" || {
-		echo "# rekey $i: not every member accepted seq $seq"; ok=1; break; }
-	busywait 10000 all_gms_have_tek "$new" || {
-		echo "# rekey $i: not every member installed SPI $new"; ok=1; break; }
+	# a member acknowledges a push once it has accepted and installed it
 	busywait 10000 members_acked "$seq" || {
 		echo "# rekey $i: not every member acknowledged seq $seq"; ok=1; break; }
+	busywait 5000 all_kernels_have "$new" || {
+		echo "# rekey $i: SPI $new is not in every gvpn.ko"; ok=1; break; }
 	# past the activation time: every gateway encrypts with the new SA
-	sleep $((PUSH_ATD + 1))
+	sleep_until $((t0 + (PUSH_ATD + 1) * 1000))
 done
 log_test "$REKEYS rekeys pushed, accepted, installed and acknowledged" $ok
 if [ $ok -ne 0 ]; then
@@ -91,9 +91,13 @@ check "after DTD each member holds only the newest SA" \
 	slowwait $((3 * PUSH_ATD + 5)) only_spi "$last"
 only_spi "$last" || show_sas
 
-seq=$(ks_seq)
+check "ks1's seq is $seq" test "$(ks_seq)" = "$seq"
 check "gvpn ks members: every member ACKed the last seq ($seq)" \
 	members_acked "$seq"
+check "gvpn gm show: every member's last seq is $seq" all_gms_seq "$seq"
+for s in $SITES; do
+	check "gvpn gm show: gm$s lists the newest TEK" gm_has_tek "gm$s" "$last"
+done
 check "gvpn ks members: every member active" test "$(gctl ks1 -j ks members |
 	jq '[.[] | select(.state == "active")] | length')" -eq 3
 for s in $SITES; do

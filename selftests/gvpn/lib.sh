@@ -759,12 +759,10 @@ push_start() {
 		ks_conf "$n" addr="192.168.0.$([ "$n" = ks1 ] && echo 10 || echo 11)" \
 			kek=1 atd="$atd" extra="rekey = { $rekey }; $ks_extra"
 		lab_timers "$n"
-		gvpnd_check "$n" || return 1
 	done
 	for s in $sites; do
 		gm_conf "gm$s" "$s" servers="$servers" extra="$gm_extra"
 		lab_timers "gm$s"
-		gvpnd_check "gm$s" || return 1
 	done
 	for n in $kss; do
 		gvpnd_start "${!n}" "$n" || return 1
@@ -828,10 +826,11 @@ ks_member() {
 # members_acked SEQ [SITES]: ks1 lists every member of SITES (default
 # all) with SEQ as the last push it acknowledged
 members_acked() {
-	local s
+	local s got
+	got=$(gctl ks1 -j ks members group "$GDOI_GROUP" |
+		jq -r '.[] | "\(.address) \(.last_acked_seq)"')
 	for s in ${2:-$SITES}; do
-		[ "$(ks_member ks1 "192.168.0.$(site_n "$s")" last_acked_seq)" = "$1" ] ||
-			return 1
+		grep -qx "192\.168\.0\.$(site_n "$s") $1" <<<"$got" || return 1
 	done
 }
 
@@ -911,6 +910,21 @@ show_sas() {
 		gm=gm$s
 		sa_list "${!gm}" | sed "s/^/# gm$s: /"
 	done
+}
+
+# all_kernels_have SPI [SITES]: every member's gvpn.ko holds SA SPI
+all_kernels_have() {
+	local s gm
+	for s in ${2:-$SITES}; do
+		gm=gm$s
+		sa_list "${!gm}" | grep -q "\"spi\":$1\b" || return 1
+	done
+}
+
+# sleep_until MS: sleep until the time date +%s%3N gives is MS
+sleep_until() {
+	local left=$(($1 - $(date +%s%3N)))
+	[ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
 }
 
 # new_tek BEFORE: the one SPI of ks_tek_spis not in BEFORE (a list)
