@@ -189,6 +189,8 @@ enum gm_push_transport {
 	GM_TRANS_MULTICAST,
 };
 
+#define GM_RETIRED_MAX	32
+
 /* The member's side of GROUPKEY-PUSH (gm_push.c), per group */
 struct gm_push_state {
 	struct gm_kek prev_kek;		/* replaced by a KEK rekey: its
@@ -213,6 +215,11 @@ struct gm_push_state {
 	unsigned long rx, installed, heartbeats, acks, duplicates;
 	unsigned long rejected[GM_PUSH_REJ_MAX];
 	unsigned long hb_losses;
+	/* SAs this member retired (superseded, or named by a Delete): a key
+	 * server lists an old TEK until it expires, and installing it again
+	 * would make it the newest SA of its policy */
+	uint32_t retired[GM_RETIRED_MAX];
+	unsigned nretired, retired_next;
 };
 
 struct gm_group {

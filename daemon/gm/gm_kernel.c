@@ -116,6 +116,32 @@ static int k_policy_del(struct gm_group *grp, uint32_t id, char *err,
 	return k_do(grp, GVPN_CMD_POLICY_DEL, &p, err, len);
 }
 
+static bool sa_retired(const struct gm_group *grp, uint32_t spi)
+{
+	for (unsigned i = 0; i < grp->push.nretired; i++)
+		if (grp->push.retired[i] == spi)
+			return true;
+	return false;
+}
+
+/* spi is on its way out: never installed again (a ring of the latest) */
+static void sa_retire_note(struct gm_group *grp, uint32_t spi)
+{
+	struct gm_push_state *ps = &grp->push;
+
+	if (sa_retired(grp, spi))
+		return;
+	ps->retired[ps->retired_next] = spi;
+	ps->retired_next = (ps->retired_next + 1) % GM_RETIRED_MAX;
+	if (ps->nretired < GM_RETIRED_MAX)
+		ps->nretired++;
+}
+
+static void sa_retired_forget(struct gm_group *grp)
+{
+	grp->push.nretired = grp->push.retired_next = 0;
+}
+
 int gm_k_setup(struct gm_group *grp, char *err, size_t len)
 {
 	const struct gm_group_conf *gc = grp->c;
@@ -186,6 +212,7 @@ int gm_k_setup(struct gm_group *grp, char *err, size_t len)
 		}
 	}
 	grp->npol = grp->nsa = 0;
+	sa_retired_forget(grp);
 	grp->next_policy_id = GM_POLICY_KS_BASE;
 	return 0;
 undo:
@@ -272,7 +299,8 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 		struct gvpn_sa sa;
 		bool replacing = false;
 
-		if (k->bypass || !k->in_scope || sa_find(grp, k->spi))
+		if (k->bypass || !k->in_scope || sa_find(grp, k->spi) ||
+		    sa_retired(grp, k->spi))
 			continue;
 		for (j = 0; j < grp->nsa; j++)
 			if (grp->sas[j].policy_id == pol_of[i] &&
@@ -395,6 +423,7 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 					 grp->c->name, s->spi, e);
 			else
 				s->gone_ms = now + delay;
+			sa_retire_note(grp, s->spi);
 		}
 	}
 	/* policies the key server no longer sends: gone after the switch */
@@ -455,6 +484,7 @@ int gm_k_flush(struct gm_group *grp, char *err, size_t len)
 			ret = r;
 	}
 	grp->npol = grp->nsa = 0;
+	sa_retired_forget(grp);
 	return ret;
 }
 
@@ -481,6 +511,8 @@ int gm_k_sa_retire(struct gm_group *grp, uint32_t spi, uint32_t delay_ms,
 	}
 	if (!ret && s && (!s->gone_ms || s->gone_ms > now + delay_ms))
 		s->gone_ms = now + delay_ms;
+	if (!ret)
+		sa_retire_note(grp, spi);
 	return ret;
 }
 

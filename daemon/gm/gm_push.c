@@ -42,11 +42,12 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
-#include "core/capture.h"
 #include "core/log.h"
 #include "gdoi/gdoi_push.h"
 #include "gm.h"
+#include "ike/ike.h"
 #include "main/net.h"
+#include "util.h"
 
 #define GM_PST_SKEW_MAX_MS	30000	/* TB-12: at most 30 s */
 #define GM_HB_SLACK_MAX_MS	8000	/* RK-10 defaults: 2 x 4 s */
@@ -219,14 +220,6 @@ static void kek_replace(struct gm_group *grp, struct gm_kek *nk, uint32_t seq)
 	bool rekey = !grp->kek.present ||
 		     memcmp(nk->spi, grp->kek.spi, GDOI_KEK_SPI_LEN);
 
-	/* a KEK packet without the signature key: the key server's key
-	 * did not change */
-	if (!nk->sig_key && grp->kek.sig_key) {
-		nk->sig_key = OPENSSL_memdup(grp->kek.sig_key,
-					     grp->kek.sig_key_len);
-		if (nk->sig_key)
-			nk->sig_key_len = grp->kek.sig_key_len;
-	}
 	if (rekey && grp->kek.present) {
 		log_notice("group %s: KEK rekey: KEK SPI %s replaces %s; sequence numbers start again",
 			   grp->c->name, spi_str(nk->spi, a),
@@ -507,30 +500,43 @@ static uint32_t gap_dtd_ms(const struct gdoi_push *p)
 }
 
 /*
- * The pcap (wireshark { pcap }, gvpnd.conf(5)) gets a received push as it
- * was before encryption: plain (len bytes at most, as gdoi_push_open left
- * it) with the E flag cleared and the Length of its payloads, no padding.
+ * The Wireshark trace (pcap option) of a push that decrypted: the header
+ * without the E flag and with the length of the payloads, as a key server
+ * traces what it sends, so tshark decodes it.
  */
-static void trace_push(const struct sockaddr_in *local,
-		       const struct sockaddr_in *peer, uint8_t *plain,
+static void trace_push(struct gm_group *grp, const struct sockaddr_in *local,
+		       const struct sockaddr_in *peer, const uint8_t *plain,
 		       size_t len)
 {
-	size_t end = ISAKMP_HDR_LEN, pl;
-	uint8_t np = plain[16];
+	static uint8_t msg[ISAKMP_MAX_MSG];
+	struct ike_ctx *ike = grp->gm->ike;
+	struct isakmp_chain *c;
+	struct isakmp_err err;
+	const struct isakmp_pl *last;
+	size_t n;
 
-	while (np != ISAKMP_NP_NONE && end + 4 <= len) {
-		pl = (size_t)plain[end + 2] << 8 | plain[end + 3];
-		if (pl < 4 || end + pl > len)
-			return;
-		np = plain[end];
-		end += pl;
+	if (!ike || !ike->ops.trace || len < ISAKMP_HDR_LEN ||
+	    len > sizeof(msg))
+		return;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return;
+	if (isakmp_chain_decode(c, plain[16], plain + ISAKMP_HDR_LEN,
+				len - ISAKMP_HDR_LEN, true, &err) || !c->n) {
+		free(c);
+		return;
 	}
-	plain[19] &= (uint8_t)~ISAKMP_FLAG_E;
-	plain[24] = (uint8_t)(end >> 24);
-	plain[25] = (uint8_t)(end >> 16);
-	plain[26] = (uint8_t)(end >> 8);
-	plain[27] = (uint8_t)end;
-	capture_udp4(peer, local, plain, end);
+	last = &c->pl[c->n - 1];
+	n = (size_t)(last->body - plain) + last->len;
+	free(c);
+	memcpy(msg, plain, n);
+	msg[19] &= (uint8_t)~ISAKMP_FLAG_E;
+	msg[24] = (uint8_t)(n >> 24);
+	msg[25] = (uint8_t)(n >> 16);
+	msg[26] = (uint8_t)(n >> 8);
+	msg[27] = (uint8_t)n;
+	ike->ops.trace(ike, peer, local, msg, n);
+	OPENSSL_cleanse(msg, n);
 }
 
 static void send_ack(struct gm_group *grp, const struct gdoi_kek_keys *kk,
@@ -552,9 +558,11 @@ static void send_ack(struct gm_group *grp, const struct gdoi_kek_keys *kk,
 	}
 	if (net_send(&src, peer, buf, (size_t)n))
 		return;		/* logged */
-	/* an ACK is not encrypted: the pcap gets it as sent */
-	src.sin_port = local->sin_port;
-	capture_udp4(&src, peer, buf, (size_t)n);
+	if (grp->gm->ike && grp->gm->ike->ops.trace) {
+		src.sin_port = local->sin_port;
+		grp->gm->ike->ops.trace(grp->gm->ike, &src, peer, buf,
+					(size_t)n);
+	}
 	grp->push.acks++;
 	log_debug("group %s: ACK of rekey seq # %u sent to %s", grp->c->name,
 		  seq, inet_ntoa(peer->sin_addr));
@@ -577,50 +585,76 @@ static void transport_seen(struct gm_group *grp, enum gm_push_transport t)
 	ps->transport = t;
 }
 
-/* Delete payloads, checked before anything changes: 0 or -1 */
-static int dels_check(struct gm_group *grp, const struct gdoi_push *p,
-		      const struct sockaddr_in *peer)
+/* What a push's Delete payloads name, among what was installed before it */
+struct gm_dels {
+	bool kek;			/* the group's KEK (its SPI or 0) */
+	unsigned n;
+	uint32_t spis[2 * GDOI_MAX_TEKS];	/* TEK SAs, each once */
+};
+
+/* Selects, before anything changes: 0, or -1 (refused, counted) */
+static int dels_select(struct gm_group *grp, const struct gdoi_push *p,
+		       const struct sockaddr_in *peer, struct gm_dels *d)
 {
 	uint32_t spis[2 * GDOI_MAX_TEKS];
 
-	for (unsigned i = 0; i < p->ndel; i++)
-		if (gm_push_del_select(&p->del[i], grp->sas, grp->nsa,
-				       grp->kek.spi, spis) == -2) {
+	memset(d, 0, sizeof(*d));
+	for (unsigned i = 0; i < p->ndel; i++) {
+		int n = gm_push_del_select(&p->del[i], grp->sas, grp->nsa,
+					   grp->kek.spi, spis);
+
+		if (n == -2) {
 			reject(grp, GM_PUSH_REJ_FAILURE, peer,
 			       "Delete payload %u: protocol %u with %u-byte SPIs names neither a TEK nor the KEK",
 			       i + 1, p->del[i].proto, p->del[i].spi_len);
 			return -1;
 		}
-	return 0;
-}
-
-static void dels_apply(struct gm_group *grp, const struct gdoi_push *p,
-		       const struct sockaddr_in *peer)
-{
-	uint32_t spis[2 * GDOI_MAX_TEKS], dtd = gap_dtd_ms(p);
-	char e[300], s[2 * GDOI_KEK_SPI_LEN + 1];
-
-	for (unsigned i = 0; i < p->ndel; i++) {
-		int n = gm_push_del_select(&p->del[i], grp->sas, grp->nsa,
-					   grp->kek.spi, spis);
-
 		if (n == -1) {
-			log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: KEK SPI %s; rekeys are no longer accepted until the next registration",
-				   inet_ntoa(peer->sin_addr), grp->c->name,
-				   spi_str(grp->kek.spi, s));
-			kek_free(&grp->kek);
-			kek_free(&grp->push.prev_kek);
-			grp->has_seq = false;
+			d->kek = true;
 			continue;
 		}
 		for (int j = 0; j < n; j++) {
-			log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: TEK SPI 0x%08x, removed in %u ms",
-				   inet_ntoa(peer->sin_addr), grp->c->name,
-				   spis[j], dtd);
-			if (gm_k_sa_retire(grp, spis[j], dtd, e, sizeof(e)))
-				log_warn("group %s: SA 0x%08x: %s",
-					 grp->c->name, spis[j], e);
+			unsigned k;
+
+			for (k = 0; k < d->n && d->spis[k] != spis[j]; k++)
+				;
+			if (k == d->n && d->n < ARRAY_SIZE(d->spis))
+				d->spis[d->n++] = spis[j];
 		}
+	}
+	return 0;
+}
+
+/* The KEK, before a new one in the same push takes its place */
+static void dels_kek(struct gm_group *grp, const struct gm_dels *d,
+		     const struct sockaddr_in *peer)
+{
+	char s[2 * GDOI_KEK_SPI_LEN + 1];
+
+	if (!d->kek || !grp->kek.present)
+		return;
+	log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: KEK SPI %s",
+		   inet_ntoa(peer->sin_addr), grp->c->name,
+		   spi_str(grp->kek.spi, s));
+	kek_free(&grp->kek);
+	kek_free(&grp->push.prev_kek);
+	grp->push.seq_reset = true;
+}
+
+/* The TEKs, after the GAP's deactivation time delay (GM-16) */
+static void dels_teks(struct gm_group *grp, const struct gm_dels *d,
+		      const struct gdoi_push *p, const struct sockaddr_in *peer)
+{
+	uint32_t dtd = gap_dtd_ms(p);
+	char e[300];
+
+	for (unsigned i = 0; i < d->n; i++) {
+		log_notice("%%GDOI-5-GM_RECV_DELETE: Received Delete from KS %s in group %s: TEK SPI 0x%08x, removed in %u ms",
+			   inet_ntoa(peer->sin_addr), grp->c->name, d->spis[i],
+			   dtd);
+		if (gm_k_sa_retire(grp, d->spis[i], dtd, e, sizeof(e)))
+			log_warn("group %s: SA 0x%08x: %s", grp->c->name,
+				 d->spis[i], e);
 	}
 }
 
@@ -655,6 +689,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 	struct gdoi_push p;
 	struct gm_plan *plan = NULL;
 	const struct gm_tek *pt = NULL;
+	struct gm_dels dels;
 	const char *cisco;
 	uint64_t now = ev_now_ms();
 	int pst_rc = 0, err;
@@ -676,7 +711,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		reject(grp, GM_PUSH_REJ_FAILURE, peer, "%s", why);
 		goto out;
 	}
-	trace_push(local, peer, plain, len);
+	trace_push(grp, local, peer, plain, len);
 	if (gm_push_seq_check(grp->has_seq, grp->seq, ps->seq_reset, p.seq)) {
 		reject(grp, GM_PUSH_REJ_SEQ, peer,
 		       "Failed to process rekey seq # %u in seq payload for group %s, last seq # %u",
@@ -716,7 +751,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		}
 		pt = pst_tek(plan);
 	}
-	if (dels_check(grp, &p, peer))
+	if (dels_select(grp, &p, peer, &dels))
 		goto out;
 	if (pt && ps->pst_valid) {
 		uint64_t mine = pst_now(ps, now);
@@ -759,8 +794,20 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		transport_seen(grp, GM_TRANS_MULTICAST);
 	else if (p.ack_requested)
 		transport_seen(grp, GM_TRANS_UNICAST);
+	/* a KEK packet without the signature key: the key server's key did
+	 * not change (checked above: there is one) */
+	if (plan && plan->kek.present && !plan->kek.sig_key) {
+		plan->kek.sig_key = OPENSSL_memdup(grp->kek.sig_key,
+						   grp->kek.sig_key_len);
+		if (plan->kek.sig_key)
+			plan->kek.sig_key_len = grp->kek.sig_key_len;
+	}
+	dels_kek(grp, &dels, peer);
 	if (plan && plan->kek.present)
 		kek_replace(grp, &plan->kek, p.seq);
+	else if (dels.kek)
+		log_notice("group %s: no KEK: rekeys are no longer accepted until the next registration",
+			   grp->c->name);
 	if (pt) {
 		ps->pst_valid = true;
 		ps->pst_ms = pt->pseudotime_ms;
@@ -771,7 +818,7 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 			log_warn("group %s: pseudotime to gvpn.ko: %s",
 				 grp->c->name, why);
 	}
-	dels_apply(grp, &p, peer);
+	dels_teks(grp, &dels, &p, peer);
 	if (plan || p.ndel) {
 		ps->last_rekey_ms = now;
 		rekey_log(grp, local, peer, p.seq, plan);

@@ -34,6 +34,22 @@ static struct gdoi_ctx gdoi;
 static struct gm_group_conf gc;
 static struct gm_sel scope;
 static struct ike_peer ks_peer;
+static struct ike_ctx ike;
+static uint8_t traced[ISAKMP_MAX_MSG];
+static size_t traced_len;
+static unsigned ntraced;
+
+static void trace(struct ike_ctx *ctx, const struct sockaddr_in *src,
+		  const struct sockaddr_in *dst, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	(void)src;
+	(void)dst;
+	assert_true(len <= sizeof(traced));
+	memcpy(traced, buf, len);
+	traced_len = len;
+	ntraced++;
+}
 static uint8_t msg[ISAKMP_MAX_MSG];
 
 static const uint8_t old_spi[GDOI_KEK_SPI_LEN] = "kek-spi-0123456";
@@ -635,6 +651,79 @@ static void test_delete_kek(void **state)
 	group_free();
 }
 
+/* the pcap option: a push that decrypted is traced as plaintext */
+static void test_trace(void **state)
+{
+	struct gdoi_kek_keys k, forged;
+	struct rekey_buf b;
+	struct gdoi_push p;
+	struct isakmp_chain c;
+	struct isakmp_hdr h;
+	struct isakmp_err err;
+
+	(void)state;
+	group_new();
+	memset(&ike, 0, sizeof(ike));
+	ike.ops.trace = trace;
+	gm.ike = &ike;
+	ntraced = 0;
+	ks_kek(&k, old_spi, kek_key_old, ks_key);
+	ks_kek(&forged, old_spi, kek_key_old, other_key);
+	rekey_fill(&b, &p, 6, old_spi, kek_key_old, NULL, 0x4444, false, 0);
+	deliver(&k, &p);
+	rekey_done(&b);
+	assert_int_equal(ntraced, 1);
+	assert_int_equal(isakmp_hdr_decode(&h, traced, traced_len, &err), 0);
+	assert_false(h.flags & ISAKMP_FLAG_E);
+	assert_int_equal(h.exch, GDOI_EXCH_PUSH);
+	assert_int_equal(isakmp_chain_decode(&c, h.np, traced + ISAKMP_HDR_LEN,
+					     traced_len - ISAKMP_HDR_LEN, false,
+					     &err), 0);
+	assert_int_equal(c.pl[0].type, ISAKMP_NP_SEQ);
+	assert_int_equal(c.pl[c.n - 1].type, ISAKMP_NP_SIG);
+	/* one that does not verify is not */
+	heartbeat(&forged, 7);
+	assert_int_equal(ntraced, 1);
+	gm.ike = NULL;
+	group_free();
+}
+
+static void test_delete_and_new_kek(void **state)
+{
+	static const uint8_t zero16[16];
+	struct gdoi_kek_keys k_old, k_new;
+	struct rekey_buf b;
+	struct gdoi_push p;
+
+	(void)state;
+	group_new();
+	ks_kek(&k_old, old_spi, kek_key_old, ks_key);
+	ks_kek(&k_new, new_spi, kek_key_new, ks_key);
+	/* D (every KEK), SA KEK (a new one): the old KEK goes first, the
+	 * new one stays, and nothing recognises the old one any more */
+	rekey_fill(&b, &p, 6, new_spi, kek_key_new, NULL, 0x3333, false, 0);
+	p.ndel = 1;
+	p.del[0] = (struct isakmp_delete_pl){
+		.doi = ISAKMP_DOI_GDOI, .proto = GDOI_PROTO_IPSEC_ESP,
+		.spi_len = GDOI_KEK_SPI_LEN, .nspi = 1, .spis = zero16,
+	};
+	deliver(&k_old, &p);
+	rekey_done(&b);
+	assert_int_equal(G()->push.installed, 1);
+	assert_true(G()->kek.present);
+	assert_memory_equal(G()->kek.spi, new_spi, GDOI_KEK_SPI_LEN);
+	/* the signing key of the deleted KEK carried over: none in the KD */
+	assert_non_null(G()->kek.sig_key);
+	assert_false(G()->push.prev_kek.present);
+	heartbeat(&k_old, 7);
+	assert_int_equal(gm.push_unknown, 1);
+	assert_int_equal(G()->push.duplicates, 0);
+	/* under the new KEK the sequence starts again */
+	heartbeat(&k_new, 1);
+	assert_int_equal(G()->seq, 1);
+	group_free();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -664,6 +753,8 @@ int main(void)
 		cmocka_unit_test(test_kek_rekey),
 		cmocka_unit_test(test_pst_receiver),
 		cmocka_unit_test(test_delete_kek),
+		cmocka_unit_test(test_delete_and_new_kek),
+		cmocka_unit_test(test_trace),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
