@@ -12,9 +12,9 @@
 # with a Cisco name, with nothing installed (gvpn.ko's SAs, the sequence
 # number and the KEK as they were):
 #   - the older push again (replay, lower seq: GDOI_REKEY_SEQ_FAILURE)
-#   - the last push again (the same seq): what a key server's retransmission
-#     looks like, so it is not refused but dropped as a duplicate (counted,
-#     acknowledged again, nothing installed)
+#   - the last push gmA took again (the same seq): what a key server's
+#     retransmission looks like, so it is not refused but dropped as a
+#     duplicate (counted, acknowledged again, nothing installed)
 #   - the last push a cipher block short (its length field matching)
 #   - the last push with one bit of its ciphertext flipped
 #   - the last push under cookies naming a KEK gmA does not have (another
@@ -23,11 +23,13 @@
 #     another RSA key: push_forge (daemon/tests) rebuilds the captured push
 #     with the KEK key gmA got at registration (read from gmA's own
 #     plaintext pcap by push_kek.py) and the wrong key
-# and, the control that the forgery is sound but for its signature, the
-# same push signed with ks1's key is accepted. Also a datagram shorter
-# than its ISAKMP header says changes nothing.
-# (A push with a stale pseudotime needs TBAR and a key server that lies
-# about time: the GM unit tests cover it.)
+#   - a push signed with ks1's own key, with the next seq, but made more
+#     than the TBAR window (10 s) ago: a stale pseudotime
+#     (PSEUDO_TIME_TOO_OLD, TB-12, GM-19)
+# and, the control that the forgery is sound but for what is wrong with
+# it, the captured push signed again with ks1's key and the next seq,
+# sent at once, is accepted. Also a datagram shorter than its ISAKMP
+# header says changes nothing.
 
 source "$(dirname "$0")/lib.sh"
 gdoi_require
@@ -36,11 +38,13 @@ require_cmd jq openssl
 FORGE=$GVPN_TOP/build/daemon/tests/push_forge
 A=192.168.0.1
 
-push_start rekey='retransmit-period = 1; retransmissions = 1;' ||
+TBAR=10
+
+push_start tbar=$TBAR rekey='retransmit-period = 1; retransmissions = 1;' ||
 	{ log_test "key server and three members up" 1; exit $EXIT_STATUS; }
 
 pcap=$TMPDIR_TEST/wan.pcap
-capture_start "$pcap"
+capture_start "$pcap" udp port 848
 ks_rekey
 s1=$(ks_seq)
 check "first rekey (seq $s1) acknowledged by all" busywait 10000 members_acked "$s1"
@@ -48,25 +52,53 @@ ks_rekey
 s2=$(ks_seq)
 check "second rekey (seq $s2) acknowledged by all" busywait 10000 members_acked "$s2"
 capture_stop
-
 push_send_start "$gmA"
+
+# the tools: push_kek.py reads the KEK key from gmA's own pcap, push_forge
+# opens the captured push with it and signs it again
+check "push_forge is built" test -x "$FORGE"
+read -r spi key <<<"$(/usr/bin/python3 "$GVPN_TOP/selftests/gvpn/push_kek.py" \
+	"$TMPDIR_TEST/gmA.pcap")"
+check "gmA's pcap holds the KEK gmA uses (push_kek.py)" \
+	test "${spi:-x}" = "$(gm_kek_spi gmA)"
+last=$TMPDIR_TEST/last.push
+push_send "$pcap" 192.168.0.10 $A -1 "dump:$last" >/dev/null
+out=$("$FORGE" "$key" "$TMPDIR_TEST/rekey.pem" <"$last")
+check "push_forge opens the captured push (seq $s2, SA and KD)" \
+	out_has "^seq $s2 sa 1 "
+# forge SEQ KEY OUT: the captured push with SEQ, signed with KEY
+forge() {
+	"$FORGE" "$key" "$TMPDIR_TEST/rekey.pem" "$2" "$1" <"$last" >"$3" &&
+		test -s "$3"
+}
+
+# the control, at once (its pseudotime is seconds old): the captured push
+# signed again with ks1's key and the next seq is a valid push
+s3=$((s2 + 1))
+check "push_forge signs seq $s3 with ks1's key" \
+	forge $s3 "$TMPDIR_TEST/rekey.pem" "$TMPDIR_TEST/good.push"
+check "the control push (seq $s3, ks1's key): sent" test "$(push_send "$pcap" \
+	192.168.0.10 $A 1 "file:$TMPDIR_TEST/good.push")" = 1
+check "the control push: accepted" waitfor 5 '[ "$(gm_seq gmA)" = $s3 ]'
+t_ctl=$(date +%s%3N)
+
 # the baseline once the older SAs left after their deactivation time
 check "gmA holds only the newest SA after DTD" \
 	waitfor $((3 * PUSH_ATD + 5)) '[ "$(sa_count "$gmA")" -eq 1 ]'
 sas=$(sa_list "$gmA")
 kek=$(gm_kek_spi gmA)
 unchanged() {
-	same_sas "$gmA" "$sas" && [ "$(gm_seq gmA)" = "$s2" ] &&
+	same_sas "$gmA" "$sas" && [ "$(gm_seq gmA)" = "$s3" ] &&
 		[ "$(gm_kek_spi gmA)" = "$kek" ]
 }
 
-# refused DESC N MODE: push_send the N-th push to gmA changed by MODE;
-# gmA refuses it, counts it and installs nothing
+# refused DESC N MODE [PCAP]: push_send the N-th push to gmA of PCAP (the
+# capture) changed by MODE; gmA refuses it, counts it, installs nothing
 refused() {
 	local desc=$1 rej
 	rej=$(gm_counter gmA rejected)
 	check "$desc: sent to gmA" \
-		test "$(push_send "$pcap" 192.168.0.10 $A "$2" "$3")" = 1
+		test "$(push_send "${4:-$pcap}" 192.168.0.10 $A "$2" "$3")" = 1
 	check "$desc: refused and counted" \
 		waitfor 5 '[ "$(gm_counter gmA rejected)" -gt "${rej:-0}" ]'
 	check "$desc: nothing installed" unchanged
@@ -74,12 +106,13 @@ refused() {
 
 refused "replay of the older push (seq $s1)" 1 replay
 check "GDOI_REKEY_SEQ_FAILURE logged" gvpnd_log_has gmA GDOI_REKEY_SEQ_FAILURE
+refused "replay of the last push (seq $s2)" -1 replay
 dup=$(gm_counter gmA duplicates)
-check "replay of the last push (seq $s2): sent to gmA" \
-	test "$(push_send "$pcap" 192.168.0.10 $A -1 replay)" = 1
-check "replay of the last push: dropped as a duplicate and counted" \
+check "the control push again (seq $s3): sent to gmA" test "$(push_send \
+	"$pcap" 192.168.0.10 $A 1 "file:$TMPDIR_TEST/good.push")" = 1
+check "the control push again: dropped as a duplicate and counted" \
 	waitfor 5 '[ "$(gm_counter gmA duplicates)" -gt "${dup:-0}" ]'
-check "replay of the last push: nothing installed" unchanged
+check "the control push again: nothing installed" unchanged
 refused "last push a block short" -1 trunc:16
 refused "last push with a ciphertext bit flipped" -1 flip:-40
 refused "last push with another KEK's cookies" -1 cookies
@@ -98,28 +131,20 @@ if [ ! -s "$other" ]; then
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 		-out "$other" 2>/dev/null
 fi
-check "push_forge is built" test -x "$FORGE"
-read -r spi key <<<"$(/usr/bin/python3 "$GVPN_TOP/selftests/gvpn/push_kek.py" \
-	"$TMPDIR_TEST/gmA.pcap")"
-check "gmA's pcap holds the KEK gmA uses (push_kek.py)" test "${spi:-x}" = "$kek"
-last=$TMPDIR_TEST/last.push
-push_send "$pcap" 192.168.0.10 $A -1 "dump:$last" >/dev/null
-out=$("$FORGE" "$key" "$TMPDIR_TEST/rekey.pem" <"$last")
-check "push_forge opens the captured push (seq $s2, SA and KD)" \
-	out_has "^seq $s2 sa 1 "
-"$FORGE" "$key" "$TMPDIR_TEST/rekey.pem" "$other" $((s2 + 1)) <"$last" \
-	>"$TMPDIR_TEST/forged.push"
-check "push_forge signs seq $((s2 + 1)) with another key" test -s "$TMPDIR_TEST/forged.push"
+check "push_forge signs seq $((s3 + 1)) with another key" \
+	forge $((s3 + 1)) "$other" "$TMPDIR_TEST/forged.push"
 refused "push with the next seq signed with another RSA key" 1 \
 	"file:$TMPDIR_TEST/forged.push"
 
-# the control: the same forgery signed with ks1's key is a valid push
-"$FORGE" "$key" "$TMPDIR_TEST/rekey.pem" "$TMPDIR_TEST/rekey.pem" $((s2 + 1)) \
-	<"$last" >"$TMPDIR_TEST/good.push"
-check "the same push signed with ks1's key: sent" test "$(push_send "$pcap" \
-	192.168.0.10 $A 1 "file:$TMPDIR_TEST/good.push")" = 1
-check "the same push signed with ks1's key: accepted (seq $((s2 + 1)))" \
-	waitfor 5 '[ "$(gm_seq gmA)" = $((s2 + 1)) ]'
+# a stale pseudotime: signed by ks1, the next seq, but made long ago
+sleep_until $((t_ctl + (TBAR + 3) * 1000))
+check "push_forge signs seq $((s3 + 1)) with ks1's key" \
+	forge $((s3 + 1)) "$TMPDIR_TEST/rekey.pem" "$TMPDIR_TEST/stale.push"
+pst=$(gm_jq gmA .counters.rejected_by.pseudo_time_too_old)
+refused "push made more than the TBAR window ago" 1 "file:$TMPDIR_TEST/stale.push"
+check "counted as pseudo_time_too_old" \
+	test "$(gm_jq gmA .counters.rejected_by.pseudo_time_too_old)" -gt "${pst:-0}"
+check "PSEUDO_TIME_TOO_OLD logged" gvpnd_log_has gmA PSEUDO_TIME_TOO_OLD
 
 check "gmB and gmC saw none of it (seq $s2)" test \
 	"$(gm_seq gmB) $(gm_seq gmC)" = "$s2 $s2"

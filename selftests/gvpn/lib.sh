@@ -739,12 +739,13 @@ lab_timers() {
 # and lab timers, and members registered
 #   rekey='retransmit-period = 1; retransmissions = 2;' (body of the
 #   group's rekey = { }; unicast unless it says otherwise)
-#   atd=$PUSH_ATD  ks_extra=... gm_extra=... (more settings of the group)
+#   atd=$PUSH_ATD  tbar=0 (tbar-window)  ks_extra=... gm_extra=... (more
+#   settings of the group)
 #   sites=$SITES (the members)  ks2= (1: ks2 as well, configured like
 #   ks1 at 192.168.0.11; members list ks1 then ks2)
 push_start() {
 	local rekey='retransmit-period = 1; retransmissions = 2;' kv
-	local atd=$PUSH_ATD ks_extra= gm_extra= sites=$SITES ks2= s n ns
+	local atd=$PUSH_ATD tbar=0 ks_extra= gm_extra= sites=$SITES ks2= s n ns
 	local servers=ks1:192.168.0.10 kss=ks1
 	for kv in "$@"; do
 		local "$kv"
@@ -757,7 +758,8 @@ push_start() {
 	gdoi_topo $ks2 || return 1
 	for n in $kss; do
 		ks_conf "$n" addr="192.168.0.$([ "$n" = ks1 ] && echo 10 || echo 11)" \
-			kek=1 atd="$atd" extra="rekey = { $rekey }; $ks_extra"
+			kek=1 atd="$atd" tbar="$tbar" \
+			extra="rekey = { $rekey }; $ks_extra"
 		lab_timers "$n"
 	done
 	for s in $sites; do
