@@ -172,6 +172,7 @@ struct ks_member {
 	struct in_addr addr;
 	uint16_t group;			/* index into ks->groups */
 	uint32_t count;			/* registrations */
+	uint32_t sid;			/* its Sender ID, if has_sid */
 	time_t first, last;		/* wall clock */
 	/* unicast pushes go to addr:port from local (where it registered) */
 	struct in_addr local;
@@ -179,11 +180,10 @@ struct ks_member {
 	uint8_t state;			/* enum ks_member_state */
 	uint8_t misses;			/* consecutive rekeys not ACKed */
 	bool pending;			/* the push in flight awaits its ACK */
+	bool has_sid;
+	uint8_t sid_bits;
 	uint32_t acked_seq;		/* last push it ACKed */
 	time_t acked_at;		/* wall clock; 0: never */
-	bool has_sid;			/* its Sender ID in the group */
-	uint8_t sid_bits;
-	uint32_t sid;
 	char identity[];		/* Phase 1 identity, printable */
 };
 
