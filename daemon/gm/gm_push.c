@@ -657,6 +657,15 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 			.sa = p.sa, .kd = p.kd, .has_seq = true, .seq = p.seq,
 		};
 
+		/* a push carries no SIDs (RFC 6407 5.6.3.1): the member
+		 * keeps the one of its registration for the new TEKs */
+		if (grp->has_sid) {
+			r.sid_requested = true;
+			r.sid.bits = grp->sid_bits;
+			r.sid.n = 1;
+			r.sid.value[0] = grp->sid;
+		}
+
 		plan = malloc(sizeof(*plan));
 		if (!plan) {
 			reject(grp, GM_PUSH_REJ_INSTALL, peer,
