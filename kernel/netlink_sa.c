@@ -75,9 +75,12 @@ static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
 	    nla_put_u32(skb, GVPN_A_SA_ACTIVATE_IN_MS,
 			gvpn_ms_until(sa->activate_at)) ||
 	    nla_put_u32(skb, GVPN_A_SA_DEACTIVATE_IN_MS,
-			gvpn_ms_until(sa->deactivate_at)) ||
-	    nla_put_u32(skb, GVPN_A_SA_REPLAY_WINDOW, sa->replay_window) ||
-	    nla_put_u32(skb, GVPN_A_SA_SENDERS, gvpn_senders_count(sa)))
+			gvpn_ms_until(sa->deactivate_at)))
+		goto cancel;
+	/* per-sender windows and SIDs are for counter modes only */
+	if (sa->ctr_mode &&
+	    (nla_put_u32(skb, GVPN_A_SA_REPLAY_WINDOW, sa->replay_window) ||
+	     nla_put_u32(skb, GVPN_A_SA_SENDERS, gvpn_senders_count(sa))))
 		goto cancel;
 	if (sa->has_sid &&
 	    (nla_put_u32(skb, GVPN_A_SA_SENDER_ID, sa->sender_id) ||

@@ -274,6 +274,9 @@ void print_group_fields(const struct gvpn_group *g)
 	if (G_HAS(g, GVPN_A_GROUP_RECV_ONLY))
 		print_bool(PRINT_ANY, "receive_only", "receive-only",
 			   g->recv_only);
+	/* counter-mode SAs without sender ID send random IVs */
+	if (G_HAS(g, GVPN_A_GROUP_LEGACY_IV))
+		print_bool(PRINT_ANY, "legacy_iv", "legacy-iv", g->legacy_iv);
 }
 
 #define SA_HAS(sa, t) ((sa)->present & GVPN_BIT(t))
@@ -330,6 +333,19 @@ void print_sa_fields(const struct gvpn_sa *sa)
 		print_bool(PRINT_ANY, "passive", "passive", sa->passive);
 	if (SA_HAS(sa, GVPN_A_SA_ACTIVE))
 		print_bool(PRINT_ANY, "active", "active", sa->active);
+	/* RFC 6054: this member's SID, and the next IV counter */
+	if (SA_HAS(sa, GVPN_A_SA_SENDER_ID))
+		print_uint(PRINT_ANY, "sender_id", "sender-id", sa->sender_id);
+	if (SA_HAS(sa, GVPN_A_SA_SID_BITS))
+		print_uint(PRINT_ANY, "sid_bits", "sid-bits", sa->sid_bits);
+	if (SA_HAS(sa, GVPN_A_SA_IV_COUNTER))
+		print_uint(PRINT_ANY, "iv_counter", "iv-counter",
+			   sa->iv_counter);
+	if (SA_HAS(sa, GVPN_A_SA_REPLAY_WINDOW))
+		print_uint(PRINT_ANY, "replay_window", "replay-window",
+			   sa->replay_window);
+	if (SA_HAS(sa, GVPN_A_SA_SENDERS))
+		print_uint(PRINT_ANY, "senders", "senders", sa->senders);
 	/* time still to go: always in JSON, in text only while there is some */
 	if (SA_HAS(sa, GVPN_A_SA_ACTIVATE_IN_MS))
 		print_ms("activate_in_ms", "activate-in", sa->activate_in_ms,
