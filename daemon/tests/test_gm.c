@@ -655,7 +655,7 @@ static void test_conf_ok(void **state)
 		   "  transforms = [ \"aes-gcm-128\", \"aes-cbc-256/hmac-sha256\" ];\n"
 		   "  fail-mode = \"close\"; fail-close-activate = true;\n"
 		   "  fail-open = ( { source = \"192.168.0.0/16\"; } );\n"
-		   "  passive = true; heartbeat-threshold = 0;\n"
+		   "  passive = true; heartbeat-threshold = 0; legacy-iv = true;\n"
 		   "}, { name = \"g2\"; id = 2; identity = \"address\"; address = \"192.0.2.1\"; servers = [ \"ks1\" ]; } ); };\n",
 		   &conf, &errors);
 	assert_string_equal(err, "");
@@ -686,6 +686,7 @@ static void test_conf_ok(void **state)
 	assert_int_equal(g->nfail, 1);
 	assert_true(g->passive);
 	assert_int_equal(g->hb_threshold, 0);
+	assert_true(g->legacy_iv);
 	g = &conf.gm.groups[1];
 	assert_true(g->id_addr);
 	/* defaults: GM-05 */
@@ -696,6 +697,8 @@ static void test_conf_ok(void **state)
 	assert_int_equal(g->ntransforms, 0);
 	/* HB-02 */
 	assert_int_equal(g->hb_threshold, 3);
+	/* Sender IDs: counter modes need one unless legacy-iv */
+	assert_false(g->legacy_iv);
 	conf_free(&conf);
 }
 
