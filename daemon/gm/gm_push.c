@@ -761,6 +761,15 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 	mc_update(grp);
 	if (plan && grp->state == GM_REGISTERED)
 		gm_reregister_schedule(grp);
+	if (plan && plan->no_sid) {
+		/* a counter-mode TEK (a reload changed the transform) and
+		 * no Sender ID from the registration: ask for one */
+		gm_log_sid(grp, plan);
+		if (grp->state == GM_REGISTERED &&
+		    !gm_register_now(grp, false, why, sizeof(why)))
+			log_notice("group %s: registering again for a Sender ID",
+				   grp->c->name);
+	}
 out:
 	if (plan) {
 		gm_plan_wipe(plan);
