@@ -43,12 +43,14 @@ check "sa show: sender-id 2 sid-bits 8 iv-counter 1 replay-window 128" \
 # --- IVs: SID || counter, unique across the group ------------------------
 pcap=$TMPDIR_TEST/wan.pcap
 capture_start "$pcap" esp
+pids=()
 for pair in "$hostA 10.2.0.2" "$hostB 10.3.0.2" "$hostC 10.1.0.2"; do
 	set -- $pair
 	ip netns exec "$1" ping -q -i 0.002 -c 700 -W 2 "$2" \
 		>"$TMPDIR_TEST/ping.$1" 2>&1 &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"	# not the capture's tcpdump
 capture_stop
 cat "$TMPDIR_TEST"/ping.* | grep transmitted | sed 's/^/# /'
 
