@@ -180,6 +180,9 @@ struct gvpn_sa {
 	unsigned long iv_flags;		/* GVPN_IV_EXHAUSTED_SENT */
 	/* per-sender replay windows, created on the first packet */
 	u32 replay_window;		/* packets; 0: none */
+	u32 window_bits;		/* bitmap: power of two >= window */
+	u32 nsenders;			/* in senders, under senders_lock */
+	spinlock_t senders_lock;	/* adding senders */
 	struct gvpn_senders __rcu *senders;
 
 	struct gvpn_stats __percpu *stats;

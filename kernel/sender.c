@@ -57,10 +57,8 @@ struct gvpn_sender {
 	unsigned long bmp[];		/* bit c % nbits: counter c seen */
 };
 
+/* Exactly a page on 64-bit: its lock and count live in the SA. */
 struct gvpn_senders {
-	spinlock_t lock;		/* adding senders */
-	u32 n;				/* senders in slot[] */
-	u32 nbits;			/* window bitmap: power of two */
 	struct gvpn_sender __rcu *slot[GVPN_SENDER_SLOTS];
 };
 
@@ -69,6 +67,9 @@ void gvpn_sender_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg)
 	/* rfc4106 is the counter mode we have; CBC IVs stay random */
 	sa->ctr_mode = !!cfg->aead;
 	sa->replay_window = cfg->replay_window;
+	sa->window_bits = max_t(u32, roundup_pow_of_two(cfg->replay_window),
+				BITS_PER_LONG);
+	spin_lock_init(&sa->senders_lock);
 	if (!cfg->has_sid)
 		return;
 	sa->has_sid = true;
@@ -154,9 +155,6 @@ static struct gvpn_senders *gvpn_senders_get(struct gvpn_sa *sa)
 	t = kzalloc(sizeof(*t), GFP_ATOMIC | __GFP_NOWARN);
 	if (!t)
 		return NULL;
-	spin_lock_init(&t->lock);
-	t->nbits = max_t(u32, roundup_pow_of_two(sa->replay_window),
-			 BITS_PER_LONG);
 	/* another CPU may have been first: use its table */
 	if (cmpxchg((__force struct gvpn_senders **)&sa->senders, NULL, t)) {
 		kfree(t);
@@ -170,30 +168,32 @@ static struct gvpn_senders *gvpn_senders_get(struct gvpn_sa *sa)
  * sender, or NULL when the table is full (or memory short) and the packet
  * is left to TBAR.
  */
-static struct gvpn_sender *gvpn_sender_add(struct gvpn_senders *t, u32 sid,
+static struct gvpn_sender *gvpn_sender_add(struct gvpn_sa *sa,
+					   struct gvpn_senders *t, u32 sid,
 					   u64 ctr, bool *created)
 {
+	const u32 nbits = sa->window_bits;
 	struct gvpn_sender *s;
 	u32 idx;
 
 	*created = false;
-	spin_lock(&t->lock);
+	spin_lock(&sa->senders_lock);
 	s = gvpn_sender_find(t, sid, &idx);
-	if (s || t->n >= GVPN_MAX_SENDERS || idx >= GVPN_SENDER_SLOTS)
+	if (s || sa->nsenders >= GVPN_MAX_SENDERS || idx >= GVPN_SENDER_SLOTS)
 		goto out;
-	s = kzalloc(struct_size(s, bmp, BITS_TO_LONGS(t->nbits)),
+	s = kzalloc(struct_size(s, bmp, BITS_TO_LONGS(nbits)),
 		    GFP_ATOMIC | __GFP_NOWARN);
 	if (!s)
 		goto out;
 	spin_lock_init(&s->lock);
 	s->sid = sid;
 	s->top = ctr;
-	__set_bit(ctr & (t->nbits - 1), s->bmp);
+	__set_bit(ctr & (nbits - 1), s->bmp);
 	rcu_assign_pointer(t->slot[idx], s);
-	WRITE_ONCE(t->n, t->n + 1);
+	WRITE_ONCE(sa->nsenders, sa->nsenders + 1);
 	*created = true;
 out:
-	spin_unlock(&t->lock);
+	spin_unlock(&sa->senders_lock);
 	return s;
 }
 
@@ -257,7 +257,7 @@ int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
 	t = gvpn_senders_get(sa);
 	s = t ? gvpn_sender_find(t, sid, &idx) : NULL;
 	if (unlikely(!s)) {
-		s = t ? gvpn_sender_add(t, sid, ctr, &created) : NULL;
+		s = t ? gvpn_sender_add(sa, t, sid, ctr, &created) : NULL;
 		if (!s) {
 			gvpn_count(sa->stats, GVPN_A_STATS_SENDERS_OVERFLOW, 1);
 			gvpn_count_group(sa->group,
@@ -268,7 +268,7 @@ int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
 			return 0;
 	}
 	spin_lock(&s->lock);
-	replay = gvpn_window_replay(s, ctr, sa->replay_window, t->nbits);
+	replay = gvpn_window_replay(s, ctr, sa->replay_window, sa->window_bits);
 	spin_unlock(&s->lock);
 	if (!replay)
 		return 0;
@@ -278,14 +278,7 @@ int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
 
 u32 gvpn_senders_count(struct gvpn_sa *sa)
 {
-	struct gvpn_senders *t;
-	u32 n;
-
-	rcu_read_lock();
-	t = rcu_dereference(sa->senders);
-	n = t ? READ_ONCE(t->n) : 0;
-	rcu_read_unlock();
-	return n;
+	return READ_ONCE(sa->nsenders);
 }
 
 /* With the SA: no packet can reach the table any more. */

@@ -333,6 +333,13 @@ void print_sa_fields(const struct gvpn_sa *sa)
 		print_bool(PRINT_ANY, "passive", "passive", sa->passive);
 	if (SA_HAS(sa, GVPN_A_SA_ACTIVE))
 		print_bool(PRINT_ANY, "active", "active", sa->active);
+	/* time still to go: always in JSON, in text only while there is some */
+	if (SA_HAS(sa, GVPN_A_SA_ACTIVATE_IN_MS))
+		print_ms("activate_in_ms", "activate-in", sa->activate_in_ms,
+			 !sa->activate_in_ms);
+	if (SA_HAS(sa, GVPN_A_SA_DEACTIVATE_IN_MS))
+		print_ms("deactivate_in_ms", "deactivate-in",
+			 sa->deactivate_in_ms, !sa->deactivate_in_ms);
 	/* RFC 6054: this member's SID, and the next IV counter */
 	if (SA_HAS(sa, GVPN_A_SA_SENDER_ID))
 		print_uint(PRINT_ANY, "sender_id", "sender-id", sa->sender_id);
@@ -346,13 +353,6 @@ void print_sa_fields(const struct gvpn_sa *sa)
 			   sa->replay_window);
 	if (SA_HAS(sa, GVPN_A_SA_SENDERS))
 		print_uint(PRINT_ANY, "senders", "senders", sa->senders);
-	/* time still to go: always in JSON, in text only while there is some */
-	if (SA_HAS(sa, GVPN_A_SA_ACTIVATE_IN_MS))
-		print_ms("activate_in_ms", "activate-in", sa->activate_in_ms,
-			 !sa->activate_in_ms);
-	if (SA_HAS(sa, GVPN_A_SA_DEACTIVATE_IN_MS))
-		print_ms("deactivate_in_ms", "deactivate-in",
-			 sa->deactivate_in_ms, !sa->deactivate_in_ms);
 	if (SA_HAS(sa, GVPN_A_SA_AGE_SECS)) {
 		print_uint(PRINT_JSON, "age", NULL, sa->age_secs);
 		snprintf(buf, sizeof(buf), "%" PRIu64 "s", sa->age_secs);
