@@ -115,6 +115,8 @@ int gvpn_group_configure(struct gvpn_group *g, const struct gvpn_group_cfg *cfg,
 		WRITE_ONCE(g->passive, cfg->passive);
 	if (cfg->has_recv_only)
 		WRITE_ONCE(g->recv_only, cfg->recv_only);
+	if (cfg->has_legacy_iv)
+		WRITE_ONCE(g->legacy_iv, cfg->legacy_iv);
 	WRITE_ONCE(g->fail_mode, fail_mode);
 	if (fail_mode != GVPN_FAIL_CLOSE)
 		WRITE_ONCE(g->fail_armed, false);

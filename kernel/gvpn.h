@@ -110,6 +110,7 @@ struct gvpn_group {
 	u8 fail_mode;			/* enum gvpn_fail_mode */
 	bool fail_armed;		/* fail-close in force (no keys yet) */
 	bool passive, recv_only;
+	bool legacy_iv;			/* counter mode without SID: random IVs */
 	unsigned int nactive;		/* active SAs: the group has keys */
 	unsigned int npolicies, nsas;	/* against the module's limits */
 	unsigned int nfail;
@@ -164,6 +165,26 @@ struct gvpn_sa {
 	bool tbar, passive;
 	struct delayed_work lifetime_work;
 
+	/*
+	 * Counter-mode IVs (sender.c): SID || counter, RFC 6054 4. iv_next
+	 * is the next counter, taken with one atomic increment per packet;
+	 * from iv_limit on the SA sends nothing.
+	 */
+	bool ctr_mode;			/* rfc4106: the IV must never repeat */
+	bool has_sid;
+	u8 sid_bits;
+	u32 sender_id;
+	u64 sid_prefix;			/* sender_id << (64 - sid_bits) */
+	u64 iv_limit;			/* 2^(64 - sid_bits) */
+	atomic64_t iv_next;
+	unsigned long iv_flags;		/* GVPN_IV_EXHAUSTED_SENT */
+	/* per-sender replay windows, created on the first packet */
+	u32 replay_window;		/* packets; 0: none */
+	u32 window_bits;		/* bitmap: power of two >= window */
+	u32 nsenders;			/* in senders, under senders_lock */
+	spinlock_t senders_lock;	/* adding senders */
+	struct gvpn_senders __rcu *senders;
+
 	struct gvpn_stats __percpu *stats;
 	struct percpu_ref refs;		/* table + packets in the AEAD */
 	struct rcu_work free_work;
@@ -208,10 +229,10 @@ int gvpn_stats_fill(struct sk_buff *skb, int attr,
 /* group.c */
 struct gvpn_group_cfg {
 	bool has_df_mode, has_clock, has_window, has_tick, has_pseudotime;
-	bool has_fail_mode, has_passive, has_recv_only;
+	bool has_fail_mode, has_passive, has_recv_only, has_legacy_iv;
 	bool fail_activate;
 	u8 df_mode, clock, fail_mode;
-	bool passive, recv_only;
+	bool passive, recv_only, legacy_iv;
 	u32 window_s, tick_ms;
 	u64 pseudotime_ms;
 };
@@ -266,6 +287,11 @@ struct gvpn_sa_cfg {
 	u64 soft_secs, hard_secs, soft_bytes, hard_bytes;
 	u32 activate_in_ms, deactivate_in_ms;
 	bool tbar, passive;
+	bool has_sid;
+	u8 sid_bits;
+	u32 sender_id;
+	u64 iv_counter;
+	u32 replay_window;
 	struct nlattr **tb;		/* the request, to point errors at */
 };
 
@@ -281,6 +307,22 @@ void gvpn_sa_exit_net(struct gvpn_net *gn);
 u64 gvpn_sa_age_secs(const struct gvpn_sa *sa);
 int gvpn_sa_init(void);
 void gvpn_sa_exit(void);
+
+/* sender.c */
+#define GVPN_SID_BITS_MAX	16
+#define GVPN_REPLAY_WINDOW_MAX	4096
+#define GVPN_REPLAY_WINDOW_DEF	128
+#define GVPN_MAX_SENDERS	256	/* per SA; more: TBAR only */
+
+struct gvpn_senders;
+
+void gvpn_sender_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg);
+u64 gvpn_sender_next(const struct gvpn_sa *sa);
+int gvpn_sender_iv(struct gvpn_sa *sa, u8 *iv);
+int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
+		      unsigned int iv_off);
+u32 gvpn_senders_count(struct gvpn_sa *sa);
+void gvpn_senders_free(struct gvpn_sa *sa);
 
 /* crypto.c */
 int gvpn_crypto_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg,
@@ -362,6 +404,7 @@ static inline unsigned int gvpn_drop(struct gvpn_group *g, struct sk_buff *skb,
 	case GVPN_A_STATS_DROP_UNKNOWN_SPI:
 	case GVPN_A_STATS_DROP_AUTH:
 	case GVPN_A_STATS_DROP_REPLAY:
+	case GVPN_A_STATS_SENDER_REPLAY:
 		reason = SKB_DROP_REASON_XFRM_POLICY;
 		break;
 	default:

@@ -160,6 +160,11 @@ static int gvpn_input_finish(struct gvpn_crypto_ctx *ctx, int err)
 	/* the engine failed or was full (-ENOSPC, -EBUSY): no backlog */
 	if (err)
 		return GVPN_A_STATS_DROP_NOMEM;
+	/* authentic: an exact duplicate is still a replay, TBAR or not */
+	why = gvpn_sender_check(sa, skb,
+				iph->ihl * 4 + sizeof(struct ip_esp_hdr));
+	if (why)
+		return why;
 	why = gvpn_esp_open(sa, skb);
 	if (why)
 		return why;

@@ -36,6 +36,7 @@ const struct nla_policy gvpn_group_nl_policy[GVPN_A_GROUP_MAX + 1] = {
 				.reject_message = "key state is read-only" },
 	[GVPN_A_GROUP_CLOCK_MS] = { .type = NLA_REJECT,
 				    .reject_message = "set the clock with pseudotime" },
+	[GVPN_A_GROUP_LEGACY_IV] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy gvpn_policy_nl_policy[GVPN_A_POLICY_MAX + 1] = {
@@ -90,6 +91,14 @@ const struct nla_policy gvpn_sa_nl_policy[GVPN_A_SA_MAX + 1] = {
 	[GVPN_A_SA_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[GVPN_A_SA_ACTIVE] = { .type = NLA_REJECT,
 			       .reject_message = "activation is set by time" },
+	/* checked against SID_BITS by gvpn_nl_sa_sid() */
+	[GVPN_A_SA_SENDER_ID] = { .type = NLA_U32 },
+	[GVPN_A_SA_SID_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, GVPN_SID_BITS_MAX),
+	[GVPN_A_SA_IV_COUNTER] = { .type = NLA_U64 },
+	[GVPN_A_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32,
+						   GVPN_REPLAY_WINDOW_MAX),
+	[GVPN_A_SA_SENDERS] = { .type = NLA_REJECT,
+				.reject_message = "the sender count is read-only" },
 };
 
 static const struct nla_policy gvpn_nl_policy[GVPN_A_MAX + 1] = {

@@ -42,6 +42,7 @@ static int gvpn_nl_fill_group(struct sk_buff *skb, struct gvpn_group *g,
 	    nla_put_u8(skb, GVPN_A_GROUP_FAIL_MODE, g->fail_mode) ||
 	    nla_put_u8(skb, GVPN_A_GROUP_PASSIVE, g->passive) ||
 	    nla_put_u8(skb, GVPN_A_GROUP_RECV_ONLY, g->recv_only) ||
+	    nla_put_u8(skb, GVPN_A_GROUP_LEGACY_IV, g->legacy_iv) ||
 	    nla_put_u8(skb, GVPN_A_GROUP_KEYS, keys))
 		goto cancel;
 	xa_for_each(&g->gn->devs, idx, e)
@@ -98,6 +99,9 @@ static int gvpn_nl_group_cfg(struct nlattr **tb, struct gvpn_group_cfg *cfg,
 	cfg->has_recv_only = !!tb[GVPN_A_GROUP_RECV_ONLY];
 	if (cfg->has_recv_only)
 		cfg->recv_only = nla_get_u8(tb[GVPN_A_GROUP_RECV_ONLY]);
+	cfg->has_legacy_iv = !!tb[GVPN_A_GROUP_LEGACY_IV];
+	if (cfg->has_legacy_iv)
+		cfg->legacy_iv = nla_get_u8(tb[GVPN_A_GROUP_LEGACY_IV]);
 	return 0;
 }
 

@@ -15,6 +15,8 @@ static const u8 gvpn_sa_counters[] = {
 	GVPN_A_STATS_TX_PACKETS, GVPN_A_STATS_TX_BYTES,
 	GVPN_A_STATS_RX_PACKETS, GVPN_A_STATS_RX_BYTES,
 	GVPN_A_STATS_DROP_AUTH, GVPN_A_STATS_TX_TIMESTAMPED,
+	GVPN_A_STATS_IV_EXHAUSTED, GVPN_A_STATS_NO_SID,
+	GVPN_A_STATS_SENDER_REPLAY, GVPN_A_STATS_SENDERS_OVERFLOW,
 };
 
 int gvpn_nl_put_sa_id(struct sk_buff *skb, const struct gvpn_sa *sa)
@@ -73,8 +75,20 @@ static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
 	    nla_put_u32(skb, GVPN_A_SA_ACTIVATE_IN_MS,
 			gvpn_ms_until(sa->activate_at)) ||
 	    nla_put_u32(skb, GVPN_A_SA_DEACTIVATE_IN_MS,
-			gvpn_ms_until(sa->deactivate_at)) ||
-	    gvpn_stats_fill(skb, GVPN_A_SA_STATS, sa->stats, gvpn_sa_counters,
+			gvpn_ms_until(sa->deactivate_at)))
+		goto cancel;
+	/* per-sender windows and SIDs are for counter modes only */
+	if (sa->ctr_mode &&
+	    (nla_put_u32(skb, GVPN_A_SA_REPLAY_WINDOW, sa->replay_window) ||
+	     nla_put_u32(skb, GVPN_A_SA_SENDERS, gvpn_senders_count(sa))))
+		goto cancel;
+	if (sa->has_sid &&
+	    (nla_put_u32(skb, GVPN_A_SA_SENDER_ID, sa->sender_id) ||
+	     nla_put_u8(skb, GVPN_A_SA_SID_BITS, sa->sid_bits) ||
+	     nla_put_u64_64bit(skb, GVPN_A_SA_IV_COUNTER,
+			       gvpn_sender_next(sa), GVPN_A_SA_PAD)))
+		goto cancel;
+	if (gvpn_stats_fill(skb, GVPN_A_SA_STATS, sa->stats, gvpn_sa_counters,
 			    ARRAY_SIZE(gvpn_sa_counters)))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -83,6 +97,48 @@ static int gvpn_nl_fill_sa(struct sk_buff *skb, struct gvpn_sa *sa,
 cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+/*
+ * The sender ID, its length and the first counter of an SA_NEW request
+ * (RFC 6054): all or nothing of SENDER_ID and SID_BITS, the SID within
+ * its bits, the counter below 2^(64 - bits).
+ */
+static int gvpn_nl_sa_sid(struct nlattr *nest, struct nlattr **tb,
+			  struct gvpn_sa_cfg *cfg,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *ctr = tb[GVPN_A_SA_IV_COUNTER];
+
+	cfg->replay_window = tb[GVPN_A_SA_REPLAY_WINDOW] ?
+			     nla_get_u32(tb[GVPN_A_SA_REPLAY_WINDOW]) :
+			     GVPN_REPLAY_WINDOW_DEF;
+	if (!tb[GVPN_A_SA_SENDER_ID]) {
+		if (tb[GVPN_A_SA_SID_BITS] || ctr) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_SID_BITS] ?: ctr,
+					    "SID bits and IV counter need a sender ID");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (GVPN_REQUIRE(extack, nest, tb, GVPN_A_SA_SID_BITS,
+			 "SID bits (the sender ID's length)"))
+		return -EINVAL;
+	cfg->has_sid = true;
+	cfg->sid_bits = nla_get_u8(tb[GVPN_A_SA_SID_BITS]);
+	cfg->sender_id = nla_get_u32(tb[GVPN_A_SA_SENDER_ID]);
+	cfg->iv_counter = ctr ? nla_get_u64(ctr) : 1;
+	if (cfg->sender_id >> cfg->sid_bits) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[GVPN_A_SA_SENDER_ID],
+				    "sender ID does not fit in SID bits");
+		return -ERANGE;
+	}
+	if (cfg->iv_counter >> (64 - cfg->sid_bits)) {
+		NL_SET_ERR_MSG_ATTR(extack, ctr,
+				    "IV counter does not fit in 64 - SID bits");
+		return -ERANGE;
+	}
+	return 0;
 }
 
 int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
@@ -179,6 +235,9 @@ int gvpn_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 				    "soft lifetime beyond the hard lifetime");
 		return -EINVAL;
 	}
+	err = gvpn_nl_sa_sid(nest, tb, &cfg, extack);
+	if (err)
+		return err;
 	cfg.tb = tb;
 
 	mutex_lock(&gn->lock);

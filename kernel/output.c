@@ -238,10 +238,14 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 	struct gvpn_crypto_ctx *ctx;
 	struct ip_esp_hdr *esph;
 	struct iphdr *iph, inner;
-	u8 *tail, *iv;
+	u8 *tail, *iv, ivbuf[16];
 	int nfrags, err, i;
 	bool inplace;
 
+	/* first: a packet the SA may not send is left untouched */
+	err = gvpn_sender_iv(sa, ivbuf);
+	if (err)
+		return err;
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EINVAL;
 	inner = *ip_hdr(skb);
@@ -302,11 +306,8 @@ static int gvpn_esp_encrypt(struct gvpn_sa *sa, struct sk_buff *skb,
 
 	esph->spi = htonl(sa->spi);
 	esph->seq_no = htonl((u32)atomic64_inc_return(&sa->seq));
-	/*
-	 * Every member encrypts with the same key, so a counter IV would
-	 * repeat across senders: draw it at random.
-	 */
-	get_random_bytes(iv, sa->ivlen);
+	/* SID || counter for counter modes, random for CBC (sender.c) */
+	memcpy(iv, ivbuf, sa->ivlen);
 	memcpy(ctx->iv, iv, sa->ivlen);
 	if (thlen)
 		gvpn_tbar_stamp(sa, iv + sa->ivlen);
@@ -346,6 +347,24 @@ out_free:
 	return err;
 }
 
+/*
+ * The counter to drop a packet gvpn_esp_encrypt() refused with: the SA's
+ * IVs are spent, or it may not make any (counter mode without SID).
+ */
+static unsigned int gvpn_output_error(struct gvpn_sa *sa, struct sk_buff *skb,
+				      int err)
+{
+	enum gvpn_stats_attr why = GVPN_A_STATS_DROP_NOMEM;
+
+	if (err == -EOVERFLOW)
+		why = GVPN_A_STATS_IV_EXHAUSTED;
+	else if (err == -ENOKEY)
+		why = GVPN_A_STATS_NO_SID;
+	if (why != GVPN_A_STATS_DROP_NOMEM)
+		gvpn_count(sa->stats, why, 1);
+	return gvpn_drop(sa->group, skb, why);
+}
+
 /* Encrypt one of the packets we made out of the hook's one, send it on. */
 static void gvpn_output_one(struct gvpn_sa *sa, struct sk_buff *skb,
 			    const struct nf_hook_state *state, u8 df_mode)
@@ -356,7 +375,7 @@ static void gvpn_output_one(struct gvpn_sa *sa, struct sk_buff *skb,
 	if (err == -EINPROGRESS)
 		return;
 	if (err) {
-		gvpn_drop(sa->group, skb, GVPN_A_STATS_DROP_NOMEM);
+		gvpn_output_error(sa, skb, err);
 		return;
 	}
 	state->okfn(state->net, state->sk, skb);
@@ -573,7 +592,7 @@ static unsigned int gvpn_output_encrypt(struct gvpn_group *g,
 	if (err == -EINPROGRESS)
 		return NF_STOLEN;
 	if (err)
-		return gvpn_drop(g, skb, GVPN_A_STATS_DROP_NOMEM);
+		return gvpn_output_error(sa, skb, err);
 	if (last)
 		return NF_ACCEPT;
 	state->okfn(state->net, state->sk, skb);

@@ -156,6 +156,7 @@ static void gvpn_sa_free(struct work_struct *work)
 
 	cancel_delayed_work_sync(&sa->lifetime_work);
 	gvpn_crypto_free(sa);
+	gvpn_senders_free(sa);
 	percpu_ref_exit(&sa->refs);
 	free_percpu(sa->stats);
 	gvpn_group_put(sa->group);
@@ -235,6 +236,7 @@ int gvpn_sa_new(struct gvpn_group *g, const struct gvpn_sa_cfg *cfg,
 	sa->hard_secs = cfg->hard_secs;
 	sa->soft_bytes = cfg->soft_bytes;
 	sa->hard_bytes = cfg->hard_bytes;
+	gvpn_sender_init(sa, cfg);
 	INIT_DELAYED_WORK(&sa->lifetime_work, gvpn_sa_lifetime);
 	INIT_RCU_WORK(&sa->free_work, gvpn_sa_free);
 

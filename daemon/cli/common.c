@@ -144,6 +144,10 @@ static const struct {
 		   { GVPN_A_STATS_FRAGMENTED, "fragmented" } } },
 	{ "keys", { { GVPN_A_STATS_KEYS_UP, "up" },
 		    { GVPN_A_STATS_KEYS_DOWN, "down" } } },
+	{ "iv", { { GVPN_A_STATS_IV_EXHAUSTED, "exhausted" },
+		  { GVPN_A_STATS_NO_SID, "no-sid" } } },
+	{ "sender-window", { { GVPN_A_STATS_SENDER_REPLAY, "replay" },
+			     { GVPN_A_STATS_SENDERS_OVERFLOW, "table-full" } } },
 	{ "replay", { { GVPN_A_STATS_REPLAY_OK, "ok" },
 		      { GVPN_A_STATS_DROP_REPLAY, "failed" },
 		      { GVPN_A_STATS_TX_TIMESTAMPED, "timestamped-sent" } } },
@@ -270,6 +274,9 @@ void print_group_fields(const struct gvpn_group *g)
 	if (G_HAS(g, GVPN_A_GROUP_RECV_ONLY))
 		print_bool(PRINT_ANY, "receive_only", "receive-only",
 			   g->recv_only);
+	/* counter-mode SAs without sender ID send random IVs */
+	if (G_HAS(g, GVPN_A_GROUP_LEGACY_IV))
+		print_bool(PRINT_ANY, "legacy_iv", "legacy-iv", g->legacy_iv);
 }
 
 #define SA_HAS(sa, t) ((sa)->present & GVPN_BIT(t))
@@ -333,6 +340,19 @@ void print_sa_fields(const struct gvpn_sa *sa)
 	if (SA_HAS(sa, GVPN_A_SA_DEACTIVATE_IN_MS))
 		print_ms("deactivate_in_ms", "deactivate-in",
 			 sa->deactivate_in_ms, !sa->deactivate_in_ms);
+	/* RFC 6054: this member's SID, and the next IV counter */
+	if (SA_HAS(sa, GVPN_A_SA_SENDER_ID))
+		print_uint(PRINT_ANY, "sender_id", "sender-id", sa->sender_id);
+	if (SA_HAS(sa, GVPN_A_SA_SID_BITS))
+		print_uint(PRINT_ANY, "sid_bits", "sid-bits", sa->sid_bits);
+	if (SA_HAS(sa, GVPN_A_SA_IV_COUNTER))
+		print_uint(PRINT_ANY, "iv_counter", "iv-counter",
+			   sa->iv_counter);
+	if (SA_HAS(sa, GVPN_A_SA_REPLAY_WINDOW))
+		print_uint(PRINT_ANY, "replay_window", "replay-window",
+			   sa->replay_window);
+	if (SA_HAS(sa, GVPN_A_SA_SENDERS))
+		print_uint(PRINT_ANY, "senders", "senders", sa->senders);
 	if (SA_HAS(sa, GVPN_A_SA_AGE_SECS)) {
 		print_uint(PRINT_JSON, "age", NULL, sa->age_secs);
 		snprintf(buf, sizeof(buf), "%" PRIu64 "s", sa->age_secs);

@@ -22,12 +22,14 @@ static void usage(FILE *f)
 		"where  ID := 1..65535\n"
 		"       SETTING := { df-bit DF | tbar-window SECS | clock CLOCK | tick MS |\n"
 		"                    fail-mode FAIL [ activate ] | passive { on | off } |\n"
-		"                    receive-only { on | off } }\n"
+		"                    receive-only { on | off } | legacy-iv { on | off } }\n"
 		"       DF := { clear | set | copy }\n"
 		"       SECS := 0..3600 (0 = no replay check)    MS := 1..60000\n"
 		"       CLOCK := { pseudotime VALUE | wallclock }\n"
 		"       VALUE := the pseudotime in seconds, up to 3 decimals\n"
-		"       FAIL := { none | open | close }\n");
+		"       FAIL := { none | open | close }\n"
+		"legacy-iv on: counter-mode SAs without a sender ID encrypt with random\n"
+		"IVs (interop with key servers that assign none; IVs may then repeat).\n");
 }
 
 static int print_group(const struct nlmsghdr *nlh, void *data)

@@ -21,6 +21,8 @@ static void usage(FILE *f)
 		"                   [ lifetime-soft-bytes N ] [ lifetime-hard-bytes N ]\n"
 		"                   [ tbar ] [ passive ]\n"
 		"                   [ activate-in TIME ] [ deactivate-in TIME ]\n"
+		"                   [ sender-id SID sid-bits BITS [ iv-counter N ] ]\n"
+		"                   [ replay-window PACKETS ]\n"
 		"       gvpn sa set group ID spi SPI [ deactivate-in TIME ] [ dir DIR ]\n"
 		"                   [ passive { on | off } ]\n"
 		"       gvpn sa del group ID spi SPI\n"
@@ -35,7 +37,11 @@ static void usage(FILE *f)
 		"       ID := 1..65535    PID := 1..4294967295\n"
 		"       TIME := seconds from now, 0..4294967.295, up to 3 decimals\n"
 		"Lifetimes count from the SA's creation; 0 is no limit.\n"
-		"deactivate-in 0 is never (with set: cancels a deactivation).\n");
+		"deactivate-in 0 is never (with set: cancels a deactivation).\n"
+		"SID := 0..2^BITS-1, BITS := 1..16: this member's sender ID (RFC 6054);\n"
+		"counter-mode SAs (rfc4106) send IVs SID || counter and need one unless\n"
+		"their group is legacy-iv. N := the first counter (default 1).\n"
+		"PACKETS := 0..4096, per-sender replay window (default 128, 0 = off).\n");
 }
 
 static int print_sa(const struct nlmsghdr *nlh, void *data)

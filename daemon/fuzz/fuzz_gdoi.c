@@ -12,7 +12,9 @@
  * are reached; some records skip the HASH or are notifies instead.
  *
  * Input: byte 0 picks the role (bit 0: member) and the key server's answer
- * (bits 1-2: keys, unknown group, not authorized); then records, each a
+ * (bits 1-2: keys, unknown group, not authorized, keys of an AES-GCM TEK
+ * with a Sender ID for a member that asks in message 3's GAP, refused
+ * when the request is for more than one); then records, each a
  * 2-byte length and that many bytes: flags (bit 0: no HASH, the bytes are
  * the whole body; bit 1: another M-ID; bit 2: send the previous message
  * again; bit 3: a notify of the type in the next 2 bytes), the type of
@@ -22,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +94,7 @@ static int ks_pull(void *arg, struct ike_sa *sa,
 		.proto_id = GDOI_PROTO_IPSEC_ESP,
 		.src = { ISAKMP_ID_IPV4_ADDR_SUBNET, 0, 8, sel },
 		.dst = { ISAKMP_ID_IPV4_ADDR_SUBNET, 0, 8, sel },
-		.transform = 12, .spi = 0x01020304,
+		.transform = ks_answer == 3 ? 20 : 12, .spi = 0x01020304,
 		.attrs = { tek_attrs, sizeof(tek_attrs) },
 	};
 	r->sa.has_gap = true;
@@ -117,7 +120,28 @@ static void ks_done(void *arg, struct ike_sa *sa,
 	(void)err;
 }
 
-static const struct gdoi_ks_ops ks_ops = { .pull = ks_pull, .done = ks_done };
+static int ks_sid(void *arg, struct ike_sa *sa,
+		  const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
+		  unsigned nreq, char *why, size_t whylen)
+{
+	(void)arg;
+	(void)sa;
+	(void)group;
+	if (ks_answer != 3)
+		return 0;
+	if (nreq > 1) {
+		snprintf(why, whylen, "no free Sender ID");
+		return -ENOSPC;
+	}
+	r->sid.bits = 8;
+	r->sid.n = 1;
+	r->sid.value[0] = 0x42;
+	return 0;
+}
+
+static const struct gdoi_ks_ops ks_ops = {
+	.pull = ks_pull, .sid = ks_sid, .done = ks_done,
+};
 
 static unsigned pulled;
 

@@ -8,8 +8,9 @@
  *   GM                                   KS
  *   HDR*, HASH(1), Ni, ID          -->
  *                                  <--   HDR*, HASH(2), Nr, SA
- *   HDR*, HASH(3) [, CERT, POP]    -->
+ *   HDR*, HASH(3) [, CERT, POP] [, GAP]  -->   (GAP: SENDER_ID_REQUEST)
  *                                  <--   HDR*, HASH(4) [, CERT, POP], [SEQ,] KD
+ *                                        (KD: + a SID key packet)
  *
  * This layer owns the messages, hashes, IVs and proof of possession; what
  * goes into SA and KD, and what a member does with them, belongs to the key
@@ -45,6 +46,9 @@ struct gdoi_pull_reply {
 	struct gdoi_kd kd;
 	bool has_seq;
 	uint32_t seq;
+	/* the member's Sender IDs (sid.n 0: none), set by ops->sid when
+	 * message 3 asked for them; the layer adds their key packet to KD */
+	struct gdoi_sid sid;
 };
 
 /* What a member received, decoded and checked (hashes, POP, every SPI of the
@@ -55,6 +59,11 @@ struct gdoi_pull_result {
 	struct gdoi_kd kd;
 	bool has_seq;
 	uint32_t seq;
+	/* Sender IDs: asked for in message 3 (message 2's SA has a
+	 * counter-mode TEK), and what the KD's SID key packet gave (sid.n 0:
+	 * none) */
+	bool sid_requested;
+	struct gdoi_sid sid;
 };
 
 struct gdoi_ks_ops {
@@ -68,6 +77,16 @@ struct gdoi_ks_ops {
 	int (*pull)(void *arg, struct ike_sa *sa,
 		    const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
 		    char *why, size_t whylen);
+	/*
+	 * Message 3's GAP asks for nreq Sender IDs (RFC 6407 5.5.2): fill in
+	 * r->sid (n 0: the group gives none), or return a negative errno with
+	 * why set (-ENOSPC: the SID space is exhausted, the role logs it);
+	 * the registration is then refused and done() gets the error. NULL:
+	 * requests are ignored.
+	 */
+	int (*sid)(void *arg, struct ike_sa *sa,
+		   const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
+		   unsigned nreq, char *why, size_t whylen);
 	/* the exchange ended: err 0 when message 4 went out. Called once for
 	 * every pull() that returned 0, never after a refusal. */
 	void (*done)(void *arg, struct ike_sa *sa,

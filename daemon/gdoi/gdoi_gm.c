@@ -227,10 +227,30 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 	memcpy(x->sa_pl, pl->raw, x->sa_pl_len);
 	gdoi_x_digest(msg, len, x->in_digest);
 
+	/* a counter-mode TEK: ask for a Sender ID (RFC 6407 3.2, 5.5.2) */
+	x->sid_request = 0;
+	for (unsigned i = 0; i < sa_pl.ntek; i++)
+		if ((sa_pl.tek[i].proto_id == GDOI_PROTO_IPSEC_ESP ||
+		     sa_pl.tek[i].proto_id == GDOI_PROTO_IPSEC_AH) &&
+		    gdoi_transform_counter_mode(sa_pl.tek[i].transform))
+			x->sid_request = 1;
+
 	off = gdoi_begin(sa, &b, x->msgid);
 	if (gdoi_pop_wanted(sa) && gdoi_pop_put(x, &b)) {
 		gdoi_gm_fail(x, -EIO, "cannot sign the POP");
 		return;
+	}
+	if (x->sid_request) {
+		uint8_t gap_attrs[4];
+		struct isakmp_buf ab;
+		struct gdoi_gap gap;
+
+		isakmp_buf_init(&ab, gap_attrs, sizeof(gap_attrs));
+		isakmp_put_attr_basic(&ab, GDOI_GAP_SENDER_ID_REQUEST,
+				      x->sid_request);
+		gap.attrs.p = gap_attrs;
+		gap.attrs.len = ab.len;
+		gdoi_gap_encode(&b, &gap);
 	}
 	if (gdoi_send(x, &b, off, x->ni, x->ni_len, x->nr, x->nr_len)) {
 		gdoi_gm_fail(x, -EIO, "cannot build message 3");
@@ -238,6 +258,34 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 	}
 	x->state = GX_I_WAIT4;
 	arm(x);
+}
+
+/* The KD's SID key packet (RFC 6407 5.6.3): at most one; one we did not
+ * ask for is ignored */
+static int sid_packet(struct gdoi_x *x, struct gdoi_pull_result *r,
+		      char *why, size_t whylen)
+{
+	const struct gdoi_key_packet *k = NULL;
+	struct isakmp_err err;
+	unsigned i;
+
+	r->sid_requested = x->sid_request != 0;
+	for (i = 0; i < r->kd.n; i++) {
+		if (r->kd.pkt[i].type != GDOI_KD_SID)
+			continue;
+		if (k) {
+			snprintf(why, whylen, "the KD has more than one SID key packet");
+			return -1;
+		}
+		k = &r->kd.pkt[i];
+	}
+	if (!k || !x->sid_request)
+		return 0;
+	if (gdoi_kd_sid_decode(k, &r->sid, &err)) {
+		snprintf(why, whylen, "%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
@@ -296,6 +344,10 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 		refuse(x, ISAKMP_N_INVALID_KEY_INFORMATION, why);
 		goto out;
 	}
+	if (sid_packet(x, r, why, sizeof(why))) {
+		refuse(x, ISAKMP_N_INVALID_KEY_INFORMATION, why);
+		goto out;
+	}
 	pop = isakmp_chain_find(in.c, ISAKMP_NP_POP, 0);
 	if (pop && gdoi_pop_check(x, pop, why, sizeof(why))) {
 		x->g->stats.bad_payload++;
@@ -304,11 +356,13 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 		goto out;
 	}
 	x->g->stats.pull_ok++;
-	log_info("GROUPKEY-PULL with key server %s for group %s: %u TEK%s%s%s",
+	log_info("GROUPKEY-PULL with key server %s for group %s: %u TEK%s%s%s%s",
 		 ike_peer_str(&sa->peer),
 		 gdoi_group_str(&x->group, gs, sizeof(gs)), r->sa.ntek,
 		 r->sa.ntek == 1 ? "" : "s", r->sa.has_kek ? ", KEK" : "",
-		 r->has_seq ? ", SEQ" : "");
+		 r->has_seq ? ", SEQ" : "",
+		 r->sid.n ? ", Sender ID" : r->sid_requested ?
+		 ", no Sender ID" : "");
 	gdoi_x_unlink(x);
 	x->cb(x->cb_arg, sa, 0, r, NULL);
 	gdoi_x_free(x);

@@ -49,9 +49,11 @@ struct gdoi_x {
 	uint8_t *sa_pl;			/* message 2's SA payload, whole */
 	size_t sa_pl_len;
 	char last_bad[96];		/* why the last message was dropped */
+	uint16_t sid_request;		/* SENDER_ID_REQUEST sent in 3 */
 	/* key server */
 	bool have_reply;
 	struct gdoi_pull_reply reply;
+	uint8_t sid_attrs[8 + 8 * GDOI_MAX_SIDS];	/* its SID packet */
 };
 
 /* what peers can trigger at will is rate-limited */

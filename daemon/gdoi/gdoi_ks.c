@@ -4,7 +4,8 @@
  *
  * GROUPKEY-PULL responder (key server): message 1 (HASH(1), Ni, ID) asks
  * the key server role for the group's SA and keys; message 2 (HASH(2), Nr,
- * SA) offers the SA; message 3 (HASH(3) [, POP]) confirms; message 4
+ * SA) offers the SA; message 3 (HASH(3) [, POP] [, GAP]) confirms, its GAP
+ * asking for Sender IDs; message 4
  * (HASH(4) [, SEQ], KD [, POP]) delivers the keys. The responder never
  * retransmits on its own: a duplicate of message 1 or 3 gets message 2 or
  * 4 again, for as long as the member would retransmit.
@@ -196,6 +197,58 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 	x->state = GX_R_WAIT3;
 }
 
+/*
+ * Message 3's GAP (RFC 6407 3.2): SENDER_ID_REQUEST asks the role for
+ * Sender IDs, which go into the KD as a SID key packet (5.6.3). 0, or
+ * -EBADMSG (malformed GAP), or the role's refusal.
+ */
+static int msg3_sid(struct gdoi_x *x, const struct isakmp_pl *pl, char *why,
+		    size_t whylen)
+{
+	struct gdoi_ctx *g = x->g;
+	struct gdoi_pull_reply *r = &x->reply;
+	struct gdoi_key_packet *k;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	struct gdoi_gap gap;
+	uint16_t nreq;
+	int rc;
+
+	memset(&r->sid, 0, sizeof(r->sid));
+	if (!pl)
+		return 0;
+	if (gdoi_gap_decode(&gap, pl->body, pl->len, &err) ||
+	    gdoi_gap_sid_request(&gap, &nreq, &err)) {
+		snprintf(why, whylen, "GAP: %s", err.msg);
+		return -EBADMSG;
+	}
+	if (!nreq || !g->ks->sid)
+		return 0;
+	why[0] = 0;
+	rc = g->ks->sid(g->ks_arg, x->sa, &x->group, r, nreq, why, whylen);
+	if (rc)
+		return rc;
+	if (!r->sid.n)
+		return 0;
+	if (r->kd.n >= GDOI_MAX_KEY_PACKETS) {
+		snprintf(why, whylen, "no room for a SID key packet in the KD");
+		return -EMSGSIZE;
+	}
+	isakmp_buf_init(&b, x->sid_attrs, sizeof(x->sid_attrs));
+	gdoi_kd_sid_encode(&b, &r->sid);
+	if (b.err) {
+		snprintf(why, whylen, "cannot encode the SID key packet");
+		return -EMSGSIZE;
+	}
+	k = &r->kd.pkt[r->kd.n++];
+	k->type = GDOI_KD_SID;
+	k->spi_len = 0;
+	k->spi = NULL;
+	k->attrs.p = x->sid_attrs;
+	k->attrs.len = b.len;
+	return 0;
+}
+
 static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 		 const uint8_t *msg, size_t len)
 {
@@ -246,6 +299,18 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 			 ike_peer_str(&sa->peer), sa->pc->name, gs, why);
 		refuse(x, ISAKMP_N_INVALID_SIGNATURE);
 		gdoi_ks_end(x, -EACCES);
+		return;
+	}
+	rc = msg3_sid(x, isakmp_chain_find(in.c, ISAKMP_NP_GAP, 0), why,
+		      sizeof(why));
+	if (rc) {
+		if (rc != -ENOSPC)
+			log_warn("GROUPKEY-PULL message 3 from %s (peer \"%s\") for group %s refused: %s",
+				 ike_peer_str(&sa->peer), sa->pc->name, gs, why);
+		g->stats.bad_payload += rc == -EBADMSG;
+		refuse(x, rc == -EBADMSG ? ISAKMP_N_PAYLOAD_MALFORMED :
+		       ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		gdoi_ks_end(x, rc);
 		return;
 	}
 	if (send_msg4(x)) {

@@ -126,6 +126,23 @@ static void schedule_reregister(struct gm_group *grp)
 	ev_timer_add(&grp->timer, at - now);
 }
 
+void gm_log_sid(const struct gm_group *grp, const struct gm_plan *p)
+{
+	unsigned i;
+
+	if (p->has_sid)
+		log_info("group %s: Sender ID %u (%u bits) for its counter-mode SAs",
+			 grp->c->name, p->sid, p->sid_bits);
+	if (!p->no_sid)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (p->tek[i].no_sid && p->tek[i].in_scope)
+			log_warn("%%GDOI-4-GM_NO_SENDER_ID: group %s: the key server gave no Sender ID%s for counter-mode TEK SPI 0x%08x: installed receive-only, this member does not encrypt with it (legacy-iv = true sends with random IVs)",
+				 grp->c->name,
+				 p->sid_requested ? "" : " (none asked for)",
+				 p->tek[i].spi);
+}
+
 static void registered(struct gm_group *grp, struct ike_sa *sa,
 		       struct gm_plan *p)
 {
@@ -149,6 +166,10 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 				      grp->kek.lifetime_s * 1000ull;
 	grp->has_seq = p->has_seq;
 	grp->seq = p->seq;
+	grp->has_sid = p->has_sid;
+	grp->sid_bits = p->sid_bits;
+	grp->sid = p->sid;
+	gm_log_sid(grp, p);
 
 	for (i = 0; i < p->n; i++) {
 		if (p->tek[i].bypass) {

@@ -30,6 +30,9 @@
 #include "gvpn_nl.h"
 #include "tek_alg.h"
 
+/* the longest Sender ID gvpn.ko takes (GVPN_A_SA_SID_BITS) */
+#define GM_SID_BITS_MAX		16
+
 /* Policy ids of a group in gvpn.ko */
 #define GM_POLICY_LOCAL_BASE	1u	/* deny rules */
 #define GM_POLICY_KS_REACH_BASE	1001u	/* clear path to the key servers */
@@ -47,6 +50,13 @@ struct gm_tek {
 	bool recv_only;			/* SA_DIRECTION receiver */
 	uint32_t tbar_window;		/* 0: no TBAR */
 	uint8_t clock;			/* enum gvpn_clock */
+	/* counter mode (GCM): the member's Sender ID goes with the SA; with
+	 * none (and no legacy-iv) the SA is installed receive-only */
+	bool counter_mode;
+	bool has_sid;
+	bool no_sid;			/* made receive-only for want of one */
+	uint8_t sid_bits;
+	uint32_t sid;
 	bool has_pseudotime;
 	uint64_t pseudotime_ms;
 	/* from the KD */
@@ -78,6 +88,13 @@ struct gm_plan {
 	bool has_seq;
 	uint32_t seq;
 	struct gm_kek kek;
+	/* the Sender ID the key server gave (RFC 6407 5.6.3), for every
+	 * counter-mode TEK; sid_requested: message 3 asked for it */
+	bool sid_requested;
+	bool has_sid;
+	uint8_t sid_bits;
+	uint32_t sid;
+	unsigned no_sid;		/* TEKs made receive-only (no SID) */
 };
 
 /*
@@ -245,6 +262,11 @@ struct gm_group {
 	struct gm_kek kek;
 	bool has_seq;
 	uint32_t seq;
+	/* the Sender ID of the last registration (RFC 6054): counter-mode
+	 * TEKs of later pushes are installed with it too */
+	bool has_sid;
+	uint8_t sid_bits;
+	uint32_t sid;
 	unsigned nsa;
 	struct gm_ksa sas[2 * GDOI_MAX_TEKS];
 	unsigned npol;
@@ -278,6 +300,10 @@ int gm_k_open(struct gm_ctx *gm);
 void gm_k_close(struct gm_ctx *gm);
 /* Group, devices, local rules, fail mode: before registration */
 int gm_k_setup(struct gm_group *grp, char *err, size_t len);
+/* logs what a plan's Sender ID means for the group's counter-mode TEKs
+ * (none given: GM_NO_SENDER_ID, installed receive-only) */
+void gm_log_sid(const struct gm_group *grp, const struct gm_plan *p);
+
 /* Installs a plan; the previous state stays intact on failure */
 int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 		 size_t len);

@@ -56,6 +56,7 @@ struct gm_group_conf {
 	struct gm_sel fail[GM_MAX_FAIL_RULES];
 	bool passive;
 	unsigned hb_threshold;		/* missed push intervals; 0: off */
+	bool legacy_iv;			/* counter modes without a SID */
 };
 
 struct gm_conf {

@@ -169,6 +169,14 @@ static void print_group(const struct gm_group *grp)
 	}
 	if (grp->has_seq)
 		print_uint(PRINT_ANY, "seq", "seq", grp->seq);
+	if (grp->has_sid) {
+		print_uint(PRINT_ANY, "sender_id", "sid", grp->sid);
+		print_uint(PRINT_ANY, "sender_id_bits", "sid-bits",
+			   grp->sid_bits);
+	} else {
+		print_null(PRINT_JSON, "sender_id", NULL);
+	}
+	print_bool(PRINT_JSON, "legacy_iv", NULL, grp->c->legacy_iv);
 	if (grp->last_error[0])
 		print_string(PRINT_ANY, "last_error", "last-error",
 			     grp->last_error);

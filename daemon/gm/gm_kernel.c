@@ -162,6 +162,11 @@ int gm_k_setup(struct gm_group *grp, char *err, size_t len)
 	g.present |= GVPN_BIT(GVPN_A_GROUP_DF_MODE) |
 		     GVPN_BIT(GVPN_A_GROUP_FAIL_MODE) |
 		     GVPN_BIT(GVPN_A_GROUP_PASSIVE);
+	if (gc->legacy_iv) {
+		/* counter-mode SAs without a SID encrypt with random IVs */
+		g.legacy_iv = true;
+		g.present |= GVPN_BIT(GVPN_A_GROUP_LEGACY_IV);
+	}
 	g.df_mode = gc->df_mode;
 	g.fail_mode = gc->fail_mode;
 	g.passive = gc->passive;

@@ -741,6 +741,15 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 			.sa = p.sa, .kd = p.kd, .has_seq = true, .seq = p.seq,
 		};
 
+		/* a push carries no SIDs (RFC 6407 5.6.3.1): the member
+		 * keeps the one of its registration for the new TEKs */
+		if (grp->has_sid) {
+			r.sid_requested = true;
+			r.sid.bits = grp->sid_bits;
+			r.sid.n = 1;
+			r.sid.value[0] = grp->sid;
+		}
+
 		plan = malloc(sizeof(*plan));
 		if (!plan) {
 			reject(grp, GM_PUSH_REJ_INSTALL, peer,
@@ -848,6 +857,15 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 	mc_update(grp);
 	if (plan && grp->state == GM_REGISTERED)
 		gm_reregister_schedule(grp);
+	if (plan && plan->no_sid) {
+		/* a counter-mode TEK (a reload changed the transform) and
+		 * no Sender ID from the registration: ask for one */
+		gm_log_sid(grp, plan);
+		if (grp->state == GM_REGISTERED &&
+		    !gm_register_now(grp, false, why, sizeof(why)))
+			log_notice("group %s: registering again for a Sender ID",
+				   grp->c->name);
+	}
 out:
 	if (plan) {
 		gm_plan_wipe(plan);

@@ -241,6 +241,7 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 	if (k->bypass)
 		return 0;
 	k->t.enc = tek_enc_by_wire(t->transform, key_bits);
+	k->counter_mode = gdoi_transform_counter_mode(t->transform);
 	k->t.integ = tek_integ_by_wire(auth);
 	if (!k->t.enc || !k->t.integ) {
 		snprintf(why, len, "ESP transform %u, key length %u, authentication %u: not supported",
@@ -376,6 +377,46 @@ void gm_plan_wipe(struct gm_plan *p)
 	OPENSSL_cleanse(p, sizeof(*p));
 }
 
+/*
+ * Sender IDs (RFC 6054): every counter-mode TEK gets the member's SID; a
+ * counter-mode TEK without one is installed receive-only, unless the group
+ * says legacy-iv (then gvpn.ko's group allows random IVs).
+ */
+static int plan_sid(const struct gm_group_conf *gc,
+		    const struct gdoi_pull_result *r, struct gm_plan *p,
+		    char *why, size_t len)
+{
+	unsigned i;
+
+	p->sid_requested = r->sid_requested;
+	if (r->sid.n) {
+		if (r->sid.bits < 1 || r->sid.bits > GM_SID_BITS_MAX) {
+			snprintf(why, len, "a Sender ID of %u bits (gvpn.ko takes 1..%u)",
+				 r->sid.bits, GM_SID_BITS_MAX);
+			return -EBADMSG;
+		}
+		p->has_sid = true;
+		p->sid_bits = r->sid.bits;
+		p->sid = r->sid.value[0];
+	}
+	for (i = 0; i < p->n; i++) {
+		struct gm_tek *k = &p->tek[i];
+
+		if (k->bypass || !k->counter_mode)
+			continue;
+		if (p->has_sid) {
+			k->has_sid = true;
+			k->sid_bits = p->sid_bits;
+			k->sid = p->sid;
+		} else if (!gc->legacy_iv && !k->recv_only) {
+			k->recv_only = true;
+			k->no_sid = true;
+			p->no_sid++;
+		}
+	}
+	return 0;
+}
+
 int gm_plan_build(const struct gm_group_conf *gc,
 		  const struct gdoi_pull_result *r, struct gm_plan *p,
 		  const char **cisco, char *why, size_t len)
@@ -458,6 +499,9 @@ int gm_plan_build(const struct gm_group_conf *gc,
 	}
 	p->has_seq = r->has_seq;
 	p->seq = r->seq;
+	err = plan_sid(gc, r, p, why, len);
+	if (err)
+		goto fail;
 	return 0;
 fail:
 	gm_plan_wipe(p);
@@ -616,6 +660,13 @@ void gm_tek_to_sa(const struct gm_tek *k, uint16_t group, uint32_t policy,
 	if (k->tbar_window) {
 		sa->tbar = 1;
 		sa->present |= GVPN_BIT(GVPN_A_SA_TBAR);
+	}
+	if (k->has_sid) {
+		sa->has_sid = true;
+		sa->sender_id = k->sid;
+		sa->sid_bits = k->sid_bits;
+		sa->present |= GVPN_BIT(GVPN_A_SA_SENDER_ID) |
+			       GVPN_BIT(GVPN_A_SA_SID_BITS);
 	}
 	if (passive) {
 		sa->passive = 1;

@@ -372,3 +372,132 @@ void gdoi_seq_encode(struct isakmp_buf *b, uint32_t seq)
 	isakmp_put_u32(b, seq);
 	isakmp_pl_end(b, start);
 }
+
+/* --- Sender IDs (RFC 6054, RFC 6407 5.5.2, 5.6.3) ------------------------- */
+
+bool gdoi_transform_counter_mode(uint8_t transform)
+{
+	switch (transform) {
+	case 13:	/* ESP_AES_CTR (RFC 3686) */
+	case 14:	/* ESP_AES_CCM_8 (RFC 4309) */
+	case 15:	/* ESP_AES_CCM_12 */
+	case 16:	/* ESP_AES_CCM_16 */
+	case 18:	/* ESP_AES_GCM_8 (RFC 4106) */
+	case 19:	/* ESP_AES_GCM_12 */
+	case 20:	/* ESP_AES_GCM_16 */
+	case 23:	/* ESP_NULL_AUTH_AES_GMAC (RFC 4543) */
+		return true;
+	default:
+		return false;
+	}
+}
+
+void gdoi_gap_encode(struct isakmp_buf *b, const struct gdoi_gap *g)
+{
+	size_t start = isakmp_pl_begin(b, ISAKMP_NP_GAP);
+
+	isakmp_put_bytes(b, g->attrs.p, g->attrs.len);
+	isakmp_pl_end(b, start);
+}
+
+int gdoi_gap_sid_request(const struct gdoi_gap *g, uint16_t *n,
+			 struct isakmp_err *err)
+{
+	struct isakmp_attrs it = g->attrs;
+	struct isakmp_attr a;
+	bool seen = false;
+
+	*n = 0;
+	while (isakmp_attr_next(&it, &a) > 0) {
+		if (a.type != GDOI_GAP_SENDER_ID_REQUEST)
+			continue;
+		if (seen)
+			return isakmp_fail(err, ISAKMP_N_PAYLOAD_MALFORMED,
+					   "GAP with SENDER_ID_REQUEST twice");
+		if (!a.basic)
+			return isakmp_fail(err, ISAKMP_N_PAYLOAD_MALFORMED,
+					   "GAP SENDER_ID_REQUEST is not a basic attribute");
+		seen = true;
+		*n = a.u16;
+	}
+	return 0;
+}
+
+void gdoi_kd_sid_encode(struct isakmp_buf *b, const struct gdoi_sid *s)
+{
+	unsigned i;
+
+	isakmp_put_attr_basic(b, GDOI_KD_SID_NUMBER_OF_BITS, s->bits);
+	for (i = 0; i < s->n && i < GDOI_MAX_SIDS; i++) {
+		uint8_t v[4] = { s->value[i] >> 24, s->value[i] >> 16,
+				 s->value[i] >> 8, s->value[i] };
+
+		isakmp_put_attr_var(b, GDOI_KD_SID_VALUE, v, sizeof(v));
+	}
+}
+
+int gdoi_kd_sid_decode(const struct gdoi_key_packet *k, struct gdoi_sid *s,
+		       struct isakmp_err *err)
+{
+	struct isakmp_attrs it = k->attrs;
+	struct isakmp_attr a;
+	uint32_t vals[GDOI_MAX_SIDS];
+	unsigned nvals = 0, i;
+	bool has_bits = false;
+	uint64_t v;
+
+	memset(s, 0, sizeof(*s));
+	if (k->type != GDOI_KD_SID)
+		return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+				   "key packet of type %u is not a SID download",
+				   k->type);
+	if (k->spi_len)
+		return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+				   "SID key packet with an SPI of %u bytes (0 expected)",
+				   k->spi_len);
+	while (isakmp_attr_next(&it, &a) > 0) {
+		switch (a.type) {
+		case GDOI_KD_SID_NUMBER_OF_BITS:
+			if (has_bits || !a.basic)
+				return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+						   "SID key packet: NUMBER_OF_BITS %s",
+						   has_bits ? "twice" : "not a basic attribute");
+			if (a.u16 < 1 || a.u16 > GDOI_SID_BITS_MAX)
+				return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+						   "SID key packet: NUMBER_OF_BITS %u (1..%d)",
+						   a.u16, GDOI_SID_BITS_MAX);
+			has_bits = true;
+			s->bits = (uint8_t)a.u16;
+			break;
+		case GDOI_KD_SID_VALUE:
+			if (a.basic || !a.len || a.len > 4 ||
+			    isakmp_attr_uint(&a, &v))
+				return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+						   "SID key packet: SID_VALUE of %u bytes (1..4)",
+						   a.basic ? 2 : a.len);
+			if (nvals == GDOI_MAX_SIDS)
+				return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+						   "SID key packet with more than %d SID_VALUEs",
+						   GDOI_MAX_SIDS);
+			vals[nvals++] = (uint32_t)v;
+			break;
+		default:
+			return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+					   "SID key packet: unknown attribute %u",
+					   a.type);
+		}
+	}
+	if (!has_bits || !nvals)
+		return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+				   "SID key packet without %s",
+				   has_bits ? "SID_VALUE" : "NUMBER_OF_BITS");
+	for (i = 0; i < nvals; i++) {
+		if (s->bits < 32 && vals[i] >> s->bits)
+			return isakmp_fail(err, ISAKMP_N_INVALID_KEY_INFORMATION,
+					   "SID key packet: SID_VALUE %u does not fit in %u bits",
+					   vals[i], s->bits);
+		s->value[i] = vals[i];
+	}
+	s->n = nvals;
+	return 0;
+}

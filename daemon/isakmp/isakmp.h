@@ -559,6 +559,35 @@ int gdoi_kd_decode(struct gdoi_kd *kd, const struct isakmp_pl *pl,
 		   struct isakmp_err *err);
 void gdoi_kd_encode(struct isakmp_buf *b, const struct gdoi_kd *kd);
 
+/*
+ * Sender IDs (RFC 6054, RFC 6407 5.5.2 and 5.6.3). A member asks with
+ * SENDER_ID_REQUEST (basic: how many SIDs) in a GAP payload of its own in
+ * GROUPKEY-PULL message 3; the key server answers with a SID key packet in
+ * message 4's KD: SPI size 0, NUMBER_OF_BITS once (basic), SID_VALUE once
+ * per SID (4 bytes, network order).
+ */
+#define GDOI_SID_BITS_MAX	32
+#define GDOI_MAX_SIDS		16
+struct gdoi_sid {
+	uint8_t bits;
+	unsigned n;
+	uint32_t value[GDOI_MAX_SIDS];
+};
+
+/* counter-mode ESP transforms (CTR, CCM, GCM, GMAC): their IV must never
+ * repeat under one key, so group members need Sender IDs (RFC 6054 2) */
+bool gdoi_transform_counter_mode(uint8_t transform);
+/* a GAP payload of its own (not inside an SA) */
+void gdoi_gap_encode(struct isakmp_buf *b, const struct gdoi_gap *g);
+/* SENDER_ID_REQUEST of a GAP (*n = 0 when absent); -1 when it is not a
+ * basic attribute or appears twice */
+int gdoi_gap_sid_request(const struct gdoi_gap *g, uint16_t *n,
+			 struct isakmp_err *err);
+/* a SID key packet's attributes */
+void gdoi_kd_sid_encode(struct isakmp_buf *b, const struct gdoi_sid *s);
+int gdoi_kd_sid_decode(const struct gdoi_key_packet *k, struct gdoi_sid *s,
+		       struct isakmp_err *err);
+
 /* SEQ (RFC 6407 5.7) */
 int gdoi_seq_decode(uint32_t *seq, const struct isakmp_pl *pl,
 		    struct isakmp_err *err);

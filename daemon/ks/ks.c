@@ -149,6 +149,9 @@ static int new_tek(struct ks *ks, struct ks_group *g, unsigned pol)
 		return -EIO;
 	t.created_ms = ks->now_ms();
 	t.expires_ms = t.created_ms + (uint64_t)sc->lifetime * 1000;
+	/* a SID given back stays unused until every TEK so far expired */
+	if (t.expires_ms > g->tek_horizon_ms)
+		g->tek_horizon_ms = t.expires_ms;
 	if (rt->ntek == 2) {
 		OPENSSL_cleanse(&rt->tek[0], sizeof(rt->tek[0]));
 		rt->tek[0] = rt->tek[1];
@@ -774,6 +777,37 @@ static int ks_pull(void *arg, struct ike_sa *sa,
 	return 0;
 }
 
+/* message 3 asked for Sender IDs: one, in a group with a counter-mode
+ * TEK (RFC 6407 5.6.3.1); the member gets it at done() */
+static int ks_sid_request(void *arg, struct ike_sa *sa,
+			  const struct gdoi_group_id *gid,
+			  struct gdoi_pull_reply *r, unsigned nreq, char *why,
+			  size_t whylen)
+{
+	struct ks *ks = arg;
+	struct ks_group *g = group_by_gid(ks, gid);
+	char addr[INET_ADDRSTRLEN];
+	uint32_t sid;
+	int err;
+
+	(void)nreq;
+	memset(&r->sid, 0, sizeof(r->sid));
+	if (!g || !ks_group_counter_mode(g))
+		return 0;
+	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
+	err = ks_sid_alloc(ks, g, addr, &sid);
+	if (err) {
+		g->refused++;
+		snprintf(why, whylen, "group %s: %s", g->c->name,
+			 err == -ENOSPC ? "no free Sender ID" : "out of memory");
+		return err;
+	}
+	r->sid.bits = (uint8_t)g->c->sid_bits;
+	r->sid.n = 1;
+	r->sid.value[0] = sid;
+	return 0;
+}
+
 static void ks_done(void *arg, struct ike_sa *sa,
 		    const struct gdoi_group_id *gid, struct gdoi_pull_reply *r,
 		    int err)
@@ -783,20 +817,35 @@ static void ks_done(void *arg, struct ike_sa *sa,
 	struct ks_snap *s = NULL;
 	char addr[INET_ADDRSTRLEN];
 	struct ks_member *m;
+	struct gdoi_sid sid = r->sid;
 
 	if (r->sa.has_gap && r->sa.gap.attrs.p)
 		s = container_of(r->sa.gap.attrs.p, struct ks_snap, gap[0]);
 	memset(r, 0, sizeof(*r));
 	snap_put(s);
-	if (err || !g || !s)
+	if (err || !g || !s) {
+		/* message 4 did not go out: nobody got the SID */
+		if (g && sid.n)
+			ks_sid_release(ks, g, sid.value[0]);
 		return;
+	}
 	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
 	m = ks_member_add(ks, (unsigned)(g - ks->groups), sa->peer.sin_addr,
 			  sa->peer_id);
 	if (m) {
 		m->local = sa->local.sin_addr;
 		m->port = sa->peer.sin_port;
+		/* a new registration, a new SID: the old one waits for the
+		 * TEKs it may have been used under to expire */
+		ks_member_sid_release(ks, m);
+		if (sid.n) {
+			m->has_sid = true;
+			m->sid_bits = sid.bits;
+			m->sid = sid.value[0];
+		}
 		ks_rekey_member_registered(ks, m);
+	} else if (sid.n) {
+		ks_sid_release(ks, g, sid.value[0]);
 	}
 	g->regs++;
 	ks->stats.regs++;
@@ -811,6 +860,7 @@ static void ks_done(void *arg, struct ike_sa *sa,
 
 const struct gdoi_ks_ops ks_gdoi_ops = {
 	.pull = ks_pull,
+	.sid = ks_sid_request,
 	.done = ks_done,
 	.push_ack = ks_push_ack,
 };
@@ -890,6 +940,7 @@ void ks_fini(struct ks *ks)
 		ks_kek_forget(g);
 		EVP_PKEY_free(g->kek.pkey);
 		snap_retire(g);
+		ks_sids_free(g);
 		if (g->teks)
 			OPENSSL_cleanse(g->teks, g->c->npol * sizeof(*g->teks));
 		free(g->teks);

@@ -69,6 +69,7 @@ struct ks_kek {
 };
 
 struct ks_snap;
+struct ks_sids;
 struct ks_member;
 struct ks_rekey;
 
@@ -110,6 +111,9 @@ struct ks_group {
 	bool tek_unpushed, kek_unpushed;	/* new keys not pushed yet */
 	struct ks_rekey *rk;
 	struct ks_push_stats push;
+	/* Sender IDs (ks_sid.c): allocated at the first request */
+	struct ks_sids *sids;
+	uint64_t tek_horizon_ms;	/* the latest expiry of any TEK made */
 };
 
 struct ks_stats {
@@ -168,6 +172,7 @@ struct ks_member {
 	struct in_addr addr;
 	uint16_t group;			/* index into ks->groups */
 	uint32_t count;			/* registrations */
+	uint32_t sid;			/* its Sender ID, if has_sid */
 	time_t first, last;		/* wall clock */
 	/* unicast pushes go to addr:port from local (where it registered) */
 	struct in_addr local;
@@ -175,6 +180,8 @@ struct ks_member {
 	uint8_t state;			/* enum ks_member_state */
 	uint8_t misses;			/* consecutive rekeys not ACKed */
 	bool pending;			/* the push in flight awaits its ACK */
+	bool has_sid;
+	uint8_t sid_bits;
 	uint32_t acked_seq;		/* last push it ACKed */
 	time_t acked_at;		/* wall clock; 0: never */
 	char identity[];		/* Phase 1 identity, printable */
@@ -257,6 +264,28 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 unsigned ks_rekey_clear_members(struct ks *ks, struct ks_group *g);
 /* a member registered: it has the keys, active again */
 void ks_rekey_member_registered(struct ks *ks, struct ks_member *m);
+
+/*
+ * Sender IDs (ks_sid.c, RFC 6054): per group, 2^sender-id-bits of them.
+ * Each registration that asks gets a fresh one; a SID given back (the
+ * member registered again, was ejected or cleared) is not handed out
+ * again before every TEK made so far has expired (tek_horizon_ms), so no
+ * SID is ever used by two members under one TEK.
+ */
+/* does a permit policy of g use a counter-mode transform (GCM)? */
+bool ks_group_counter_mode(const struct ks_group *g);
+/* a free SID for a registration in progress: 0, or -ENOSPC (logged
+ * %GDOI-3-KS_SID_EXHAUSTED with who was refused), -ENOMEM */
+int ks_sid_alloc(struct ks *ks, struct ks_group *g, const char *who,
+		 uint32_t *sid);
+/* gives a SID back: free again once every TEK made so far expired */
+void ks_sid_release(struct ks *ks, struct ks_group *g, uint32_t sid);
+/* a member's SID (if any) goes back; m->has_sid becomes false */
+void ks_member_sid_release(struct ks *ks, struct ks_member *m);
+/* counts for "ks show": held, waiting for TEKs to expire, all */
+void ks_sid_counts(struct ks *ks, const struct ks_group *g, unsigned *held,
+		   unsigned *waiting, unsigned *size);
+void ks_sids_free(struct ks_group *g);
 
 /* control commands (ks_ctl.c): "ks show", "ks members" */
 int ks_ctl_register(struct ks *ks);

@@ -89,6 +89,7 @@ struct ks_group_conf {
 	char *description;
 	unsigned atd;			/* activation-time-delay, s */
 	unsigned tbar;			/* tbar-window, s; 0 = off */
+	unsigned sid_bits;		/* sender-id-bits, 1..16 */
 	bool receive_only;
 	unsigned npol;
 	struct ks_policy *pol;

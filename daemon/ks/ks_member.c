@@ -198,6 +198,7 @@ unsigned ks_members_clear(struct ks *ks, unsigned group)
 				continue;
 			}
 			*pp = m->next;
+			ks_member_sid_release(ks, m);
 			free(m);
 			n++;
 		}

@@ -402,6 +402,7 @@ static void miss_member(struct ks *ks, struct ks_member *m, void *arg)
 	if (m->state != KS_MEMBER_ACTIVE || ++m->misses < KS_EJECT_MISSES)
 		return;
 	m->state = KS_MEMBER_EJECTED;
+	ks_member_sid_release(ks, m);
 	rk->g->push.ejected++;
 	inet_ntop(AF_INET, &m->addr, ip, sizeof(ip));
 	log_msg(LOG_WARNING,

@@ -91,6 +91,11 @@ static int check(const struct ks *ks, const struct ks_conf *nc, char *why,
 				 o->id);
 			return -EINVAL;
 		}
+		if (o->sid_bits != n->sid_bits) {
+			snprintf(why, whylen, "group %u: changing sender-id-bits needs a restart (members hold Sender IDs of %u bits)",
+				 o->id, o->sid_bits);
+			return -EINVAL;
+		}
 		if (o->kek.set != n->kek.set) {
 			snprintf(why, whylen, "group %u: adding or removing its kek needs a restart",
 				 o->id);

@@ -150,6 +150,17 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 		   ks_pseudotime_ms(ks, g));
 	print_bool(PRINT_ANY, "receive_only", "receive-only",
 		   c->receive_only);
+	if (ks_group_counter_mode(g)) {
+		unsigned held, waiting, size;
+
+		ks_sid_counts(ks, g, &held, &waiting, &size);
+		print_uint(PRINT_ANY, "sender_id_bits", "sid-bits",
+			   c->sid_bits);
+		print_uint(PRINT_ANY, "sids_held", "sids-held", held);
+		print_uint(PRINT_ANY, "sids_waiting", "sids-waiting",
+			   waiting);
+		print_uint(PRINT_ANY, "sids_total", "of", size);
+	}
 	if (c->description)
 		print_string(PRINT_ANY, "description", "description",
 			     c->description);
@@ -236,6 +247,13 @@ static void print_member(struct ks *ks, const struct ks_member *m, void *arg)
 	print_time("registered", "registered", m->first);
 	print_time("last", "last", m->last);
 	print_uint(PRINT_ANY, "registrations", "registrations", m->count);
+	if (m->has_sid) {
+		print_uint(PRINT_ANY, "sender_id", "sid", m->sid);
+		print_uint(PRINT_ANY, "sender_id_bits", "sid-bits",
+			   m->sid_bits);
+	} else {
+		print_null(PRINT_JSON, "sender_id", NULL);
+	}
 	if (ks->groups[m->group].rk) {
 		print_string(PRINT_ANY, "state", "state",
 			     m->state == KS_MEMBER_EJECTED ? "ejected"

@@ -321,6 +321,15 @@ static int group_word(struct args *a, const char *w, struct gvpn_group *g)
 			return -1;
 		return parse_on_off(a, w, value(a, w), &g->recv_only);
 	}
+	if (!strcmp(w, "legacy-iv")) {
+		uint8_t on;
+
+		if (once(a, pr, GVPN_A_GROUP_LEGACY_IV, w) ||
+		    parse_on_off(a, w, value(a, w), &on))
+			return -1;
+		g->legacy_iv = on;
+		return 0;
+	}
 	return unknown(a, w);
 }
 
@@ -346,7 +355,7 @@ int gvpn_args_group(enum gvpn_op op, int argc, char **argv,
 			return -1;
 	}
 	if (op == GVPN_OP_SET && g->present == GVPN_BIT(GVPN_A_GROUP_ID))
-		return fail(&a, "nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive or receive-only");
+		return fail(&a, "nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive, receive-only or legacy-iv");
 	return 0;
 }
 
@@ -562,6 +571,74 @@ static char *take(struct args *a)
 	return more(a) ? a->argv[a->i++] : NULL;
 }
 
+/* sender-id N, sid-bits B, iv-counter C, replay-window W (RFC 6054). */
+static int sa_sid_word(struct args *a, const char *w, struct gvpn_sa *sa)
+{
+	uint64_t *pr = &sa->present;
+	uint32_t v32;
+	const char *v;
+
+	if (!strcmp(w, "sender-id")) {
+		v = once_value(a, pr, GVPN_A_SA_SENDER_ID, w);
+		if (!v)
+			return -1;
+		if (parse_u32(v, 0, 65535, &sa->sender_id))
+			return fail(a, "invalid sender-id \"%s\": expected 0..65535",
+				    q(a, v));
+		sa->has_sid = true;
+		return 0;
+	}
+	if (!strcmp(w, "sid-bits")) {
+		v = once_value(a, pr, GVPN_A_SA_SID_BITS, w);
+		if (!v)
+			return -1;
+		if (parse_u32(v, 1, GVPN_SID_BITS_MAX, &v32))
+			return fail(a, "invalid sid-bits \"%s\": expected 1..16",
+				    q(a, v));
+		sa->sid_bits = (uint8_t)v32;
+		return 0;
+	}
+	if (!strcmp(w, "iv-counter")) {
+		v = once_value(a, pr, GVPN_A_SA_IV_COUNTER, w);
+		if (!v)
+			return -1;
+		if (parse_u64(v, &sa->iv_counter))
+			return fail(a, "invalid iv-counter \"%s\": expected a number",
+				    q(a, v));
+		return 0;
+	}
+	v = once_value(a, pr, GVPN_A_SA_REPLAY_WINDOW, w);
+	if (!v)
+		return -1;
+	if (parse_u32(v, 0, GVPN_REPLAY_WINDOW_MAX, &sa->replay_window))
+		return fail(a, "invalid replay-window \"%s\": expected 0..4096 packets (0 = off)",
+			    q(a, v));
+	return 0;
+}
+
+/* The sender ID words of "sa add" together. */
+static int sa_sid_check(struct args *a, const struct gvpn_sa *sa)
+{
+	uint64_t pr = sa->present;
+	bool sid = pr & GVPN_BIT(GVPN_A_SA_SENDER_ID);
+
+	if (sid && !(pr & GVPN_BIT(GVPN_A_SA_SID_BITS)))
+		return fail(a, "\"sender-id\" needs \"sid-bits\"");
+	if (!sid && (pr & GVPN_BIT(GVPN_A_SA_SID_BITS)))
+		return fail(a, "\"sid-bits\" needs \"sender-id\"");
+	if (!sid && (pr & GVPN_BIT(GVPN_A_SA_IV_COUNTER)))
+		return fail(a, "\"iv-counter\" needs \"sender-id\"");
+	if (!sid)
+		return 0;
+	if (sa->sender_id >> sa->sid_bits)
+		return fail(a, "sender-id %u does not fit in %u sid-bits",
+			    sa->sender_id, sa->sid_bits);
+	if (sa->iv_counter >> (64 - sa->sid_bits))
+		return fail(a, "iv-counter does not fit in 64 - %u bits",
+			    sa->sid_bits);
+	return 0;
+}
+
 static int sa_word(struct args *a, enum gvpn_op op, const char *w,
 		   struct gvpn_sa *sa)
 {
@@ -662,6 +739,9 @@ static int sa_word(struct args *a, enum gvpn_op op, const char *w,
 		       GVPN_BIT(GVPN_A_SA_AUTH_TRUNC_BITS);
 		return 0;
 	}
+	if (!strcmp(w, "sender-id") || !strcmp(w, "sid-bits") ||
+	    !strcmp(w, "iv-counter") || !strcmp(w, "replay-window"))
+		return sa_sid_word(a, w, sa);
 	if (!strcmp(w, "lifetime-soft")) {
 		if (once(a, pr, GVPN_A_SA_LIFETIME_SOFT_SECS, w))
 			return -1;
@@ -723,7 +803,7 @@ static int sa_check(struct args *a, enum gvpn_op op, const struct gvpn_sa *sa)
 		return fail(a, "\"auth-trunc\" needs \"enc\": ESP without encryption is not supported");
 	if (!aead && !enc)
 		return fail(a, "an algorithm is required: \"aead NAME KEYMAT ICV-BITS\" or \"enc NAME KEYMAT auth-trunc NAME KEYMAT TRUNC-BITS\"");
-	return 0;
+	return sa_sid_check(a, sa);
 }
 
 int gvpn_args_sa(enum gvpn_op op, int argc, char **argv, struct gvpn_sa *sa,

@@ -36,7 +36,8 @@ struct gvpn_dev_args {
  * add ID [SETTINGS] | set ID SETTINGS | del ID | show [ID], where SETTINGS
  * are any of df-bit M, tbar-window SECS, clock { pseudotime VALUE |
  * wallclock }, tick MS, fail-mode { open | close | none } [activate],
- * passive { on | off }, receive-only { on | off }. Times with decimals
+ * passive { on | off }, receive-only { on | off }, legacy-iv { on | off }.
+ * Times with decimals
  * (VALUE) become milliseconds.
  */
 int gvpn_args_group(enum gvpn_op op, int argc, char **argv,
@@ -52,7 +53,8 @@ int gvpn_args_policy(enum gvpn_op op, int argc, char **argv,
 		     struct gvpn_policy *p, char *err, size_t errlen);
 /*
  * add group ID policy PID spi SPI ALGO ... [tbar] [passive]
- * [activate-in SECS] [deactivate-in SECS] | set group ID spi SPI
+ * [activate-in SECS] [deactivate-in SECS] [sender-id N sid-bits B
+ * [iv-counter C]] [replay-window W] | set group ID spi SPI
  * [deactivate-in SECS] [dir D] [passive { on | off }] | del group ID spi
  * SPI | show [group ID [spi SPI]] | flush [group ID]
  *

@@ -46,6 +46,10 @@ static const struct nla_name stats_names[GVPN_A_STATS_MAX + 1] = {
 	[GVPN_A_STATS_KEYS_UP] = { "keys-up" },
 	[GVPN_A_STATS_KEYS_DOWN] = { "keys-down" },
 	[GVPN_A_STATS_CLEAR_IPV6] = { "clear-ipv6" },
+	[GVPN_A_STATS_IV_EXHAUSTED] = { "iv-exhausted" },
+	[GVPN_A_STATS_NO_SID] = { "no-sid" },
+	[GVPN_A_STATS_SENDER_REPLAY] = { "sender-replay" },
+	[GVPN_A_STATS_SENDERS_OVERFLOW] = { "senders-overflow" },
 };
 
 static const struct nla_space stats_space = {
@@ -68,6 +72,7 @@ static const struct nla_name group_names[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_KEYS] = { "keys" },
 	[GVPN_A_GROUP_CLOCK_MS] = { "clock-ms" },
 	[GVPN_A_GROUP_PAD] = { "pad" },
+	[GVPN_A_GROUP_LEGACY_IV] = { "legacy-iv" },
 };
 
 static const struct nla_space group_space = {
@@ -122,6 +127,11 @@ static const struct nla_name sa_names[GVPN_A_SA_MAX + 1] = {
 	[GVPN_A_SA_DEACTIVATE_IN_MS] = { "deactivate-in-ms" },
 	[GVPN_A_SA_PASSIVE] = { "passive" },
 	[GVPN_A_SA_ACTIVE] = { "active" },
+	[GVPN_A_SA_SENDER_ID] = { "sender-id" },
+	[GVPN_A_SA_SID_BITS] = { "sid-bits" },
+	[GVPN_A_SA_IV_COUNTER] = { "iv-counter" },
+	[GVPN_A_SA_REPLAY_WINDOW] = { "replay-window" },
+	[GVPN_A_SA_SENDERS] = { "senders" },
 };
 
 static const struct nla_space sa_space = { GVPN_A_SA_MAX, sa_names };
@@ -195,6 +205,7 @@ static const char *const events[] = {
 	[GVPN_EVENT_SA_DEACTIVATED] = "sa-deactivated",
 	[GVPN_EVENT_KEYS_UP] = "keys-up",
 	[GVPN_EVENT_KEYS_DOWN] = "keys-down",
+	[GVPN_EVENT_SA_IV_EXHAUSTED] = "sa-iv-exhausted",
 };
 
 static const char *enum_name(const char *const *names, size_t n, uint8_t v)
@@ -274,6 +285,10 @@ static const char *const stat_keys[GVPN_A_STATS_MAX + 1] = {
 	[GVPN_A_STATS_KEYS_UP] = "keys_up",
 	[GVPN_A_STATS_KEYS_DOWN] = "keys_down",
 	[GVPN_A_STATS_CLEAR_IPV6] = "clear_ipv6",
+	[GVPN_A_STATS_IV_EXHAUSTED] = "iv_exhausted",
+	[GVPN_A_STATS_NO_SID] = "no_sid",
+	[GVPN_A_STATS_SENDER_REPLAY] = "sender_replay",
+	[GVPN_A_STATS_SENDERS_OVERFLOW] = "senders_overflow",
 };
 
 const char *gvpn_stat_name(unsigned int type)
@@ -317,6 +332,8 @@ void gvpn_put_group(struct nlmsghdr *nlh, const struct gvpn_group *g)
 		mnl_attr_put_u8(nlh, GVPN_A_GROUP_PASSIVE, g->passive);
 	if (HAS(g, GVPN_A_GROUP_RECV_ONLY))
 		mnl_attr_put_u8(nlh, GVPN_A_GROUP_RECV_ONLY, g->recv_only);
+	if (HAS(g, GVPN_A_GROUP_LEGACY_IV))
+		mnl_attr_put_u8(nlh, GVPN_A_GROUP_LEGACY_IV, g->legacy_iv);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -410,6 +427,16 @@ void gvpn_put_sa(struct nlmsghdr *nlh, const struct gvpn_sa *sa)
 	if (HAS(sa, GVPN_A_SA_DEACTIVATE_IN_MS))
 		mnl_attr_put_u32(nlh, GVPN_A_SA_DEACTIVATE_IN_MS,
 				 sa->deactivate_in_ms);
+	if (sa->has_sid || HAS(sa, GVPN_A_SA_SENDER_ID) ||
+	    HAS(sa, GVPN_A_SA_SID_BITS)) {
+		mnl_attr_put_u32(nlh, GVPN_A_SA_SENDER_ID, sa->sender_id);
+		mnl_attr_put_u8(nlh, GVPN_A_SA_SID_BITS, sa->sid_bits);
+	}
+	if (HAS(sa, GVPN_A_SA_IV_COUNTER))
+		mnl_attr_put_u64(nlh, GVPN_A_SA_IV_COUNTER, sa->iv_counter);
+	if (HAS(sa, GVPN_A_SA_REPLAY_WINDOW))
+		mnl_attr_put_u32(nlh, GVPN_A_SA_REPLAY_WINDOW,
+				 sa->replay_window);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -431,6 +458,7 @@ static const enum mnl_attr_data_type group_types[GVPN_A_GROUP_MAX + 1] = {
 	[GVPN_A_GROUP_RECV_ONLY] = MNL_TYPE_U8,
 	[GVPN_A_GROUP_KEYS] = MNL_TYPE_U8,
 	[GVPN_A_GROUP_CLOCK_MS] = MNL_TYPE_U64,
+	[GVPN_A_GROUP_LEGACY_IV] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type policy_types[GVPN_A_POLICY_MAX + 1] = {
@@ -476,6 +504,11 @@ static const enum mnl_attr_data_type sa_types[GVPN_A_SA_MAX + 1] = {
 	[GVPN_A_SA_DEACTIVATE_IN_MS] = MNL_TYPE_U32,
 	[GVPN_A_SA_PASSIVE] = MNL_TYPE_U8,
 	[GVPN_A_SA_ACTIVE] = MNL_TYPE_U8,
+	[GVPN_A_SA_SENDER_ID] = MNL_TYPE_U32,
+	[GVPN_A_SA_SID_BITS] = MNL_TYPE_U8,
+	[GVPN_A_SA_IV_COUNTER] = MNL_TYPE_U64,
+	[GVPN_A_SA_REPLAY_WINDOW] = MNL_TYPE_U32,
+	[GVPN_A_SA_SENDERS] = MNL_TYPE_U32,
 };
 
 /* Check every known attribute of a nest; mark them in *present. */
@@ -572,6 +605,9 @@ static int parse_group_nest(const struct nlattr *nest, struct gvpn_group *g)
 			break;
 		case GVPN_A_GROUP_CLOCK_MS:
 			g->clock_ms = mnl_attr_get_u64(a);
+			break;
+		case GVPN_A_GROUP_LEGACY_IV:
+			g->legacy_iv = mnl_attr_get_u8(a) != 0;
 			break;
 		case GVPN_A_GROUP_STATS:
 			ret = parse_stats_nest(a, &g->stats);
@@ -718,6 +754,22 @@ static int parse_sa_nest(const struct nlattr *nest, struct gvpn_sa *sa)
 			break;
 		case GVPN_A_SA_DEACTIVATE_IN_MS:
 			sa->deactivate_in_ms = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_SA_SENDER_ID:
+			sa->has_sid = true;
+			sa->sender_id = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_SA_SID_BITS:
+			sa->sid_bits = mnl_attr_get_u8(a);
+			break;
+		case GVPN_A_SA_IV_COUNTER:
+			sa->iv_counter = mnl_attr_get_u64(a);
+			break;
+		case GVPN_A_SA_REPLAY_WINDOW:
+			sa->replay_window = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_SA_SENDERS:
+			sa->senders = mnl_attr_get_u32(a);
 			break;
 		case GVPN_A_SA_STATS:
 			ret = parse_stats_nest(a, &sa->stats);

@@ -32,6 +32,9 @@ struct nlattr;
 #define GVPN_MAX_IFINDEX	32	/* devices per group in a reply */
 #define GVPN_TBAR_WINDOW_MAX	3600	/* seconds (uapi: TBAR_WINDOW) */
 #define GVPN_TICK_MS_MAX	60000	/* uapi: TICK_MS, from 1 */
+#define GVPN_SID_BITS_MAX	16	/* uapi: SID_BITS, from 1 */
+#define GVPN_REPLAY_WINDOW_MAX	4096	/* uapi: REPLAY_WINDOW, packets */
+#define GVPN_REPLAY_WINDOW_DEF	128
 
 struct gvpn_stats {
 	uint64_t present;
@@ -49,6 +52,7 @@ struct gvpn_group {
 	uint32_t tick_ms;
 	uint8_t fail_mode;		/* enum gvpn_fail_mode */
 	uint8_t passive, recv_only;	/* FAIL_ACTIVATE is a flag: present */
+	bool legacy_iv;			/* GVPN_A_GROUP_LEGACY_IV */
 	/* replies */
 	uint8_t keys;			/* enum gvpn_keys */
 	uint64_t clock_ms;		/* the group clock when it was read */
@@ -93,10 +97,21 @@ struct gvpn_sa {
 	uint64_t lifetime_soft_bytes, lifetime_hard_bytes;
 	uint8_t tbar, passive;
 	uint32_t activate_in_ms, deactivate_in_ms;
+	/*
+	 * Sender ID (RFC 6054): has_sid sends SENDER_ID and SID_BITS
+	 * together (as does either present bit); replies set has_sid when
+	 * the kernel sent SENDER_ID.
+	 */
+	bool has_sid;
+	uint32_t sender_id;
+	uint8_t sid_bits;
+	uint64_t iv_counter;		/* create: first; replies: next */
+	uint32_t replay_window;		/* per-sender, packets; 0 = off */
 	/* replies */
 	uint64_t age_secs;
 	uint32_t key_bits;
 	uint8_t active;
+	uint32_t senders;		/* senders with a replay window */
 	struct gvpn_stats stats;
 };
 

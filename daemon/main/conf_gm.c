@@ -25,7 +25,7 @@ static const char *const group_keys[] = {
 	"name", "id", "identity", "address", "servers", "interfaces",
 	"register-retries", "register-interval", "df-bit", "deny", "scope",
 	"transforms", "fail-mode", "fail-close-activate", "fail-open",
-	"passive", "heartbeat-threshold", NULL,
+	"passive", "heartbeat-threshold", "legacy-iv", NULL,
 };
 static const char *const sel_keys[] = {
 	"protocol", "source", "destination", "source-port",
@@ -325,6 +325,7 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 	gc->passive = cf_bool(c, g, "passive", false);
 	/* HB-02: 0 turns detection off (HB-03) */
 	gc->hb_threshold = cf_uint(c, g, "heartbeat-threshold", 0, 10, 3);
+	gc->legacy_iv = cf_bool(c, g, "legacy-iv", false);
 }
 
 void conf_gm_parse(struct cctx *c, const struct config_setting_t *root)

@@ -27,7 +27,8 @@
 static const char *const server_keys[] = { "groups", "members-max", NULL };
 static const char *const group_keys[] = {
 	"name", "id", "identity", "address", "description",
-	"activation-time-delay", "tbar-window", "receive-only", "policies",
+	"activation-time-delay", "tbar-window", "sender-id-bits",
+	"receive-only", "policies",
 	"ipsec-sa", "kek", "rekey", "authorization", NULL,
 };
 static const char *const policy_keys[] = {
@@ -563,6 +564,8 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 	gc->atd = cf_uint(c, g, "activation-time-delay",
 			  c->conf->lab_timers ? 1 : 10, 900, 15);
 	gc->tbar = cf_uint(c, g, "tbar-window", 0, 360, 100);
+	/* RFC 6054 3: the SID's share of the 64-bit IV of counter modes */
+	gc->sid_bits = cf_uint(c, g, "sender-id-bits", 1, 16, 8);
 	gc->receive_only = cf_bool(c, g, "receive-only", false);
 	parse_sas(c, g, gc);
 	parse_policies(c, g, gc);

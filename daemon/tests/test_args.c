@@ -271,6 +271,32 @@ static const struct bad bad_sa[] = {
 	  "unknown keyword \"deactivate-in\"; try \"gvpn sa help\"" },
 	{ GVPN_OP_SHOW, "group 1 passive",
 	  "unknown keyword \"passive\"; try \"gvpn sa help\"" },
+	/* sender IDs (RFC 6054) */
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 3",
+	  "\"sender-id\" needs \"sid-bits\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sid-bits 8",
+	  "\"sid-bits\" needs \"sender-id\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " iv-counter 5",
+	  "\"iv-counter\" needs \"sender-id\"" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 256 sid-bits 8",
+	  "sender-id 256 does not fit in 8 sid-bits" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 1 sid-bits 8 "
+	  "iv-counter 0x100000000000000",
+	  "iv-counter does not fit in 64 - 8 bits" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 1 sid-bits 0",
+	  "invalid sid-bits \"0\": expected 1..16" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 1 sid-bits 17",
+	  "invalid sid-bits \"17\": expected 1..16" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 65536 sid-bits 16",
+	  "invalid sender-id \"65536\": expected 0..65535" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " sender-id 1 sender-id 2 sid-bits 4",
+	  "\"sender-id\" is given twice" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " replay-window 4097",
+	  "invalid replay-window \"4097\": expected 0..4096 packets (0 = off)" },
+	{ GVPN_OP_ADD, SA_HEAD AEAD " iv-counter -1 sender-id 1 sid-bits 1",
+	  "invalid iv-counter \"-1\": expected a number" },
+	{ GVPN_OP_SET, "group 1 spi 300 sender-id 2",
+	  "unknown keyword \"sender-id\"; try \"gvpn sa help\"" },
 };
 
 static void test_sa_bad(void **state)
@@ -555,7 +581,7 @@ static void test_group(void **state)
 				    &g), -1);
 	assert_string_equal(err, "\"df-bit\" is given twice");
 	assert_int_equal(group_args(GVPN_OP_SET, "10", &g), -1);
-	assert_string_equal(err, "nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive or receive-only");
+	assert_string_equal(err, "nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive, receive-only or legacy-iv");
 	assert_int_equal(group_args(GVPN_OP_DEL, "10 df-bit set", &g), -1);
 	assert_string_equal(err,
 			    "unknown keyword \"df-bit\"; try \"gvpn group help\"");
@@ -891,6 +917,146 @@ static void test_put_sa_times(void **state)
 			assert_int_equal(mnl_attr_get_u8(a), 0);
 	}
 	assert_int_equal(seen, 3);
+}
+
+/* Sender ID words into attributes, and a GET reply back (issue 11). */
+static void test_sa_sender_id(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct nlattr *nest, *a;
+	struct nlmsghdr *nlh;
+	struct gvpn_sa sa, back;
+	struct words w;
+	int seen = 0;
+
+	(void)state;
+	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD " sender-id 255 "
+				 "sid-bits 8 iv-counter 0xfffffffffffff0 "
+				 "replay-window 0", &sa, &w), 0);
+	free(w.copy);
+	assert_true(sa.has_sid);
+	assert_int_equal(sa.sender_id, 255);
+	assert_int_equal(sa.sid_bits, 8);
+	assert_true(sa.iv_counter == UINT64_C(0xfffffffffffff0));
+	assert_int_equal(sa.replay_window, 0);
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_sa(nlh, &sa);
+	gvpn_sa_wipe(&sa);
+	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case GVPN_A_SA_SENDER_ID:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 255);
+			seen++;
+			break;
+		case GVPN_A_SA_SID_BITS:
+			assert_int_equal(mnl_attr_get_payload_len(a), 1);
+			assert_int_equal(mnl_attr_get_u8(a), 8);
+			seen++;
+			break;
+		case GVPN_A_SA_IV_COUNTER:
+			assert_int_equal(mnl_attr_get_payload_len(a), 8);
+			assert_true(mnl_attr_get_u64(a) ==
+				    UINT64_C(0xfffffffffffff0));
+			seen++;
+			break;
+		case GVPN_A_SA_REPLAY_WINDOW:
+			assert_int_equal(mnl_attr_get_payload_len(a), 4);
+			assert_int_equal(mnl_attr_get_u32(a), 0);
+			seen++;
+			break;
+		}
+	}
+	assert_int_equal(seen, 4);
+
+	/* gvpnd sets has_sid alone: both attributes go out */
+	memset(&sa, 0, sizeof(sa));
+	sa.has_sid = true;
+	sa.sender_id = 0;
+	sa.sid_bits = 16;
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_sa(nlh, &sa);
+	assert_int_equal(gvpn_parse_sa(nlh, &back), 0);
+	assert_true(back.has_sid);
+	assert_int_equal(back.sender_id, 0);
+	assert_int_equal(back.sid_bits, 16);
+	assert_true(back.present == (GVPN_BIT(GVPN_A_SA_SENDER_ID) |
+				     GVPN_BIT(GVPN_A_SA_SID_BITS)));
+
+	/* a reply: the next counter, the window, the senders seen */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SENDER_ID, 7);
+	mnl_attr_put_u8(nlh, GVPN_A_SA_SID_BITS, 4);
+	mnl_attr_put_u64(nlh, GVPN_A_SA_IV_COUNTER, UINT64_C(1) << 59);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_REPLAY_WINDOW, 4096);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SENDERS, 3);
+	mnl_attr_nest_end(nlh, (struct nlattr *)nest);
+	assert_int_equal(gvpn_parse_sa(nlh, &back), 0);
+	assert_true(back.has_sid);
+	assert_int_equal(back.sender_id, 7);
+	assert_int_equal(back.sid_bits, 4);
+	assert_true(back.iv_counter == UINT64_C(1) << 59);
+	assert_int_equal(back.replay_window, 4096);
+	assert_int_equal(back.senders, 3);
+
+	/* no SENDER_ID in a reply: no SID */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_REPLAY_WINDOW, 128);
+	mnl_attr_nest_end(nlh, (struct nlattr *)nest);
+	assert_int_equal(gvpn_parse_sa(nlh, &back), 0);
+	assert_false(back.has_sid);
+
+	/* a SID_BITS of the wrong size is an error */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SID_BITS, 8);
+	mnl_attr_nest_end(nlh, (struct nlattr *)nest);
+	assert_int_equal(gvpn_parse_sa(nlh, &back), -EBADMSG);
+}
+
+/* legacy-iv: random IVs for counter-mode SAs without SID, on request. */
+static void test_group_legacy_iv(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct gvpn_group g, back;
+	struct nlmsghdr *nlh;
+	struct words w;
+
+	(void)state;
+	split(&w, "4 legacy-iv on");
+	assert_int_equal(gvpn_args_group(GVPN_OP_SET, w.argc, w.argv, &g, err,
+					 sizeof(err)), 0);
+	free(w.copy);
+	assert_true(g.legacy_iv);
+	assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
+				  GVPN_BIT(GVPN_A_GROUP_LEGACY_IV)));
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_group(nlh, &g);
+	assert_int_equal(gvpn_parse_group(nlh, &back), 0);
+	assert_true(back.legacy_iv);
+	assert_true(back.present == g.present);
+
+	split(&w, "4 legacy-iv off");
+	assert_int_equal(gvpn_args_group(GVPN_OP_ADD, w.argc, w.argv, &g, err,
+					 sizeof(err)), 0);
+	free(w.copy);
+	assert_false(g.legacy_iv);
+	assert_true(g.present & GVPN_BIT(GVPN_A_GROUP_LEGACY_IV));
+
+	split(&w, "4 legacy-iv yes");
+	assert_int_equal(gvpn_args_group(GVPN_OP_SET, w.argc, w.argv, &g, err,
+					 sizeof(err)), -1);
+	free(w.copy);
+	assert_string_equal(err, "invalid legacy-iv \"yes\": expected on or off");
 }
 
 /* A GET reply of an SA with the new attributes. */
@@ -1278,6 +1444,8 @@ int main(void)
 		cmocka_unit_test(test_dev),
 		cmocka_unit_test(test_put_sa),
 		cmocka_unit_test(test_put_sa_times),
+		cmocka_unit_test(test_sa_sender_id),
+		cmocka_unit_test(test_group_legacy_iv),
 		cmocka_unit_test(test_parse_sa_times),
 		cmocka_unit_test(test_put_parse_group),
 		cmocka_unit_test(test_put_parse_policy),

@@ -123,6 +123,8 @@ static void test_group_stats_text(void **state)
 		"no-keys 123\n"
 		"    mtu frag-needed 116 fragmented 117\n"
 		"    keys up 126 down 127\n"
+		"    iv exhausted 129 no-sid 130\n"
+		"    sender-window replay 131 table-full 132\n"
 		"    replay window 100 clock pseudotime 1000.123 ok 121 failed 120 "
 		"timestamped-sent 122\n");
 	free(out);
@@ -145,7 +147,8 @@ static void test_group_stats_json(void **state)
 	assert_non_null(strstr(out, "\"stats\":{\"tx_packets\":102,"));
 	assert_non_null(strstr(out, "\"replay_ok\":121,"));
 	assert_non_null(strstr(out, "\"keys_down\":127,"));
-	assert_non_null(strstr(out, "\"clear_ipv6\":128}}]\n"));
+	assert_non_null(strstr(out, "\"clear_ipv6\":128,"));
+	assert_non_null(strstr(out, "\"senders_overflow\":132}}]\n"));
 	free(out);
 }
 

@@ -396,6 +396,121 @@ static void test_sat_other_protocol(void **state)
 	assert_memory_equal(d.tek[0].opaque, opaque, sizeof(opaque));
 }
 
+/* a SID key packet of attributes a (len bytes) */
+static int sid_pkt(const uint8_t *a, size_t len, uint8_t spi_len,
+		   struct gdoi_sid *sid, struct isakmp_err *err)
+{
+	static const uint8_t spi[4];
+	struct gdoi_key_packet k = { GDOI_KD_SID, spi_len, spi,
+				     { a, len } };
+
+	return gdoi_kd_sid_decode(&k, sid, err);
+}
+
+/* RFC 6407 5.5.2 (GAP SENDER_ID_REQUEST) and 5.6.3 (SID download) */
+static void test_sid_codec(void **state)
+{
+	uint8_t hash[20] = { 0 }, ab_mem[128], gap_mem[8];
+	struct gdoi_sid sid = { .bits = 12, .n = 2,
+				.value = { 0x001, 0xfff } }, d;
+	struct isakmp_buf b, ab;
+	struct isakmp_chain c;
+	struct isakmp_err err;
+	struct gdoi_gap gap;
+	uint16_t nreq;
+
+	(void)state;
+	assert_true(gdoi_transform_counter_mode(20));	/* GCM-16 */
+	assert_true(gdoi_transform_counter_mode(18));
+	assert_true(gdoi_transform_counter_mode(13));	/* CTR */
+	assert_true(gdoi_transform_counter_mode(23));	/* GMAC */
+	assert_false(gdoi_transform_counter_mode(12));	/* CBC */
+	assert_false(gdoi_transform_counter_mode(3));	/* 3DES */
+
+	/* GROUPKEY-PULL message 3: HASH(3), GAP with SENDER_ID_REQUEST 1 */
+	isakmp_buf_init(&ab, gap_mem, sizeof(gap_mem));
+	isakmp_put_attr_basic(&ab, GDOI_GAP_SENDER_ID_REQUEST, 1);
+	gap.attrs = (struct isakmp_attrs){ gap_mem, ab.len };
+	begin(&b);
+	isakmp_data_encode(&b, ISAKMP_NP_HASH, hash, sizeof(hash));
+	gdoi_gap_encode(&b, &gap);
+	decode(&b, &c);
+	seed("gdoi-pull-3-gap", b.p, b.len);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.pl[1].type, ISAKMP_NP_GAP);
+	assert_int_equal(c.pl[1].len, 4);
+	assert_memory_equal(c.pl[1].body, "\x80\x03\x00\x01", 4);
+	assert_int_equal(gdoi_gap_decode(&gap, c.pl[1].body, c.pl[1].len,
+					 &err), 0);
+	assert_int_equal(gdoi_gap_sid_request(&gap, &nreq, &err), 0);
+	assert_int_equal(nreq, 1);
+	/* the SA's GAP of build_attrs(): ATD, DTD, then a request of 2 */
+	build_attrs();
+	gap.attrs = (struct isakmp_attrs){ gap_attrs, gap_len };
+	assert_int_equal(gdoi_gap_sid_request(&gap, &nreq, &err), 0);
+	assert_int_equal(nreq, 2);
+	/* absent: 0; twice or TLV: malformed */
+	gap.attrs = (struct isakmp_attrs){ gap_attrs, 8 };
+	assert_int_equal(gdoi_gap_sid_request(&gap, &nreq, &err), 0);
+	assert_int_equal(nreq, 0);
+	isakmp_buf_init(&ab, ab_mem, sizeof(ab_mem));
+	isakmp_put_attr_basic(&ab, GDOI_GAP_SENDER_ID_REQUEST, 1);
+	isakmp_put_attr_basic(&ab, GDOI_GAP_SENDER_ID_REQUEST, 1);
+	gap.attrs = (struct isakmp_attrs){ ab_mem, ab.len };
+	assert_int_equal(gdoi_gap_sid_request(&gap, &nreq, &err), -1);
+	assert_non_null(strstr(err.msg, "twice"));
+	isakmp_buf_init(&ab, ab_mem, sizeof(ab_mem));
+	isakmp_put_attr_var(&ab, GDOI_GAP_SENDER_ID_REQUEST, "\0\1", 2);
+	gap.attrs = (struct isakmp_attrs){ ab_mem, ab.len };
+	assert_int_equal(gdoi_gap_sid_request(&gap, &nreq, &err), -1);
+
+	/* SID key packet: NUMBER_OF_BITS basic, each SID_VALUE 4 bytes */
+	isakmp_buf_init(&ab, ab_mem, sizeof(ab_mem));
+	gdoi_kd_sid_encode(&ab, &sid);
+	assert_false(ab.err);
+	assert_int_equal(ab.len, 4 + 2 * 8);
+	assert_memory_equal(ab_mem, "\x80\x01\x00\x0c"
+			    "\x00\x02\x00\x04\x00\x00\x00\x01"
+			    "\x00\x02\x00\x04\x00\x00\x0f\xff", 20);
+	assert_int_equal(sid_pkt(ab_mem, ab.len, 0, &d, &err), 0);
+	assert_int_equal(d.bits, 12);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.value[0], 1);
+	assert_int_equal(d.value[1], 0xfff);
+	/* an SPI: refused */
+	assert_int_equal(sid_pkt(ab_mem, ab.len, 4, &d, &err), -1);
+	assert_int_equal(err.notify, ISAKMP_N_INVALID_KEY_INFORMATION);
+	/* a value wider than the bits */
+	sid.bits = 8;
+	sid.n = 1;
+	sid.value[0] = 0x100;
+	isakmp_buf_init(&ab, ab_mem, sizeof(ab_mem));
+	gdoi_kd_sid_encode(&ab, &sid);
+	assert_int_equal(sid_pkt(ab_mem, ab.len, 0, &d, &err), -1);
+	assert_non_null(strstr(err.msg, "does not fit in 8 bits"));
+	/* no value; no bits; bits 0 and 33; bits twice; unknown attribute;
+	 * a 5-byte value */
+	assert_int_equal(sid_pkt(ab_mem, 4, 0, &d, &err), -1);
+	assert_non_null(strstr(err.msg, "without SID_VALUE"));
+	assert_int_equal(sid_pkt(ab_mem + 4, 8, 0, &d, &err), -1);
+	assert_non_null(strstr(err.msg, "without NUMBER_OF_BITS"));
+	{
+		static const uint8_t zero[] = { 0x80, 1, 0, 0 },
+			wide[] = { 0x80, 1, 0, 33 },
+			twice[] = { 0x80, 1, 0, 8, 0x80, 1, 0, 8 },
+			unknown[] = { 0x80, 1, 0, 8, 0x80, 9, 0, 1 },
+			five[] = { 0x80, 1, 0, 8, 0, 2, 0, 5, 0, 0, 0, 0, 1 };
+
+		assert_int_equal(sid_pkt(zero, 4, 0, &d, &err), -1);
+		assert_int_equal(sid_pkt(wide, 4, 0, &d, &err), -1);
+		assert_int_equal(sid_pkt(twice, 8, 0, &d, &err), -1);
+		assert_non_null(strstr(err.msg, "twice"));
+		assert_int_equal(sid_pkt(unknown, 8, 0, &d, &err), -1);
+		assert_non_null(strstr(err.msg, "unknown attribute 9"));
+		assert_int_equal(sid_pkt(five, sizeof(five), 0, &d, &err), -1);
+	}
+}
+
 static void test_kd_seq_id(void **state)
 {
 	static struct gdoi_kd kd, d;
@@ -541,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_sa_malformed),
 		cmocka_unit_test(test_sat_other_protocol),
 		cmocka_unit_test(test_kd_seq_id),
+		cmocka_unit_test(test_sid_codec),
 		cmocka_unit_test(test_kd_limit),
 	};
 

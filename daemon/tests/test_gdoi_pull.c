@@ -196,6 +196,12 @@ static bool kd_skip_tek, gap_truncated;
 static unsigned pull_calls, done_calls;
 static int done_err;
 static bool ks_done;
+/* Sender IDs: the first TEK is AES-GCM (a counter mode); what ks_sid()
+ * answers: a SID (0), -ENOSPC (1), none (2) */
+static bool tek_gcm;
+static int sid_mode;
+static unsigned sid_calls, sid_nreq;
+static struct gdoi_sid done_sid;
 
 static struct isakmp_attrs attrs(int i, void (*fill)(struct isakmp_buf *))
 {
@@ -277,6 +283,8 @@ static int ks_pull(void *arg, struct ike_sa *sa,
 		t->src = src;
 		t->dst = dst;
 		t->transform = 12;		/* ESP_AES */
+		if (i == 0 && tek_gcm)
+			t->transform = 20;	/* ESP_AES_GCM_16 */
 		t->spi = (uint32_t)tek_spi_be[i][0] << 24 |
 			 tek_spi_be[i][1] << 16 | tek_spi_be[i][2] << 8 |
 			 tek_spi_be[i][3];
@@ -309,11 +317,33 @@ static void ks_done_cb(void *arg, struct ike_sa *sa,
 	assert_int_equal(group->id, GROUP);
 	done_calls++;
 	done_err = err;
+	done_sid = r->sid;
 	ks_done = true;
 }
 
+static int ks_sid(void *arg, struct ike_sa *sa,
+		  const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
+		  unsigned nreq, char *why, size_t whylen)
+{
+	(void)arg;
+	(void)sa;
+	assert_int_equal(group->id, GROUP);
+	sid_calls++;
+	sid_nreq = nreq;
+	if (sid_mode == 1) {
+		snprintf(why, whylen, "no free Sender ID");
+		return -ENOSPC;
+	}
+	if (sid_mode == 0) {
+		r->sid.bits = 8;
+		r->sid.n = 1;
+		r->sid.value[0] = 0xa5;
+	}
+	return 0;
+}
+
 static const struct gdoi_ks_ops ks_ops = {
-	.pull = ks_pull, .done = ks_done_cb,
+	.pull = ks_pull, .sid = ks_sid, .done = ks_done_cb,
 };
 
 /* --- the member's callback ---------------------------------------------------- */
@@ -397,6 +427,10 @@ static void reset_knobs(void)
 	dup_first_msg1 = false;
 	ntrace = 0;
 	kd_skip_tek = gap_truncated = false;
+	tek_gcm = false;
+	sid_mode = 0;
+	sid_calls = sid_nreq = 0;
+	memset(&done_sid, 0, sizeof(done_sid));
 	pull_calls = done_calls = 0;
 	done_err = 1;
 	ks_done = gm_done = false;
@@ -487,6 +521,8 @@ static void settle(void)
 
 /* --- wire format: the traces decode back ------------------------------------- */
 
+static unsigned want_kd_n = 3;
+
 static void decode_trace(unsigned i, uint8_t *types, unsigned *n)
 {
 	struct isakmp_chain c;
@@ -515,7 +551,28 @@ static void decode_trace(unsigned i, uint8_t *types, unsigned *n)
 			struct gdoi_kd kd;
 
 			assert_int_equal(gdoi_kd_decode(&kd, &c.pl[k], &err), 0);
-			assert_int_equal(kd.n, 3);
+			assert_int_equal(kd.n, want_kd_n);
+			if (want_kd_n == 4) {
+				struct gdoi_sid sid;
+
+				assert_int_equal(kd.pkt[3].type, GDOI_KD_SID);
+				assert_int_equal(kd.pkt[3].spi_len, 0);
+				assert_int_equal(gdoi_kd_sid_decode(&kd.pkt[3],
+								    &sid, &err), 0);
+				assert_int_equal(sid.bits, 8);
+				assert_int_equal(sid.n, 1);
+				assert_int_equal(sid.value[0], 0xa5);
+			}
+		}
+		if (c.pl[k].type == ISAKMP_NP_GAP) {
+			struct gdoi_gap gap;
+			uint16_t nreq;
+
+			assert_int_equal(gdoi_gap_decode(&gap, c.pl[k].body,
+							 c.pl[k].len, &err), 0);
+			assert_int_equal(gdoi_gap_sid_request(&gap, &nreq,
+							      &err), 0);
+			assert_int_equal(nreq, 1);
 		}
 		if (c.pl[k].type == ISAKMP_NP_ID) {
 			struct isakmp_id id;
@@ -555,6 +612,25 @@ static void assert_wire(bool pop)
 
 /* --- tests ------------------------------------------------------------------ */
 
+/* the wire of a pull with Sender IDs: GAP in 3, SID key packet in 4 */
+static void assert_wire_sid(void)
+{
+	static const uint8_t m3[] = { ISAKMP_NP_HASH, ISAKMP_NP_GAP };
+	static const uint8_t m4[] = { ISAKMP_NP_HASH, ISAKMP_NP_SEQ,
+				      ISAKMP_NP_KD };
+	uint8_t types[ISAKMP_MAX_PAYLOADS];
+	unsigned i, n;
+
+	assert_int_equal(ntrace, 8);
+	want_kd_n = 4;
+	for (i = 4; i < 8; i++) {
+		decode_trace(i, types, &n);
+		assert_int_equal(n, i < 6 ? 2 : 3);
+		assert_memory_equal(types, i < 6 ? m3 : m4, n);
+	}
+	want_kd_n = 3;
+}
+
 static void assert_good_result(void)
 {
 	assert_int_equal(gm_err, 0);
@@ -590,6 +666,71 @@ static void test_pull_ok(void **state)
 	assert_int_equal(pull_sent[1], 2);
 	assert_wire(false);
 	assert_int_equal(gdoi[0].stats.bad_hash + gdoi[1].stats.bad_hash, 0);
+}
+
+/* an AES-GCM TEK: the member asks for one SID, the server gives 0xa5 */
+static void test_pull_sid(void **state)
+{
+	(void)state;
+	tek_gcm = true;
+	pull(GROUP);
+	settle();
+	assert_int_equal(gm_err, 0);
+	assert_int_equal(sid_calls, 1);
+	assert_int_equal(sid_nreq, 1);
+	assert_true(gm_res.sid_requested);
+	assert_int_equal(gm_res.sid.n, 1);
+	assert_int_equal(gm_res.sid.bits, 8);
+	assert_int_equal(gm_res.sid.value[0], 0xa5);
+	assert_int_equal(gm_res.kd.n, 4);
+	/* the role learns at done() which SID went out */
+	assert_int_equal(done_err, 0);
+	assert_int_equal(done_sid.n, 1);
+	assert_int_equal(done_sid.value[0], 0xa5);
+	assert_wire_sid();
+}
+
+/* no counter mode: no GAP in message 3, the role is not asked */
+static void test_pull_cbc_no_sid(void **state)
+{
+	(void)state;
+	pull(GROUP);
+	settle();
+	assert_int_equal(gm_err, 0);
+	assert_int_equal(sid_calls, 0);
+	assert_false(gm_res.sid_requested);
+	assert_int_equal(gm_res.sid.n, 0);
+}
+
+/* asked, none given (a group without SIDs): the member is told so */
+static void test_pull_sid_none(void **state)
+{
+	(void)state;
+	tek_gcm = true;
+	sid_mode = 2;
+	pull(GROUP);
+	settle();
+	assert_int_equal(gm_err, 0);
+	assert_int_equal(sid_calls, 1);
+	assert_true(gm_res.sid_requested);
+	assert_int_equal(gm_res.sid.n, 0);
+	assert_int_equal(gm_res.kd.n, 3);
+}
+
+/* the SID space is exhausted: refused, no message 4, done() with the error */
+static void test_pull_sid_exhausted(void **state)
+{
+	(void)state;
+	tek_gcm = true;
+	sid_mode = 1;
+	pull(GROUP);
+	settle();
+	assert_int_equal(gm_err, -EACCES);
+	assert_int_equal(sid_calls, 1);
+	assert_int_equal(done_calls, 1);
+	assert_int_equal(done_err, -ENOSPC);
+	assert_int_equal(gdoi[1].stats.pull_ok, 0);
+	assert_int_equal(gdoi[0].stats.pull_ok, 0);
 }
 
 static void test_two_pulls_one_sa(void **state)
@@ -929,6 +1070,10 @@ int main(void)
 {
 	const struct CMUnitTest psk[] = {
 		cmocka_unit_test_setup_teardown(test_pull_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pull_sid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pull_cbc_no_sid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pull_sid_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pull_sid_exhausted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_pulls_one_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exchange_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_hash1, setup, teardown),

@@ -33,7 +33,7 @@ static uint32_t offset_of(const struct req *r, const void *p)
 }
 
 /*
- * SA_NEW { SA { group-id, spi, aead-name, unknown-30 } }
+ * SA_NEW { SA { group-id, spi, aead-name, unknown-40 } }
  * then POLICY { group-id, dport-max, stats { tx-packets } }
  */
 static void build_req(struct req *r)
@@ -63,7 +63,7 @@ static void build_req(struct req *r)
 	mnl_attr_put_strz(r->nlh, GVPN_A_SA_AEAD_NAME, "rfc4106(gcm(aes))");
 	a = mnl_nlmsg_get_payload_tail(r->nlh);
 	r->off_unknown = offset_of(r, a);
-	mnl_attr_put_u8(r->nlh, 30, 1);
+	mnl_attr_put_u8(r->nlh, 40, 1);
 	mnl_attr_nest_end(r->nlh, sa);
 
 	pol = mnl_attr_nest_start(r->nlh, GVPN_A_POLICY);
@@ -102,7 +102,7 @@ static void test_attr_path(void **state)
 	expect_path(&r, r.off_group_id, "sa.group-id");
 	expect_path(&r, r.off_spi, "sa.spi");
 	expect_path(&r, r.off_name, "sa.aead-name");
-	expect_path(&r, r.off_unknown, "sa.unknown-30");
+	expect_path(&r, r.off_unknown, "sa.unknown-40");
 	expect_path(&r, r.off_policy, "policy");
 	expect_path(&r, r.off_dport_max, "policy.dport-max");
 	expect_path(&r, r.off_stats, "policy.stats");

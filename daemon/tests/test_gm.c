@@ -273,11 +273,18 @@ static void test_tek_gcm(void **state)
 		 TEK_ATTR_GVPN_TBAR_WINDOW, 100);
 	r->sa.ntek = 1;
 	r->kd.n = 1;
+	/* the key server's Sender ID (RFC 6407 5.6.3) */
+	r->sid_requested = true;
+	r->sid = (struct gdoi_sid){ .bits = 8, .n = 1, .value = { 0x2a } };
 	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
 			 0);
 	assert_int_equal(p->n, 1);
 	assert_true(p->tek[0].in_scope);
 	assert_false(p->tek[0].bypass);
+	assert_true(p->has_sid);
+	assert_int_equal(p->sid, 0x2a);
+	assert_true(p->tek[0].has_sid);
+	assert_int_equal(p->no_sid, 0);
 	assert_int_equal(p->tek[0].sel.src_plen, 16);
 	assert_int_equal(p->tek[0].lifetime_s, 3600);
 	assert_int_equal(p->tek[0].tbar_window, 100);
@@ -298,8 +305,87 @@ static void test_tek_gcm(void **state)
 	assert_int_equal(sa.lifetime_hard_secs, 3600);
 	assert_int_equal(sa.tbar, 1);
 	assert_false(sa.present & GVPN_BIT(GVPN_A_SA_PASSIVE));
+	/* the SA carries the member's SID and its length */
+	assert_true(sa.has_sid);
+	assert_int_equal(sa.sender_id, 0x2a);
+	assert_int_equal(sa.sid_bits, 8);
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_SENDER_ID));
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_SID_BITS));
 	gvpn_sa_wipe(&sa);
 	gm_plan_wipe(p);
+	free(p);
+	free(r);
+	free(gc);
+}
+
+/* Sender IDs in the plan: none given makes a GCM TEK receive-only unless
+ * legacy-iv; CBC never needs one; a SID too wide for gvpn.ko is refused */
+static void test_tek_sid(void **state)
+{
+	struct gm_group_conf *gc = conf_new();
+	struct gdoi_pull_result *r = calloc(1, sizeof(*r));
+	struct gm_plan *p = calloc(1, sizeof(*p));
+	struct tek_buf tb[2];
+	const char *cisco;
+	struct gvpn_sa sa;
+	char why[200];
+
+	(void)state;
+	make_tek(&tb[0], &r->sa.tek[0], &r->kd.pkt[0], 0x12345678,
+		 TEK_ESP_AES_GCM_16, 128, 0, 3600, 20, 0, 0, 0);
+	make_tek(&tb[1], &r->sa.tek[1], &r->kd.pkt[1], 0x9abcdef0,
+		 TEK_ESP_AES_CBC, 128, TEK_AUTH_HMAC_SHA256, 3600, 16, 32,
+		 0, 0);
+	r->sa.ntek = 2;
+	r->kd.n = 2;
+	r->sid_requested = true;
+	/* asked, none given: the GCM SA is receive-only, CBC as it was */
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 0);
+	assert_false(p->has_sid);
+	assert_int_equal(p->no_sid, 1);
+	assert_true(p->tek[0].counter_mode);
+	assert_true(p->tek[0].no_sid);
+	assert_true(p->tek[0].recv_only);
+	assert_false(p->tek[1].counter_mode);
+	assert_false(p->tek[1].recv_only);
+	gm_tek_to_sa(&p->tek[0], 1234, 65536, false, &sa);
+	assert_true(sa.present & GVPN_BIT(GVPN_A_SA_DIR));
+	assert_int_equal(sa.dir, GVPN_SA_DIR_IN);
+	assert_false(sa.has_sid);
+	gvpn_sa_wipe(&sa);
+	gm_plan_wipe(p);
+
+	/* legacy-iv: installed for sending, without a SID */
+	gc->legacy_iv = true;
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 0);
+	assert_int_equal(p->no_sid, 0);
+	assert_false(p->tek[0].recv_only);
+	assert_false(p->tek[0].has_sid);
+	gm_plan_wipe(p);
+	gc->legacy_iv = false;
+
+	/* a SID: the GCM SA gets it, the CBC one does not */
+	r->sid = (struct gdoi_sid){ .bits = 16, .n = 1, .value = { 0xffff } };
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 0);
+	assert_true(p->tek[0].has_sid);
+	assert_int_equal(p->tek[0].sid, 0xffff);
+	assert_int_equal(p->tek[0].sid_bits, 16);
+	assert_false(p->tek[0].recv_only);
+	assert_false(p->tek[1].has_sid);
+	gm_tek_to_sa(&p->tek[1], 1234, 65537, false, &sa);
+	assert_false(sa.has_sid);
+	assert_false(sa.present & GVPN_BIT(GVPN_A_SA_SENDER_ID));
+	gvpn_sa_wipe(&sa);
+	gm_plan_wipe(p);
+
+	/* 17 bits: gvpn.ko cannot take it */
+	r->sid = (struct gdoi_sid){ .bits = 17, .n = 1, .value = { 1 } };
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 -EBADMSG);
+	assert_non_null(strstr(why, "Sender ID of 17 bits"));
 	free(p);
 	free(r);
 	free(gc);
@@ -569,7 +655,7 @@ static void test_conf_ok(void **state)
 		   "  transforms = [ \"aes-gcm-128\", \"aes-cbc-256/hmac-sha256\" ];\n"
 		   "  fail-mode = \"close\"; fail-close-activate = true;\n"
 		   "  fail-open = ( { source = \"192.168.0.0/16\"; } );\n"
-		   "  passive = true; heartbeat-threshold = 0;\n"
+		   "  passive = true; heartbeat-threshold = 0; legacy-iv = true;\n"
 		   "}, { name = \"g2\"; id = 2; identity = \"address\"; address = \"192.0.2.1\"; servers = [ \"ks1\" ]; } ); };\n",
 		   &conf, &errors);
 	assert_string_equal(err, "");
@@ -600,6 +686,7 @@ static void test_conf_ok(void **state)
 	assert_int_equal(g->nfail, 1);
 	assert_true(g->passive);
 	assert_int_equal(g->hb_threshold, 0);
+	assert_true(g->legacy_iv);
 	g = &conf.gm.groups[1];
 	assert_true(g->id_addr);
 	/* defaults: GM-05 */
@@ -610,6 +697,8 @@ static void test_conf_ok(void **state)
 	assert_int_equal(g->ntransforms, 0);
 	/* HB-02 */
 	assert_int_equal(g->hb_threshold, 3);
+	/* Sender IDs: counter modes need one unless legacy-iv */
+	assert_false(g->legacy_iv);
 	conf_free(&conf);
 }
 
@@ -687,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_setup_policies),
 		cmocka_unit_test(test_tek_gcm),
+		cmocka_unit_test(test_tek_sid),
 		cmocka_unit_test(test_tek_cbc_recv_only),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_bad_teks),

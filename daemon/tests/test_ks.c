@@ -852,6 +852,243 @@ static void test_members(void **state)
 		free(sa[i]);
 }
 
+/* --- Sender IDs (RFC 6054) --------------------------------------------------- */
+
+struct sid_fx {
+	struct gvpnd_conf conf;
+	struct ks ks;
+	struct ike_sa *sa[8];
+};
+
+static void sid_fx_init(struct sid_fx *x, const char *enc, unsigned bits)
+{
+	char text[1024], *errs;
+	unsigned i;
+	int n;
+
+	memset(x, 0, sizeof(*x));
+	snprintf(text, sizeof(text),
+		 "server = { groups = ( { name = \"s\"; id = 6; sender-id-bits = %u;\n"
+		 "  policies = ( { action = \"permit\"; } );\n"
+		 "  ipsec-sa = ( { name = \"s\"; encryption = \"%s\";%s lifetime = 600; } ); } ); };\n",
+		 bits, enc, strstr(enc, "cbc") ? " integrity = \"hmac-sha256\";" : "");
+	errs = load(text, &x->conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	free(errs);
+	fake_now = 1000000;
+	x->ks.now_ms = test_now;
+	x->ks.wall = test_wall;
+	assert_int_equal(ks_init(&x->ks, &x->conf.ks), 0);
+	for (i = 0; i < 8; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "192.0.2.%u", 10 + i);
+		x->sa[i] = member_sa(a, NULL, a);
+	}
+}
+
+static void sid_fx_fini(struct sid_fx *x)
+{
+	unsigned i;
+
+	ks_fini(&x->ks);
+	conf_free(&x->conf);
+	for (i = 0; i < 8; i++)
+		free(x->sa[i]);
+}
+
+/* a whole registration of member i asking for a SID: the SID, or -errno;
+ * *logs gets what was logged (caller frees) */
+static int sid_register(struct sid_fx *x, unsigned i, char **logs)
+{
+	struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 6 };
+	struct gdoi_pull_reply r;
+	char why[160] = "";
+	int rc;
+
+	capture_begin();
+	rc = ks_gdoi_ops.pull(&x->ks, x->sa[i], &g, &r, why, sizeof(why));
+	assert_int_equal(rc, 0);
+	rc = ks_gdoi_ops.sid(&x->ks, x->sa[i], &g, &r, 1, why, sizeof(why));
+	if (rc) {
+		assert_non_null(strstr(why, "no free Sender ID"));
+		ks_gdoi_ops.done(&x->ks, x->sa[i], &g, &r, rc);
+	} else {
+		if (r.sid.n) {
+			assert_int_equal(r.sid.n, 1);
+			assert_int_equal(r.sid.bits,
+					 x->ks.groups[0].c->sid_bits);
+			rc = (int)r.sid.value[0];
+		} else {
+			rc = -ENOENT;
+		}
+		ks_gdoi_ops.done(&x->ks, x->sa[i], &g, &r, 0);
+	}
+	*logs = capture_end();
+	return rc;
+}
+
+static void test_conf_sid_bits(void **state)
+{
+	struct gvpnd_conf conf;
+	char *text, *errs;
+	int n;
+
+	(void)state;
+	text = group_conf("", one_policy, one_sa);
+	errs = load(text, &conf, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(conf.ks.groups[0].sid_bits, 8);	/* default */
+	free(errs);
+	conf_free(&conf);
+	free(text);
+	text = group_conf("    sender-id-bits = 0;\n", one_policy, one_sa);
+	expect_error(text, 4, "sender-id-bits");
+	free(text);
+	text = group_conf("    sender-id-bits = 17;\n", one_policy, one_sa);
+	expect_error(text, 4, "sender-id-bits");
+	free(text);
+	text = group_conf("    sender-id-bits = 16;\n", one_policy, one_sa);
+	errs = load(text, &conf, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(conf.ks.groups[0].sid_bits, 16);
+	free(errs);
+	conf_free(&conf);
+	free(text);
+}
+
+/* 2 bits: four members get the four SIDs, a fifth is refused and logged */
+static void test_sid_exhaustion(void **state)
+{
+	struct sid_fx x;
+	bool seen[4] = { false };
+	char *logs;
+	unsigned i;
+	int sid;
+
+	(void)state;
+	sid_fx_init(&x, "aes-gcm-128", 2);
+	for (i = 0; i < 4; i++) {
+		sid = sid_register(&x, i, &logs);
+		free(logs);
+		assert_true(sid >= 0 && sid < 4);
+		assert_false(seen[sid]);
+		seen[sid] = true;
+		assert_true(ks_member_find(&x.ks, 0, x.sa[i]->peer.sin_addr)->has_sid);
+		assert_int_equal(ks_member_find(&x.ks, 0, x.sa[i]->peer.sin_addr)->sid,
+				 (uint32_t)sid);
+	}
+	assert_int_equal(sid_register(&x, 4, &logs), -ENOSPC);
+	assert_non_null(strstr(logs, "%GDOI-3-KS_SID_EXHAUSTED: Group s has no free Sender ID for GM 192.0.2.14 (sender-id-bits 2: 4 held by members, 0 waiting"));
+	free(logs);
+	/* refused: not a member */
+	assert_null(ks_member_find(&x.ks, 0, x.sa[4]->peer.sin_addr));
+	assert_int_equal(x.ks.groups[0].nmembers, 4);
+	sid_fx_fini(&x);
+}
+
+/* a SID given back is not handed out again while a TEK it may have been
+ * used under lives: clear, re-registration and expiry */
+static void test_sid_no_reuse(void **state)
+{
+	struct sid_fx x;
+	uint32_t first[4];
+	unsigned i, held, waiting, size;
+	char *logs;
+	int sid;
+
+	(void)state;
+	sid_fx_init(&x, "aes-gcm-128", 2);
+	for (i = 0; i < 4; i++) {
+		sid = sid_register(&x, i, &logs);
+		free(logs);
+		assert_true(sid >= 0);
+		first[i] = (uint32_t)sid;
+	}
+	/* cleared: the SIDs wait for the TEK (600 s) to expire */
+	assert_int_equal(ks_members_clear(&x.ks, 0), 4);
+	ks_sid_counts(&x.ks, &x.ks.groups[0], &held, &waiting, &size);
+	assert_int_equal(held, 0);
+	assert_int_equal(waiting, 4);
+	assert_int_equal(size, 4);
+	fake_now += 500 * 1000;
+	assert_int_equal(sid_register(&x, 5, &logs), -ENOSPC);
+	assert_non_null(strstr(logs, "0 held by members, 4 waiting for their TEKs to expire"));
+	free(logs);
+	/* the TEK they were held under has expired */
+	fake_now += 101 * 1000;
+	sid = sid_register(&x, 5, &logs);
+	free(logs);
+	assert_true(sid >= 0);
+
+	/* a member registering again gets a fresh SID, its old one waits */
+	sid_fx_fini(&x);
+	sid_fx_init(&x, "aes-gcm-128", 2);
+	sid = sid_register(&x, 0, &logs);
+	free(logs);
+	first[0] = (uint32_t)sid;
+	sid = sid_register(&x, 0, &logs);
+	free(logs);
+	assert_true(sid >= 0);
+	assert_int_not_equal((uint32_t)sid, first[0]);
+	assert_int_equal(ks_member_find(&x.ks, 0, x.sa[0]->peer.sin_addr)->sid,
+			 (uint32_t)sid);
+	/* two more members take the two other SIDs; the old one of member 0
+	 * is not among them, and a fourth is refused */
+	for (i = 1; i < 3; i++) {
+		int s2 = sid_register(&x, i, &logs);
+
+		free(logs);
+		assert_true(s2 >= 0);
+		assert_int_not_equal((uint32_t)s2, first[0]);
+		assert_int_not_equal(s2, sid);
+	}
+	assert_int_equal(sid_register(&x, 3, &logs), -ENOSPC);
+	free(logs);
+	sid_fx_fini(&x);
+}
+
+/* CBC needs no SIDs: asked, none given; members and show say so */
+static void test_sid_cbc_and_show(void **state)
+{
+	struct sid_fx x;
+	char *logs, *out = NULL;
+	size_t outlen;
+	FILE *mf;
+
+	(void)state;
+	sid_fx_init(&x, "aes-cbc-128", 8);
+	assert_int_equal(sid_register(&x, 0, &logs), -ENOENT);
+	free(logs);
+	assert_false(ks_member_find(&x.ks, 0, x.sa[0]->peer.sin_addr)->has_sid);
+	sid_fx_fini(&x);
+
+	sid_fx_init(&x, "aes-gcm-256", 8);
+	assert_int_equal(sid_register(&x, 0, &logs), 0);
+	free(logs);
+	assert_int_equal(sid_register(&x, 1, &logs), 1);
+	free(logs);
+	mf = open_memstream(&out, &outlen);
+	json_begin(mf, true);
+	assert_int_equal(ks_print_members(&x.ks, 6), 0);
+	json_end();
+	fclose(mf);
+	assert_non_null(strstr(out, "\"address\":\"192.0.2.10\""));
+	assert_non_null(strstr(out, "\"sender_id\":0,\"sender_id_bits\":8"));
+	assert_non_null(strstr(out, "\"sender_id\":1,\"sender_id_bits\":8"));
+	free(out);
+	out = NULL;
+	mf = open_memstream(&out, &outlen);
+	json_begin(mf, false);
+	assert_int_equal(ks_print_show(&x.ks, 6), 0);
+	json_end();
+	fclose(mf);
+	assert_non_null(strstr(out, "sid-bits 8 sids-held 2 sids-waiting 0 of 256"));
+	free(out);
+	sid_fx_fini(&x);
+}
+
 static int group_setup(void **state)
 {
 	EVP_PKEY *pk;
@@ -901,6 +1138,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tek_per_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+		cmocka_unit_test(test_conf_sid_bits),
+		cmocka_unit_test(test_sid_exhaustion),
+		cmocka_unit_test(test_sid_no_reuse),
+		cmocka_unit_test(test_sid_cbc_and_show),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1093,6 +1093,24 @@ static void test_reload_refused(void **state)
 	assert_int_equal(f->g->teks[0].tek[0].spi, spi);
 	assert_int_equal(nsent, 0);
 	stop(f);
+
+	/* members hold SIDs of the old length: sender-id-bits needs a
+	 * restart, and nothing changes */
+	{
+		char *logs;
+
+		f = start("", sa300, "");
+		reg(f, 0);
+		spi = f->g->teks[0].tek[0].spi;
+		assert_int_equal(reload(f, "", "  sender-id-bits = 4;\n" "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\"; lifetime = 300; } );",
+					"", &logs), -EINVAL);
+		assert_non_null(strstr(logs, "changing sender-id-bits needs a restart"));
+		free(logs);
+		assert_int_equal(f->g->c->sid_bits, 8);
+		assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+		assert_int_equal(nsent, 0);
+		stop(f);
+	}
 }
 
 /* --- configuration ------------------------------------------------------------------ */

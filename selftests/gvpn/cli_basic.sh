@@ -60,7 +60,7 @@ check "group add" g group add 10
 check "group add with df-bit" g group add 11 df-bit copy
 check "dev add" g dev add wan0 group 10
 check "dev add (second group)" g dev add wan1 group 11
-DEFAULTS="tbar-window 0 clock wallclock tick 1 fail-mode none keys none passive off receive-only off"
+DEFAULTS="tbar-window 0 clock wallclock tick 1 fail-mode none keys none passive off receive-only off legacy-iv off"
 out_is "group show" "group 10 df-bit clear $DEFAULTS dev wan0
 group 11 df-bit copy $DEFAULTS dev wan1" group_show
 out_is "group show ID" "group 11 df-bit copy $DEFAULTS dev wan1" group_show 11
@@ -68,20 +68,20 @@ json_is "group show -j" \
 	"$NOCLOCK"' == [{"id": 10, "df_bit": "clear", "tbar_window": 0,
 		"clock": "wallclock", "tick": 1, "fail_mode": "none",
 		"keys": "none", "passive": False, "receive_only": False,
-		"devs": ["wan0"]},
+		"legacy_iv": False, "devs": ["wan0"]},
 	       {"id": 11, "df_bit": "copy", "tbar_window": 0,
 		"clock": "wallclock", "tick": 1, "fail_mode": "none",
 		"keys": "none", "passive": False, "receive_only": False,
-		"devs": ["wan1"]}]' g -j group show
+		"legacy_iv": False, "devs": ["wan1"]}]' g -j group show
 check "group set df-bit" g group set 10 df-bit set
 out_is "group set took effect" "group 10 df-bit set $DEFAULTS dev wan0" \
 	group_show 10
 json_is "group show -s -j has all counters" \
-	'len(d) == 1 and len(d[0]["stats"]) == 27 and
+	'len(d) == 1 and len(d[0]["stats"]) == 31 and
 	 d[0]["stats"]["drop_no_sa"] == 0 and d[0]["stats"]["replay_ok"] == 0 and
 	 d[0]["stats"]["keys_down"] == 0 and d[0]["stats"]["clear_ipv6"] == 0' \
 	g -s -j group show 10
-out_is "group show -s prints counter lines" 9 \
+out_is "group show -s prints counter lines" 11 \
 	sh -c "'$GVPN' -n '$NS0' -s group show 10 | grep -c '^    [a-z]'"
 check "dev del" g dev del wan1 group 11
 out_is "device detached" "group 11 df-bit copy $DEFAULTS" group_show 11
@@ -149,7 +149,7 @@ check "sa add (aead)" g sa add group 10 policy 1 spi 0x1234 \
 check "sa add (enc + auth)" g sa add group 10 policy 1 spi 4661 \
 	enc 'cbc(aes)' "$ENC_KEY" auth-trunc 'hmac(sha256)' "$AUTH_KEY" 128 \
 	dir in lifetime-soft 100 lifetime-hard 200
-out_is "sa show" "sa 0x1234 group 10 policy 1 dir both aead rfc4106(gcm(aes)) 128 key-bits 128 tbar off passive off active on
+out_is "sa show" "sa 0x1234 group 10 policy 1 dir both aead rfc4106(gcm(aes)) 128 key-bits 128 tbar off passive off active on replay-window 128 senders 0
 sa 0x1235 group 10 policy 1 dir in enc cbc(aes) auth-trunc hmac(sha256) 128 key-bits 128 lifetime-soft 100 lifetime-hard 200 tbar off passive off active on" \
 	sa_show
 json_is "sa show -j ID" \
@@ -162,7 +162,9 @@ json_is "sa show -j ID" \
 	g -j sa show group 10 spi 4661
 json_is "sa show -s -j has SA counters" \
 	'set(d[0]["stats"]) == {"tx_packets", "tx_bytes", "rx_packets",
-				"rx_bytes", "drop_auth", "tx_timestamped"}' \
+				"rx_bytes", "drop_auth", "tx_timestamped",
+				"iv_exhausted", "no_sid", "sender_replay",
+				"senders_overflow"}' \
 	g -s -j sa show group 10 spi 0x1234
 check "sa del" g sa del group 10 spi 0x1235
 out_is "sa gone" 1 sh -c "'$GVPN' -n '$NS0' sa show | wc -l"
@@ -188,7 +190,7 @@ json_is "monitor: keys-up and keys-down carry the group" \
 	 {"event": "keys-down", "group": {"id": 10}} in d' \
 	all_events
 
-json_is "stats -j" 'len(d) == 27 and d["drop_policy"] == 0' g -j stats
+json_is "stats -j" 'len(d) == 31 and d["drop_policy"] == 0' g -j stats
 
 # --- errors
 fails_with "bad SPI: exit 2, word named" 2 'invalid SPI "12"' \

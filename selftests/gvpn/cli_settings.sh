@@ -85,7 +85,7 @@ log_test "monitor receives events" $?
 check "group add with settings" g group add 12 tbar-window 100 \
 	clock pseudotime 1000 tick 100 fail-mode close passive on
 out_is "group add: settings shown" \
-	"group 12 df-bit clear tbar-window 100 clock pseudotime tick 100 fail-mode close keys none passive on receive-only off" \
+	"group 12 df-bit clear tbar-window 100 clock pseudotime tick 100 fail-mode close keys none passive on receive-only off legacy-iv off" \
 	group_show 12
 json_is "group show -j: pseudotime in ms from VALUE" \
 	'd[0]["clock"] == "pseudotime" and 1000000 <= d[0]["clock_ms"] < 1100000 and
@@ -122,7 +122,7 @@ fails_with "clock pseudotime without VALUE: exit 2" 2 \
 	'Error: "clock pseudotime" needs VALUE, the pseudotime in seconds.' \
 	gv group set 12 clock pseudotime tick 5
 fails_with "group set without a setting: exit 2" 2 \
-	'Error: nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive or receive-only.' \
+	'Error: nothing to set: give df-bit, tbar-window, clock, tick, fail-mode, passive, receive-only or legacy-iv.' \
 	gv group set 12
 fails_with "activate without fail-mode close: exit 2" 2 \
 	'Error: "activate" must follow "fail-mode close".' \
@@ -131,13 +131,19 @@ fails_with "passive yes: exit 2" 2 \
 	'Error: invalid passive "yes": expected on or off.' \
 	gv group set 12 tbar-window 5 passive yes
 out_is "bad settings changed nothing" \
-	"group 12 df-bit clear tbar-window 3600 clock wallclock tick 100 fail-mode close keys none passive on receive-only off" \
+	"group 12 df-bit clear tbar-window 3600 clock wallclock tick 100 fail-mode close keys none passive on receive-only off legacy-iv off" \
 	group_show 12
 check "group set passive off receive-only on" \
 	g group set 12 passive off receive-only on
 json_is "passive and receive-only are booleans in JSON" \
 	'd[0]["passive"] is False and d[0]["receive_only"] is True' \
 	g -j group show 12
+check "group set legacy-iv on" g group set 12 legacy-iv on
+json_is "legacy-iv is a boolean in JSON" 'd[0]["legacy_iv"] is True' \
+	g -j group show 12
+check "group show: legacy-iv on" \
+	sh -c "'$GVPN' -n '$NS' group show 12 | grep -q ' legacy-iv on'"
+check "group set legacy-iv off" g group set 12 legacy-iv off
 check "group set fail-mode open" g group set 12 fail-mode open
 out_is "fail-mode open" '"open"' jq1 fail_mode group show 12
 check "group set fail-mode close activate" \
@@ -258,10 +264,10 @@ tbar_member() {
 	"$GVPN" -n "$1" policy add group 20 id 1 src 10.9.0.0/24 \
 		dst 10.9.0.0/24 proto icmp action encrypt &&
 	"$GVPN" -n "$1" sa add group 20 policy 1 spi 0x3000 tbar \
-		aead 'rfc4106(gcm(aes))' "$KEY" 128
+		aead 'rfc4106(gcm(aes))' "$KEY" 128 sender-id "$4" sid-bits 8
 }
-check "NS2: group 20 at pseudotime 1000, TBAR SA" tbar_member "$NS2" veth2 1000
-check "NS3: group 20 at pseudotime 9000, TBAR SA" tbar_member "$NS3" veth3 9000
+check "NS2: group 20 at pseudotime 1000, TBAR SA" tbar_member "$NS2" veth2 1000 2
+check "NS3: group 20 at pseudotime 9000, TBAR SA" tbar_member "$NS3" veth3 9000 3
 "$GVPN" -n "$NS3" -j monitor >"$out/events3" 2>&1 &
 defer kill "$!"
 "$GVPN" -n "$NS3" monitor >"$out/events3.txt" 2>&1 &

@@ -85,7 +85,7 @@ check "the drop policy counted its matches" \
 $GVPN -n "$gmA" policy del group 1 id 3
 $GVPN -n "$gmA" policy add group 1 id 11 dst 10.99.0.0/16 action encrypt
 $GVPN -n "$gmA" sa add group 1 policy 11 spi 0x2000 \
-	aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128
+	aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128 $(gm_sid A)
 $GVPN -n "$gmA" sa del group 1 spi 0x1000
 capture_start "$pcap.2"
 check_fail "no SA: ping hostA -> hostC fails" ping_ok "$hostA" 10.3.0.2

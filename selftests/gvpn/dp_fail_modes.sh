@@ -29,7 +29,8 @@ keys_on() {
 	for s in "$@"; do
 		gm=gm$s
 		$GVPN -n "${!gm}" sa add group 1 policy 10 spi 0x1000 \
-			aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128 || return 1
+			aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128 \
+			$(gm_sid "$s") || return 1
 	done
 }
 keys_off() { all_gms sa flush group 1; }

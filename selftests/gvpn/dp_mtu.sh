@@ -146,10 +146,13 @@ for a in "${algs[@]}"; do
 			dst "$dst" action encrypt &&
 		$GVPN -n "$gmB" policy add group 1 id "$id" src "$dst" \
 			dst 10.1.0.2 action encrypt || echo "# policy $id failed"
-		for gm in "$gmA" "$gmB"; do
+		for s in A B; do
+			gm=gm$s sid=()
+			# GCM sends SID || counter IVs (RFC 6054)
+			case $name in gcm*) read -ra sid <<<"$(gm_sid "$s")" ;; esac
 			# shellcheck disable=SC2086 # args is a word list
-			$GVPN -n "$gm" sa add group 1 policy "$id" \
-				spi $((0x3000 + n)) $args "${opt[@]}" ||
+			$GVPN -n "${!gm}" sa add group 1 policy "$id" \
+				spi $((0x3000 + n)) $args "${opt[@]}" "${sid[@]}" ||
 				echo "# SA for $name failed"
 		done
 		configs+=("$dst|$name, TBAR $tbar|$iv|$icv|$blk|$((tbar * 12))")

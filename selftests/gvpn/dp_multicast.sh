@@ -21,7 +21,7 @@ for s in $SITES; do
 	$GVPN -n "${!gm}" policy add group 1 id 20 src 10.0.0.0/8 \
 		dst 239.0.0.0/8 action encrypt &&
 	$GVPN -n "${!gm}" sa add group 1 policy 20 spi 0x4000 \
-		aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128 ||
+		aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128 $(gm_sid "$s") ||
 		{ log_test "configure gm$s" 1; exit $EXIT_STATUS; }
 done
 

@@ -22,10 +22,14 @@ topo_setup
 for s in A B; do
 	gm_group_nosa "$s" || { log_test "configure gm$s" 1; exit $EXIT_STATUS; }
 done
+# all_sa CMD...: "gvpn sa CMD..." on gmA and gmB; SAs are added with the
+# gateway's sender ID (GCM needs one).
 all_sa() {
-	local gm
-	for gm in "$gmA" "$gmB"; do
-		$GVPN -n "$gm" sa "$@" || return 1
+	local s gm sid
+	for s in A B; do
+		gm=gm$s sid=()
+		[ "$1" = add ] && read -ra sid <<<"$(gm_sid "$s")"
+		$GVPN -n "${!gm}" sa "$@" "${sid[@]}" || return 1
 	done
 }
 key() { hexkey 20 "$1"; }

@@ -19,7 +19,13 @@ for s in A B; do
 	gm_group_nosa "$s" || { log_test "configure gm$s" 1; exit $EXIT_STATUS; }
 done
 key2=$(hexkey 20 2)
-sa() { $GVPN -n "$1" sa add group 1 policy 10 spi "$2" aead 'rfc4106(gcm(aes))' "$3" 128; }
+# sa NS SPI KEY: each gateway sends with its own sender ID (gmA 1, gmB 2)
+sa() {
+	local sid=1
+	[ "$1" = "$gmB" ] && sid=2
+	$GVPN -n "$1" sa add group 1 policy 10 spi "$2" \
+		aead 'rfc4106(gcm(aes))' "$3" 128 sender-id $sid sid-bits 8
+}
 sa "$gmA" 0x1000 "$GROUP_KEY" && sa "$gmA" 0x1001 "$key2" &&
 sa "$gmB" 0x1001 "$key2" && sa "$gmB" 0x1000 "$GROUP_KEY"
 log_test "two SAs on policy 10 on gmA and gmB" $?

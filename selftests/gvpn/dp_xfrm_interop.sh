@@ -67,7 +67,12 @@ algo_args() {
 }
 
 # Role 1: gvpn on gmA, XFRM on gmB (gvpn not attached there).
+# XFRM is a peer that knows no sender IDs: its GCM IVs come from seqiv
+# (sequence number XOR a salt), not SID || counter. The interop setting for
+# such peers is legacy-iv: gvpn's GCM SAs without SID send random IVs and
+# the per-sender replay windows, which would misread XFRM's IVs, are off.
 gm_group_nosa A
+$GVPN -n "$gmA" group set 1 legacy-iv on
 spi=$((0x3000))
 for a in "${algos[@]}"; do
 	algo_args "$a" "$spi"
@@ -89,6 +94,7 @@ $GVPN -n "$gmA" group del 1
 ip -n "$gmB" xfrm state flush
 ip -n "$gmB" xfrm policy flush
 gm_group_nosa B
+$GVPN -n "$gmB" group set 1 legacy-iv on
 for a in "${algos[@]}"; do
 	algo_args "$a" "$spi"
 	rc=0

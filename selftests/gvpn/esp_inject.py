@@ -14,7 +14,6 @@
 # bad_padding, bad_next_header, bad_inner_csum, bad_inner_len, and
 # pad_overrun (a valid ICV over a pad length of 255 on a short payload).
 
-import os
 import socket
 import struct
 import sys
@@ -45,13 +44,27 @@ def icmp_echo(seq):
     return body[:2] + struct.pack('!H', csum(body)) + body[4:]
 
 
+# IVs as a member with sender ID 200 in an 8-bit SID space makes them
+# (RFC 6054 4: SID || counter, the counter never repeating), so that the
+# receiver's per-sender replay window sees a well-behaved sender and each
+# case is judged on what it breaks, not on its IV.
+SID, SID_BITS = 200, 8
+iv_counter = 0
+
+
+def next_iv():
+    global iv_counter
+    iv_counter += 1
+    return struct.pack('!Q', SID << (64 - SID_BITS) | iv_counter)
+
+
 def esp(key, spi, seq, inner, pad=None, next_header=4, padlen=None):
     aead, salt = AESGCM(key[:-4]), key[-4:]
     npad = (-(len(inner) + 2)) % 4
     pad = bytes(range(1, npad + 1)) if pad is None else pad
     padlen = len(pad) if padlen is None else padlen
     plain = inner + pad + bytes([padlen, next_header])
-    iv = os.urandom(8)
+    iv = next_iv()
     hdr = struct.pack('!II', spi, seq)
     return hdr + iv + aead.encrypt(salt + iv, plain, hdr)
 

@@ -9,7 +9,10 @@
 # decryption; tshark 4.0, an independent decoder, reads both sides' files
 # with no [Malformed] and finds the four GROUPKEY-PULL messages (exchange
 # 32, which tshark calls Quick Mode) with their payloads: SA with SA KEK,
-# SA TEK and GAP, then SEQ and KD with the TEK's and the KEK's keys.
+# SA TEK and GAP, then SEQ and KD with the TEK's and the KEK's keys. The
+# group's TEK is AES-GCM, so the member asks for a Sender ID with a GAP in
+# message 3 and the KD carries a SID key packet too (RFC 6407 5.5.2,
+# 5.6.3).
 # tshark 4.0 decodes the SA KEK without a heading (its attributes under
 # IPsec DOI names) and names the GAP payload without decoding it. The file
 # holds keys: it must be private, and this test never prints a decode.
@@ -71,7 +74,8 @@ for side in gmA ks1; do
 	check "$side: message 1 is HASH, NONCE, ID" grep -qx '8,10,5' <<<"$p"
 	check "$side: message 2 is HASH, NONCE, SA (with SA TEK)" \
 		grep -qx '8,10,1,16' <<<"$p"
-	check "$side: message 3 is HASH" grep -qx '8' <<<"$p"
+	check "$side: message 3 is HASH, GAP (SENDER_ID_REQUEST)" \
+		grep -qx '8,22' <<<"$p"
 	check "$side: message 4 is HASH, SEQ, KD" grep -qx '8,18,17' <<<"$p"
 	# inside the SA: tshark 4.0 decodes the SA KEK without a heading
 	# (its attributes under IPsec names) and only names the GAP (22)
@@ -81,8 +85,8 @@ for side in gmA ks1; do
 		grep -qE '^[0-9a-f]{8}$' <<<"$(col 6 "$f.fields")"
 	check "$side: a GAP follows in the SA" \
 		grep -qx 22 <<<"$(col 7,8 "$f.fields" | tr '|,' '\n\n')"
-	check "$side: KD holds the TEK's and the KEK's keys" \
-		grep -qx '1,2' <<<"$(col 9 "$f.fields")"
+	check "$side: KD holds the TEK's and the KEK's keys and the SID" \
+		grep -qx '1,2,4' <<<"$(col 9 "$f.fields")"
 	check "$side: SEQ holds a sequence number" \
 		grep -qE '^[0-9]+$' <<<"$(col 10 "$f.fields")"
 done
@@ -91,7 +95,8 @@ done
 # only grepped, never shown
 v=$("${TS[@]}" -r "$TMPDIR_TEST/gmA.pcap" -V -Y "isakmp.exchangetype == 32" 2>/dev/null)
 for what in "Payload: SA TEK Payload (16)" "Payload: Key Download (17)" \
-	    "Payload: Sequence Number (18)" "Type: TEK (1)" "Type: KEK (2)"; do
+	    "Payload: Sequence Number (18)" "Type: TEK (1)" "Type: KEK (2)" \
+	    "Type: SID (4)" "Payload: Group Associated Policy (22)"; do
 	check "tshark -V shows \"$what\"" grep -qF "$what" <<<"$v"
 done
 # the SA TEK's SPI in the pcap is the one gvpn.ko got (gvpn sa show):

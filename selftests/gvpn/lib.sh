@@ -180,8 +180,14 @@ topo_setup() {
 	busywait 5000 ip netns exec "$hostA" ping -c1 -W1 -q 10.2.0.2 >/dev/null
 }
 
+# gm_sid SITE: the "sa add" words that give the site's gateway its own
+# sender ID (RFC 6054) in an 8-bit SID space, as a key server would: A 1,
+# B 2, C 3. Counter-mode (GCM) SAs without one do not encrypt.
+gm_sid() { echo "sender-id $(site_n "$1") sid-bits 8"; }
+
 # gm_group SITE: group 1 on the gateway's WAN, encrypting all site-to-site
-# traffic (10.0.0.0/8 both ways) with one AES-GCM-128 SA (SPI 0x1000).
+# traffic (10.0.0.0/8 both ways) with one AES-GCM-128 SA (SPI 0x1000),
+# sending with the site's sender ID.
 GROUP_KEY=0x0102030405060708090a0b0c0d0e0f1011121314
 gm_group() {
 	local gm=gm$1
@@ -190,7 +196,7 @@ gm_group() {
 	$GVPN -n "${!gm}" policy add group 1 id 10 src 10.0.0.0/8 \
 		dst 10.0.0.0/8 action encrypt &&
 	$GVPN -n "${!gm}" sa add group 1 policy 10 spi 0x1000 \
-		aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128
+		aead 'rfc4106(gcm(aes))' "$GROUP_KEY" 128 $(gm_sid "$1")
 }
 
 # capture_start FILE [FILTER...] / capture_stop: tcpdump on the core
@@ -361,6 +367,17 @@ all_gms() {
 	for s in $SITES; do
 		gm=gm$s
 		$GVPN -n "${!gm}" "$@" || return 1
+	done
+}
+
+# all_gms_sid CMD...: run a gvpn command on every gateway with the
+# gateway's sender ID words (gm_sid) appended, e.g. "sa add ... aead ...".
+all_gms_sid() {
+	local s gm
+	for s in $SITES; do
+		gm=gm$s
+		# shellcheck disable=SC2046
+		$GVPN -n "${!gm}" "$@" $(gm_sid "$s") || return 1
 	done
 }
 

@@ -460,6 +460,47 @@ def cases(d0, d1):
         OFFS)
     add('SA pad attribute in a request', 'SA_NEW',
         sa(sx('PAD', b'', mark=True)), EINVAL, OFFS)
+    # sender IDs (RFC 6054): 1..16 bits, the SID within them, the two
+    # together, the first IV counter within 64 - bits
+    if 'SENDER_ID' in S:
+        add('SID bits 0', 'SA_NEW',
+            sa(sx('SENDER_ID', u32(1)), sx('SID_BITS', u8(0), mark=True)),
+            ERANGE, OFFS)
+        add('SID bits 17', 'SA_NEW',
+            sa(sx('SENDER_ID', u32(1)), sx('SID_BITS', u8(17), mark=True)),
+            ERANGE, OFFS)
+        add('sender ID without SID bits', 'SA_NEW',
+            [N(A['SA'], sa(sx('SENDER_ID', u32(1)))[0].kids, mark=True)],
+            EINVAL, (MISS, S['SID_BITS']))
+        add('SID bits without a sender ID', 'SA_NEW',
+            sa(sx('SID_BITS', u8(8), mark=True)), EINVAL, OFFS)
+        add('IV counter without a sender ID', 'SA_NEW',
+            sa(sx('IV_COUNTER', u64(5), mark=True)), EINVAL, OFFS)
+        add('sender ID 256 in 8 SID bits', 'SA_NEW',
+            sa(sx('SENDER_ID', u32(256), mark=True), sx('SID_BITS', u8(8))),
+            ERANGE, OFFS)
+        add('sender ID 2 in 1 SID bit', 'SA_NEW',
+            sa(sx('SENDER_ID', u32(2), mark=True), sx('SID_BITS', u8(1))),
+            ERANGE, OFFS)
+        add('IV counter 2^56 with 8 SID bits', 'SA_NEW',
+            sa(sx('SENDER_ID', u32(1)), sx('SID_BITS', u8(8)),
+               sx('IV_COUNTER', u64(1 << 56), mark=True)), ERANGE, OFFS)
+        add('sender ID as u16', 'SA_NEW',
+            sa(sx('SENDER_ID', u16(1), mark=True), sx('SID_BITS', u8(8))),
+            EINVAL, OFFS)
+        add('IV counter as u32', 'SA_NEW',
+            sa(sx('SENDER_ID', u32(1)), sx('SID_BITS', u8(8)),
+               sx('IV_COUNTER', u32(1), mark=True)), EINVAL, OFFS)
+        add('replay window 4097', 'SA_NEW',
+            sa(sx('REPLAY_WINDOW', u32(4097), mark=True)), ERANGE, OFFS)
+        add('group legacy-iv 2', 'GROUP_NEW',
+            grp(gid(5), T(GROUP['LEGACY_IV'], u8(2), mark=True)), ERANGE,
+            OFFS)
+        if 'SA_SET' in CMDS:
+            add('SA set changing the sender ID', 'SA_SET',
+                [N(A['SA'], [sx('GROUP_ID', u16(1)), sx('SPI', u32(0x1000)),
+                             sx('SENDER_ID', u32(3), mark=True)])],
+                EINVAL, OPT)
     n = PAST['gvpn_sa_attr']
     add(f'unknown attribute type {n} in the SA nest', 'SA_NEW',
         sa(T(n, u32(0), mark=True)), EINVAL, OFFS)

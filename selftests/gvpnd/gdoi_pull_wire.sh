@@ -9,9 +9,13 @@
 # pulls and the refused ones) without [Malformed], find the four message
 # layouts (HASH, NONCE, ID / HASH, NONCE, SA with its TEKs / HASH [, POP] /
 # HASH, SEQ, KD [, POP]) and decode the SA KEK and SA TEK SPIs, the KD's
-# key packets and SEQ with the values the test's key server sent. (tshark
-# 4.0 does not decode GAP.) gdoi_wire.sh in selftests/gvpn does the same
-# for two gvpnd in the VM.
+# key packets and SEQ with the values the test's key server sent. With an
+# AES-GCM TEK the member asks for a Sender ID (RFC 6407 3.2, 5.5.2: message
+# 3 is HASH, GAP with SENDER_ID_REQUEST 1) and message 4's KD carries a SID
+# key packet (5.6.3: type 4, SPI size 0, NUMBER_OF_BITS 8, SID_VALUE
+# 0x000000a5; tshark 4.0 labels its attributes with the TEK names). (tshark
+# 4.0 shows a GAP's attributes as raw data.) gdoi_wire.sh in selftests/gvpn
+# does the same for two gvpnd in the VM.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -65,5 +69,17 @@ pull_fields isakmp.kd.payload.spi |
 log_test "the refused KD (a TEK's key missing) decodes too" $?
 pull_fields isakmp.seq.seq | grep -qx 7
 log_test "SEQ decoded" $?
+
+check "message 3 asking for a Sender ID: HASH, GAP" layout "8,22"
+pull_fields isakmp.datapayload | grep -qx 80030001
+log_test "its GAP: SENDER_ID_REQUEST (basic, type 3) = 1" $?
+pull_fields isakmp.kd.payload.type | grep -qx 2,1,1,4
+log_test "message 4's KD: KEK, two TEKs and a SID key packet" $?
+pull_fields isakmp.kd.payload.spi_size | grep -qx 16,4,4,0
+log_test "the SID key packet has SPI size 0" $?
+"${TS[@]}" -r "$P" -Y "isakmp.kd.payload.type == 4" -T fields \
+	-e isakmp.key_download.attr.value 2>/dev/null |
+	grep -q ',0008,000000a5$'
+log_test "SID key packet: NUMBER_OF_BITS 8, SID_VALUE 0xa5" $?
 
 exit $EXIT_STATUS

@@ -38,7 +38,7 @@
  *   GVPN_CMD_GROUP_SET     GVPN_A_GROUP { ID, [settings] }
  *                          settings: DF_MODE, TBAR_WINDOW, CLOCK,
  *                          PSEUDOTIME_MS, TICK_MS, FAIL_MODE,
- *                          FAIL_ACTIVATE, PASSIVE, RECV_ONLY
+ *                          FAIL_ACTIVATE, PASSIVE, RECV_ONLY, LEGACY_IV
  *   GVPN_CMD_GROUP_DEL     GVPN_A_GROUP { ID }  (with its policies and SAs)
  *   GVPN_CMD_GROUP_GET     GVPN_A_GROUP { ID } or dump of all groups; replies
  *                          carry the settings, every attached IFINDEX,
@@ -55,7 +55,9 @@
  *   GVPN_CMD_POLICY_FLUSH  GVPN_A_POLICY { [GROUP_ID] }
  *   GVPN_CMD_SA_NEW        GVPN_A_SA { GROUP_ID, POLICY_ID, SPI, algorithm,
  *                          [DIR], [LIFETIME_*], [TBAR], [PASSIVE],
- *                          [ACTIVATE_IN_MS], [DEACTIVATE_IN_MS] }
+ *                          [ACTIVATE_IN_MS], [DEACTIVATE_IN_MS],
+ *                          [SENDER_ID, SID_BITS], [IV_COUNTER],
+ *                          [REPLAY_WINDOW] }
  *   GVPN_CMD_SA_DEL        GVPN_A_SA { GROUP_ID, SPI }
  *   GVPN_CMD_SA_GET        GVPN_A_SA { GROUP_ID, SPI }, or a dump, optionally
  *                          of one group. Replies never carry keys; they
@@ -84,6 +86,32 @@
  *          (16 bytes, 96 bits) with GVPN_A_SA_AUTH_KEY and
  *          GVPN_A_SA_AUTH_TRUNC_BITS.
  *   Keys are zeroed when the SA is freed and never dumped.
+ *
+ * Counter-mode SAs (rfc4106(gcm(aes))) share one key across the group, so
+ * the IV must never repeat group-wide (RFC 4106 3.1). With SENDER_ID and
+ * SID_BITS (the member's Sender ID from the key server, RFC 6054, RFC 6407
+ * 5.6.3) the 8-byte ESP IV is, in network byte order, the SID in the top
+ * SID_BITS bits and the SA's counter in the 64 - SID_BITS bits below
+ * (RFC 6054 4; Documentation/gvpn.rst). The counter starts at IV_COUNTER
+ * (default 1), increments once per packet and never repeats: once it would
+ * reach 2^(64 - SID_BITS) the SA stops encrypting (packets dropped and
+ * counted in IV_EXHAUSTED, event SA_IV_EXHAUSTED once). A counter-mode SA
+ * without a SID does not encrypt (NO_SID) unless its group has LEGACY_IV,
+ * which keeps random IVs for key servers that cannot assign SIDs; CBC SAs
+ * use random IVs as before. SENDER_ID must fit in SID_BITS; SID_BITS
+ * needs SENDER_ID and the other way round.
+ *
+ * Per-sender replay windows: on receive, a counter-mode SA with a SID and
+ * REPLAY_WINDOW > 0 (default 128, at most 4096), in a group without
+ * LEGACY_IV (whose senders may use random IVs), keeps a sliding window over
+ * the IV counter of each sender, keyed by the IV's top SID_BITS bits (the
+ * key server gives every member of a TEK the same SID length), created on
+ * a sender's first authenticated packet, for at most 256 senders per SA
+ * (packets of more senders are checked by TBAR only and counted in
+ * SENDERS_OVERFLOW). A packet whose counter was already seen, or is older
+ * than the window, is dropped and counted in SENDER_REPLAY, also inside
+ * the TBAR window. SENDERS in replies is the number of senders the SA has
+ * a window for.
  *
  * Lifetimes count from the SA's creation. At the soft lifetime (seconds or
  * bytes) an event is sent; at the hard lifetime the SA is removed and an
@@ -131,7 +159,8 @@
  * GVPN_A_EVENT_TYPE and the object concerned (GVPN_A_SA nest with GROUP_ID
  * and SPI, or GVPN_A_GROUP with ID):
  *   SA_ADDED, SA_REMOVED, SA_SOFT_EXPIRED, SA_HARD_EXPIRED, SA_ACTIVATED,
- *   SA_DEACTIVATED; KEYS_UP and KEYS_DOWN (GVPN_A_GROUP with ID) when a
+ *   SA_DEACTIVATED, SA_IV_EXHAUSTED (once, when the SA stops encrypting
+ *   because its IV counter would wrap); KEYS_UP and KEYS_DOWN (GVPN_A_GROUP with ID) when a
  *   group gains its first active SA or loses its last;
  *   rate-limited data-plane errors UNKNOWN_SPI, AUTH_FAILED and
  *   REPLAY_FAILED, which also carry GVPN_A_EVENT_SRC and GVPN_A_EVENT_DST
@@ -224,6 +253,7 @@ enum gvpn_group_attr {
 	GVPN_A_GROUP_KEYS,	/* u8, read-only, enum gvpn_keys */
 	GVPN_A_GROUP_CLOCK_MS,	/* u64, read-only: the group clock now */
 	GVPN_A_GROUP_PAD,
+	GVPN_A_GROUP_LEGACY_IV,	/* u8, 0 or 1: random IVs without a SID */
 
 	__GVPN_A_GROUP_MAX,
 	GVPN_A_GROUP_MAX = __GVPN_A_GROUP_MAX - 1
@@ -312,6 +342,11 @@ enum gvpn_sa_attr {
 	GVPN_A_SA_DEACTIVATE_IN_MS, /* u32: removed then; 0 = never */
 	GVPN_A_SA_PASSIVE,	/* u8, 0 or 1 */
 	GVPN_A_SA_ACTIVE,	/* u8, read-only: activated, not deactivated */
+	GVPN_A_SA_SENDER_ID,	/* u32: this member's SID (RFC 6054) */
+	GVPN_A_SA_SID_BITS,	/* u8, 1..16: SID length; with SENDER_ID */
+	GVPN_A_SA_IV_COUNTER,	/* u64: first counter; replies: the next one */
+	GVPN_A_SA_REPLAY_WINDOW, /* u32, 0..4096 packets, default 128 */
+	GVPN_A_SA_SENDERS,	/* u32, read-only: senders with a window */
 
 	__GVPN_A_SA_MAX,
 	GVPN_A_SA_MAX = __GVPN_A_SA_MAX - 1
@@ -351,6 +386,10 @@ enum gvpn_stats_attr {
 	GVPN_A_STATS_KEYS_UP,		/* transitions to having keys */
 	GVPN_A_STATS_KEYS_DOWN,		/* transitions to having none */
 	GVPN_A_STATS_CLEAR_IPV6,	/* IPv6 passed (in clear: IPv4 only) */
+	GVPN_A_STATS_IV_EXHAUSTED,	/* not sent: the IV counter would wrap */
+	GVPN_A_STATS_NO_SID,		/* not sent: counter mode without SID */
+	GVPN_A_STATS_SENDER_REPLAY,	/* duplicate IV of a sender dropped */
+	GVPN_A_STATS_SENDERS_OVERFLOW,	/* checked by TBAR only: table full */
 
 	__GVPN_A_STATS_MAX,
 	GVPN_A_STATS_MAX = __GVPN_A_STATS_MAX - 1
@@ -368,6 +407,7 @@ enum gvpn_event {
 	GVPN_EVENT_SA_DEACTIVATED,
 	GVPN_EVENT_KEYS_UP,
 	GVPN_EVENT_KEYS_DOWN,
+	GVPN_EVENT_SA_IV_EXHAUSTED,
 };
 
 #endif /* _UAPI_LINUX_GVPN_H */
