@@ -23,13 +23,17 @@ for s in A B; do
 	gm_group_nosa "$s" || { log_test "configure gm$s" 1; exit $EXIT_STATUS; }
 done
 # all_sa CMD...: "gvpn sa CMD..." on gmA and gmB; SAs are added with the
-# gateway's sender ID (GCM needs one).
+# gateway's sender ID (GCM needs one), spelt out: no subshell may widen
+# the gap between the two gateways' commands.
 all_sa() {
-	local s gm sid
-	for s in A B; do
-		gm=gm$s sid=()
-		[ "$1" = add ] && read -ra sid <<<"$(gm_sid "$s")"
-		$GVPN -n "${!gm}" sa "$@" "${sid[@]}" || return 1
+	local gm sid
+	for gm in "$gmA" "$gmB"; do
+		sid=()
+		if [ "$1" = add ]; then
+			sid=(sender-id 1 sid-bits 8)
+			[ "$gm" = "$gmB" ] && sid=(sender-id 2 sid-bits 8)
+		fi
+		$GVPN -n "$gm" sa "$@" "${sid[@]}" || return 1
 	done
 }
 key() { hexkey 20 "$1"; }
