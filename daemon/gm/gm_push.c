@@ -712,6 +712,23 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 		goto out;
 	}
 	trace_push(grp, local, peer, plain, len);
+	/*
+	 * The push we accepted last, again: the key server retransmits the
+	 * same bytes to members whose ACK it did not get (RK-10), so the ACK
+	 * was lost, not the push. It verified, so it is the key server's;
+	 * answer it again, change nothing. Without this one lost ACK counts
+	 * as a missed rekey, and three make the key server eject a member
+	 * that has every key (KS-19).
+	 */
+	if (grp->has_seq && !ps->seq_reset && p.seq == grp->seq) {
+		ps->duplicates++;
+		if (p.ack_requested)
+			send_ack(grp, &kk, p.seq, local, peer);
+		log_debug("group %s: seq # %u again from %s: a retransmission, %s",
+			  grp->c->name, p.seq, inet_ntoa(peer->sin_addr),
+			  p.ack_requested ? "acknowledged again" : "dropped");
+		goto out;
+	}
 	if (gm_push_seq_check(grp->has_seq, grp->seq, ps->seq_reset, p.seq)) {
 		reject(grp, GM_PUSH_REJ_SEQ, peer,
 		       "Failed to process rekey seq # %u in seq payload for group %s, last seq # %u",
@@ -847,8 +864,9 @@ out:
  * is refused: it does not verify (GDOI_REKEY_FAILURE) or is an older push
  * replayed (GDOI_REKEY_SEQ_FAILURE). Nothing changes either way.
  */
-static void prev_rx(struct gm_group *grp, const struct sockaddr_in *peer,
-		    const uint8_t *msg, size_t len)
+static void prev_rx(struct gm_group *grp, const struct sockaddr_in *local,
+		    const struct sockaddr_in *peer, const uint8_t *msg,
+		    size_t len)
 {
 	static uint8_t plain[ISAKMP_MAX_MSG];
 	struct gm_push_state *ps = &grp->push;
@@ -877,8 +895,13 @@ static void prev_rx(struct gm_group *grp, const struct sockaddr_in *peer,
 		goto out;
 	}
 	ps->duplicates++;
-	log_debug("group %s: seq # %u under the replaced KEK from %s: a retransmission of the KEK rekey, dropped",
-		  grp->c->name, p.seq, inet_ntoa(peer->sin_addr));
+	/* its ACK may be what was lost: the key server takes ACKs under the
+	 * KEK it replaced */
+	if (p.ack_requested)
+		send_ack(grp, &kk, p.seq, local, peer);
+	log_debug("group %s: seq # %u under the replaced KEK from %s: a retransmission of the KEK rekey, %s",
+		  grp->c->name, p.seq, inet_ntoa(peer->sin_addr),
+		  p.ack_requested ? "acknowledged again" : "dropped");
 out:
 	kek_keys_free(&kk);
 	OPENSSL_cleanse(plain, sizeof(plain));
@@ -906,7 +929,7 @@ static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 		if (ps->prev_kek.present &&
 		    !memcmp(ps->prev_kek.spi, spi, GDOI_KEK_SPI_LEN)) {
 			if (ps->prev_kek_until_ms > now) {
-				prev_rx(grp, peer, msg, len);
+				prev_rx(grp, local, peer, msg, len);
 				return;
 			}
 			kek_free(&ps->prev_kek);

@@ -435,9 +435,13 @@ static void test_seq_receiver(void **state)
 	assert_int_equal(G()->seq, 6);
 	assert_int_equal(G()->push.heartbeats, 1);
 	assert_int_equal(G()->push.rx, 1);
-	/* replayed and older: refused, counted, SEQ kept */
+	/* the same seq again: a retransmission, counted, nothing changes */
 	heartbeat(&k, 6);
+	assert_int_equal(G()->push.duplicates, 1);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 0);
+	/* older: refused, counted, SEQ kept */
 	heartbeat(&k, 3);
+	heartbeat(&k, 5);
 	assert_int_equal(G()->seq, 6);
 	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 2);
 	assert_int_equal(G()->push.heartbeats, 1);
@@ -445,7 +449,7 @@ static void test_seq_receiver(void **state)
 	heartbeat(&k, 1000000);
 	assert_int_equal(G()->seq, 1000000);
 	assert_int_equal(G()->push.heartbeats, 2);
-	assert_int_equal(G()->push.rx, 4);
+	assert_int_equal(G()->push.rx, 5);
 	group_free();
 }
 
@@ -563,8 +567,11 @@ static void test_kek_rekey(void **state)
 	assert_int_equal(G()->seq, 1);
 	assert_false(G()->push.seq_reset);
 	heartbeat(&k_new, 1);
-	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 2);
+	assert_int_equal(G()->push.duplicates, 2);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 1);
 	heartbeat(&k_new, 2);
+	heartbeat(&k_new, 1);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_SEQ], 2);
 	assert_int_equal(G()->seq, 2);
 	group_free();
 }

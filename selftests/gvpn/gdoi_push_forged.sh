@@ -12,7 +12,9 @@
 # with a Cisco name, with nothing installed (gvpn.ko's SAs, the sequence
 # number and the KEK as they were):
 #   - the older push again (replay, lower seq: GDOI_REKEY_SEQ_FAILURE)
-#   - the last push again (the same seq)
+#   - the last push gmA took again (the same seq): what a key server's
+#     retransmission looks like, so it is not refused but dropped as a
+#     duplicate (counted, acknowledged again, nothing installed)
 #   - the last push a cipher block short (its length field matching)
 #   - the last push with one bit of its ciphertext flipped
 #   - the last push under cookies naming a KEK gmA does not have (another
@@ -108,7 +110,12 @@ refused() {
 refused "replay of the older push (seq $s1)" 1 replay
 check "GDOI_REKEY_SEQ_FAILURE logged" gvpnd_log_has gmA GDOI_REKEY_SEQ_FAILURE
 refused "replay of the last push (seq $s2)" -1 replay
-refused "the control push again (seq $s3)" 1 "file:$TMPDIR_TEST/good.push"
+dup=$(gm_counter gmA duplicates)
+check "the control push again (seq $s3): sent to gmA" test "$(push_send \
+	"$pcap" 192.168.0.10 $A 1 "file:$TMPDIR_TEST/good.push")" = 1
+check "the control push again: dropped as a duplicate and counted" \
+	waitfor 5 '[ "$(gm_counter gmA duplicates)" -gt "${dup:-0}" ]'
+check "the control push again: nothing installed" unchanged
 refused "last push a block short" -1 trunc:16
 refused "last push with a ciphertext bit flipped" -1 flip:-40
 refused "last push with another KEK's cookies" -1 cookies
