@@ -110,11 +110,16 @@ refused() {
 refused "replay of the older push (seq $s1)" 1 replay
 check "GDOI_REKEY_SEQ_FAILURE logged" gvpnd_log_has gmA GDOI_REKEY_SEQ_FAILURE
 refused "replay of the last push (seq $s2)" -1 replay
-dup=$(gm_counter gmA duplicates)
+dup=$(gm_counter gmA duplicates) acks=$(gm_counter gmA acks_sent)
+rej=$(gm_counter gmA rejected)
 check "the control push again (seq $s3): sent to gmA" test "$(push_send \
 	"$pcap" 192.168.0.10 $A 1 "file:$TMPDIR_TEST/good.push")" = 1
 check "the control push again: dropped as a duplicate and counted" \
 	waitfor 5 '[ "$(gm_counter gmA duplicates)" -gt "${dup:-0}" ]'
+check "the control push again: acknowledged again (RFC 8263: a lost ACK)" \
+	test "$(gm_counter gmA acks_sent)" -gt "${acks:-0}"
+check "the control push again: not counted as refused" \
+	test "$(gm_counter gmA rejected)" = "$rej"
 check "the control push again: nothing installed" unchanged
 refused "last push a block short" -1 trunc:16
 refused "last push with a ciphertext bit flipped" -1 flip:-40
