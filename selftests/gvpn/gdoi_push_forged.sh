@@ -91,8 +91,8 @@ check "gmA holds only the newest SA after DTD" \
 sas=$(sa_list "$gmA")
 kek=$(gm_kek_spi gmA)
 unchanged() {
-	same_sas "$gmA" "$sas" && [ "$(gm_seq gmA)" = "$s3" ] &&
-		[ "$(gm_kek_spi gmA)" = "$kek" ]
+	same_sas "$gmA" "$sas" &&
+		[ "$(gm_jq gmA '"\(.seq) \(.kek_spi)"')" = "$s3 $kek" ]
 }
 
 # refused DESC N MODE [PCAP]: push_send the N-th push to gmA of PCAP (the
