@@ -47,7 +47,8 @@ modules-test:
 	@for k in $$(scripts/kver $(TEST_KERNELS)); do \
 		$(MAKE) --no-print-directory module-$$k || exit 1; done
 
-selftests:
+# (after userland: both build in daemon/, never at the same time)
+selftests: userland
 	$(MAKE) -C daemon O=$(BUILD)/daemon selftest-tools
 	$(MAKE) -C selftests/gvpn all install
 	$(MAKE) -C selftests/gvpnd all install

@@ -11,14 +11,18 @@
  * server's real key, no fault at all: the test's proof that the forgery is
  * otherwise sound).
  *
- *   push_forge [-H SIG_HASH] KEK-KEY-HEX VERIFY.pem [SIGN.pem SEQ]
+ *   push_forge [-H SIG_HASH] [-p PSEUDOTIME_MS] KEK-KEY-HEX VERIFY.pem
+ *              [SIGN.pem SEQ]
  *
  * reads the push (the ISAKMP message) on standard input. KEK-KEY-HEX: the
  * KEK's AES key (its SPI is the push's cookies); VERIFY.pem: the key
  * server's signing key (its public half checks the captured push);
- * SIG_HASH: GDOI_SIG_HASH_* (default SHA-256). Without SIGN.pem it prints
- * what it found ("seq N sa 0|1 ack 0|1"); with it, the new push goes to
- * standard output. Exit status 1 when the captured push does not open.
+ * SIG_HASH: GDOI_SIG_HASH_* (default SHA-256); PSEUDOTIME_MS: the
+ * pseudotime the new push's TEKs carry (TBAR, gvpn's private TEK
+ * attribute), so that a test chooses how fresh or stale it is. Without
+ * SIGN.pem it prints what it found ("seq N sa 0|1 ack 0|1 pst MS|-");
+ * with it, the new push goes to standard output. Exit status 1 when the
+ * captured push does not open.
  */
 
 #include <errno.h>
@@ -32,6 +36,7 @@
 
 #include "gdoi/gdoi_push.h"
 #include "ks/ks.h"
+#include "tek_alg.h"
 
 static uint8_t in[ISAKMP_MAX_MSG], plain[ISAKMP_MAX_MSG];
 static uint8_t out[ISAKMP_MAX_MSG];
@@ -70,10 +75,54 @@ static int unhex(const char *s, uint8_t *b, size_t cap)
 	return (int)(n / 2);
 }
 
+static uint64_t be64(const uint8_t *b)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/*
+ * The TEK pseudotime attributes of p (in the plaintext buffer): read the
+ * first into *pst, or, with set, write pst into every one. 0 when there
+ * is one.
+ */
+static int pseudotime(struct gdoi_push *p, uint64_t *pst, bool set)
+{
+	int found = -1;
+	unsigned i;
+
+	for (i = 0; p->has_sa && i < p->sa.ntek; i++) {
+		uint8_t *a = (uint8_t *)p->sa.tek[i].attrs.p;
+		size_t left = p->sa.tek[i].attrs.len, alen;
+
+		while (left >= 4) {
+			uint16_t type = (uint16_t)(a[0] << 8 | a[1]);
+
+			alen = type & 0x8000 ? 4 : 4 + (size_t)(a[2] << 8 | a[3]);
+			if (alen > left)
+				break;
+			if (type == TEK_ATTR_GVPN_PSEUDOTIME_MS && alen == 12) {
+				if (set)
+					for (int j = 0; j < 8; j++)
+						a[4 + j] = (uint8_t)(*pst >> (56 - 8 * j));
+				else if (found)
+					*pst = be64(a + 4);
+				found = 0;
+			}
+			a += alen;
+			left -= alen;
+		}
+	}
+	return found;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: push_forge [-H SIG_HASH] KEK-KEY-HEX VERIFY.pem [SIGN.pem SEQ] <push\n");
+		"usage: push_forge [-H SIG_HASH] [-p PSEUDOTIME_MS] KEK-KEY-HEX VERIFY.pem [SIGN.pem SEQ] <push\n");
 	exit(2);
 }
 
@@ -84,13 +133,20 @@ int main(int argc, char **argv)
 	struct gdoi_push p;
 	char why[256] = "";
 	size_t len = 0;
+	uint64_t pst = 0;
+	bool set_pst = false;
 	ssize_t r;
 	int opt, n;
 
-	while ((opt = getopt(argc, argv, "H:")) != -1) {
-		if (opt != 'H')
+	while ((opt = getopt(argc, argv, "H:p:")) != -1) {
+		if (opt == 'H') {
+			kek.sig_hash = (uint16_t)atoi(optarg);
+		} else if (opt == 'p') {
+			pst = strtoull(optarg, NULL, 0);
+			set_pst = true;
+		} else {
 			usage();
-		kek.sig_hash = (uint16_t)atoi(optarg);
+		}
 	}
 	argc -= optind;
 	argv += optind;
@@ -117,8 +173,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (argc == 2) {
-		printf("seq %u sa %d ack %d\n", p.seq, p.has_sa, p.ack_requested);
+		uint64_t t;
+
+		printf("seq %u sa %d ack %d ", p.seq, p.has_sa, p.ack_requested);
+		if (pseudotime(&p, &t, false))
+			printf("pst -\n");
+		else
+			printf("pst %llu\n", (unsigned long long)t);
 		return 0;
+	}
+	if (set_pst && pseudotime(&p, &pst, true)) {
+		fprintf(stderr, "push_forge: the push carries no pseudotime\n");
+		return 1;
 	}
 	EVP_PKEY_free(kek.sig_key);
 	kek.sig_key = load_key(argv[2]);
