@@ -69,9 +69,14 @@ check "every member accepted seq 1" busywait 10000 all_gms_seq 1
 check "every member installed the new TEK" busywait 10000 all_gms_have_tek "$new"
 check "every member acknowledged seq 1" busywait 10000 members_acked 1
 
+# the baseline once the TEK it replaced left after the deactivation
+# time (2 x ATD): from then on gmA's SAs change only if a push is taken
+check "gmA holds only the new TEK after the deactivation time" \
+	waitfor $((3 * PUSH_ATD + 5)) '[ "$(sa_count "$gmA")" -eq 1 ]'
+sas=$(sa_list "$gmA")
+
 # the attacker sends gmA the old pushes again
 push_send_start "$gmA"
-sas=$(sa_list "$gmA")
 rej=$(gm_counter gmA rejected)
 check "the TEK rekey of the old KEK sent to gmA again" \
 	test "$(push_send "$old" 192.168.0.10 192.168.0.1 1 replay)" = 1
