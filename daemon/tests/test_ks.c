@@ -34,6 +34,7 @@
 #include "ike/ike.h"
 #include "json.h"
 #include "ks/ks.h"
+#include "attr_val.h"
 #include "conf_dir.h"
 
 static char key_path[300];
@@ -471,23 +472,6 @@ static void test_dn_match(void **state)
 	assert_false(ks_dn_match("OU=getvpn", k, v, 4));	/* values: exact case */
 	assert_false(ks_dn_match("L=*", k, v, 4));
 	assert_false(ks_dn_match("garbage", k, v, 4));
-}
-
-static uint64_t attr_val(const struct isakmp_attrs *as, uint16_t type,
-			 bool *found)
-{
-	struct isakmp_attrs it = *as;
-	struct isakmp_attr a;
-	uint64_t v = 0;
-
-	*found = false;
-	while (isakmp_attr_next(&it, &a) == 1)
-		if (a.type == type) {
-			*found = true;
-			isakmp_attr_uint(&a, &v);
-			return v;
-		}
-	return 0;
 }
 
 static const struct gdoi_key_packet *kd_find(const struct gdoi_kd *kd,

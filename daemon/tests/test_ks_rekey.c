@@ -35,6 +35,7 @@
 #include "gdoi/gdoi_push.h"
 #include "ike/ike.h"
 #include "ks/ks.h"
+#include "attr_val.h"
 #include "conf_dir.h"
 
 static char key_path[300], key2_path[300];
@@ -301,23 +302,6 @@ static unsigned sent_to(struct in_addr a, unsigned from)
 		if (sent[i].dst.sin_addr.s_addr == a.s_addr)
 			n++;
 	return n;
-}
-
-static uint64_t attr_val(const struct isakmp_attrs *as, uint16_t type,
-			 bool *found)
-{
-	struct isakmp_attrs it = *as;
-	struct isakmp_attr a;
-	uint64_t v = 0;
-
-	*found = false;
-	while (isakmp_attr_next(&it, &a) == 1)
-		if (a.type == type) {
-			*found = true;
-			isakmp_attr_uint(&a, &v);
-			return v;
-		}
-	return 0;
 }
 
 /* --- timer formulas -------------------------------------------------------- */
