@@ -37,20 +37,9 @@
 #include "ks/ks.h"
 #include "attr_val.h"
 #include "conf_dir.h"
+#include "fake_clock.h"
 
 static char key_path[300], key2_path[300];
-static uint64_t fake_now = 1000000;
-
-static uint64_t test_now(void)
-{
-	return fake_now;
-}
-
-static time_t test_wall(time_t *t)
-{
-	(void)t;
-	return 1764000000 + (time_t)(fake_now / 1000);
-}
 
 /* --- config files, their errors from stderr ------------------------------------- */
 
