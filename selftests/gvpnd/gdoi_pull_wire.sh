@@ -17,13 +17,7 @@ source "$(dirname "$0")/lib.sh"
 
 wire_unit test_gdoi_pull pull.pcap
 
-n=$(wire_frames 32)
-[ "$n" -ge 40 ]
-log_test "tshark reads $n GROUPKEY-PULL frames" $?
-
-bad=$(wire_bad)
-[ "$bad" -eq 0 ]
-log_test "no [Malformed] or error in any frame ($bad)" $?
+wire_readable 32 40 GROUPKEY-PULL
 
 check "message 1: HASH, NONCE, ID" wire_layout 32 "8,10,5"
 check "message 2: HASH, NONCE, SA (two SA TEKs)" wire_layout 32 "8,10,1,16,16"

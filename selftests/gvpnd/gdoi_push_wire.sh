@@ -17,13 +17,7 @@ source "$(dirname "$0")/lib.sh"
 
 wire_unit test_gdoi_push push.pcap
 
-n=$(wire_frames 33)
-[ "$n" -ge 3 ]
-log_test "tshark reads $n GROUPKEY-PUSH frames" $?
-
-bad=$(wire_bad)
-[ "$bad" -eq 0 ]
-log_test "no [Malformed] or error in any frame ($bad)" $?
+wire_readable 33 3 GROUPKEY-PUSH
 
 check "rekey: SEQ, D, D, SA (two SA TEKs), KD, SIG" \
 	wire_layout 33 "18,12,12,1,16,16,17,9"

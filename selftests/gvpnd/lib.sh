@@ -365,17 +365,20 @@ wire_unit() {
 	log_test "$1 passes and writes its pcap" $?
 }
 
-# wire_frames EXCH: how many frames of exchange EXCH there are
-wire_frames() {
-	"${WIRE_TS[@]}" -r "$WIRE_PCAP" -Y "isakmp.exchangetype == $1" \
-		2>/dev/null | wc -l
-}
+# wire_readable EXCH MIN NAME: tshark reads at least MIN frames of exchange
+# EXCH (NAME), and no frame is [Malformed] or carries an error
+wire_readable() {
+	local n bad
 
-# wire_bad: how many frames are [Malformed] or carry an error
-wire_bad() {
-	"${WIRE_TS[@]}" -r "$WIRE_PCAP" \
+	n=$("${WIRE_TS[@]}" -r "$WIRE_PCAP" -Y "isakmp.exchangetype == $1" \
+		2>/dev/null | wc -l)
+	[ "$n" -ge "$2" ]
+	log_test "tshark reads $n $3 frames" $?
+	bad=$("${WIRE_TS[@]}" -r "$WIRE_PCAP" \
 		-Y "_ws.malformed || _ws.expert.severity >= error" \
-		2>/dev/null | wc -l
+		2>/dev/null | wc -l)
+	[ "$bad" -eq 0 ]
+	log_test "no [Malformed] or error in any frame ($bad)" $?
 }
 
 # wire_fields EXCH FIELD: one line per frame of exchange EXCH that has FIELD
