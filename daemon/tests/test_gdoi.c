@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "isakmp/isakmp.h"
+#include "corpus_seed.h"
 
 /* IPsec DOI SA attributes (RFC 2407 4.5) used in SA TEKs */
 #define SA_LIFE_TYPE		1
@@ -30,22 +31,6 @@
 #define SA_DIRECTION		15
 
 static uint8_t mem[8192];
-
-static void seed(const char *name, const uint8_t *p, size_t len)
-{
-	const char *dir = getenv("GVPN_CORPUS_DIR");
-	char path[512];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (f) {
-		fwrite(p, 1, len, f);
-		fclose(f);
-	}
-}
 
 static const uint8_t src4[8] = { 10, 1, 0, 0, 255, 255, 0, 0 };
 static const uint8_t dst4[8] = { 10, 2, 0, 0, 255, 255, 0, 0 };
@@ -197,7 +182,7 @@ static void test_pull_sa(void **state)
 	isakmp_data_encode(&b, ISAKMP_NP_NONCE, nonce, sizeof(nonce));
 	gdoi_sa_encode(&b, &sa);
 	decode(&b, &c);
-	seed("gdoi-pull-2", b.p, b.len);
+	corpus_seed("gdoi-pull-2", b.p, b.len);
 	assert_int_equal(c.n, 3);
 	assert_int_equal(c.pl[2].type, ISAKMP_NP_SA);
 	assert_int_equal(gdoi_sa_decode(&d, &c.pl[2], &err), 0);
@@ -272,7 +257,7 @@ static void test_rfc3547(void **state)
 	begin(&b);
 	gdoi_sa_encode(&b, &sa);
 	decode(&b, &c);
-	seed("gdoi-rfc3547-sa", b.p, b.len);
+	corpus_seed("gdoi-rfc3547-sa", b.p, b.len);
 	assert_int_equal(c.pl[0].body[8], ISAKMP_NP_SAK);
 	assert_int_equal(gdoi_sa_decode(&d, &c.pl[0], &err), 0);
 	assert_true(d.rfc3547_hdr);
@@ -554,7 +539,7 @@ static void test_kd_seq_id(void **state)
 	isakmp_id_encode(&b, &(struct isakmp_id){
 		.type = ISAKMP_ID_KEY_ID, .data = group, .len = 4 });
 	decode(&b, &c);
-	seed("gdoi-pull-4", b.p, b.len);
+	corpus_seed("gdoi-pull-4", b.p, b.len);
 	assert_int_equal(c.n, 4);
 	assert_int_equal(gdoi_seq_decode(&seq, &c.pl[1], &err), 0);
 	assert_int_equal(seq, 7);

@@ -31,28 +31,20 @@
 #include "core/log.h"
 #include "gdoi/gdoi.h"
 #include "ike/ike.h"
+#include "ike_pair.h"
 
 /* --- two contexts and a wire between them --------------------------------- */
 
-#define QLEN 64
 #define GROUP 1234
 
-struct pkt {
-	int to;
-	struct sockaddr_in src, dst;
-	size_t len;
-	uint8_t data[4096];
-};
+/* the pair's, by short names: 0 the member, 1 the key server */
+static struct ike_ctx *const ctx = pair.ctx;
+static struct ike_conf *const conf = pair.conf;
+static struct ike_peer *const peer = pair.peer;
+static struct sockaddr_in *const addr = pair.addr;
 
-static struct pkt queue[QLEN];
-static unsigned q_head, q_tail;
-static struct ike_ctx ctx[2];		/* 0: member, 1: key server */
 static struct gdoi_ctx gdoi[2];
-static struct ike_conf conf[2];
-static struct ike_peer peer[2];
-static struct ike_suite suites[2][1];
 static struct ike_sa *est[2];
-static struct sockaddr_in addr[2];
 static bool p1_done;
 static int p1_err;
 
@@ -74,11 +66,11 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
 		   size_t len)
 {
-	int from = c == &ctx[0] ? 0 : 1;
+	int from = ike_pair_side(c);
 	unsigned n = 0, copies = 1;
-	struct pkt *p;
+	struct ike_pair_pkt *p;
 
-	if (to->sin_addr.s_addr != addr[!from].sin_addr.s_addr)
+	if (!ike_pair_wired(from, to))
 		return 0;
 	if (len > 18 && buf[18] == GDOI_EXCH_PULL) {
 		n = pull_sent[from]++;
@@ -88,14 +80,7 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 			copies = 2;
 	}
 	while (copies--) {
-		assert_true(len <= sizeof(p->data));
-		assert_true(q_tail - q_head < QLEN);
-		p = &queue[q_tail++ % QLEN];
-		p->to = !from;
-		p->src = *local;
-		p->dst = *to;
-		p->len = len;
-		memcpy(p->data, buf, len);
+		p = ike_pair_queue(from, local, to, buf, len);
 		/* a bit of the HASH value: with AES, ciphertext block 1 of
 		 * the body garbles plaintext bytes 16..31 and flips byte 32,
 		 * all inside the HASH payload (4 + 32 bytes with SHA-256) */
@@ -122,7 +107,7 @@ static void op_trace(struct ike_ctx *c, const struct sockaddr_in *src,
 
 static int side(const struct ike_sa *sa)
 {
-	return sa->ctx == &ctx[0] ? 0 : 1;
+	return ike_pair_side(sa->ctx);
 }
 
 static void op_established(struct ike_sa *sa)
@@ -156,30 +141,6 @@ static void on_p1(struct ike_sa *sa, int err, void *arg)
 	(void)arg;
 	p1_done = true;
 	p1_err = err;
-}
-
-static void pump(void)
-{
-	while (q_head != q_tail) {
-		struct pkt *p = &queue[q_head++ % QLEN];
-
-		ike_input(&ctx[p->to], &p->dst, &p->src, p->data, p->len);
-	}
-}
-
-static void run_until(bool *flag, unsigned max_ms)
-{
-	unsigned waited = 0;
-
-	for (;;) {
-		pump();
-		if ((flag && *flag) || waited >= max_ms)
-			break;
-		usleep(2000);
-		waited += 2;
-		ev_timers_run();
-	}
-	pump();
 }
 
 /* --- the key server role: one group, made here ------------------------------ */
@@ -384,40 +345,8 @@ static void gm_cb(void *arg, struct ike_sa *sa, int err,
 
 /* --- setup ------------------------------------------------------------------ */
 
-static void setup_conf(int i, uint16_t auth)
-{
-	struct ike_conf *c = &conf[i];
-
-	memset(c, 0, sizeof(*c));
-	c->doi = ISAKMP_DOI_GDOI;
-	c->port = 848;
-	c->retransmit_ms = 20;
-	c->retransmit_max_ms = 40;
-	c->retransmit_tries = 3;
-	c->half_open_max = 256;
-	c->half_open_ms = 30000;
-	c->max_sas = 100;
-	c->aggressive_rate = 1000;
-	c->npeers = 1;
-	c->peers = &peer[i];
-	memset(&peer[i], 0, sizeof(peer[i]));
-	strcpy(peer[i].name, i ? "gm" : "ks");
-	peer[i].addr = addr[!i].sin_addr;
-	peer[i].plen = 32;
-	peer[i].port = 848;
-	peer[i].mode = IKE_MODE_MAIN;
-	peer[i].auth = auth;
-	peer[i].psk = (uint8_t *)"shared-secret-0123456789";
-	peer[i].psk_len = 24;
-	peer[i].suites = suites[i];
-	peer[i].nsuites = 1;
-	suites[i][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 256,
-		IKE_HASH_SHA256, auth, 14, 3600 };
-}
-
 static void reset_knobs(void)
 {
-	q_head = q_tail = 0;
 	est[0] = est[1] = NULL;
 	p1_done = false;
 	p1_err = 1;
@@ -449,17 +378,16 @@ static void start_ctxs(void)
 	};
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		assert_int_equal(ike_ctx_init(&ctx[i], &conf[i], &ops), 0);
+	ike_pair_start(&ops);
+	for (i = 0; i < 2; i++)
 		gdoi_init(&gdoi[i], &ctx[i], i ? &ks_ops : NULL, NULL);
-	}
 }
 
 /* Phase 1 in main mode, established on both sides */
 static void phase1(void)
 {
 	assert_non_null(ike_initiate(&ctx[0], &peer[0], &addr[0], on_p1, NULL));
-	run_until(&p1_done, 3000);
+	ike_pair_run_until(&p1_done, 3000);
 	assert_int_equal(p1_err, 0);
 	assert_non_null(est[0]);
 	assert_non_null(est[1]);
@@ -467,17 +395,10 @@ static void phase1(void)
 
 static int setup(void **state)
 {
-	int i;
-
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
-			.sin_port = htons(848) };
-		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2",
-			  &addr[i].sin_addr);
-	}
-	for (i = 0; i < 2; i++)
-		setup_conf(i, IKE_AUTH_PSK);
+	ike_pair_addrs();
+	ike_pair_conf(0, IKE_AUTH_PSK);
+	ike_pair_conf(1, IKE_AUTH_PSK);
 	reset_knobs();
 	start_ctxs();
 	phase1();
@@ -487,10 +408,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	pump();
-	ike_ctx_fini(&ctx[0]);
-	ike_ctx_fini(&ctx[1]);
-	q_head = q_tail = 0;
+	ike_pair_fini();
 	/* every exchange went with its SA */
 	assert_int_equal(ev_timer_count(), 0);
 	return 0;
@@ -506,13 +424,13 @@ static void pull(uint32_t group)
 /* until the member has its answer and the server's exchange is over */
 static void settle(void)
 {
-	run_until(&gm_done, 3000);
+	ike_pair_run_until(&gm_done, 3000);
 	assert_true(gm_done);
 	/* the server keeps exchanges for duplicates: let them go */
 	for (unsigned ms = 0; est[1] && est[1]->phase2 && ms < 3000; ms += 2) {
 		usleep(2000);
 		ev_timers_run();
-		pump();
+		ike_pair_pump();
 	}
 	assert_int_equal(gm_calls, 1);
 	assert_null(est[0]->phase2);
@@ -738,7 +656,7 @@ static void test_two_pulls_one_sa(void **state)
 	(void)state;
 	pull(GROUP);
 	pull(GROUP);
-	run_until(NULL, 100);
+	ike_pair_run_until(NULL, 100);
 	assert_int_equal(gm_calls, 2);
 	assert_int_equal(gm_err, 0);
 	assert_int_equal(pull_calls, 2);
@@ -761,7 +679,7 @@ static void test_exchange_cap(void **state)
 		refused += gdoi_pull(&gdoi[0], est[0], &gid, gm_cb, NULL) ==
 			   -ENOMEM;
 	assert_int_equal(refused, 8);
-	run_until(NULL, 100);
+	ike_pair_run_until(NULL, 100);
 	assert_int_equal(gm_calls, 32);
 	assert_int_equal(gm_err, 0);
 	assert_int_equal(done_calls, 32);
@@ -938,12 +856,12 @@ static void test_sa_gone(void **state)
 	drop_side = 1;
 	drop_to = 100;			/* the server answers into the void */
 	pull(GROUP);
-	pump();
+	ike_pair_pump();
 	assert_int_equal(pull_calls, 1);
 	ike_sa_delete(est[0], "test");
 	assert_true(gm_done);
 	assert_int_equal(gm_err, -ECONNABORTED);
-	pump();				/* the delete reaches the server */
+	ike_pair_pump();				/* the delete reaches the server */
 	assert_null(est[1]);
 	assert_int_equal(done_calls, 1);
 	assert_int_equal(done_err, -ECONNABORTED);
@@ -1017,22 +935,15 @@ static struct ike_creds *creds_for(EVP_PKEY *key, X509 *cert)
 
 static int rsa_setup(void **state)
 {
-	int i;
-
 	(void)state;
 	ca_key = EVP_RSA_gen(2048);
 	ks_key = EVP_RSA_gen(2048);
 	gm_key = EVP_RSA_gen(2048);
 	assert_non_null(gm_key);
 	ca_cert = make_cert("gvpn test CA", ca_key, NULL, NULL, NULL);
-	for (i = 0; i < 2; i++) {
-		addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
-			.sin_port = htons(848) };
-		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2",
-			  &addr[i].sin_addr);
-	}
-	setup_conf(0, IKE_AUTH_RSA_SIG);
-	setup_conf(1, IKE_AUTH_RSA_SIG);
+	ike_pair_addrs();
+	ike_pair_conf(0, IKE_AUTH_RSA_SIG);
+	ike_pair_conf(1, IKE_AUTH_RSA_SIG);
 	peer[0].creds = creds_for(gm_key, make_cert("gm.test", gm_key, ca_cert,
 				  ca_key, "DNS:gm.test,IP:10.0.0.2"));
 	peer[1].creds = creds_for(ks_key, make_cert("ks.test", ks_key, ca_cert,

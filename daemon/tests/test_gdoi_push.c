@@ -31,6 +31,7 @@
 
 #include "core/capture.h"
 #include "gdoi/gdoi_push.h"
+#include "corpus_seed.h"
 
 static EVP_PKEY *ks_key, *other_key;
 static struct gdoi_kek_keys kek;
@@ -47,22 +48,6 @@ static const uint8_t tek_spis[8] = { 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0 };
 static uint8_t kek_attrs[64], tek_attrs[64], gap_attrs[32], tek_key[64],
 	       kek_key[64];
 static size_t kek_len, tek_len, gap_len, tek_key_len, kek_key_len;
-
-static void seed(const char *name, const uint8_t *p, size_t len)
-{
-	const char *dir = getenv("GVPN_CORPUS_DIR");
-	char path[512];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (f) {
-		fwrite(p, 1, len, f);
-		fclose(f);
-	}
-}
 
 /* GDOI_TEST_PCAP: key server 192.0.2.1 to member 198.51.100.7, port 848 */
 static void pcap(const uint8_t *p, size_t len, bool to_ks)
@@ -313,7 +298,7 @@ static void test_round_trip(void **state)
 	fill_push(&in, 7, true);
 	n = build(&in, plain, &plen);
 	assert_true(n > 0);
-	seed("push-rekey", msg, (size_t)n);
+	corpus_seed("push-rekey", msg, (size_t)n);
 
 	/* the header as RFC 6407 4 wants it; the body is not the plaintext */
 	assert_int_equal(isakmp_hdr_decode(&h, msg, (size_t)n, &err), 0);
@@ -335,7 +320,7 @@ static void test_round_trip(void **state)
 					     &err), 0);
 	assert_int_equal(c.pl[c.n - 1].type, ISAKMP_NP_SIG);
 	assert_int_equal(c.pl[c.n - 1].len, 128);
-	seed("push-rekey-plain", plain, plen);
+	corpus_seed("push-rekey-plain", plain, plen);
 	pcap(plain, plen, false);
 
 	wire_check((size_t)n, plen);
@@ -380,7 +365,7 @@ static void test_3des_sha1(void **state)
 	assert_true(n > 0);
 	pcap(plain, plen, false);
 	assert_int_equal(((size_t)n - ISAKMP_HDR_LEN) % 8, 0);
-	seed("push-3des", msg, (size_t)n);
+	corpus_seed("push-3des", msg, (size_t)n);
 	assert_int_equal(open_msg((size_t)n), 0);
 	check_rekey(&outp, &in);
 	/* another hash than the signer's: refused */
@@ -400,7 +385,7 @@ static void test_heartbeat(void **state)
 	n = build(&in, plain, &plen);
 	assert_true(n > 0);
 	pcap(plain, plen, false);
-	seed("push-heartbeat", msg, (size_t)n);
+	corpus_seed("push-heartbeat", msg, (size_t)n);
 	assert_int_equal(open_msg((size_t)n), 0);
 	assert_int_equal(outp.seq, 0x01020304);
 	assert_false(outp.has_sa);
@@ -631,7 +616,7 @@ static void test_handmade(void **state)
 	isakmp_pl_end(&hb, isakmp_pl_begin(&hb, 200));
 	s = hm_sig();
 	n = seal(s, (size_t)-1, 0);
-	seed("push-vid", msg, n);
+	corpus_seed("push-vid", msg, n);
 	assert_int_equal(open_msg(n), 0);
 	assert_int_equal(outp.seq, 12);
 
@@ -732,7 +717,7 @@ static void test_ack(void **state)
 	inet_pton(AF_INET, "198.51.100.7", &a);
 	n = gdoi_push_ack_build(&kek, 42, a, ack, sizeof(ack));
 	assert_true(n > 0);
-	seed("push-ack", ack, (size_t)n);
+	corpus_seed("push-ack", ack, (size_t)n);
 	pcap(ack, (size_t)n, true);
 	assert_int_equal(ack[18], GDOI_EXCH_PUSH_ACK);
 	assert_int_equal(ack[16], ISAKMP_NP_HASH);

@@ -30,27 +30,20 @@
 #include "gdoi/gdoi.h"
 #include "gm/gm.h"
 #include "ike/ike.h"
+#include "ike_pair.h"
 #include "json.h"
 #include "main/ctl.h"
 
-#define QLEN 64
 #define GROUP 1234
 
-struct pkt {
-	int to;
-	struct sockaddr_in src, dst;
-	size_t len;
-	uint8_t data[4096];
-};
+/* the pair's, by short names: 0 the member, 1 the key server */
+static struct ike_ctx *const ctx = pair.ctx;
+static struct ike_conf *const conf = pair.conf;
+static struct ike_peer *const peer = pair.peer;
+static struct ike_suite (*const suites)[1] = pair.suites;
+static struct sockaddr_in *const addr = pair.addr;
 
-static struct pkt queue[QLEN];
-static unsigned q_head, q_tail;
-static struct ike_ctx ctx[2];		/* 0: member, 1: key server */
 static struct gdoi_ctx gdoi[2];
-static struct ike_conf conf[2];
-static struct ike_peer peer[2];
-static struct ike_suite suites[2][1];
-static struct sockaddr_in addr[2];
 static bool drop_pulls;			/* the key server's pull answers */
 static unsigned deletes_rx[2];		/* informational messages received */
 
@@ -63,29 +56,21 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
 		   size_t len)
 {
-	int from = c == &ctx[0] ? 0 : 1;
-	struct pkt *p;
+	int from = ike_pair_side(c);
 
-	if (to->sin_addr.s_addr != addr[!from].sin_addr.s_addr)
+	if (!ike_pair_wired(from, to))
 		return 0;
 	if (len > 18 && buf[18] == GDOI_EXCH_PULL && from == 1 && drop_pulls)
 		return 0;
 	if (len > 18 && buf[18] == ISAKMP_EXCH_INFO)
 		deletes_rx[!from]++;
-	assert_true(len <= sizeof(p->data));
-	assert_true(q_tail - q_head < QLEN);
-	p = &queue[q_tail++ % QLEN];
-	p->to = !from;
-	p->src = *local;
-	p->dst = *to;
-	p->len = len;
-	memcpy(p->data, buf, len);
+	ike_pair_queue(from, local, to, buf, len);
 	return 0;
 }
 
 static int side(const struct ike_sa *sa)
 {
-	return sa->ctx == &ctx[0] ? 0 : 1;
+	return ike_pair_side(sa->ctx);
 }
 
 static void op_gone(struct ike_sa *sa)
@@ -104,28 +89,13 @@ static void op_notify(struct ike_sa *sa, const struct isakmp_notify_pl *n)
 	gdoi_notify(&gdoi[side(sa)], sa, n);
 }
 
-static void pump(void)
-{
-	while (q_head != q_tail) {
-		struct pkt *p = &queue[q_head++ % QLEN];
-
-		ike_input(&ctx[p->to], &p->dst, &p->src, p->data, p->len);
-	}
-}
-
+/* the pair's run, but the timers already due run before the first look
+ * at flag (the order these tests were written with) */
 static void run_until(bool *flag, unsigned max_ms)
 {
-	unsigned waited = 0;
-
-	for (;;) {
-		pump();
-		ev_timers_run();
-		pump();
-		if ((flag && *flag) || waited >= max_ms)
-			break;
-		usleep(2000);
-		waited += 2;
-	}
+	ike_pair_pump();
+	ev_timers_run();
+	ike_pair_run_until(flag, max_ms);
 }
 
 /* --- the key server: one group, a KEK-less SA with one TEK ---------------- */
@@ -287,37 +257,6 @@ static char *show(int i, bool json)
 
 /* --- setup ------------------------------------------------------------------ */
 
-static void setup_conf(int i, const char *psk)
-{
-	struct ike_conf *c = &conf[i];
-
-	memset(c, 0, sizeof(*c));
-	c->doi = ISAKMP_DOI_GDOI;
-	c->port = 848;
-	c->retransmit_ms = 20;
-	c->retransmit_max_ms = 40;
-	c->retransmit_tries = 3;
-	c->half_open_max = 256;
-	c->half_open_ms = 30000;
-	c->max_sas = 100;
-	c->aggressive_rate = 1000;
-	c->npeers = 1;
-	c->peers = &peer[i];
-	memset(&peer[i], 0, sizeof(peer[i]));
-	strcpy(peer[i].name, i ? "gm" : "ks");
-	peer[i].addr = addr[!i].sin_addr;
-	peer[i].plen = 32;
-	peer[i].port = 848;
-	peer[i].mode = IKE_MODE_MAIN;
-	peer[i].auth = IKE_AUTH_PSK;
-	peer[i].psk = (uint8_t *)psk;
-	peer[i].psk_len = strlen(psk);
-	peer[i].suites = suites[i];
-	peer[i].nsuites = 1;
-	suites[i][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 256,
-		IKE_HASH_SHA256, IKE_AUTH_PSK, 14, 3600 };
-}
-
 static int setup(void **state)
 {
 	struct ike_ops ops = {
@@ -327,22 +266,15 @@ static int setup(void **state)
 	int i;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
-			.sin_port = htons(848) };
-		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2",
-			  &addr[i].sin_addr);
-	}
-	for (i = 0; i < 2; i++)
-		setup_conf(i, "shared-secret-0123456789");
-	q_head = q_tail = 0;
+	ike_pair_addrs();
+	ike_pair_conf(0, IKE_AUTH_PSK);
+	ike_pair_conf(1, IKE_AUTH_PSK);
 	drop_pulls = false;
 	deletes_rx[0] = deletes_rx[1] = 0;
 	pulls_ok = p1_negotiated = 0;
-	for (i = 0; i < 2; i++) {
-		assert_int_equal(ike_ctx_init(&ctx[i], &conf[i], &ops), 0);
+	ike_pair_start(&ops);
+	for (i = 0; i < 2; i++)
 		gdoi_init(&gdoi[i], &ctx[i], i ? &ks_ops : NULL, NULL);
-	}
 	memset(&gm, 0, sizeof(gm));
 	memset(groups, 0, sizeof(groups));
 	memset(gconf, 0, sizeof(gconf));
@@ -364,11 +296,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	pump();
+	ike_pair_pump();
 	ike_ctx_fini(&ctx[0]);
-	pump();
+	ike_pair_pump();		/* its Deletes reach the server */
 	ike_ctx_fini(&ctx[1]);
-	q_head = q_tail = 0;
+	ike_pair_drop();
 	assert_int_equal(ev_timer_count(), 0);
 	return 0;
 }
@@ -464,8 +396,8 @@ static void failed_tries(bool other_group)
 			peer[0].psk_len = 14;
 			assert_int_equal(try_register(GROUP, NULL), -1);
 			assert_int_equal(p1_err, -1);
-			peer[0].psk = (uint8_t *)"shared-secret-0123456789";
-			peer[0].psk_len = 24;
+			peer[0].psk = (uint8_t *)IKE_PAIR_PSK;
+			peer[0].psk_len = strlen(IKE_PAIR_PSK);
 			break;
 		}
 		run_until(NULL, 300);
@@ -507,7 +439,7 @@ static void test_server_lost_sa(void **state)
 		struct ike_sa *sa = ctx[1].sas;
 
 		ike_sa_delete(sa, "test: key server restart");
-		q_head = q_tail;	/* its Delete is lost */
+		ike_pair_drop();	/* its Delete is lost */
 	}
 	assert_int_equal(ctx[0].nsas, 1);
 	assert_int_equal(try_register(GROUP, &reused), -1);
@@ -607,12 +539,12 @@ static void test_ks_bound_spares_exchange(void **state)
 		pull_done = false;
 		assert_int_equal(gdoi_pull(&gdoi[0], p1_sa, &gid, on_pull,
 					   NULL), 0);
-		pump();
+		ike_pair_pump();
 		ks_sa = ike_sa_find(&ctx[1], ck[0], ck[0] + 8);
 		assert_non_null(ks_sa);
 		assert_non_null(ks_sa->phase2);
 	}
-	pump();
+	ike_pair_pump();
 	assert_int_equal(ctx[1].stats.per_peer_deleted, 1);
 	assert_int_equal(ctx[1].nsas, 2);
 	assert_non_null(ike_sa_find(&ctx[1], ck[0], ck[0] + 8));

@@ -27,24 +27,17 @@
 
 #include "core/log.h"
 #include "ike/ike.h"
+#include "ike_pair.h"
 
 /* --- two contexts and a wire between them --------------------------------- */
 
-#define QLEN 64
+/* the pair's, by short names */
+static struct ike_ctx *const ctx = pair.ctx;
+static struct ike_conf *const conf = pair.conf;
+static struct ike_peer *const peer = pair.peer;
+static struct ike_suite (*const suites)[1] = pair.suites;
+static struct sockaddr_in *const addr = pair.addr;
 
-struct pkt {
-	int to;
-	struct sockaddr_in src, dst;
-	size_t len;
-	uint8_t data[4096];
-};
-
-static struct pkt queue[QLEN];
-static unsigned q_head, q_tail;
-static struct ike_ctx ctx[2];		/* 0: initiator (member), 1: responder */
-static struct ike_conf conf[2];
-static struct ike_peer peer[2];
-static struct ike_suite suites[2][4];
 static struct ike_sa *est[2];
 static uint8_t keylog[2][IKE_MAX_KEY];
 static size_t keylog_len[2];
@@ -53,36 +46,25 @@ static bool done_called;
 static unsigned sent[2];
 static int drop_nth = -1;		/* drop the nth datagram on the wire */
 static unsigned wire_count;
-static struct sockaddr_in addr[2];
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
 		   size_t len)
 {
-	int from = c == &ctx[0] ? 0 : 1;
-	struct pkt *p;
+	int from = ike_pair_side(c);
 
 	sent[from]++;
 	if ((int)wire_count++ == drop_nth)
 		return 0;
-	/* only the two of us are on this wire */
-	if (to->sin_addr.s_addr != addr[!from].sin_addr.s_addr)
-		return 0;
-	assert_true(len <= sizeof(p->data));
-	assert_true(q_tail - q_head < QLEN);
-	p = &queue[q_tail++ % QLEN];
-	p->to = !from;
-	p->src = *local;
-	p->dst = *to;
-	p->len = len;
-	memcpy(p->data, buf, len);
+	if (ike_pair_wired(from, to))
+		ike_pair_queue(from, local, to, buf, len);
 	return 0;
 }
 
 static void op_keylog(struct ike_ctx *c, const uint8_t icookie[8],
 		      const uint8_t *key, size_t len)
 {
-	int i = c == &ctx[0] ? 0 : 1;
+	int i = ike_pair_side(c);
 
 	(void)icookie;
 	memcpy(keylog[i], key, len);
@@ -91,12 +73,12 @@ static void op_keylog(struct ike_ctx *c, const uint8_t icookie[8],
 
 static void op_established(struct ike_sa *sa)
 {
-	est[sa->ctx == &ctx[0] ? 0 : 1] = sa;
+	est[ike_pair_side(sa->ctx)] = sa;
 }
 
 static void op_gone(struct ike_sa *sa)
 {
-	int i = sa->ctx == &ctx[0] ? 0 : 1;
+	int i = ike_pair_side(sa->ctx);
 
 	if (est[i] == sa)
 		est[i] = NULL;
@@ -110,59 +92,10 @@ static void on_done(struct ike_sa *sa, int err, void *arg)
 	done_err = err;
 }
 
-static void pump(void)
-{
-	while (q_head != q_tail) {
-		struct pkt *p = &queue[q_head++ % QLEN];
-
-		ike_input(&ctx[p->to], &p->dst, &p->src, p->data, p->len);
-	}
-}
-
 /* run the wire and the timers until the initiator has an outcome */
 static void run(unsigned max_ms)
 {
-	unsigned waited = 0;
-
-	for (;;) {
-		pump();
-		if (done_called || waited >= max_ms)
-			break;
-		usleep(2000);
-		waited += 2;
-		ev_timers_run();
-	}
-	pump();
-}
-
-static void setup_conf(int i, uint16_t auth)
-{
-	struct ike_conf *c = &conf[i];
-
-	memset(c, 0, sizeof(*c));
-	c->doi = ISAKMP_DOI_GDOI;
-	c->port = 848;
-	c->retransmit_ms = 20;
-	c->retransmit_max_ms = 40;
-	c->retransmit_tries = 3;
-	c->half_open_max = 256;
-	c->half_open_ms = 30000;
-	c->max_sas = 100;
-	c->aggressive_rate = 1000;
-	c->npeers = 1;
-	c->peers = &peer[i];
-	memset(&peer[i], 0, sizeof(peer[i]));
-	strcpy(peer[i].name, i ? "gm" : "ks");
-	peer[i].addr = addr[!i].sin_addr;
-	peer[i].plen = 32;
-	peer[i].port = 848;
-	peer[i].auth = auth;
-	peer[i].psk = (uint8_t *)"shared-secret-0123456789";
-	peer[i].psk_len = 24;
-	peer[i].suites = suites[i];
-	peer[i].nsuites = 1;
-	suites[i][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 256,
-		IKE_HASH_SHA256, auth, 14, 3600 };
+	ike_pair_run_until(&done_called, max_ms);
 }
 
 static int setup(void **state)
@@ -174,16 +107,10 @@ static int setup(void **state)
 	int i;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
-		addr[i] = (struct sockaddr_in){ .sin_family = AF_INET,
-			.sin_port = htons(848) };
-		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2", &addr[i].sin_addr);
-	}
+	ike_pair_addrs();
 	for (i = 0; i < 2; i++)
-		setup_conf(i, IKE_AUTH_PSK);
-	for (i = 0; i < 2; i++)
-		assert_int_equal(ike_ctx_init(&ctx[i], &conf[i], &ops), 0);
-	q_head = q_tail = 0;
+		ike_pair_conf(i, IKE_AUTH_PSK);
+	ike_pair_start(&ops);
 	est[0] = est[1] = NULL;
 	done_called = false;
 	done_err = 1;
@@ -197,10 +124,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	pump();
-	ike_ctx_fini(&ctx[0]);
-	ike_ctx_fini(&ctx[1]);
-	q_head = q_tail = 0;
+	ike_pair_fini();
 	return 0;
 }
 
@@ -347,8 +271,8 @@ static int cert_group_teardown(void **state)
 static void setup_rsa(X509 *gm_issuer, EVP_PKEY *gm_issuer_key, long from,
 		      long to)
 {
-	setup_conf(0, IKE_AUTH_RSA_SIG);
-	setup_conf(1, IKE_AUTH_RSA_SIG);
+	ike_pair_conf(0, IKE_AUTH_RSA_SIG);
+	ike_pair_conf(1, IKE_AUTH_RSA_SIG);
 	peer[0].creds = creds_for(gm_key, make_cert("gm.test", gm_key,
 				  gm_issuer, gm_issuer_key, from, to,
 				  "DNS:gm.test,IP:10.0.0.2"), ca_cert);
@@ -619,7 +543,7 @@ static void test_delete(void **state)
 	run(2000);
 	assert_same_keys();
 	ike_sa_delete(est[0], "test");
-	pump();
+	ike_pair_pump();
 	assert_null(est[1]);
 	assert_int_equal(ctx[1].nsas, 0);
 	assert_int_equal(ctx[0].nsas, 0);
@@ -633,7 +557,7 @@ static void test_notify_after_establishment(void **state)
 	assert_same_keys();
 	/* a protected notify decrypts and verifies: the SA stays */
 	ike_send_notify(est[0], ISAKMP_N_INITIAL_CONTACT);
-	pump();
+	ike_pair_pump();
 	assert_non_null(est[1]);
 	assert_int_equal(ctx[1].stats.rx_malformed, 0);
 	assert_int_equal(ctx[1].stats.rx_dropped, 0);
@@ -652,10 +576,10 @@ static void test_flood(void **state)
 	peer[1].plen = 8;
 	/* a real message 1, taken off the wire */
 	initiate(IKE_MODE_MAIN);
-	assert_int_equal(q_tail - q_head, 1);
-	len = queue[q_head % QLEN].len;
-	memcpy(msg1, queue[q_head % QLEN].data, len);
-	q_head = q_tail;
+	assert_int_equal(ike_pair_queued(), 1);
+	len = ike_pair_peek()->len;
+	memcpy(msg1, ike_pair_peek()->data, len);
+	ike_pair_drop();
 	restart_initiator();
 	for (i = 0; i < 5000; i++) {
 		struct sockaddr_in from = {
@@ -671,7 +595,7 @@ static void test_flood(void **state)
 	assert_int_equal(ctx[1].stats.half_open_evicted, 5000 - conf[1].half_open_max);
 	assert_int_equal(ctx[1].nsas, 0);
 	/* answers to spoofed addresses left (and were lost on our wire) */
-	q_head = q_tail;
+	ike_pair_drop();
 	initiate(IKE_MODE_MAIN);
 	run(2000);
 	assert_same_keys();

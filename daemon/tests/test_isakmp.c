@@ -19,24 +19,9 @@
 #include <cmocka.h>
 
 #include "isakmp/isakmp.h"
+#include "corpus_seed.h"
 
 static uint8_t mem[4096];
-
-static void seed(const char *name, const uint8_t *p, size_t len)
-{
-	const char *dir = getenv("GVPN_CORPUS_DIR");
-	char path[512];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (f) {
-		fwrite(p, 1, len, f);
-		fclose(f);
-	}
-}
 
 static void begin(struct isakmp_buf *b, uint8_t exch)
 {
@@ -228,7 +213,7 @@ static void test_sa_roundtrip(void **state)
 	begin(&b, ISAKMP_EXCH_MAIN);
 	alen = build_sa(&b, ISAKMP_DOI_GDOI);
 	decode(&b, &c);
-	seed("main-sa", b.p, b.len);
+	corpus_seed("main-sa", b.p, b.len);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(isakmp_sa_decode(&sa, &c.pl[0], &err), 0);
 	assert_int_equal(sa.doi, ISAKMP_DOI_GDOI);
@@ -420,7 +405,7 @@ static void test_flat_payloads(void **state)
 	isakmp_data_encode(&b, ISAKMP_NP_VID, vid, sizeof(vid));
 	isakmp_data_encode(&b, ISAKMP_NP_POP, sig, 64);
 	decode(&b, &c);
-	seed("flat-payloads", b.p, b.len);
+	corpus_seed("flat-payloads", b.p, b.len);
 	assert_int_equal(c.n, 11);
 
 	assert_int_equal(c.pl[0].type, ISAKMP_NP_KE);

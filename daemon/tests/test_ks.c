@@ -34,81 +34,22 @@
 #include "ike/ike.h"
 #include "json.h"
 #include "ks/ks.h"
+#include "attr_val.h"
+#include "conf_dir.h"
+#include "fake_clock.h"
 
-static char dir[] = "/tmp/test_ks.XXXXXX";
-static char key_path[300], errs_path[300];
-static uint64_t fake_now = 1000000;
+static char key_path[300];
 
-static uint64_t test_now(void)
-{
-	return fake_now;
-}
-
-static time_t test_wall(time_t *t)
-{
-	(void)t;
-	return 1764000000 + (time_t)(fake_now / 1000);
-}
-
-/* --- helpers: write a config, load it, capture stderr ----------------------- */
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 65536);
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
-/* stderr into errs_path while fn runs */
-static int saved_fd = -1;
-
-static void capture_begin(void)
-{
-	int fd = open(errs_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved_fd = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static char *capture_end(void)
-{
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	return slurp(errs_path);
-}
-
-static const char *write_conf(const char *name, const char *text)
-{
-	static char path[320];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-	return path;
-}
+/* --- helpers: load a config, its errors from stderr --------------------------- */
 
 /* loads text; returns the errors printed (caller frees), *n their count */
 static char *load(const char *text, struct gvpnd_conf *conf, int *n)
 {
-	const char *path = write_conf("gvpnd.conf", text);
+	const char *path = conf_dir_write("gvpnd.conf", text);
 
-	capture_begin();
+	conf_dir_capture_begin();
 	*n = conf_load(path, conf);
-	return capture_end();
+	return conf_dir_capture_end();
 }
 
 static void expect_error(const char *text, unsigned line, const char *what)
@@ -415,9 +356,9 @@ static int pull(struct fixture *f, struct ike_sa *sa,
 	char why[160] = "";
 	int rc;
 
-	capture_begin();
+	conf_dir_capture_begin();
 	rc = ks_gdoi_ops.pull(&f->ks, sa, g, r, why, sizeof(why));
-	*logs = capture_end();
+	*logs = conf_dir_capture_end();
 	return rc;
 }
 
@@ -520,23 +461,6 @@ static void test_dn_match(void **state)
 	assert_false(ks_dn_match("OU=getvpn", k, v, 4));	/* values: exact case */
 	assert_false(ks_dn_match("L=*", k, v, 4));
 	assert_false(ks_dn_match("garbage", k, v, 4));
-}
-
-static uint64_t attr_val(const struct isakmp_attrs *as, uint16_t type,
-			 bool *found)
-{
-	struct isakmp_attrs it = *as;
-	struct isakmp_attr a;
-	uint64_t v = 0;
-
-	*found = false;
-	while (isakmp_attr_next(&it, &a) == 1)
-		if (a.type == type) {
-			*found = true;
-			isakmp_attr_uint(&a, &v);
-			return v;
-		}
-	return 0;
 }
 
 static const struct gdoi_key_packet *kd_find(const struct gdoi_kd *kd,
@@ -719,9 +643,9 @@ static void test_tek_per_policy(void **state)
 		assert_int_equal(r.kd.n, 2);
 		assert_memory_not_equal(ks.groups[0].teks[0].tek[0].key,
 					ks.groups[0].teks[2].tek[0].key, 20);
-		capture_begin();
+		conf_dir_capture_begin();
 		ks_gdoi_ops.done(&ks, sa, &g, &r, 0);
-		free(capture_end());
+		free(conf_dir_capture_end());
 	}
 	ks_fini(&ks);
 	conf_free(&conf);
@@ -788,9 +712,9 @@ static void test_members(void **state)
 		sa[i] = member_sa(addrs[i], NULL, id);
 		assert_int_equal(pull(f, sa[i], &gid1, &r, &logs), 0);
 		free(logs);
-		capture_begin();
+		conf_dir_capture_begin();
 		ks_gdoi_ops.done(&f->ks, sa[i], &gid1, &r, 0);
-		logs = capture_end();
+		logs = conf_dir_capture_end();
 		assert_non_null(strstr(logs, "%GDOI-5-KS_REGG_COMPL: KS completed successful registration in group g1 with group member"));
 		if (i == 0)
 			assert_non_null(strstr(logs, "KS_FIRST_GM"));
@@ -1091,32 +1015,18 @@ static void test_sid_cbc_and_show(void **state)
 
 static int group_setup(void **state)
 {
-	EVP_PKEY *pk;
-	FILE *f;
-
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(key_path, sizeof(key_path), "%s/rekey.pem", dir);
-	snprintf(errs_path, sizeof(errs_path), "%s/errs", dir);
-	pk = EVP_RSA_gen(2048);
-	assert_non_null(pk);
-	f = fopen(key_path, "w");
-	assert_non_null(f);
-	assert_int_equal(PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), 1);
-	fclose(f);
-	chmod(key_path, 0600);
-	EVP_PKEY_free(pk);
+	conf_dir_make("test_ks");
+	snprintf(key_path, sizeof(key_path), "%s", conf_dir_path("rekey.pem"));
+	conf_dir_rsa_key(key_path);
 	log_init("test_ks", true, LOG_DEBUG);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	char cmd[400];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
+	return conf_dir_remove();
 }
 
 int main(void)

@@ -35,69 +35,22 @@
 #include "gdoi/gdoi_push.h"
 #include "ike/ike.h"
 #include "ks/ks.h"
+#include "attr_val.h"
+#include "conf_dir.h"
+#include "fake_clock.h"
 
-static char dir[] = "/tmp/test_ks_rekey.XXXXXX";
-static char key_path[300], key2_path[300], errs_path[300];
-static uint64_t fake_now = 1000000;
+static char key_path[300], key2_path[300];
 
-static uint64_t test_now(void)
-{
-	return fake_now;
-}
-
-static time_t test_wall(time_t *t)
-{
-	(void)t;
-	return 1764000000 + (time_t)(fake_now / 1000);
-}
-
-/* --- stderr capture, config files ------------------------------------------ */
-
-static int saved_fd = -1;
-
-static void capture_begin(void)
-{
-	int fd = open(errs_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved_fd = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static char *capture_end(void)
-{
-	FILE *f;
-	char *buf = calloc(1, 65536);
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	f = fopen(errs_path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
+/* --- config files, their errors from stderr ------------------------------------- */
 
 static int load(const char *text, struct gvpnd_conf *conf, char **errs)
 {
-	char path[320];
-	FILE *f;
+	const char *path = conf_dir_write("gvpnd.conf", text);
 	int n;
 
-	snprintf(path, sizeof(path), "%s/gvpnd.conf", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-	capture_begin();
+	conf_dir_capture_begin();
 	n = conf_load(path, conf);
-	*errs = capture_end();
+	*errs = conf_dir_capture_end();
 	return n;
 }
 
@@ -249,23 +202,23 @@ static void reg(struct fixture *f, unsigned i)
 	sa->local.sin_family = AF_INET;
 	inet_pton(AF_INET, "192.0.2.254", &sa->local.sin_addr);
 	snprintf(sa->peer_id, sizeof(sa->peer_id), "m%u", i);
-	capture_begin();
+	conf_dir_capture_begin();
 	assert_int_equal(ks_gdoi_ops.pull(&f->ks, sa, &gid1, &r, why,
 					  sizeof(why)), 0);
 	ks_gdoi_ops.done(&f->ks, sa, &gid1, &r, 0);
-	free(capture_end());
+	free(conf_dir_capture_end());
 	free(sa);
 }
 
 /* runs what is due (logs captured into *logs when not NULL) */
 static void run(struct fixture *f, char **logs)
 {
-	capture_begin();
+	conf_dir_capture_begin();
 	ks_rekey_run(&f->ks);
 	if (logs)
-		*logs = capture_end();
+		*logs = conf_dir_capture_end();
 	else
-		free(capture_end());
+		free(conf_dir_capture_end());
 }
 
 /* runs until nothing is due now (batches) */
@@ -273,10 +226,10 @@ static void run_all(struct fixture *f)
 {
 	unsigned n = 0;
 
-	capture_begin();
+	conf_dir_capture_begin();
 	while (ks_rekey_run(&f->ks) <= fake_now && ++n < 1000)
 		;
-	free(capture_end());
+	free(conf_dir_capture_end());
 	assert_true(n < 1000);
 }
 
@@ -325,9 +278,9 @@ static void ack(struct fixture *f, const struct ks_kek *kek, uint32_t seq,
 	n = gdoi_push_ack_build(&kk, seq, from, msg, sizeof(msg));
 	assert_true(n > 0);
 	assert_int_equal(isakmp_hdr_decode(&h, msg, (size_t)n, &err), 0);
-	capture_begin();
+	conf_dir_capture_begin();
 	ks_gdoi_ops.push_ack(&f->ks, &local, &peer, &h, msg, (size_t)n);
-	free(capture_end());
+	free(conf_dir_capture_end());
 }
 
 static unsigned sent_to(struct in_addr a, unsigned from)
@@ -338,23 +291,6 @@ static unsigned sent_to(struct in_addr a, unsigned from)
 		if (sent[i].dst.sin_addr.s_addr == a.s_addr)
 			n++;
 	return n;
-}
-
-static uint64_t attr_val(const struct isakmp_attrs *as, uint16_t type,
-			 bool *found)
-{
-	struct isakmp_attrs it = *as;
-	struct isakmp_attr a;
-	uint64_t v = 0;
-
-	*found = false;
-	while (isakmp_attr_next(&it, &a) == 1)
-		if (a.type == type) {
-			*found = true;
-			isakmp_attr_uint(&a, &v);
-			return v;
-		}
-	return 0;
 }
 
 /* --- timer formulas -------------------------------------------------------- */
@@ -571,11 +507,11 @@ static void test_eject(void **state)
 		fake_now += 2000;	/* retransmission to member 1 */
 		run_all(f);
 		fake_now += 2000;	/* window closes */
-		capture_begin();
+		conf_dir_capture_begin();
 		while (ks_rekey_run(&f->ks) <= fake_now)
 			;
 		free(logs);
-		logs = capture_end();
+		logs = conf_dir_capture_end();
 	}
 	m = ks_member_find(&f->ks, 0, member_addr(1));
 	assert_int_equal(m->state, KS_MEMBER_EJECTED);
@@ -751,9 +687,9 @@ static void test_multicast(void **state)
 		  "retransmissions = 2; retransmit-period = 3;");
 	for (i = 0; i < 3; i++)
 		reg(f, i);
-	capture_begin();
+	conf_dir_capture_begin();
 	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
-	logs = capture_end();
+	logs = conf_dir_capture_end();
 	assert_non_null(strstr(logs, "%GDOI-5-KS_SEND_MCAST_REKEY: Sending Multicast Rekey for group g from address 192.0.2.1 to 239.1.2.3 with seq # 1"));
 	free(logs);
 	assert_int_equal(nsent, 1);
@@ -924,9 +860,9 @@ static int reload(struct fixture *f, const char *top, const char *group,
 		fail_msg("%s", errs);
 	free(errs);
 	free(text);
-	capture_begin();
+	conf_dir_capture_begin();
 	rc = ks_reload(&f->ks, &nc.ks, why, sizeof(why));
-	*logs = capture_end();
+	*logs = conf_dir_capture_end();
 	if (rc) {
 		char *l = *logs;
 
@@ -1041,9 +977,9 @@ static void test_reload_signing_key(void **state)
 			fail_msg("%s", errs);
 		free(errs);
 		free(text);
-		capture_begin();
+		conf_dir_capture_begin();
 		assert_int_equal(ks_reload(&f->ks, &nc.ks, why, sizeof(why)), 0);
-		logs = capture_end();
+		logs = conf_dir_capture_end();
 		oc = f->conf.ks;
 		f->conf.ks = nc.ks;
 		memset(&nc.ks, 0, sizeof(nc.ks));
@@ -1212,30 +1148,13 @@ static void test_conf_lab_timers(void **state)
 
 static int group_setup(void **state)
 {
-	EVP_PKEY *pk;
-	FILE *f;
-
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(key_path, sizeof(key_path), "%s/rekey.pem", dir);
-	snprintf(key2_path, sizeof(key2_path), "%s/rekey2.pem", dir);
-	snprintf(errs_path, sizeof(errs_path), "%s/errs", dir);
-	pk = EVP_RSA_gen(2048);
-	assert_non_null(pk);
-	f = fopen(key_path, "w");
-	assert_non_null(f);
-	assert_int_equal(PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), 1);
-	fclose(f);
-	chmod(key_path, 0600);
-	EVP_PKEY_free(pk);
-	pk = EVP_RSA_gen(2048);
-	assert_non_null(pk);
-	f = fopen(key2_path, "w");
-	assert_non_null(f);
-	assert_int_equal(PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL), 1);
-	fclose(f);
-	chmod(key2_path, 0600);
-	EVP_PKEY_free(pk);
+	conf_dir_make("test_ks_rekey");
+	snprintf(key_path, sizeof(key_path), "%s", conf_dir_path("rekey.pem"));
+	snprintf(key2_path, sizeof(key2_path), "%s",
+		 conf_dir_path("rekey2.pem"));
+	conf_dir_rsa_key(key_path);
+	conf_dir_rsa_key(key2_path);
 	sent = calloc(MAX_SENT, sizeof(*sent));
 	assert_non_null(sent);
 	log_init("test_ks_rekey", true, LOG_DEBUG);
@@ -1244,12 +1163,9 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[400];
-
 	(void)state;
 	free(sent);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
+	return conf_dir_remove();
 }
 
 int main(void)

@@ -15,8 +15,6 @@ source "$(dirname "$0")/lib.sh"
 gdoi_require
 require_cmd jq tshark
 
-TS=(tshark -n -d udp.port==848,isakmp)
-
 push_start sites=A || { log_test "key server and gmA up" 1; exit $EXIT_STATUS; }
 ks_rekey
 seq=$(ks_seq)
@@ -27,23 +25,11 @@ gvpnd_stop ks1
 
 F=(isakmp.exchangetype _ws.malformed _ws.expert.severity isakmp.typepayload
    isakmp.seq.seq)
-# problems FILE: frames tshark marks malformed or with an error
-problems() {
-	awk -F'|' '{ n = split($3, s, ",")
-		     for (i = 1; i <= n; i++) if (s[i] + 0 >= 8388608) bad = 1
-		     if ($2 != "" || bad) c++; bad = 0 }
-		   END { print c + 0 }' "$1"
-}
 for side in ks1 gmA; do
 	f=$TMPDIR_TEST/$side.pcap
-	args=()
-	for x in "${F[@]}"; do
-		args+=(-e "$x")
-	done
-	"${TS[@]}" -r "$f" -T fields -E separator='|' "${args[@]}" \
-		>"$f.fields" 2>/dev/null
+	pcap_fields "$f" "${F[@]}"
 	check "$side: tshark finds no [Malformed] and no error" \
-		test "$(problems "$f.fields")" -eq 0
+		test "$(pcap_problems "$f.fields")" -eq 0
 	p=$(awk -F'|' '$1 == 33 { print $4 }' "$f.fields" | tr -d ' ')
 	check "$side: a push (exchange 33) in the pcap" grep -q . <<<"$p"
 	check "$side: the push is SEQ first, SA and KD, SIG last" \

@@ -44,29 +44,16 @@ F=(isakmp.exchangetype _ws.malformed _ws.expert.severity isakmp.typepayload
 col() {
 	awk -F'|' '$1 == 32' "$2" | cut -d'|' -f"$1" | tr -d ' '
 }
-# problems FILE: frames tshark marks malformed or with an error (expert
-# severity PI_ERROR, 0x00800000, or more)
-problems() {
-	awk -F'|' '{ n = split($3, s, ",")
-		     for (i = 1; i <= n; i++) if (s[i] + 0 >= 8388608) bad = 1
-		     if ($2 != "" || bad) c++; bad = 0 }
-		   END { print c + 0 }' "$1"
-}
 
 for side in gmA ks1; do
 	f=$TMPDIR_TEST/$side.pcap
 	check "$side: pcap written, mode 0600 (it holds keys)" \
 		test "$(stat -c %a "$f" 2>/dev/null)" = 600
-	args=()
-	for x in "${F[@]}"; do
-		args+=(-e "$x")
-	done
-	"${TS[@]}" -r "$f" -T fields -E separator='|' "${args[@]}" \
-		>"$f.fields" 2>/dev/null
+	pcap_fields "$f" "${F[@]}"
 	check "$side: tshark decodes every frame" \
 		test "$(wc -l <"$f.fields")" -ge 10
 	check "$side: tshark finds no [Malformed] and no error" \
-		test "$(problems "$f.fields")" -eq 0
+		test "$(pcap_problems "$f.fields")" -eq 0
 	p=$(col 4 "$f.fields")
 	check "$side: four GROUPKEY-PULL messages (exchange 32)" \
 		test "$(grep -c . <<<"$p")" -eq 4

@@ -1024,3 +1024,29 @@ push_send() {
 	echo "$*" >&"${PUSHSEND[1]}"
 	read -r -t 60 n <&"${PUSHSEND[0]}" && echo "$n"
 }
+
+# --- gvpnd's Wireshark pcap as tshark reads it (gdoi_*wire.sh) ------------
+
+# pcap_fields PCAP FIELD...: every frame's FIELDs, '|' between them, one
+# line a frame, into PCAP.fields; one tshark pass, as each tshark start
+# costs seconds under the VM's emulated CPU
+pcap_fields() {
+	local f=$1 x args=()
+
+	shift
+	for x in "$@"; do
+		args+=(-e "$x")
+	done
+	tshark -n -d udp.port==848,isakmp -r "$f" -T fields -E separator='|' \
+		"${args[@]}" >"$f.fields" 2>/dev/null
+}
+
+# pcap_problems FILE: the frames of a pcap_fields FILE (fields 2 and 3:
+# _ws.malformed, _ws.expert.severity) tshark marks malformed or with an
+# error (expert severity PI_ERROR, 0x00800000, or more)
+pcap_problems() {
+	awk -F'|' '{ n = split($3, s, ",")
+		     for (i = 1; i <= n; i++) if (s[i] + 0 >= 8388608) bad = 1
+		     if ($2 != "" || bad) c++; bad = 0 }
+		   END { print c + 0 }' "$1"
+}

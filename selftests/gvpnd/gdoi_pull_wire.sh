@@ -19,55 +19,28 @@
 
 source "$(dirname "$0")/lib.sh"
 
-require_cmd tshark
-UNIT=$GVPN_TOP/build/daemon/tests/test_gdoi_pull
-[ -x "$UNIT" ] || skip "$UNIT not built (make -C daemon tests)"
+wire_unit test_gdoi_pull pull.pcap
 
-TS=(tshark -n -d udp.port==848,isakmp)
-P=$T/pull.pcap
+wire_readable 32 40 GROUPKEY-PULL
 
-# pull_fields FIELD: one line per GROUPKEY-PULL frame that has it
-pull_fields() {
-	"${TS[@]}" -r "$P" -Y "isakmp.exchangetype == 32 && $1" -T fields \
-		-e "$1" 2>/dev/null
-}
+check "message 1: HASH, NONCE, ID" wire_layout 32 "8,10,5"
+check "message 2: HASH, NONCE, SA (two SA TEKs)" wire_layout 32 "8,10,1,16,16"
+check "message 3: HASH" wire_layout 32 "8"
+check "message 3 after RSA Phase 1: HASH, POP" wire_layout 32 "8,19"
+check "message 4: HASH, SEQ, KD" wire_layout 32 "8,18,17"
+check "message 4 after RSA Phase 1: HASH, SEQ, KD, POP" wire_layout 32 "8,18,17,19"
 
-# layout PAYLOADS: some frame has exactly these payload types
-layout() {
-	"${TS[@]}" -r "$P" -Y "isakmp.exchangetype == 32" -T fields \
-		-e isakmp.typepayload 2>/dev/null | grep -qx "$1"
-}
-
-GDOI_TEST_PCAP=$P "$UNIT" >"$T/unit.log" 2>&1
-log_test "test_gdoi_pull passes and writes its pcap" $?
-
-n=$("${TS[@]}" -r "$P" -Y "isakmp.exchangetype == 32" 2>/dev/null | wc -l)
-[ "$n" -ge 40 ]
-log_test "tshark reads $n GROUPKEY-PULL frames" $?
-
-bad=$("${TS[@]}" -r "$P" -Y "_ws.malformed || _ws.expert.severity >= error" \
-	2>/dev/null | wc -l)
-[ "$bad" -eq 0 ]
-log_test "no [Malformed] or error in any frame ($bad)" $?
-
-check "message 1: HASH, NONCE, ID" layout "8,10,5"
-check "message 2: HASH, NONCE, SA (two SA TEKs)" layout "8,10,1,16,16"
-check "message 3: HASH" layout "8"
-check "message 3 after RSA Phase 1: HASH, POP" layout "8,19"
-check "message 4: HASH, SEQ, KD" layout "8,18,17"
-check "message 4 after RSA Phase 1: HASH, SEQ, KD, POP" layout "8,18,17,19"
-
-pull_fields isakmp.sak.spi | grep -qx 6b656b2d7370692d3031323334353600
+wire_fields 32 isakmp.sak.spi | grep -qx 6b656b2d7370692d3031323334353600
 log_test "SA KEK SPI decoded" $?
-pull_fields isakmp.sat.spi | grep -qx 11223344,55667788
+wire_fields 32 isakmp.sat.spi | grep -qx 11223344,55667788
 log_test "SA TEK SPIs decoded" $?
-pull_fields isakmp.kd.payload.spi |
+wire_fields 32 isakmp.kd.payload.spi |
 	grep -qx 6b656b2d7370692d3031323334353600,11223344,55667788
 log_test "KD key packets for the KEK and both TEKs" $?
-pull_fields isakmp.kd.payload.spi |
+wire_fields 32 isakmp.kd.payload.spi |
 	grep -qx 6b656b2d7370692d3031323334353600,11223344
 log_test "the refused KD (a TEK's key missing) decodes too" $?
-pull_fields isakmp.seq.seq | grep -qx 7
+wire_fields 32 isakmp.seq.seq | grep -qx 7
 log_test "SEQ decoded" $?
 
 check "message 3 asking for a Sender ID: HASH, GAP" layout "8,22"

@@ -348,3 +348,48 @@ same_key() {
 	echo "# keys differ: ours '$ours', charon's '$theirs'"
 	return 1
 }
+
+# --- a unit test's pcap as tshark reads it (gdoi_*_wire.sh) ---------------
+
+WIRE_TS=(tshark -n -d udp.port==848,isakmp)
+
+# wire_unit TEST PCAP: the unit test TEST (make -C daemon tests; skips if
+# not built) writes the plaintext of its messages into $T/PCAP
+wire_unit() {
+	local unit=$GVPN_TOP/build/daemon/tests/$1
+
+	require_cmd tshark
+	[ -x "$unit" ] || skip "$unit not built (make -C daemon tests)"
+	WIRE_PCAP=$T/$2
+	GDOI_TEST_PCAP=$WIRE_PCAP "$unit" >"$T/unit.log" 2>&1
+	log_test "$1 passes and writes its pcap" $?
+}
+
+# wire_readable EXCH MIN NAME: tshark reads at least MIN frames of exchange
+# EXCH (NAME), and no frame is [Malformed] or carries an error
+wire_readable() {
+	local n bad
+
+	n=$("${WIRE_TS[@]}" -r "$WIRE_PCAP" -Y "isakmp.exchangetype == $1" \
+		2>/dev/null | wc -l)
+	[ "$n" -ge "$2" ]
+	log_test "tshark reads $n $3 frames" $?
+	bad=$("${WIRE_TS[@]}" -r "$WIRE_PCAP" \
+		-Y "_ws.malformed || _ws.expert.severity >= error" \
+		2>/dev/null | wc -l)
+	[ "$bad" -eq 0 ]
+	log_test "no [Malformed] or error in any frame ($bad)" $?
+}
+
+# wire_fields EXCH FIELD: one line per frame of exchange EXCH that has FIELD
+wire_fields() {
+	"${WIRE_TS[@]}" -r "$WIRE_PCAP" -Y "isakmp.exchangetype == $1 && $2" \
+		-T fields -e "$2" 2>/dev/null
+}
+
+# wire_layout EXCH PAYLOADS: some frame of exchange EXCH has exactly these
+# payload types
+wire_layout() {
+	"${WIRE_TS[@]}" -r "$WIRE_PCAP" -Y "isakmp.exchangetype == $1" \
+		-T fields -e isakmp.typepayload 2>/dev/null | grep -qx "$2"
+}
