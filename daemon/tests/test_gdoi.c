@@ -420,7 +420,7 @@ static void test_sid_codec(void **state)
 	isakmp_data_encode(&b, ISAKMP_NP_HASH, hash, sizeof(hash));
 	gdoi_gap_encode(&b, &gap);
 	decode(&b, &c);
-	seed("gdoi-pull-3-gap", b.p, b.len);
+	corpus_seed("gdoi-pull-3-gap", b.p, b.len);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.pl[1].type, ISAKMP_NP_GAP);
 	assert_int_equal(c.pl[1].len, 4);

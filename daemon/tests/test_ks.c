@@ -831,7 +831,7 @@ static int sid_register(struct sid_fx *x, unsigned i, char **logs)
 	char why[160] = "";
 	int rc;
 
-	capture_begin();
+	conf_dir_capture_begin();
 	rc = ks_gdoi_ops.pull(&x->ks, x->sa[i], &g, &r, why, sizeof(why));
 	assert_int_equal(rc, 0);
 	rc = ks_gdoi_ops.sid(&x->ks, x->sa[i], &g, &r, 1, why, sizeof(why));
@@ -849,7 +849,7 @@ static int sid_register(struct sid_fx *x, unsigned i, char **logs)
 		}
 		ks_gdoi_ops.done(&x->ks, x->sa[i], &g, &r, 0);
 	}
-	*logs = capture_end();
+	*logs = conf_dir_capture_end();
 	return rc;
 }
 
