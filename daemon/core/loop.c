@@ -46,6 +46,12 @@ uint64_t ev_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void ev_clock_set(uint64_t now_ms)
+{
+	now_cache = now_ms;
+	now_valid = true;
+}
+
 static void heap_swap(size_t a, size_t b)
 {
 	struct ev_timer *t = heap[a];

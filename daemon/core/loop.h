@@ -41,6 +41,12 @@ static inline bool ev_timer_armed(const struct ev_timer *t)
 size_t ev_timer_count(void);
 /* Runs the callbacks of due timers (the loop does; tests may) */
 void ev_timers_run(void);
+/*
+ * Tests without a running loop: ev_now_ms() returns now_ms until the next
+ * call (ev_run() goes back to the real clock), so retransmission timers
+ * fire on the test's schedule, not the machine's load.
+ */
+void ev_clock_set(uint64_t now_ms);
 
 int ev_run(void);
 void ev_stop(void);

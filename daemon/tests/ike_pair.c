@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/loop.h"
@@ -137,6 +136,12 @@ void ike_pair_pump(void)
 	}
 }
 
+void ike_pair_tick(void)
+{
+	ev_clock_set(ev_now_ms() + 2);
+	ev_timers_run();
+}
+
 void ike_pair_run_until(bool *flag, unsigned max_ms)
 {
 	unsigned waited = 0;
@@ -145,9 +150,8 @@ void ike_pair_run_until(bool *flag, unsigned max_ms)
 		ike_pair_pump();
 		if ((flag && *flag) || waited >= max_ms)
 			break;
-		usleep(2000);
+		ike_pair_tick();
 		waited += 2;
-		ev_timers_run();
 	}
 	ike_pair_pump();
 }

@@ -70,6 +70,11 @@ struct ike_pair_pkt *ike_pair_peek(void);
 void ike_pair_drop(void);
 /* every datagram on the wire (and those their answers put there) in */
 void ike_pair_pump(void);
+/*
+ * 2 ms go by on the test clock (ev_clock_set(): retransmissions follow the
+ * test's time, never the machine's load) and the timers due run
+ */
+void ike_pair_tick(void);
 /* the wire and the timers until *flag (if flag) or max_ms went by */
 void ike_pair_run_until(bool *flag, unsigned max_ms);
 
