@@ -43,14 +43,14 @@ log_test "the refused KD (a TEK's key missing) decodes too" $?
 wire_fields 32 isakmp.seq.seq | grep -qx 7
 log_test "SEQ decoded" $?
 
-check "message 3 asking for a Sender ID: HASH, GAP" layout "8,22"
-pull_fields isakmp.datapayload | grep -qx 80030001
+check "message 3 asking for a Sender ID: HASH, GAP" wire_layout 32 "8,22"
+wire_fields 32 isakmp.datapayload | grep -qx 80030001
 log_test "its GAP: SENDER_ID_REQUEST (basic, type 3) = 1" $?
-pull_fields isakmp.kd.payload.type | grep -qx 2,1,1,4
+wire_fields 32 isakmp.kd.payload.type | grep -qx 2,1,1,4
 log_test "message 4's KD: KEK, two TEKs and a SID key packet" $?
-pull_fields isakmp.kd.payload.spi_size | grep -qx 16,4,4,0
+wire_fields 32 isakmp.kd.payload.spi_size | grep -qx 16,4,4,0
 log_test "the SID key packet has SPI size 0" $?
-"${TS[@]}" -r "$P" -Y "isakmp.kd.payload.type == 4" -T fields \
+"${WIRE_TS[@]}" -r "$WIRE_PCAP" -Y "isakmp.kd.payload.type == 4" -T fields \
 	-e isakmp.key_download.attr.value 2>/dev/null |
 	grep -q ',0008,000000a5$'
 log_test "SID key packet: NUMBER_OF_BITS 8, SID_VALUE 0xa5" $?
