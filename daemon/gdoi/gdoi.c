@@ -467,8 +467,9 @@ void gdoi_push_input(struct gdoi_ctx *g, const struct sockaddr_in *local,
 					 : "this daemon is no key server");
 }
 
-void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
-		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len)
+static void phase2_input(struct gdoi_ctx *g, struct ike_sa *sa,
+			 const struct isakmp_hdr *h, const uint8_t *msg,
+			 size_t len)
 {
 	struct gdoi_x *x;
 
@@ -498,6 +499,18 @@ void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
 		return;
 	}
 	gdoi_ks_input(g, sa, x, h, msg, len);
+}
+
+/*
+ * Whatever became of it, the decrypted message (message 4's KD, or keys a
+ * forged or corrupted message happened to carry) does not outlive it.
+ */
+void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
+		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len)
+{
+	phase2_input(g, sa, h, msg, len);
+	OPENSSL_cleanse(plain_mem, len < sizeof(plain_mem) ? len :
+						     sizeof(plain_mem));
 }
 
 void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa)

@@ -90,7 +90,7 @@ int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
 
 	isakmp_msg_end(b);
 	if (b->err || !bs)
-		return -1;
+		goto wipe;
 	if (ctx->ops.trace)
 		ctx->ops.trace(ctx, &sa->local, &sa->peer, b->p, b->len);
 	isakmp_put_zero(b, (bs - (b->len - ISAKMP_HDR_LEN) % bs) % bs);
@@ -98,12 +98,16 @@ int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
 	if (b->err || ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc,
 			      iv, b->p + ISAKMP_HDR_LEN, n,
 			      b->p + ISAKMP_HDR_LEN, true))
-		return -1;
+		goto wipe;
 	memcpy(iv, b->p + b->len - bs, bs);
 	b->p[19] |= ISAKMP_FLAG_E;
 	isakmp_msg_end(b);
 	ike_send_raw(ctx, &sa->local, &sa->peer, b->p, b->len);
 	return 0;
+wipe:
+	/* the plaintext of a message 4 that never went out holds its KD */
+	OPENSSL_cleanse(b->p, b->len < b->cap ? b->len : b->cap);
+	return -1;
 }
 
 void ike_send_notify(struct ike_sa *sa, uint16_t type)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "ike_int.h"
@@ -237,6 +238,8 @@ void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
 	msg[26] = (uint8_t)(n >> 8);
 	msg[27] = (uint8_t)n;
 	sa->ctx->ops.trace(sa->ctx, &sa->peer, &sa->local, msg, n);
+	/* a GROUPKEY-PULL message 4 or a push carries keys (KD) */
+	OPENSSL_cleanse(msg, n);
 }
 
 int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,

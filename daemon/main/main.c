@@ -296,6 +296,9 @@ int main(int argc, char **argv)
 	if (conf.keylog)
 		log_warn("writing Phase 1 keys to %s (wireshark.keylog)",
 			 conf.keylog);
+	/* no capture, no decrypted copies of messages (they carry keys) */
+	if (!conf.pcap)
+		ops.trace = NULL;
 	if (ike_ctx_init(&ike, &conf.ike, &ops)) {
 		log_err("out of memory");
 		goto out;

@@ -584,6 +584,53 @@ static void test_pull_ok(void **state)
 	assert_int_equal(gdoi[0].stats.bad_hash + gdoi[1].stats.bad_hash, 0);
 }
 
+/*
+ * Where key bytes are left in static memory (.data and .bss of this
+ * process: gvpnd's message buffers live there), other than in the test's
+ * own copies; NULL if nowhere.
+ */
+extern char __data_start[], _end[];
+
+static const char *static_copy_of(const uint8_t *key, size_t len)
+{
+	const char *p;
+
+	for (p = __data_start; p + len <= _end; p++) {
+		if ((const uint8_t *)p >= &kek_key[0] &&
+		    (const uint8_t *)p < &kek_key[0] + sizeof(kek_key))
+			continue;
+		if ((const uint8_t *)p >= &tek_key[0][0] &&
+		    (const uint8_t *)p < &tek_key[0][0] + sizeof(tek_key))
+			continue;
+		if (!memcmp(p, key, len))
+			return p;
+	}
+	return NULL;
+}
+
+/* no buffer of gvpnd's holds the keys a pull carried (KD) */
+static void assert_no_key_left(void)
+{
+	/* the test's own copies: the trace, the key server's KD attributes,
+	 * what the callback kept */
+	memset(trace_msg, 0, sizeof(trace_msg));
+	memset(attr_mem, 0, sizeof(attr_mem));
+	memset(gm_keys, 0, sizeof(gm_keys));
+	memset(&gm_res, 0, sizeof(gm_res));
+	assert_null(static_copy_of(kek_key, sizeof(kek_key)));
+	assert_null(static_copy_of(tek_key[0], sizeof(tek_key[0])));
+	assert_null(static_copy_of(tek_key[1], sizeof(tek_key[1])));
+}
+
+static void test_no_key_left(void **state)
+{
+	(void)state;
+	pull(GROUP);
+	settle();
+	assert_good_result();
+	assert_no_key_left();
+}
+
 /* an AES-GCM TEK: the member asks for one SID, the server gives 0xa5 */
 static void test_pull_sid(void **state)
 {
@@ -740,6 +787,8 @@ static void test_bad_hash4(void **state)
 	assert_int_equal(gdoi[0].stats.pull_ok, 0);
 	/* the repeated message 3 got message 4 again */
 	assert_true(pull_sent[1] >= 3);
+	/* the refused messages' keys did not stay behind either */
+	assert_no_key_left();
 }
 
 static void test_wrong_group(void **state)
@@ -994,6 +1043,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_msg1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_msg2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_key_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sa_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_bad_group_type, setup, teardown),
