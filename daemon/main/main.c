@@ -183,6 +183,29 @@ static void initiated(struct ike_sa *sa, int err, void *arg)
 	/* the GDOI member (next layer) starts its registration here */
 }
 
+/*
+ * A group without an authorization list gives its keys to every peer that
+ * passes Phase 1: legal, and what a lab wants, but worth a word (to stderr
+ * for --check, whose path it names, else to the log).
+ */
+static void warn_open_groups(const struct gvpnd_conf *c, const char *path)
+{
+	unsigned i;
+
+	for (i = 0; i < c->ks.ngroups; i++) {
+		const struct ks_group_conf *g = &c->ks.groups[i];
+
+		if (g->auth.naddrs || g->auth.nids)
+			continue;
+		if (path)
+			fprintf(stderr, "%s: warning: group '%s' has no authorization list: every peer that passes Phase 1 gets its keys\n",
+				path, g->name);
+		else
+			log_warn("group %s has no authorization list: every peer that passes Phase 1 gets its keys",
+				 g->name);
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -254,13 +277,15 @@ int main(int argc, char **argv)
 
 	errors = conf_load(path, &conf);
 	if (check) {
-		if (errors)
+		if (errors) {
 			fprintf(stderr, "%s: %d error%s\n", path, errors,
 				errors == 1 ? "" : "s");
-		else
+		} else {
+			warn_open_groups(&conf, path);
 			printf("%s: OK (%u peer%s, %u proposal%s)\n", path,
 			       conf.ike.npeers, conf.ike.npeers == 1 ? "" : "s",
 			       conf.nprops, conf.nprops == 1 ? "" : "s");
+		}
 		conf_free(&conf);
 		return errors ? 1 : 0;
 	}
@@ -273,6 +298,7 @@ int main(int argc, char **argv)
 	log_init("gvpnd", foreground, debug ? LOG_DEBUG : conf.log_level);
 	if (conf.lab_timers)
 		log_warn("lab-timers = true: timer minimums are lowered for tests; not for production");
+	warn_open_groups(&conf, NULL);
 
 	if (ev_init()) {
 		log_err("event loop: %s", strerror(errno));

@@ -114,6 +114,21 @@ chmod 600 "$T/inline.conf"
 "$GVPND" --check "$T/inline.conf" >/dev/null 2>&1
 log_test "inline psk in a private file accepted" $?
 
+# a key server group without an authorization list: valid, with a warning
+# (examples/ks.conf has one; without it every peer passing Phase 1 would
+# get the keys)
+sed "s|/etc/gvpn/psk/group1234.psk|$T/psk|; s|/etc/gvpn/rekey.pem|$PKI/ks.key|" \
+	"$GVPN_TOP/examples/ks.conf" >"$T/ks.conf"
+chmod 600 "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+[ $? -eq 0 ] && [ "$out" = "$T/ks.conf: OK (1 peer, 2 proposals)" ]
+log_test "examples/ks.conf passes, no warning (it has an authorization list)" $?
+sed -i '/^\t\tauthorization = {/,/^\t\t};/d' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -qx "$T/ks.conf: warning: group 'GETVPN' has no authorization list: every peer that passes Phase 1 gets its keys" &&
+	echo "$out" | grep -q ": OK "
+log_test "a group without an authorization list: --check warns, still OK" $?
+
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
