@@ -110,6 +110,7 @@ typedef void (*gdoi_gm_push_fn)(void *arg, const struct sockaddr_in *local,
 struct gdoi_stats {
 	unsigned long pull_rx, pull_ok, pull_failed, bad_hash, bad_payload;
 	unsigned long push_no_role;	/* push or ACK without its role */
+	unsigned long replayed;		/* message 1 of a used M-ID */
 };
 
 struct gdoi_ctx {

@@ -145,6 +145,18 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 		       ike_peer_str(&sa->peer), sa->pc->name, why);
 		return;
 	}
+	/*
+	 * Authentic, but maybe a copy of an exchange that is over (its
+	 * struct gdoi_x gone): one M-ID, one pull per Phase 1 SA.
+	 */
+	if (ike_mid_seen(&sa->p2_mids, h->msgid)) {
+		g->stats.replayed++;
+		log_rl(&gdoi_rl, LOG_WARNING,
+		       "dropped GROUPKEY-PULL message 1 from %s (peer \"%s\"): M-ID 0x%08x was used before on this Phase 1 SA (replay)",
+		       ike_peer_str(&sa->peer), sa->pc->name, h->msgid);
+		return;
+	}
+	ike_mid_note(&sa->p2_mids, h->msgid);
 	g->stats.pull_rx++;
 	/* authentic from here: refusals are told to the member */
 	if (msg1_payloads(&in, &ni, &gid, why, sizeof(why))) {

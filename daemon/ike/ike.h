@@ -59,6 +59,7 @@ enum ike_auth {
 	IKE_AUTH_RSA_SIG = 3,
 };
 
+#define IKE_MIDS_MAX	64	/* remembered M-IDs per SA */
 #define IKE_MAX_HASH	64	/* SHA-512 */
 #define IKE_MAX_KEY	32	/* AES-256 */
 #define IKE_MAX_BLOCK	16
@@ -169,6 +170,11 @@ struct ike_keys {
 struct ike_dh;
 struct ike_ctx;
 
+struct ike_mids {
+	uint32_t id[IKE_MIDS_MAX];
+	unsigned n, next;
+};
+
 struct ike_sa {
 	struct ike_sa *hnext;		/* hash chain, by our cookie */
 	struct ike_sa *pnext;		/* hash chain, by peer address */
@@ -220,6 +226,9 @@ struct ike_sa {
 	void (*done)(struct ike_sa *sa, int err, void *arg);
 	void *done_arg;
 	void *phase2;			/* owned by the GDOI layer */
+	/* M-IDs of the peer's authentic exchanges (ike_mid_*) */
+	struct ike_mids info_mids;	/* informational */
+	struct ike_mids p2_mids;	/* phase 2 (GDOI) it started */
 };
 
 /* Main mode responder state between messages 1 and 3 (see ike_cookie.c) */
@@ -230,6 +239,7 @@ struct ike_stats {
 	unsigned long half_open, half_open_evicted, aggressive_limited;
 	unsigned long established, failed;
 	unsigned long per_peer_deleted;	/* over max_sas_per_peer */
+	unsigned long rx_replayed;	/* authentic, but an M-ID seen before */
 };
 
 struct ike_ops {
@@ -336,6 +346,17 @@ void ike_p2_hash(struct ike_sa *sa, struct isakmp_buf *b, size_t hash_off,
 		 uint32_t msgid);
 /* Protected notify to the peer of an established (or keyed) SA */
 void ike_send_notify(struct ike_sa *sa, uint16_t type);
+/*
+ * Replay protection for the exchanges of an established SA: an
+ * informational message, or the first message of a GDOI exchange the
+ * peer starts, must not reuse an M-ID (the M-ID names the exchange, RFC
+ * 2408 3.1). The last IKE_MIDS_MAX M-IDs whose HASH verified are kept per
+ * kind for the SA's lifetime (a refusal notify carries the M-ID of its
+ * GDOI exchange, so the kinds are apart); an older replay meets at most
+ * what a fresh exchange would.
+ */
+bool ike_mid_seen(const struct ike_mids *m, uint32_t msgid);
+void ike_mid_note(struct ike_mids *m, uint32_t msgid);
 
 /* --- ike_crypto.c ----------------------------------------------------------- */
 

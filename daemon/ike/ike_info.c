@@ -210,6 +210,26 @@ static void delete_payload(struct ike_sa *sa, const struct isakmp_pl *pl)
 	}
 }
 
+bool ike_mid_seen(const struct ike_mids *m, uint32_t msgid)
+{
+	unsigned i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->id[i] == msgid)
+			return true;
+	return false;
+}
+
+void ike_mid_note(struct ike_mids *m, uint32_t msgid)
+{
+	if (ike_mid_seen(m, msgid))
+		return;
+	m->id[m->next] = msgid;
+	m->next = (m->next + 1) % IKE_MIDS_MAX;
+	if (m->n < IKE_MIDS_MAX)
+		m->n++;
+}
+
 void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		    const uint8_t *buf, size_t len)
 {
@@ -272,6 +292,15 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		       ike_peer_str(&sa->peer));
 		return;
 	}
+	/* each informational message is an exchange of its own */
+	if (ike_mid_seen(&sa->info_mids, h->msgid)) {
+		ctx->stats.rx_replayed++;
+		log_rl(&ike_rl_unknown, LOG_WARNING,
+		       "dropped informational message from %s: M-ID 0x%08x was used before on this SA (replay)",
+		       ike_peer_str(&sa->peer), h->msgid);
+		return;
+	}
+	ike_mid_note(&sa->info_mids, h->msgid);
 	ike_trace_decrypted(sa, buf, plain, c);
 	for (i = 1; i < c->n; i++) {
 		struct isakmp_notify_pl n;

@@ -54,6 +54,9 @@ static unsigned corrupt_from;		/* from its nth one on */
 static int drop_side = -1;		/* or drop them */
 static unsigned drop_from, drop_to;
 static bool dup_first_msg1;
+/* the first message 1 on the wire, for replays */
+static uint8_t msg1_copy[2048];
+static size_t msg1_len;
 
 /* plaintext traces of the pull exchange */
 #define MAXTRACE 32
@@ -77,6 +80,10 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 			return 0;
 		if (from == 0 && n == 0 && dup_first_msg1)
 			copies = 2;
+		if (from == 0 && n == 0 && len <= sizeof(msg1_copy)) {
+			memcpy(msg1_copy, buf, len);
+			msg1_len = len;
+		}
 	}
 	while (copies--) {
 		p = ike_pair_queue(from, local, to, buf, len);
@@ -873,6 +880,29 @@ static void test_duplicate_msg1(void **state)
 	assert_int_equal(pull_sent[0], 2);
 }
 
+/*
+ * An attacker replays message 1 once the exchange is over: its HASH is
+ * good, but the M-ID was used on this Phase 1 SA; no second pull runs.
+ */
+static void test_replayed_msg1(void **state)
+{
+	(void)state;
+	pull(GROUP);
+	settle();			/* the server forgot the exchange */
+	assert_good_result();
+	assert_non_null(est[1]);
+	assert_null(est[1]->phase2);
+	assert_true(msg1_len > ISAKMP_HDR_LEN);
+	ike_pair_queue(0, &pair.addr[0], &pair.addr[1], msg1_copy,
+		       msg1_len);
+	ike_pair_run_until(NULL, 20);
+	assert_int_equal(pull_calls, 1);
+	assert_int_equal(pull_sent[1], 2);	/* no message 2 for it */
+	assert_int_equal(gdoi[1].stats.replayed, 1);
+	assert_int_equal(gdoi[1].stats.pull_rx, 1);
+	assert_null(est[1]->phase2);
+}
+
 static void test_lost_msg2(void **state)
 {
 	(void)state;
@@ -1042,6 +1072,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_member_refuses_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_msg1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replayed_msg1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_msg2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_key_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),

@@ -563,6 +563,35 @@ static void test_notify_after_establishment(void **state)
 	assert_int_equal(ctx[1].stats.rx_dropped, 0);
 }
 
+/* A replayed protected informational message (its M-ID seen before on
+ * the SA) is dropped and counted, not answered again */
+static void test_replayed_notify(void **state)
+{
+	struct ike_pair_pkt copy;
+	unsigned acks;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	assert_non_null(ike_pair_peek());
+	copy = *ike_pair_peek();
+	acks = sent[1];
+	ike_pair_pump();
+	assert_int_equal(sent[1], acks + 1);	/* R-U-THERE-ACK */
+	assert_int_equal(ctx[1].stats.rx_replayed, 0);
+	ike_pair_queue(0, &copy.src, &copy.dst, copy.data, copy.len);
+	ike_pair_pump();
+	assert_int_equal(sent[1], acks + 1);
+	assert_int_equal(ctx[1].stats.rx_replayed, 1);
+	assert_non_null(est[1]);
+	/* a new one, new M-ID, is answered */
+	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	ike_pair_pump();
+	assert_int_equal(sent[1], acks + 2);
+}
+
 /* Spoofed main mode message 1 from many addresses: bounded half-open
  * state, no SA, no Diffie-Hellman; a real negotiation still completes */
 static void test_flood(void **state)
@@ -648,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retransmit_msg6_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replayed_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notify_after_establishment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
