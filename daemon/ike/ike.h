@@ -59,7 +59,7 @@ enum ike_auth {
 	IKE_AUTH_RSA_SIG = 3,
 };
 
-#define IKE_MIDS_MAX	64	/* remembered M-IDs per SA */
+#define IKE_MIDS_MAX	16	/* remembered M-IDs per SA and kind */
 #define IKE_MAX_HASH	64	/* SHA-512 */
 #define IKE_MAX_KEY	32	/* AES-256 */
 #define IKE_MAX_BLOCK	16
