@@ -54,6 +54,8 @@ static unsigned sent[2];
 static int drop_nth = -1;		/* drop the nth datagram on the wire */
 static unsigned wire_count;
 static struct sockaddr_in addr[2];
+static unsigned pad_plain;		/* zeros after plaintext messages */
+static unsigned padded;			/* messages padded so */
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
@@ -76,6 +78,18 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 	p->dst = *to;
 	p->len = len;
 	memcpy(p->data, buf, len);
+	if (pad_plain && len >= ISAKMP_HDR_LEN &&
+	    !(buf[19] & ISAKMP_FLAG_E)) {
+		/* as libreswan's ikepad: zeros counted in the header Length */
+		assert_true(len + pad_plain <= sizeof(p->data));
+		memset(p->data + len, 0, pad_plain);
+		p->len += pad_plain;
+		p->data[24] = (uint8_t)(p->len >> 24);
+		p->data[25] = (uint8_t)(p->len >> 16);
+		p->data[26] = (uint8_t)(p->len >> 8);
+		p->data[27] = (uint8_t)p->len;
+		padded++;
+	}
 	return 0;
 }
 
@@ -190,6 +204,7 @@ static int setup(void **state)
 	sent[0] = sent[1] = 0;
 	drop_nth = -1;
 	wire_count = 0;
+	pad_plain = 0;
 	keylog_len[0] = keylog_len[1] = 0;
 	return 0;
 }
@@ -443,6 +458,51 @@ static void test_aggressive_rsa_fqdn(void **state)
 	teardown(state);
 	free_rsa();
 	setup(state);
+}
+
+/* Plaintext messages padded with zeros (libreswan's default ikepad) */
+static void test_padded_psk(void **state)
+{
+	static const unsigned pads[] = { 1, 2, 3, ISAKMP_PLAIN_PAD_MAX };
+	unsigned i;
+
+	for (i = 0; i < sizeof(pads) / sizeof(pads[0]); i++) {
+		setup(state);
+		pad_plain = pads[i];
+		padded = 0;
+		initiate(IKE_MODE_MAIN);
+		run(2000);
+		assert_same_keys();
+		/* messages 1 to 4 */
+		assert_int_equal(padded, 4);
+		teardown(state);
+
+		setup(state);
+		pad_plain = pads[i];
+		padded = 0;
+		test_aggressive_psk(state);
+		assert_int_equal(padded, 3);
+		teardown(state);
+	}
+	/* more than a cipher block of zeros: message 1 is malformed */
+	setup(state);
+	pad_plain = ISAKMP_PLAIN_PAD_MAX + 1;
+	initiate(IKE_MODE_MAIN);
+	run(200);
+	assert_null(est[1]);
+	assert_true(ctx[1].stats.rx_malformed >= 1);
+	assert_int_equal(ctx[1].nhalf, 0);
+	teardown(state);
+}
+
+static void test_padded_rsa(void **state)
+{
+	padded = 0;
+	pad_plain = 3;
+	test_main_rsa(state);
+	pad_plain = 3;
+	test_aggressive_rsa_fqdn(state);
+	assert_int_equal(padded, 4 + 3);
 }
 
 static void test_rsa_ipv4_id(void **state)
@@ -727,10 +787,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_after_establishment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_padded_psk, NULL, NULL),
 	};
 	const struct CMUnitTest rsa[] = {
 		cmocka_unit_test_setup_teardown(test_main_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aggressive_rsa_fqdn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_padded_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_ipv4_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_cert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired_cert, setup, teardown),
