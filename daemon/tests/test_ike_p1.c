@@ -620,6 +620,70 @@ static void test_legacy_refused(void **state)
 	assert_failed();
 }
 
+/* the responder's log while one negotiation runs (caller frees) */
+static char *responder_log(void)
+{
+	char path[] = "/tmp/test_ike_p1.XXXXXX";
+	int fd = mkstemp(path), saved, level = log_get_level();
+	char *buf = calloc(1, 8192);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	assert_non_null(buf);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	log_set_level(LOG_WARNING);
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	log_set_level(level);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, 8191, 0);
+	assert_true(n > 0);
+	close(fd);
+	unlink(path);
+	return buf;
+}
+
+/* "(legacy algorithms are disabled)" only when a refused transform uses one */
+static void test_refusal_log(void **state)
+{
+	char *log;
+
+	/* nothing legacy: the responder wants MODP 2048, ECP 256 offered */
+	suites[0][0].group = 19;
+	log = responder_log();
+	assert_failed();
+	assert_non_null(strstr(log, "none of the 1 offered transforms is acceptable: aes256-sha256-ecp256/psk"));
+	assert_null(strstr(log, "legacy"));
+	free(log);
+	teardown(state);
+
+	/* 3DES offered, the responder does not allow legacy algorithms */
+	setup(state);
+	conf[0].legacy = true;
+	suites[0][0] = (struct ike_suite){ IKE_ENCR_3DES, 0, IKE_HASH_SHA1,
+					   IKE_AUTH_PSK, 14, 3600 };
+	log = responder_log();
+	assert_failed();
+	assert_non_null(strstr(log, "3des-sha1-modp2048/psk (legacy algorithms are disabled)"));
+	free(log);
+	teardown(state);
+
+	/* MD5 and MODP 1024 but allowed: refused for another reason */
+	setup(state);
+	conf[0].legacy = conf[1].legacy = true;
+	suites[0][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 128, IKE_HASH_MD5,
+					   IKE_AUTH_PSK, 2, 3600 };
+	log = responder_log();
+	assert_failed();
+	assert_non_null(strstr(log, "offered transforms is acceptable"));
+	assert_null(strstr(log, "legacy"));
+	free(log);
+}
+
 static void test_remote_id_mismatch(void **state)
 {
 	(void)state;
@@ -778,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_psk_aggressive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proposal_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_id_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmit_msg4_lost, setup, teardown),
