@@ -479,6 +479,10 @@ static void phase2_input(struct gdoi_ctx *g, struct ike_sa *sa,
 		       isakmp_exch_name(h->exch), ike_peer_str(&sa->peer));
 		return;
 	}
+	/* the member pulls: it did not stop after Phase 1 */
+	x = gdoi_ks_watch(sa);
+	if (x)
+		gdoi_x_end(x);
 	if (len <= ISAKMP_HDR_LEN || !sa->keys.block) {
 		g->stats.bad_payload++;
 		log_rl(&gdoi_rl, LOG_WARNING,
@@ -515,7 +519,6 @@ void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
 
 void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa)
 {
-	(void)g;
 	while (sa->phase2) {
 		struct gdoi_x *x = sa->phase2;
 
@@ -524,10 +527,18 @@ void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa)
 				     "the Phase 1 SA with the key server went away");
 			continue;
 		}
+		if (x->state == GX_R_WAIT1) {
+			/* gone before the member pulled anything */
+			if (g->closing)
+				gdoi_x_end(x);
+			else
+				gdoi_ks_no_pull(x);
+			continue;
+		}
 		gdoi_x_unlink(x);
 		if (x->state == GX_R_WAIT3 && x->have_reply && x->g->ks->done)
 			x->g->ks->done(x->g->ks_arg, sa, &x->group, &x->reply,
-				       -ECONNABORTED);
+				       g->closing ? -ESHUTDOWN : -ECONNABORTED);
 		gdoi_x_free(x);
 	}
 }

@@ -92,6 +92,14 @@ struct gdoi_ks_ops {
 	void (*done)(void *arg, struct ike_sa *sa,
 		     const struct gdoi_group_id *group,
 		     struct gdoi_pull_reply *r, int err);
+	/*
+	 * A member's Phase 1 SA (we responded) saw no GROUPKEY-PULL message
+	 * for twice as long as a member retransmits after it was
+	 * established, or went away before one came: the registration
+	 * stopped after Phase 1 (gdoi_sa_established arms the watch). NULL:
+	 * not watched.
+	 */
+	void (*no_pull)(void *arg, struct ike_sa *sa);
 	/* a GROUPKEY-PUSH ACK (RFC 8263) as received, header decoded; the
 	 * role finds the KEK by the cookies and checks it (gdoi_push.h).
 	 * NULL: ACKs are dropped. */
@@ -111,6 +119,7 @@ struct gdoi_stats {
 	unsigned long pull_rx, pull_ok, pull_failed, bad_hash, bad_payload;
 	unsigned long push_no_role;	/* push or ACK without its role */
 	unsigned long replayed;		/* message 1 of a used M-ID */
+	unsigned long no_pull;		/* Phase 1 SAs that pulled nothing */
 };
 
 struct gdoi_ctx {
@@ -120,6 +129,7 @@ struct gdoi_ctx {
 	gdoi_gm_push_fn gm_push;	/* NULL: no member role */
 	void *gm_arg;
 	struct gdoi_stats stats;
+	bool closing;		/* shutting down: SAs going are not no_pull */
 };
 
 /* The total time a peer keeps retransmitting under the ike conf: the
@@ -132,6 +142,9 @@ void gdoi_init(struct gdoi_ctx *g, struct ike_ctx *ike,
 void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
 		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len);
 void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa);
+/* From ike_ops.established: with a key server role, a Phase 1 SA a member
+ * initiated is watched for its first GROUPKEY-PULL (ks->no_pull) */
+void gdoi_sa_established(struct gdoi_ctx *g, struct ike_sa *sa);
 /* From ike_ops.push: a GROUPKEY-PUSH goes to the member role, its ACK to
  * the key server role; without the role it is counted and dropped */
 void gdoi_push_input(struct gdoi_ctx *g, const struct sockaddr_in *local,

@@ -21,6 +21,7 @@ enum gdoi_x_state {
 	GX_R_WAIT3,		/* server: sent 2, waiting for 3 */
 	GX_R_DONE,		/* server: sent 4, kept for duplicates of 3 */
 	GX_R_REFUSED,		/* server: refused 1, kept for its duplicates */
+	GX_R_WAIT1,		/* server: Phase 1 done, no pull yet (M-ID 0) */
 };
 
 /* One GROUPKEY-PULL exchange, on the list at sa->phase2, keyed by M-ID */
@@ -132,6 +133,10 @@ void gdoi_ks_input(struct gdoi_ctx *g, struct ike_sa *sa, struct gdoi_x *x,
 void gdoi_gm_input(struct gdoi_x *x, const struct isakmp_hdr *h,
 		   const uint8_t *msg, size_t len);
 void gdoi_ks_timer(struct gdoi_x *x);
+/* the watch for a Phase 1 SA's first pull (GX_R_WAIT1), or NULL */
+struct gdoi_x *gdoi_ks_watch(struct ike_sa *sa);
+/* ends the watch: the SA pulled nothing (ks->no_pull) */
+void gdoi_ks_no_pull(struct gdoi_x *x);
 /* Ends a server's exchange: done(err) if the role answered, then free */
 void gdoi_ks_end(struct gdoi_x *x, int err);
 void gdoi_gm_timer(struct gdoi_x *x);

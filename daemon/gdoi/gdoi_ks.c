@@ -37,10 +37,52 @@ void gdoi_ks_end(struct gdoi_x *x, int err)
 	gdoi_x_free(x);
 }
 
+/*
+ * A member's Phase 1 SA is watched for its first GROUPKEY-PULL: an
+ * exchange in state GX_R_WAIT1 with M-ID 0 (no pull's: gdoi_phase2 ends
+ * the watch first), for as long as a finished exchange is kept.
+ */
+void gdoi_sa_established(struct gdoi_ctx *g, struct ike_sa *sa)
+{
+	struct gdoi_x *x;
+
+	if (!g->ks || !g->ks->no_pull || sa->initiator || gdoi_ks_watch(sa))
+		return;
+	x = gdoi_x_new(g, sa, 0);
+	if (!x)
+		return;
+	x->state = GX_R_WAIT1;
+	ev_timer_add(&x->timer, ks_keep_ms(g));
+}
+
+struct gdoi_x *gdoi_ks_watch(struct ike_sa *sa)
+{
+	struct gdoi_x *x;
+
+	for (x = sa->phase2; x; x = x->next)
+		if (x->state == GX_R_WAIT1)
+			return x;
+	return NULL;
+}
+
+void gdoi_ks_no_pull(struct gdoi_x *x)
+{
+	struct gdoi_ctx *g = x->g;
+	struct ike_sa *sa = x->sa;
+
+	gdoi_x_end(x);
+	g->stats.no_pull++;
+	g->ks->no_pull(g->ks_arg, sa);
+}
+
 void gdoi_ks_timer(struct gdoi_x *x)
 {
 	char gs[32];
 
+	if (x->state == GX_R_WAIT1) {
+		gdoi_ks_no_pull(x);
+		return;
+	}
 	if (x->state == GX_R_WAIT3) {
 		x->g->stats.pull_failed++;
 		log_info("GROUPKEY-PULL with %s for group %s: no message 3, giving up",

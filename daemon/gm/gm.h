@@ -152,6 +152,9 @@ struct gm_failover {
 void gm_failover_reset(struct gm_failover *f);
 unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
 			  unsigned nservers);
+/* the server the next gm_failover_next() returns, without moving */
+unsigned gm_failover_peek(const struct gm_failover *f, unsigned retries,
+			  unsigned nservers);
 /* The next gm_failover_next() moves on to the server after server (its
  * key server went silent: HB-02); with one server, it again */
 void gm_failover_after(struct gm_failover *f, unsigned server,

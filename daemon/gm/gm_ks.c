@@ -27,6 +27,14 @@ unsigned gm_failover_next(struct gm_failover *f, unsigned retries,
 	return f->server;
 }
 
+unsigned gm_failover_peek(const struct gm_failover *f, unsigned retries,
+			  unsigned nservers)
+{
+	if (f->total && f->tries + 1 >= retries && nservers)
+		return (f->server + 1) % nservers;
+	return f->server;
+}
+
 void gm_failover_after(struct gm_failover *f, unsigned server,
 		       unsigned retries, unsigned nservers)
 {

@@ -8,8 +8,10 @@
  * that server (timer, "gvpn gm register", failover back) runs over it, as
  * long as it has more than gm_p1_margin_ms() of lifetime left. Every other
  * SA is deleted, with a Delete the key server acts on: one that a failed
- * try used, one with a server no group is registered with or trying (after
- * a failover, a "clear group"), and all but the newest with each server.
+ * try used (unless the server's answer could not be parsed: the SA is fine,
+ * the next try with that server runs over it), one with a server no group
+ * is registered with or trying or about to try next (after a failover, a
+ * "clear group"), and all but the newest with each server.
  * So a member holds at most one established SA per key server, and the key
  * server one per member. gvpnd's shutdown deletes them all (ike_ctx_fini).
  *
@@ -67,6 +69,11 @@ static const struct ike_peer *group_server(const struct gm_group *grp)
 		return grp->c->servers[grp->cur_server];
 	if (grp->state == GM_PHASE1 || grp->state == GM_PULL)
 		return grp->c->servers[grp->fo.server];
+	/* between the tries of a round: the server of the next one */
+	if (grp->state == GM_IDLE && grp->fo.total && grp->c->nservers)
+		return grp->c->servers[gm_failover_peek(&grp->fo,
+							grp->c->retries,
+							grp->c->nservers)];
 	return NULL;
 }
 
@@ -121,6 +128,12 @@ void gm_p1_failed(struct ike_sa *sa, int err)
 		return;
 	/* another group's pull on it decides for itself */
 	if (sa->phase2)
+		return;
+	/* the key server answered, authentically, with what this member
+	 * cannot parse: a new Phase 1 would get the same answer. The next
+	 * try with this server runs over this SA; gm_p1_gc() deletes it when
+	 * the next try goes to another server (failover) */
+	if (err == -EBADMSG)
 		return;
 	ike_sa_delete_soon(sa, "the registration over it failed");
 }

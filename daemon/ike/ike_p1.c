@@ -85,6 +85,7 @@ int ike_p1_select(struct ike_ctx *ctx, const struct ike_peer *pc,
 	char offered[200] = "", buf[96];
 	size_t used = 0;
 	unsigned i, j, k, n = 0;
+	bool refused_legacy = false;	/* a transform only ike.legacy allows */
 
 	if (offer->doi != ISAKMP_DOI_IPSEC && offer->doi != ISAKMP_DOI_GDOI)
 		return isakmp_fail(err, ISAKMP_N_DOI_NOT_SUPPORTED,
@@ -116,11 +117,13 @@ int ike_p1_select(struct ike_ctx *ctx, const struct ike_peer *pc,
 					sizeof(offered) - used, "%s%s",
 					used ? ", " : "",
 					ike_suite_str(&s, buf, sizeof(buf)));
-			if (!ctx->conf->legacy && ike_suite_legacy(&s))
-				continue;
 			if (!ike_cipher(s.encr, s.key_bits) || !ike_md(s.hash) ||
 			    !ike_group_supported(s.group))
 				continue;
+			if (!ctx->conf->legacy && ike_suite_legacy(&s)) {
+				refused_legacy = true;
+				continue;
+			}
 			for (k = 0; k < pc->nsuites; k++) {
 				if (ike_suite_match(&s, &pc->suites[k])) {
 					*chosen = s;
@@ -137,8 +140,8 @@ int ike_p1_select(struct ike_ctx *ctx, const struct ike_peer *pc,
 		strcpy(offered + sizeof(offered) - 5, "...");
 	return isakmp_fail(err, ISAKMP_N_NO_PROPOSAL_CHOSEN,
 			   "none of the %u offered transforms is acceptable: %s%s",
-			   n, offered, ctx->conf->legacy ? "" :
-			   " (legacy algorithms are disabled)");
+			   n, offered, refused_legacy ?
+			   " (legacy algorithms are disabled)" : "");
 }
 
 void ike_p1_put_reply_sa(struct isakmp_buf *b, const uint8_t *sai_b,

@@ -255,10 +255,15 @@ struct isakmp_chain {
 	struct isakmp_pl pl[ISAKMP_MAX_PAYLOADS];
 };
 
+/* zero bytes a plaintext message may carry after its last payload */
+#define ISAKMP_PLAIN_PAD_MAX	16
+
 /*
  * Walks the payload chain that starts with type np in buf[0..len). With
  * allow_padding, bytes after the last payload are accepted (the padding of
- * a decrypted message); otherwise the chain must end exactly at len.
+ * a decrypted message); otherwise the chain must end at len or be followed
+ * by at most ISAKMP_PLAIN_PAD_MAX zero bytes (a plaintext message padded
+ * the way libreswan does by default).
  */
 int isakmp_chain_decode(struct isakmp_chain *c, uint8_t np,
 			const uint8_t *buf, size_t len, bool allow_padding,

@@ -105,6 +105,24 @@ bool isakmp_np_known(uint8_t type)
 	return false;
 }
 
+/*
+ * Trailing bytes of a plaintext message: RFC 2408 3.1 does not forbid
+ * them, and libreswan pads every IKEv1 message to a multiple of 4 bytes
+ * by default (ikepad), counting the zeros in the header Length. Zeros up
+ * to a cipher block are padding; anything else is a malformed message.
+ */
+static bool plain_padding(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (n > ISAKMP_PLAIN_PAD_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 int isakmp_chain_decode(struct isakmp_chain *c, uint8_t np,
 			const uint8_t *buf, size_t len, bool allow_padding,
 			struct isakmp_err *err)
@@ -158,7 +176,8 @@ int isakmp_chain_decode(struct isakmp_chain *c, uint8_t np,
 		pl->len = plen - ISAKMP_GEN_LEN;
 		np = next;
 	}
-	if (!allow_padding && isakmp_rd_left(&r))
+	if (!allow_padding && isakmp_rd_left(&r) &&
+	    !plain_padding(buf + r.off, isakmp_rd_left(&r)))
 		return isakmp_fail(err, ISAKMP_N_UNEQUAL_PAYLOAD_LENGTHS,
 				   "%zu bytes after the last payload",
 				   isakmp_rd_left(&r));

@@ -808,6 +808,75 @@ static int ks_sid_request(void *arg, struct ike_sa *sa,
 	return 0;
 }
 
+/* --- registrations that stop half-way ------------------------------------- */
+
+/* may a line about addr be logged now? (per address, KS_INCOMPLETE_LOG_MS);
+ * *more: how many were not since the last one */
+static bool incomplete_log_ok(struct ks *ks, struct in_addr addr,
+			      unsigned long *more)
+{
+	struct ks_incomplete_rl *slot = NULL, *r;
+	uint64_t now = ks->now_ms() + 1;	/* 0 marks a free slot */
+	unsigned i;
+
+	for (i = 0; i < KS_INCOMPLETE_PEERS; i++) {
+		r = &ks->incomplete_rl[i];
+		if (r->last_ms && r->addr.s_addr == addr.s_addr) {
+			slot = r;
+			break;
+		}
+		/* else the free or least recently logged one */
+		if (!slot || r->last_ms < slot->last_ms)
+			slot = r;
+	}
+	if (slot->last_ms && slot->addr.s_addr == addr.s_addr &&
+	    now - slot->last_ms < KS_INCOMPLETE_LOG_MS) {
+		slot->suppressed++;
+		return false;
+	}
+	*more = slot->addr.s_addr == addr.s_addr ? slot->suppressed : 0;
+	slot->addr = addr;
+	slot->last_ms = now;
+	slot->suppressed = 0;
+	return true;
+}
+
+/* counts and logs a registration that stopped half-way: after Phase 1 (g
+ * NULL: no pull came, the group is unknown) or after message 2 of g's
+ * pull (step says how) */
+static void ks_incomplete(struct ks *ks, struct ks_group *g,
+			  const struct ike_sa *sa, const char *step)
+{
+	char addr[INET_ADDRSTRLEN], more[80] = "";
+	unsigned long n;
+
+	if (g) {
+		g->incomplete++;
+		ks->stats.incomplete_no_msg3++;
+	} else {
+		ks->stats.incomplete_no_pull++;
+	}
+	if (!incomplete_log_ok(ks, sa->peer.sin_addr, &n))
+		return;
+	if (n)
+		snprintf(more, sizeof(more), " (%lu more from it in the last %d s)",
+			 n, KS_INCOMPLETE_LOG_MS / 1000);
+	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
+	if (g)
+		log_warn("registration incomplete: GM %s%s%s%s in group %s stopped after GROUPKEY-PULL message 2: %s%s",
+			 addr, sa->peer_id[0] ? " (" : "", sa->peer_id,
+			 sa->peer_id[0] ? ")" : "", g->c->name, step, more);
+	else
+		log_warn("registration incomplete: GM %s%s%s%s stopped after Phase 1: %s%s",
+			 addr, sa->peer_id[0] ? " (" : "", sa->peer_id,
+			 sa->peer_id[0] ? ")" : "", step, more);
+}
+
+static void ks_no_pull(void *arg, struct ike_sa *sa)
+{
+	ks_incomplete(arg, NULL, sa, "no GROUPKEY-PULL");
+}
+
 static void ks_done(void *arg, struct ike_sa *sa,
 		    const struct gdoi_group_id *gid, struct gdoi_pull_reply *r,
 		    int err)
@@ -827,6 +896,13 @@ static void ks_done(void *arg, struct ike_sa *sa,
 		/* message 4 did not go out: nobody got the SID */
 		if (g && sid.n)
 			ks_sid_release(ks, g, sid.value[0]);
+		/* the member's doing, not ours (-EMSGSIZE) nor a refusal */
+		if (g && s && err == -ETIMEDOUT)
+			ks_incomplete(ks, g, sa, "no message 3");
+		else if (g && s && err == -ECONNABORTED)
+			ks_incomplete(ks, g, sa, "its Phase 1 SA went away before message 3");
+		else if (g && s && err == -ECONNREFUSED)
+			ks_incomplete(ks, g, sa, "it refused message 2");
 		return;
 	}
 	inet_ntop(AF_INET, &sa->peer.sin_addr, addr, sizeof(addr));
@@ -862,6 +938,7 @@ const struct gdoi_ks_ops ks_gdoi_ops = {
 	.pull = ks_pull,
 	.sid = ks_sid_request,
 	.done = ks_done,
+	.no_pull = ks_no_pull,
 	.push_ack = ks_push_ack,
 };
 

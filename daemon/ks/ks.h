@@ -102,6 +102,7 @@ struct ks_group {
 	unsigned nmembers;
 	unsigned long regs;		/* completed registrations */
 	unsigned long refused;
+	unsigned long incomplete;	/* stopped after pull message 2 */
 	struct ks_snap *snap;		/* what pulls get now */
 	/* GROUPKEY-PUSH (ks_rekey.c): the KEK a KEK rekey replaced, kept
 	 * (with its SEQ) until that rekey's ACK window closes */
@@ -120,6 +121,22 @@ struct ks_stats {
 	unsigned long pulls, regs, unknown_group, unauthorized, table_full,
 		      failed;
 	unsigned long acks_unknown_kek;	/* ACKs naming no group's KEK */
+	/* registrations that stopped half-way (ks_incomplete) */
+	unsigned long incomplete_no_pull, incomplete_no_msg3;
+};
+
+/*
+ * A registration that stops half-way is logged at most once per member
+ * address every KS_INCOMPLETE_LOG_MS (the next line says how many more
+ * there were), for the last KS_INCOMPLETE_PEERS addresses; all are counted.
+ */
+#define KS_INCOMPLETE_LOG_MS	60000
+#define KS_INCOMPLETE_PEERS	64
+
+struct ks_incomplete_rl {
+	struct in_addr addr;
+	uint64_t last_ms;		/* on ks->now_ms(); 0: free slot */
+	unsigned long suppressed;
 };
 
 struct sockaddr_in;
@@ -133,6 +150,7 @@ struct ks {
 	unsigned mtab_size;
 	unsigned nmembers;
 	struct ks_stats stats;
+	struct ks_incomplete_rl incomplete_rl[KS_INCOMPLETE_PEERS];
 	uint64_t (*now_ms)(void);	/* monotonic ms; tests may replace it */
 	time_t (*wall)(time_t *);	/* for registered-at; tests may replace */
 	/* sending pushes, set after ks_init (main.c: net.c and the pcap

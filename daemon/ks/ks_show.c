@@ -142,6 +142,7 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 	print_uint(PRINT_ANY, "members", "members", g->nmembers);
 	print_uint(PRINT_ANY, "registrations", "registrations", g->regs);
 	print_uint(PRINT_ANY, "refused", "refused", g->refused);
+	print_uint(PRINT_ANY, "incomplete", "incomplete", g->incomplete);
 	print_nl();
 	print_indent(2);
 	print_uint(PRINT_ANY, "activation_time_delay", "atd", c->atd);

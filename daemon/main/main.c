@@ -27,6 +27,7 @@
 #include "gdoi/gdoi.h"
 #include "gm/gm.h"
 #include "ike/ike.h"
+#include "json.h"
 #include "ks/ks.h"
 #include "net.h"
 
@@ -97,6 +98,27 @@ static void ks_trace(const struct sockaddr_in *src,
 static void op_gone(struct ike_sa *sa)
 {
 	gdoi_sa_gone(&gdoi, sa);
+}
+
+/* "daemon show": with a key server role, the registrations that stopped
+ * after Phase 1 (no group is known before a pull: "ks show" counts the
+ * ones that stopped after pull message 2 per group); the Phase 1 SAs */
+static void daemon_show_extra(void *arg)
+{
+	(void)arg;
+	if (gdoi.ks) {
+		print_uint(PRINT_ANY, "ks_phase1_without_pull",
+			   "ks-phase1-without-pull",
+			   ks.stats.incomplete_no_pull);
+		print_nl();
+	}
+	ike_show(&ike);
+}
+
+/* the key server watches a member's Phase 1 SA for its first pull */
+static void op_established(struct ike_sa *sa)
+{
+	gdoi_sa_established(&gdoi, sa);
 }
 
 /*
@@ -237,7 +259,7 @@ int main(int argc, char **argv)
 	struct ike_ops ops = {
 		.send = op_send, .trace = op_trace, .keylog = op_keylog,
 		.phase2 = op_phase2, .notify = op_notify, .gone = op_gone,
-		.push = op_push,
+		.push = op_push, .established = op_established,
 	};
 	sigset_t mask;
 	unsigned i;
@@ -361,7 +383,7 @@ int main(int argc, char **argv)
 		goto out_net;
 	}
 	/* Phase 1 SAs in "daemon show" */
-	ctl_daemon_show_add(ike_show, &ike);
+	ctl_daemon_show_add(daemon_show_extra, NULL);
 	/* roles have registered their commands (they may add more later) */
 	if (ctl_open(conf.ctl.socket, conf.ctl.mode, conf.ctl.group))
 		goto out_net;
@@ -389,13 +411,16 @@ int main(int argc, char **argv)
 	rc = ev_run() ? 1 : 0;
 	sd_notify(0, "STOPPING=1");
 	ctl_close();
-	/* deletes go out before the socket closes */
+	/* deletes go out before the socket closes; SAs we delete are no
+	 * registrations that stopped half-way */
+	gdoi.closing = true;
 	ike_ctx_fini(&ike);
 	net_close();
 	goto out;
 out_net:
 	net_close();
 out_ike:
+	gdoi.closing = true;
 	ike_ctx_fini(&ike);
 out:
 	/* after ike: its last callbacks may still reach the member */

@@ -116,9 +116,13 @@ static int side(const struct ike_sa *sa)
 	return ike_pair_side(sa->ctx);
 }
 
+static uint64_t est_ms[2];		/* when each side established */
+
 static void op_established(struct ike_sa *sa)
 {
 	est[side(sa)] = sa;
+	est_ms[side(sa)] = ev_now_ms();
+	gdoi_sa_established(&gdoi[side(sa)], sa);
 }
 
 static void op_gone(struct ike_sa *sa)
@@ -309,8 +313,20 @@ static int ks_sid(void *arg, struct ike_sa *sa,
 	return 0;
 }
 
+/* the member's Phase 1 SA saw no pull */
+static unsigned no_pull_calls;
+
+static void ks_no_pull_cb(void *arg, struct ike_sa *sa)
+{
+	(void)arg;
+	assert_false(sa->initiator);
+	assert_int_equal(sa->peer.sin_addr.s_addr, addr[0].sin_addr.s_addr);
+	no_pull_calls++;
+}
+
 static const struct gdoi_ks_ops ks_ops = {
 	.pull = ks_pull, .sid = ks_sid, .done = ks_done_cb,
+	.no_pull = ks_no_pull_cb,
 };
 
 /* --- the member's callback ---------------------------------------------------- */
@@ -367,6 +383,7 @@ static void reset_knobs(void)
 	sid_calls = sid_nreq = 0;
 	memset(&done_sid, 0, sizeof(done_sid));
 	pull_calls = done_calls = 0;
+	no_pull_calls = 0;
 	done_err = 1;
 	ks_done = gm_done = false;
 	gm_calls = 0;
@@ -944,6 +961,67 @@ static void test_sa_gone(void **state)
 	assert_int_equal(gm_calls, 1);
 }
 
+/* let the timers run until ms after the key server's Phase 1 came up */
+static void wait_until(uint64_t ms)
+{
+	while (ev_now_ms() < est_ms[1] + ms) {
+		ike_pair_tick();
+		ike_pair_pump();
+	}
+	ike_pair_pump();
+}
+
+/* The key server reports a member that stops after Phase 1, once */
+static void test_no_pull(void **state)
+{
+	uint64_t keep = 2 * gdoi_rtx_total(&conf[1]);
+
+	(void)state;
+	/* Phase 1 is up (setup): the server watches for the first pull */
+	assert_non_null(est[1]->phase2);
+	/* not before its time (the test clock: no load moves it) */
+	wait_until(keep - 10);
+	assert_int_equal(no_pull_calls, 0);
+	wait_until(keep + 20);
+	assert_int_equal(no_pull_calls, 1);
+	assert_int_equal(gdoi[1].stats.no_pull, 1);
+	assert_null(est[1]->phase2);
+	/* a pull after that is served as ever, and not reported */
+	pull(GROUP);
+	settle();
+	assert_good_result();
+	assert_int_equal(no_pull_calls, 1);
+}
+
+/* A member that pulls is not reported, however long its SA lives */
+static void test_pull_no_report(void **state)
+{
+	(void)state;
+	pull(GROUP);
+	settle();
+	assert_good_result();
+	wait_until(3 * gdoi_rtx_total(&conf[1]));
+	assert_int_equal(no_pull_calls, 0);
+	assert_int_equal(gdoi[1].stats.no_pull, 0);
+}
+
+/* The member deletes its Phase 1 SA without pulling: reported at once */
+static void test_no_pull_deleted(void **state)
+{
+	(void)state;
+	ike_sa_delete(est[0], "test");
+	ike_pair_pump();				/* the delete reaches the server */
+	assert_null(est[1]);
+	assert_int_equal(no_pull_calls, 1);
+	/* the server deleting its SAs when it stops is no such member */
+	reset_knobs();
+	phase1();
+	gdoi[1].closing = true;
+	ike_ctx_fini(&ctx[1]);
+	assert_int_equal(no_pull_calls, 0);
+	assert_int_equal(ike_ctx_init(&ctx[1], &conf[1], &ctx[0].ops), 0);
+}
+
 static void test_pull_bad_group_type(void **state)
 {
 	struct gdoi_group_id gid = { .type = ISAKMP_ID_FQDN };
@@ -1077,6 +1155,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_key_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sa_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_pull, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pull_no_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_pull_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_bad_group_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_rsa_pop, rsa_setup, rsa_teardown),
 	};

@@ -136,8 +136,12 @@ static void test_failover(void **state)
 
 	(void)state;
 	gm_failover_reset(&f);
-	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		/* peek says what next does, without moving */
+		assert_int_equal(gm_failover_peek(&f, 3, 3), want[i]);
+		assert_int_equal(gm_failover_peek(&f, 3, 3), want[i]);
 		assert_int_equal(gm_failover_next(&f, 3, 3), want[i]);
+	}
 	assert_int_equal(f.total, 11);
 	/* one server, one try each: always it */
 	gm_failover_reset(&f);

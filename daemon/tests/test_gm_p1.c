@@ -105,6 +105,8 @@ static uint8_t sel_src[8] = { 10, 1, 0, 0, 255, 255, 0, 0 };
 static uint8_t sel_dst[8] = { 10, 0, 0, 0, 255, 0, 0, 0 };
 static uint8_t tek_spi_be[4] = { 0x11, 0x22, 0x33, 0x44 };
 static unsigned pulls_ok;
+static bool bad_msg2;			/* a TEK the member cannot parse */
+static const uint8_t bad_attrs[3] = { 0x00, 0x05, 0x00 };	/* truncated */
 
 static int ks_pull(void *arg, struct ike_sa *sa,
 		   const struct gdoi_group_id *group, struct gdoi_pull_reply *r,
@@ -135,6 +137,9 @@ static int ks_pull(void *arg, struct ike_sa *sa,
 	isakmp_put_attr_basic(&b, 5, 12);
 	isakmp_put_attr_basic(&b, 6, 256);
 	r->sa.tek[0].attrs = (struct isakmp_attrs){ tek_attr_mem, b.len };
+	if (bad_msg2)
+		r->sa.tek[0].attrs = (struct isakmp_attrs){ bad_attrs,
+							    sizeof(bad_attrs) };
 	isakmp_buf_init(&b, kd_mem, sizeof(kd_mem));
 	isakmp_put_attr_var(&b, GDOI_KD_TEK_ALGORITHM_KEY, key, sizeof(key));
 	isakmp_put_attr_var(&b, GDOI_KD_TEK_INTEGRITY_KEY, ikey, sizeof(ikey));
@@ -192,6 +197,8 @@ static int try_register(uint32_t group, bool *reused)
 	struct gm_group *grp = &groups[0];
 	struct ike_sa *sa;
 
+	/* as try_start() and registered(): the failover round */
+	gm_failover_next(&grp->fo, grp->c->retries, grp->c->nservers);
 	grp->state = GM_PHASE1;
 	sa = gm_p1_reusable(&ctx[0], &peer[0], &addr[0]);
 	if (reused)
@@ -222,6 +229,7 @@ static int try_register(uint32_t group, bool *reused)
 	} else {
 		grp->state = GM_REGISTERED;
 		grp->cur_server = 0;
+		gm_failover_reset(&grp->fo);
 	}
 	gm_p1_gc(&gm);
 	/* deletes go out, their answers come in */
@@ -269,7 +277,7 @@ static int setup(void **state)
 	ike_pair_addrs();
 	ike_pair_conf(0, IKE_AUTH_PSK);
 	ike_pair_conf(1, IKE_AUTH_PSK);
-	drop_pulls = false;
+	drop_pulls = bad_msg2 = false;
 	deletes_rx[0] = deletes_rx[1] = 0;
 	pulls_ok = p1_negotiated = 0;
 	ike_pair_start(&ops);
@@ -452,6 +460,46 @@ static void test_server_lost_sa(void **state)
 	assert_int_equal(ctx[1].nsas, 1);
 }
 
+/* A key server whose message 2 the member cannot parse: each try fails
+ * (-EBADMSG, counted toward failover), all of them over the one Phase 1
+ * SA, which goes when the next try is with another server */
+static void test_bad_msg2_reuses_p1(void **state)
+{
+	bool reused;
+
+	(void)state;
+	gconf[0].retries = 2;
+	gconf[0].nservers = 2;
+	gconf[0].servers[1] = &peer[1];		/* another key server */
+	bad_msg2 = true;
+	assert_int_equal(try_register(GROUP, &reused), -1);
+	assert_int_equal(pull_err, -EBADMSG);
+	assert_false(reused);
+	run_until(NULL, 300);
+	/* kept: the next try is with the same server */
+	assert_int_equal(live(0), 1);
+	assert_int_equal(live(1), 1);
+	assert_int_equal(groups[0].fo.tries, 0);
+	assert_int_equal(try_register(GROUP, &reused), -1);
+	assert_int_equal(pull_err, -EBADMSG);
+	assert_true(reused);
+	assert_int_equal(p1_negotiated, 1);
+	assert_int_equal(groups[0].fo.tries, 1);
+	/* the round with this server is over: the next try is with the
+	 * other one, this server's SA goes on both sides */
+	assert_int_equal(gm_failover_peek(&groups[0].fo, 2, 2), 1);
+	run_until(NULL, 300);
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(ctx[1].nsas, 0);
+	assert_int_equal(pulls_ok, 0);
+	/* the server fixed: a try with it again registers over a new SA */
+	bad_msg2 = false;
+	gm_failover_reset(&groups[0].fo);
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	assert_false(reused);
+	assert_int_equal(p1_negotiated, 2);
+}
+
 /* an SA no group registers over goes (failover away, "clear group");
  * one another group is registered over stays */
 static void test_unused_goes(void **state)
@@ -582,6 +630,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_tries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_tries_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_lost_sa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_msg2_reuses_p1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unused_goes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ks_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ks_bound_spares_exchange, setup, teardown),

@@ -46,18 +46,34 @@ static bool done_called;
 static unsigned sent[2];
 static int drop_nth = -1;		/* drop the nth datagram on the wire */
 static unsigned wire_count;
+static unsigned pad_plain;		/* zeros after plaintext messages */
+static unsigned padded;			/* messages padded so */
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
 		   size_t len)
 {
 	int from = ike_pair_side(c);
+	struct ike_pair_pkt *p;
 
 	sent[from]++;
 	if ((int)wire_count++ == drop_nth)
 		return 0;
-	if (ike_pair_wired(from, to))
-		ike_pair_queue(from, local, to, buf, len);
+	if (!ike_pair_wired(from, to))
+		return 0;
+	p = ike_pair_queue(from, local, to, buf, len);
+	if (pad_plain && len >= ISAKMP_HDR_LEN &&
+	    !(buf[19] & ISAKMP_FLAG_E)) {
+		/* as libreswan's ikepad: zeros counted in the header Length */
+		assert_true(len + pad_plain <= sizeof(p->data));
+		memset(p->data + len, 0, pad_plain);
+		p->len += pad_plain;
+		p->data[24] = (uint8_t)(p->len >> 24);
+		p->data[25] = (uint8_t)(p->len >> 16);
+		p->data[26] = (uint8_t)(p->len >> 8);
+		p->data[27] = (uint8_t)p->len;
+		padded++;
+	}
 	return 0;
 }
 
@@ -117,6 +133,7 @@ static int setup(void **state)
 	sent[0] = sent[1] = 0;
 	drop_nth = -1;
 	wire_count = 0;
+	pad_plain = 0;
 	keylog_len[0] = keylog_len[1] = 0;
 	return 0;
 }
@@ -369,6 +386,51 @@ static void test_aggressive_rsa_fqdn(void **state)
 	setup(state);
 }
 
+/* Plaintext messages padded with zeros (libreswan's default ikepad) */
+static void test_padded_psk(void **state)
+{
+	static const unsigned pads[] = { 1, 2, 3, ISAKMP_PLAIN_PAD_MAX };
+	unsigned i;
+
+	for (i = 0; i < sizeof(pads) / sizeof(pads[0]); i++) {
+		setup(state);
+		pad_plain = pads[i];
+		padded = 0;
+		initiate(IKE_MODE_MAIN);
+		run(2000);
+		assert_same_keys();
+		/* messages 1 to 4 */
+		assert_int_equal(padded, 4);
+		teardown(state);
+
+		setup(state);
+		pad_plain = pads[i];
+		padded = 0;
+		test_aggressive_psk(state);
+		assert_int_equal(padded, 3);
+		teardown(state);
+	}
+	/* more than a cipher block of zeros: message 1 is malformed */
+	setup(state);
+	pad_plain = ISAKMP_PLAIN_PAD_MAX + 1;
+	initiate(IKE_MODE_MAIN);
+	run(200);
+	assert_null(est[1]);
+	assert_true(ctx[1].stats.rx_malformed >= 1);
+	assert_int_equal(ctx[1].nhalf, 0);
+	teardown(state);
+}
+
+static void test_padded_rsa(void **state)
+{
+	padded = 0;
+	pad_plain = 3;
+	test_main_rsa(state);
+	pad_plain = 3;
+	test_aggressive_rsa_fqdn(state);
+	assert_int_equal(padded, 4 + 3);
+}
+
 static void test_rsa_ipv4_id(void **state)
 {
 	(void)state;
@@ -482,6 +544,70 @@ static void test_legacy_refused(void **state)
 	initiate(IKE_MODE_MAIN);
 	run(2000);
 	assert_failed();
+}
+
+/* the responder's log while one negotiation runs (caller frees) */
+static char *responder_log(void)
+{
+	char path[] = "/tmp/test_ike_p1.XXXXXX";
+	int fd = mkstemp(path), saved, level = log_get_level();
+	char *buf = calloc(1, 8192);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	assert_non_null(buf);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	log_set_level(LOG_WARNING);
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	log_set_level(level);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, 8191, 0);
+	assert_true(n > 0);
+	close(fd);
+	unlink(path);
+	return buf;
+}
+
+/* "(legacy algorithms are disabled)" only when a refused transform uses one */
+static void test_refusal_log(void **state)
+{
+	char *log;
+
+	/* nothing legacy: the responder wants MODP 2048, ECP 256 offered */
+	suites[0][0].group = 19;
+	log = responder_log();
+	assert_failed();
+	assert_non_null(strstr(log, "none of the 1 offered transforms is acceptable: aes256-sha256-ecp256/psk"));
+	assert_null(strstr(log, "legacy"));
+	free(log);
+	teardown(state);
+
+	/* 3DES offered, the responder does not allow legacy algorithms */
+	setup(state);
+	conf[0].legacy = true;
+	suites[0][0] = (struct ike_suite){ IKE_ENCR_3DES, 0, IKE_HASH_SHA1,
+					   IKE_AUTH_PSK, 14, 3600 };
+	log = responder_log();
+	assert_failed();
+	assert_non_null(strstr(log, "3des-sha1-modp2048/psk (legacy algorithms are disabled)"));
+	free(log);
+	teardown(state);
+
+	/* MD5 and MODP 1024 but allowed: refused for another reason */
+	setup(state);
+	conf[0].legacy = conf[1].legacy = true;
+	suites[0][0] = (struct ike_suite){ IKE_ENCR_AES_CBC, 128, IKE_HASH_MD5,
+					   IKE_AUTH_PSK, 2, 3600 };
+	log = responder_log();
+	assert_failed();
+	assert_non_null(strstr(log, "offered transforms is acceptable"));
+	assert_null(strstr(log, "legacy"));
+	free(log);
 }
 
 static void test_remote_id_mismatch(void **state)
@@ -671,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_psk_aggressive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proposal_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_id_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmit_msg4_lost, setup, teardown),
@@ -681,10 +808,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_after_establishment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_padded_psk, NULL, NULL),
 	};
 	const struct CMUnitTest rsa[] = {
 		cmocka_unit_test_setup_teardown(test_main_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aggressive_rsa_fqdn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_padded_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_ipv4_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_cert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired_cert, setup, teardown),

@@ -541,6 +541,9 @@ static void test_chain_off_by_one(void **state)
 	size_t offs[4], i;
 
 	(void)state;
+	/* not zeros: a last payload one byte short would leave a zero byte,
+	 * which a plaintext message may carry as padding */
+	memset(nonce, 0xa5, sizeof(nonce));
 	begin(&b, ISAKMP_EXCH_MAIN);
 	offs[0] = b.len;
 	isakmp_data_encode(&b, ISAKMP_NP_KE, nonce, 8);
@@ -575,11 +578,79 @@ static void test_chain_off_by_one(void **state)
 	/* truncated: the datagram ends inside the last payload */
 	assert_int_equal(isakmp_chain_decode(&c, ISAKMP_NP_KE, b.p + ISAKMP_HDR_LEN,
 					     b.len - ISAKMP_HDR_LEN - 1, false, &err), -1);
-	/* padding after the chain: only where allowed */
+	/* padding after the chain: only where allowed (zeros aside, see
+	 * test_plain_padding) */
+	memset(b.p + b.len, 0xff, 3);
 	assert_int_equal(isakmp_chain_decode(&c, ISAKMP_NP_KE, b.p + ISAKMP_HDR_LEN,
 					     b.len - ISAKMP_HDR_LEN + 3, false, &err), -1);
 	assert_int_equal(isakmp_chain_decode(&c, ISAKMP_NP_KE, b.p + ISAKMP_HDR_LEN,
 					     b.len - ISAKMP_HDR_LEN + 3, true, &err), 0);
+}
+
+/*
+ * A main mode message 1 padded the way libreswan does (ikepad: zeros up to
+ * a multiple of 4, counted in the header Length) decodes; zeros beyond a
+ * cipher block, or a nonzero trailing byte, are still malformed.
+ */
+static void test_plain_padding(void **state)
+{
+	struct isakmp_chain c;
+	struct isakmp_hdr h;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	size_t len, pad;
+
+	(void)state;
+	begin(&b, ISAKMP_EXCH_MAIN);
+	build_sa(&b, ISAKMP_DOI_IPSEC);
+	isakmp_data_encode(&b, ISAKMP_NP_VID, "gvpn test", 9);
+	decode(&b, &c);
+	assert_int_equal(c.n, 2);
+	len = b.len;
+	for (pad = 1; pad <= ISAKMP_PLAIN_PAD_MAX + 1; pad++) {
+		isakmp_buf_init(&b, mem, sizeof(mem));
+		b.len = len;
+		isakmp_put_zero(&b, pad);
+		isakmp_msg_end(&b);
+		assert_false(b.err);
+		assert_int_equal(isakmp_hdr_decode(&h, b.p, b.len, &err), 0);
+		assert_int_equal(h.len, len + pad);
+		if (pad == 3)
+			corpus_seed("main-sa-padded", b.p, b.len);
+		if (pad > ISAKMP_PLAIN_PAD_MAX) {
+			assert_int_equal(isakmp_chain_decode(&c, h.np,
+							     b.p + ISAKMP_HDR_LEN,
+							     b.len - ISAKMP_HDR_LEN,
+							     false, &err), -1);
+			assert_int_equal(err.notify,
+					 ISAKMP_N_UNEQUAL_PAYLOAD_LENGTHS);
+			assert_string_equal(err.msg,
+					    "17 bytes after the last payload");
+			continue;
+		}
+		assert_int_equal(isakmp_chain_decode(&c, h.np,
+						     b.p + ISAKMP_HDR_LEN,
+						     b.len - ISAKMP_HDR_LEN,
+						     false, &err), 0);
+		assert_int_equal(c.n, 2);
+		assert_int_equal(c.pl[0].type, ISAKMP_NP_SA);
+		assert_int_equal(c.pl[1].type, ISAKMP_NP_VID);
+		assert_int_equal(c.pl[1].len, 9);
+		/* any nonzero byte in the padding makes it malformed */
+		b.p[len + pad - 1] = 1;
+		assert_int_equal(isakmp_chain_decode(&c, h.np,
+						     b.p + ISAKMP_HDR_LEN,
+						     b.len - ISAKMP_HDR_LEN,
+						     false, &err), -1);
+		assert_non_null(strstr(err.msg, "bytes after the last payload"));
+		b.p[len + pad - 1] = 0;
+		b.p[len] = 0x80;
+		assert_int_equal(isakmp_chain_decode(&c, h.np,
+						     b.p + ISAKMP_HDR_LEN,
+						     b.len - ISAKMP_HDR_LEN,
+						     false, &err), -1);
+		b.p[len] = 0;
+	}
 }
 
 static void test_chain_unknown(void **state)
@@ -667,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_flat_payloads),
 		cmocka_unit_test(test_flat_malformed),
 		cmocka_unit_test(test_chain_off_by_one),
+		cmocka_unit_test(test_plain_padding),
 		cmocka_unit_test(test_chain_unknown),
 		cmocka_unit_test(test_buf_overflow),
 		cmocka_unit_test(test_names),

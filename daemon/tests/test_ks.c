@@ -776,6 +776,95 @@ static void test_members(void **state)
 		free(sa[i]);
 }
 
+/* a pull of gid1 by sa that ends with err; what the key server logged */
+static char *pull_ends(struct fixture *f, struct ike_sa *sa, int err)
+{
+	struct gdoi_pull_reply r;
+	char *logs;
+
+	assert_int_equal(pull(f, sa, &gid1, &r, &logs), 0);
+	free(logs);
+	conf_dir_capture_begin();
+	ks_gdoi_ops.done(&f->ks, sa, &gid1, &r, err);
+	return conf_dir_capture_end();
+}
+
+/* Registrations that stop half-way: logged with the member and the step,
+ * once per member and period, all counted; "ks show" counts them */
+static void test_incomplete(void **state)
+{
+	struct fixture *f = *state;
+	struct ks_group *g = &f->ks.groups[0];
+	struct ike_sa *a = member_sa("192.0.2.5", NULL, "ipv4:192.0.2.5");
+	struct ike_sa *b = member_sa("192.0.2.6", NULL, "");
+	struct ike_sa *c = member_sa("192.0.2.7", NULL, "fqdn:gm7.example");
+	char *logs, *out = NULL;
+	size_t outlen;
+	FILE *mf;
+
+	logs = pull_ends(f, a, -ETIMEDOUT);
+	assert_non_null(strstr(logs, "registration incomplete: GM 192.0.2.5 (ipv4:192.0.2.5) in group g1 stopped after GROUPKEY-PULL message 2: no message 3\n"));
+	free(logs);
+	assert_int_equal(g->incomplete, 1);
+	assert_int_equal(f->ks.stats.incomplete_no_msg3, 1);
+	assert_int_equal(g->regs, 0);
+	assert_int_equal(f->ks.nmembers, 0);
+	/* the same member again within the period: counted, not logged */
+	fake_now += KS_INCOMPLETE_LOG_MS - 1000;
+	logs = pull_ends(f, a, -ECONNABORTED);
+	assert_null(strstr(logs, "registration incomplete"));
+	free(logs);
+	assert_int_equal(g->incomplete, 2);
+	/* another member has a line of its own */
+	logs = pull_ends(f, b, -ECONNREFUSED);
+	assert_non_null(strstr(logs, "registration incomplete: GM 192.0.2.6 in group g1 stopped after GROUPKEY-PULL message 2: it refused message 2\n"));
+	free(logs);
+	/* the period is over: logged again, with what was not */
+	fake_now += 1000;
+	logs = pull_ends(f, a, -ECONNABORTED);
+	assert_non_null(strstr(logs, "GM 192.0.2.5 (ipv4:192.0.2.5) in group g1 stopped after GROUPKEY-PULL message 2: its Phase 1 SA went away before message 3 (1 more from it in the last 60 s)"));
+	free(logs);
+	assert_int_equal(g->incomplete, 4);
+	/* our own failure to answer, or a finished one, is no such thing */
+	logs = pull_ends(f, c, -EMSGSIZE);
+	assert_null(strstr(logs, "registration incomplete"));
+	free(logs);
+	logs = pull_ends(f, c, 0);
+	assert_null(strstr(logs, "registration incomplete"));
+	free(logs);
+	assert_int_equal(g->incomplete, 4);
+	assert_int_equal(f->ks.stats.incomplete_no_msg3, 4);
+	/* Phase 1 and no pull: no group known */
+	conf_dir_capture_begin();
+	ks_gdoi_ops.no_pull(&f->ks, c);
+	logs = conf_dir_capture_end();
+	assert_non_null(strstr(logs, "registration incomplete: GM 192.0.2.7 (fqdn:gm7.example) stopped after Phase 1: no GROUPKEY-PULL\n"));
+	free(logs);
+	assert_int_equal(f->ks.stats.incomplete_no_pull, 1);
+	assert_int_equal(g->incomplete, 4);
+	assert_int_equal(f->ks.groups[1].incomplete, 0);
+
+	mf = open_memstream(&out, &outlen);
+	json_begin(mf, false);
+	assert_int_equal(ks_print_show(&f->ks, 1), 0);
+	json_end();
+	fclose(mf);
+	assert_non_null(strstr(out, "refused 0 incomplete 4"));
+	free(out);
+	out = NULL;
+	mf = open_memstream(&out, &outlen);
+	json_begin(mf, true);
+	assert_int_equal(ks_print_show(&f->ks, -1), 0);
+	json_end();
+	fclose(mf);
+	assert_non_null(strstr(out, "\"incomplete\":4"));
+	assert_non_null(strstr(out, "\"incomplete\":0"));
+	free(out);
+	free(a);
+	free(b);
+	free(c);
+}
+
 /* --- Sender IDs (RFC 6054) --------------------------------------------------- */
 
 struct sid_fx {
@@ -1048,6 +1137,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tek_per_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incomplete, setup, teardown),
 		cmocka_unit_test(test_conf_sid_bits),
 		cmocka_unit_test(test_sid_exhaustion),
 		cmocka_unit_test(test_sid_no_reuse),
