@@ -386,10 +386,10 @@ cancel:
 }
 
 /*
- * SENDER_GET: the request names one SA; its group and SPI are kept in
- * args[0] and args[1], the next table slot in args[2].
+ * SENDER_GET: the SA the request names, kept in args[0] (group) and
+ * args[1] (SPI), with args[3] set; args[2] is the next table slot.
  */
-int gvpn_nl_sender_start(struct netlink_callback *cb)
+static int gvpn_nl_sender_sa(struct netlink_callback *cb)
 {
 	struct gvpn_net *gn = gvpn_pernet(sock_net(cb->skb->sk));
 	struct nlattr **attrs = gvpn_nl_dump_attrs(cb);
@@ -413,9 +413,21 @@ int gvpn_nl_sender_start(struct netlink_callback *cb)
 		cb->args[0] = sa->group->id;
 		cb->args[1] = sa->spi;
 		cb->args[2] = 0;
+		cb->args[3] = 1;
 	}
 	mutex_unlock(&gn->lock);
 	return PTR_ERR_OR_ZERO(sa);
+}
+
+/*
+ * A bad request fails here, with the extack pointing at the attribute,
+ * where the kernel gives start() an extack (6.12 does, 6.1 does not).
+ * Without one, the first dump call checks instead, and its error carries
+ * the message only.
+ */
+int gvpn_nl_sender_start(struct netlink_callback *cb)
+{
+	return cb->extack ? gvpn_nl_sender_sa(cb) : 0;
 }
 
 /*
@@ -432,6 +444,11 @@ int gvpn_nl_sender_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 	u32 slot;
 
+	if (!cb->args[3]) {
+		err = gvpn_nl_sender_sa(cb);
+		if (err)
+			return err;
+	}
 	mutex_lock(&gn->lock);
 	cb->seq = gn->dump_seq;
 	g = gvpn_group_find(gn, cb->args[0]);
