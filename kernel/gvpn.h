@@ -316,12 +316,22 @@ void gvpn_sa_exit(void);
 
 struct gvpn_senders;
 
+/* What a dump shows of one sender's window. */
+struct gvpn_sender_info {
+	u32 sid;
+	u64 top;			/* highest counter accepted */
+	u64 rx_packets;			/* packets the window accepted */
+	u64 replay;			/* duplicates and too old: dropped */
+};
+
 void gvpn_sender_init(struct gvpn_sa *sa, const struct gvpn_sa_cfg *cfg);
 u64 gvpn_sender_next(const struct gvpn_sa *sa);
 int gvpn_sender_iv(struct gvpn_sa *sa, u8 *iv);
 int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
 		      unsigned int iv_off);
 u32 gvpn_senders_count(struct gvpn_sa *sa);
+bool gvpn_sender_read(struct gvpn_sa *sa, u32 *slot,
+		      struct gvpn_sender_info *si);
 void gvpn_senders_free(struct gvpn_sa *sa);
 
 /* crypto.c */

@@ -117,6 +117,8 @@ static const struct nla_policy gvpn_nl_policy[GVPN_A_MAX + 1] = {
 				       .reject_message = "events are sent, not received" },
 	[GVPN_A_EVENT_LOCAL_TIME] = { .type = NLA_REJECT,
 				      .reject_message = "events are sent, not received" },
+	[GVPN_A_SENDER] = { .type = NLA_REJECT,
+			    .reject_message = "sender windows are read-only" },
 };
 
 /* Parse the object nest @attr of a request into @tb. */
@@ -177,7 +179,7 @@ void *gvpn_nl_hdr(struct sk_buff *skb, u32 portid, u32 seq,
 }
 
 /* The parsed attributes of a dump request. */
-static struct nlattr **gvpn_dump_attrs(struct netlink_callback *cb)
+struct nlattr **gvpn_nl_dump_attrs(struct netlink_callback *cb)
 {
 #ifdef GVPN_HAVE_GENL_INFO_DUMP
 	return genl_info_dump(cb)->attrs;
@@ -194,7 +196,7 @@ static int gvpn_nl_dump_group(struct netlink_callback *cb, int attr,
 			      int maxtype, const struct nla_policy *policy,
 			      int type, u16 *group)
 {
-	struct nlattr **attrs = gvpn_dump_attrs(cb);
+	struct nlattr **attrs = gvpn_nl_dump_attrs(cb);
 	struct nlattr *tb[GVPN_A_OBJ_MAX + 1];
 	int err;
 
@@ -465,6 +467,12 @@ static const struct genl_ops gvpn_genl_ops[] = {
 	{
 		.cmd = GVPN_CMD_SA_SET,
 		.doit = gvpn_nl_sa_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = GVPN_CMD_SENDER_GET,
+		.start = gvpn_nl_sender_start,
+		.dumpit = gvpn_nl_sender_dump,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

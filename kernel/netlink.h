@@ -43,6 +43,7 @@ struct gvpn_group *gvpn_nl_group(struct gvpn_net *gn, struct nlattr *nest,
 				 struct nlattr **tb, int type,
 				 struct netlink_ext_ack *extack);
 int gvpn_nl_dump_ret(struct sk_buff *skb, int err);
+struct nlattr **gvpn_nl_dump_attrs(struct netlink_callback *cb);
 void *gvpn_nl_hdr(struct sk_buff *skb, u32 portid, u32 seq,
 		  struct netlink_callback *cb, u8 cmd);
 
@@ -95,5 +96,7 @@ int gvpn_nl_sa_del(struct sk_buff *skb, struct genl_info *info);
 int gvpn_nl_sa_get(struct sk_buff *skb, struct genl_info *info);
 int gvpn_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int gvpn_nl_sa_flush(struct sk_buff *skb, struct genl_info *info);
+int gvpn_nl_sender_start(struct netlink_callback *cb);
+int gvpn_nl_sender_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _GVPN_NETLINK_H */

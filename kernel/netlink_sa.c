@@ -351,3 +351,119 @@ int gvpn_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	return gvpn_nl_flush(info, &gvpn_sa_obj);
 }
+
+/* One sender's window: the SA it belongs to, and the window. */
+static int gvpn_nl_fill_sender(struct sk_buff *skb, const struct gvpn_sa *sa,
+			       const struct gvpn_sender_info *si,
+			       struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = gvpn_nl_hdr(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  cb, GVPN_CMD_SENDER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, GVPN_A_SA);
+	if (!nest || gvpn_nl_put_sa_id(skb, sa))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	nest = nla_nest_start(skb, GVPN_A_SENDER);
+	if (!nest || nla_put_u32(skb, GVPN_A_SENDER_SID, si->sid) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SENDER_TOP, si->top,
+			      GVPN_A_SENDER_PAD) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SENDER_RX_PACKETS, si->rx_packets,
+			      GVPN_A_SENDER_PAD) ||
+	    nla_put_u64_64bit(skb, GVPN_A_SENDER_REPLAY, si->replay,
+			      GVPN_A_SENDER_PAD))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * SENDER_GET: the SA the request names, kept in args[0] (group) and
+ * args[1] (SPI), with args[3] set; args[2] is the next table slot.
+ */
+static int gvpn_nl_sender_sa(struct netlink_callback *cb)
+{
+	struct gvpn_net *gn = gvpn_pernet(sock_net(cb->skb->sk));
+	struct nlattr **attrs = gvpn_nl_dump_attrs(cb);
+	struct nlattr *tb[GVPN_A_SA_MAX + 1];
+	struct nlattr *nest = attrs ? attrs[GVPN_A_SA] : NULL;
+	struct gvpn_sa *sa;
+	int err;
+
+	if (!nest) {
+		NL_SET_ERR_ATTR_MISS(cb->extack, NULL, GVPN_A_SA);
+		NL_SET_ERR_MSG_MOD(cb->extack, "missing the SA's attribute nest");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, GVPN_A_SA_MAX, nest, gvpn_sa_nl_policy,
+			       cb->extack);
+	if (err)
+		return err;
+	mutex_lock(&gn->lock);
+	sa = gvpn_nl_obj_find(gn, &gvpn_sa_obj, nest, tb, cb->extack);
+	if (!IS_ERR(sa)) {
+		cb->args[0] = sa->group->id;
+		cb->args[1] = sa->spi;
+		cb->args[2] = 0;
+		cb->args[3] = 1;
+	}
+	mutex_unlock(&gn->lock);
+	return PTR_ERR_OR_ZERO(sa);
+}
+
+/*
+ * A bad request fails here, with the extack pointing at the attribute,
+ * where the kernel gives start() an extack (6.12 does, 6.1 does not).
+ * Without one, the first dump call checks instead, and its error carries
+ * the message only.
+ */
+int gvpn_nl_sender_start(struct netlink_callback *cb)
+{
+	return cb->extack ? gvpn_nl_sender_sa(cb) : 0;
+}
+
+/*
+ * One message per sender with a window, in table order. The SA is found
+ * again on every call; if it went away, the dump ends (flagged
+ * NLM_F_DUMP_INTR, the configuration changed).
+ */
+int gvpn_nl_sender_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct gvpn_net *gn = gvpn_pernet(sock_net(skb->sk));
+	struct gvpn_sender_info si;
+	struct gvpn_group *g;
+	struct gvpn_sa *sa;
+	int err = 0;
+	u32 slot;
+
+	if (!cb->args[3]) {
+		err = gvpn_nl_sender_sa(cb);
+		if (err)
+			return err;
+	}
+	mutex_lock(&gn->lock);
+	cb->seq = gn->dump_seq;
+	g = gvpn_group_find(gn, cb->args[0]);
+	sa = g ? xa_load(&g->sas, cb->args[1]) : NULL;
+	if (sa) {
+		rcu_read_lock();
+		for (slot = cb->args[2]; gvpn_sender_read(sa, &slot, &si);
+		     slot++) {
+			err = gvpn_nl_fill_sender(skb, sa, &si, cb);
+			if (err)
+				break;
+			cb->args[2] = slot + 1;
+		}
+		rcu_read_unlock();
+	}
+	mutex_unlock(&gn->lock);
+	return gvpn_nl_dump_ret(skb, err);
+}

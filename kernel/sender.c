@@ -51,9 +51,11 @@
 #define GVPN_SENDER_SLOTS	BIT(GVPN_SENDER_HASH_BITS)
 
 struct gvpn_sender {
-	spinlock_t lock;		/* top and bmp */
+	spinlock_t lock;		/* top, the counts and bmp */
 	u32 sid;
 	u64 top;			/* highest counter accepted */
+	u64 rx_packets;			/* accepted by the window */
+	u64 replay;			/* dropped by it */
 	unsigned long bmp[];		/* bit c % nbits: counter c seen */
 };
 
@@ -188,6 +190,7 @@ static struct gvpn_sender *gvpn_sender_add(struct gvpn_sa *sa,
 	spin_lock_init(&s->lock);
 	s->sid = sid;
 	s->top = ctr;
+	s->rx_packets = 1;
 	__set_bit(ctr & (nbits - 1), s->bmp);
 	rcu_assign_pointer(t->slot[idx], s);
 	WRITE_ONCE(sa->nsenders, sa->nsenders + 1);
@@ -269,6 +272,10 @@ int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
 	}
 	spin_lock(&s->lock);
 	replay = gvpn_window_replay(s, ctr, sa->replay_window, sa->window_bits);
+	if (replay)
+		s->replay++;
+	else
+		s->rx_packets++;
 	spin_unlock(&s->lock);
 	if (!replay)
 		return 0;
@@ -279,6 +286,38 @@ int gvpn_sender_check(struct gvpn_sa *sa, const struct sk_buff *skb,
 u32 gvpn_senders_count(struct gvpn_sa *sa)
 {
 	return READ_ONCE(sa->nsenders);
+}
+
+/*
+ * For dumps, under rcu_read_lock(): the sender in slot *@slot or the first
+ * after it, copied to @si, with *@slot moved to its slot; false past the
+ * last. Senders are only added while the SA lives, so a dump that resumes
+ * at the next slot misses none that existed when it began.
+ */
+bool gvpn_sender_read(struct gvpn_sa *sa, u32 *slot,
+		      struct gvpn_sender_info *si)
+{
+	struct gvpn_senders *t = rcu_dereference(sa->senders);
+	struct gvpn_sender *s;
+	u32 i;
+
+	if (!t)
+		return false;
+	for (i = *slot; i < GVPN_SENDER_SLOTS; i++) {
+		s = rcu_dereference(t->slot[i]);
+		if (!s)
+			continue;
+		/* the receive path takes it in softirq context */
+		spin_lock_bh(&s->lock);
+		si->sid = s->sid;
+		si->top = s->top;
+		si->rx_packets = s->rx_packets;
+		si->replay = s->replay;
+		spin_unlock_bh(&s->lock);
+		*slot = i;
+		return true;
+	}
+	return false;
 }
 
 /* With the SA: no packet can reach the table any more. */

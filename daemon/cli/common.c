@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gvpn.h"
@@ -358,4 +359,34 @@ void print_sa_fields(const struct gvpn_sa *sa)
 		snprintf(buf, sizeof(buf), "%" PRIu64 "s", sa->age_secs);
 		print_string(PRINT_FP, NULL, "age", buf);
 	}
+}
+
+static int sender_cmp(const void *a, const void *b)
+{
+	const struct gvpn_sender_win *x = a, *y = b;
+
+	return (x->sid > y->sid) - (x->sid < y->sid);
+}
+
+/*
+ * An SA's per-sender replay windows, sorted by SID: in JSON the array
+ * "sender_windows", in text one indented line per sender after the SA's.
+ */
+void print_sender_windows(struct gvpn_sender_win *w, size_t n)
+{
+	size_t i;
+
+	qsort(w, n, sizeof(*w), sender_cmp);
+	open_json_array("sender_windows");
+	for (i = 0; i < n; i++) {
+		print_nl();
+		print_indent(4);
+		open_json_object(NULL);
+		print_uint(PRINT_ANY, "sid", "sender", w[i].sid);
+		print_uint(PRINT_ANY, "top", "top", w[i].top);
+		print_uint(PRINT_ANY, "rx_packets", "rx", w[i].rx_packets);
+		print_uint(PRINT_ANY, "sender_replay", "replay", w[i].replay);
+		close_json_object();
+	}
+	close_json_array();
 }

@@ -83,6 +83,8 @@ void print_ms(const char *key, const char *label, uint64_t ms,
 	      bool json_only);
 void print_group_fields(const struct gvpn_group *g);
 void print_sa_fields(const struct gvpn_sa *sa);
+/* sorts w by SID */
+void print_sender_windows(struct gvpn_sender_win *w, size_t n);
 const char *ifname_of(uint32_t ifindex, char *buf, size_t len);
 
 #endif /* GVPN_CLI_H */

@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 
@@ -41,20 +42,64 @@ static void usage(FILE *f)
 		"SID := 0..2^BITS-1, BITS := 1..16: this member's sender ID (RFC 6054);\n"
 		"counter-mode SAs (rfc4106) send IVs SID || counter and need one unless\n"
 		"their group is legacy-iv. N := the first counter (default 1).\n"
-		"PACKETS := 0..4096, per-sender replay window (default 128, 0 = off).\n");
+		"PACKETS := 0..4096, per-sender replay window (default 128, 0 = off).\n"
+		"With -s and one SA (group and spi), show also lists the SA's\n"
+		"per-sender replay windows: SID, highest counter, packets accepted\n"
+		"and replays dropped.\n");
 }
 
+/* The per-sender windows of one SA (SENDER_GET), listed after it. */
+struct sender_list {
+	struct gvpn_sender_win *w;
+	size_t n, cap;
+};
+
+static int add_sender(const struct nlmsghdr *nlh, void *data)
+{
+	struct sender_list *l = data;
+	struct gvpn_sender_win *w;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? 2 * l->cap : 64;
+		w = realloc(l->w, cap * sizeof(*w));
+		if (!w)
+			return -ENOMEM;
+		l->w = w;
+		l->cap = cap;
+	}
+	if (gvpn_parse_sender(nlh, &l->w[l->n]))
+		return -EBADMSG;
+	l->n++;
+	return 0;
+}
+
+/* Dump the windows of SA (group, spi) into l: EXIT_OK or EXIT_KERNEL. */
+static int get_senders(struct genl_sock *gs, uint16_t group, uint32_t spi,
+		       struct sender_list *l)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = genl_msg(gs, buf, GVPN_CMD_SENDER_GET, NLM_F_DUMP);
+	gvpn_put_sender_req(nlh, group, spi);
+	return cli_request(gs, nlh, add_sender, l);
+}
+
+/* data: the SA's sender windows to list after it, or NULL. */
 static int print_sa(const struct nlmsghdr *nlh, void *data)
 {
+	struct sender_list *l = data;
 	struct gvpn_sa sa;
 
-	(void)data;
 	if (gvpn_parse_sa(nlh, &sa))
 		return -EBADMSG;
 	open_json_object(NULL);
 	print_sa_fields(&sa);
 	if (opts.stats && (sa.present & GVPN_BIT(GVPN_A_SA_STATS)))
 		print_stats("stats", &sa.stats);
+	if (l)
+		print_sender_windows(l->w, l->n);
 	print_nl();
 	close_json_object();
 	return 0;
@@ -70,10 +115,11 @@ static int run(int argc, char **argv)
 		[GVPN_OP_SHOW] = GVPN_CMD_SA_GET,
 		[GVPN_OP_FLUSH] = GVPN_CMD_SA_FLUSH,
 	};
+	struct sender_list senders = {};
 	struct genl_sock gs;
 	struct nlmsghdr *nlh;
 	struct gvpn_sa sa;
-	bool dump;
+	bool dump, windows;
 	int op, ret;
 
 	op = cli_op(&sa_object, argc, argv,
@@ -92,6 +138,17 @@ static int run(int argc, char **argv)
 		return ret;
 	}
 	dump = op == GVPN_OP_SHOW && !(sa.present & GVPN_BIT(GVPN_A_SA_SPI));
+	/* -s on one SA lists its senders too: read them first */
+	windows = op == GVPN_OP_SHOW && !dump && opts.stats;
+	if (windows) {
+		ret = get_senders(&gs, sa.group_id, sa.spi, &senders);
+		if (ret) {
+			free(senders.w);
+			gvpn_sa_wipe(&sa);
+			genl_close(&gs);
+			return ret;
+		}
+	}
 	nlh = genl_msg(&gs, buf, cmds[op], dump ? NLM_F_DUMP : 0);
 	if (sa.present || op == GVPN_OP_FLUSH)
 		gvpn_put_sa(nlh, &sa);
@@ -99,9 +156,11 @@ static int run(int argc, char **argv)
 	if (op == GVPN_OP_SHOW) {
 		json_begin(stdout, opts.json);
 		open_json_array(NULL);
-		ret = cli_request(&gs, nlh, print_sa, NULL);
+		ret = cli_request(&gs, nlh, print_sa,
+				  windows ? &senders : NULL);
 		close_json_array();
 		json_end();
+		free(senders.w);
 	} else {
 		ret = cli_request(&gs, nlh, NULL, NULL);
 	}

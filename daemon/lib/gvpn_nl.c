@@ -136,6 +136,18 @@ static const struct nla_name sa_names[GVPN_A_SA_MAX + 1] = {
 
 static const struct nla_space sa_space = { GVPN_A_SA_MAX, sa_names };
 
+static const struct nla_name sender_names[GVPN_A_SENDER_MAX + 1] = {
+	[GVPN_A_SENDER_SID] = { "sid" },
+	[GVPN_A_SENDER_TOP] = { "top" },
+	[GVPN_A_SENDER_RX_PACKETS] = { "rx-packets" },
+	[GVPN_A_SENDER_REPLAY] = { "replay" },
+	[GVPN_A_SENDER_PAD] = { "pad" },
+};
+
+static const struct nla_space sender_space = {
+	GVPN_A_SENDER_MAX, sender_names
+};
+
 static const struct nla_name top_names[GVPN_A_MAX + 1] = {
 	[GVPN_A_GROUP] = { "group", &group_space },
 	[GVPN_A_POLICY] = { "policy", &policy_space },
@@ -147,6 +159,7 @@ static const struct nla_name top_names[GVPN_A_MAX + 1] = {
 	[GVPN_A_EVENT_SENDER_TIME] = { "event-sender-time" },
 	[GVPN_A_EVENT_LOCAL_TIME] = { "event-local-time" },
 	[GVPN_A_PAD] = { "pad" },
+	[GVPN_A_SENDER] = { "sender", &sender_space },
 };
 
 const struct nla_space gvpn_nla_space = { GVPN_A_MAX, top_names };
@@ -440,6 +453,16 @@ void gvpn_put_sa(struct nlmsghdr *nlh, const struct gvpn_sa *sa)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+void gvpn_put_sender_req(struct nlmsghdr *nlh, uint16_t group_id,
+			 uint32_t spi)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
+
+	mnl_attr_put_u16(nlh, GVPN_A_SA_GROUP_ID, group_id);
+	mnl_attr_put_u32(nlh, GVPN_A_SA_SPI, spi);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /* Replies ---------------------------------------------------------------- */
 
 /* The type each attribute must have; 0 (MNL_TYPE_UNSPEC) is not checked. */
@@ -509,6 +532,13 @@ static const enum mnl_attr_data_type sa_types[GVPN_A_SA_MAX + 1] = {
 	[GVPN_A_SA_IV_COUNTER] = MNL_TYPE_U64,
 	[GVPN_A_SA_REPLAY_WINDOW] = MNL_TYPE_U32,
 	[GVPN_A_SA_SENDERS] = MNL_TYPE_U32,
+};
+
+static const enum mnl_attr_data_type sender_types[GVPN_A_SENDER_MAX + 1] = {
+	[GVPN_A_SENDER_SID] = MNL_TYPE_U32,
+	[GVPN_A_SENDER_TOP] = MNL_TYPE_U64,
+	[GVPN_A_SENDER_RX_PACKETS] = MNL_TYPE_U64,
+	[GVPN_A_SENDER_REPLAY] = MNL_TYPE_U64,
 };
 
 /* Check every known attribute of a nest; mark them in *present. */
@@ -886,5 +916,45 @@ int gvpn_parse_event(const struct nlmsghdr *nlh, struct gvpn_event_msg *ev)
 	}
 	if (!(ev->present & GVPN_BIT(GVPN_A_EVENT_TYPE)))
 		return -EBADMSG;
+	return 0;
+}
+
+int gvpn_parse_sender(const struct nlmsghdr *nlh, struct gvpn_sender_win *w)
+{
+	const struct nlattr *nest, *a;
+	struct gvpn_sa sa;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	ret = find_nest(nlh, GVPN_A_SENDER, &nest);
+	if (ret)
+		return ret;
+	ret = nest_check(nest, sender_types, GVPN_A_SENDER_MAX, &w->present);
+	if (ret)
+		return ret;
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case GVPN_A_SENDER_SID:
+			w->sid = mnl_attr_get_u32(a);
+			break;
+		case GVPN_A_SENDER_TOP:
+			w->top = mnl_attr_get_u64(a);
+			break;
+		case GVPN_A_SENDER_RX_PACKETS:
+			w->rx_packets = mnl_attr_get_u64(a);
+			break;
+		case GVPN_A_SENDER_REPLAY:
+			w->replay = mnl_attr_get_u64(a);
+			break;
+		}
+	}
+	/* the SA it belongs to, when the kernel says */
+	ret = gvpn_parse_sa(nlh, &sa);
+	if (ret == -EBADMSG)
+		return ret;
+	if (!ret) {
+		w->group_id = sa.group_id;
+		w->spi = sa.spi;
+	}
 	return 0;
 }

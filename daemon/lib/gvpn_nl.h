@@ -115,6 +115,21 @@ struct gvpn_sa {
 	struct gvpn_stats stats;
 };
 
+/*
+ * One sender's replay window of an SA (RFC 6054 SIDs): a GVPN_CMD_SENDER_GET
+ * reply. present holds GVPN_A_SENDER_* bits; the SA it belongs to comes
+ * from the reply's sa nest (group_id, spi).
+ */
+struct gvpn_sender_win {
+	uint64_t present;
+	uint16_t group_id;
+	uint32_t spi;
+	uint32_t sid;
+	uint64_t top;			/* highest counter accepted */
+	uint64_t rx_packets;		/* accepted by the window */
+	uint64_t replay;		/* dropped by it */
+};
+
 /* One GVPN_CMD_EVENT message. */
 struct gvpn_event_msg {
 	uint64_t present;		/* GVPN_A_* bits */
@@ -135,6 +150,9 @@ void gvpn_sa_wipe(struct gvpn_sa *sa);
 void gvpn_put_group(struct nlmsghdr *nlh, const struct gvpn_group *g);
 void gvpn_put_policy(struct nlmsghdr *nlh, const struct gvpn_policy *p);
 void gvpn_put_sa(struct nlmsghdr *nlh, const struct gvpn_sa *sa);
+/* The sa nest of a SENDER_GET dump request: the SA (group, SPI) to list. */
+void gvpn_put_sender_req(struct nlmsghdr *nlh, uint16_t group_id,
+			 uint32_t spi);
 
 /*
  * Parse a reply (or event) message of the family. Each returns 0, -ENOENT
@@ -146,6 +164,8 @@ int gvpn_parse_policy(const struct nlmsghdr *nlh, struct gvpn_policy *p);
 int gvpn_parse_sa(const struct nlmsghdr *nlh, struct gvpn_sa *sa);
 int gvpn_parse_stats(const struct nlmsghdr *nlh, struct gvpn_stats *st);
 int gvpn_parse_event(const struct nlmsghdr *nlh, struct gvpn_event_msg *ev);
+/* A SENDER_GET reply; -ENOENT without the sender nest. */
+int gvpn_parse_sender(const struct nlmsghdr *nlh, struct gvpn_sender_win *w);
 
 /* Names of enum values, as the CLI writes them; NULL when unknown. */
 const char *gvpn_df_mode_name(uint8_t v);

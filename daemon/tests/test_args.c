@@ -1100,6 +1100,58 @@ static void test_parse_sa_times(void **state)
 	assert_int_equal(gvpn_parse_sa(nlh, &sa), -EBADMSG);
 }
 
+/* A SENDER_GET request, and a reply back. */
+static void test_put_parse_sender(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct gvpn_sender_win w;
+	const struct nlattr *a;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct gvpn_sa sa;
+
+	(void)state;
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	gvpn_put_sender_req(nlh, 7, 0x4000);
+	assert_int_equal(gvpn_parse_sa(nlh, &sa), 0);
+	assert_true(sa.present == (GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+				   GVPN_BIT(GVPN_A_SA_SPI)));
+	assert_int_equal(sa.group_id, 7);
+	assert_int_equal(sa.spi, 0x4000);
+	/* only the sa nest */
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		assert_int_equal(mnl_attr_get_type(a), GVPN_A_SA);
+	assert_int_equal(gvpn_parse_sender(nlh, &w), -ENOENT);
+
+	/* a reply: the SA's identity and one sender */
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SENDER);
+	mnl_attr_put_u32(nlh, GVPN_A_SENDER_SID, 257);
+	mnl_attr_put_u64(nlh, GVPN_A_SENDER_TOP, 1ULL << 40);
+	mnl_attr_put_u64(nlh, GVPN_A_SENDER_RX_PACKETS, 1000);
+	mnl_attr_put_u64(nlh, GVPN_A_SENDER_REPLAY, 12);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_sender(nlh, &w), 0);
+	assert_int_equal(w.group_id, 7);
+	assert_int_equal(w.spi, 0x4000);
+	assert_int_equal(w.sid, 257);
+	assert_true(w.top == 1ULL << 40);
+	assert_int_equal(w.rx_packets, 1000);
+	assert_int_equal(w.replay, 12);
+	assert_true(w.present == (GVPN_BIT(GVPN_A_SENDER_SID) |
+				  GVPN_BIT(GVPN_A_SENDER_TOP) |
+				  GVPN_BIT(GVPN_A_SENDER_RX_PACKETS) |
+				  GVPN_BIT(GVPN_A_SENDER_REPLAY)));
+
+	/* a counter of the wrong size is an error */
+	nlh = mnl_nlmsg_put_header(buf);
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nest = mnl_attr_nest_start(nlh, GVPN_A_SENDER);
+	mnl_attr_put_u32(nlh, GVPN_A_SENDER_REPLAY, 1);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(gvpn_parse_sender(nlh, &w), -EBADMSG);
+}
+
 /* Group settings to the kernel, and a GET reply back. */
 static void test_put_parse_group(void **state)
 {
@@ -1447,6 +1499,7 @@ int main(void)
 		cmocka_unit_test(test_sa_sender_id),
 		cmocka_unit_test(test_group_legacy_iv),
 		cmocka_unit_test(test_parse_sa_times),
+		cmocka_unit_test(test_put_parse_sender),
 		cmocka_unit_test(test_put_parse_group),
 		cmocka_unit_test(test_put_parse_policy),
 		cmocka_unit_test(test_parse_group_event),

@@ -220,6 +220,62 @@ static void test_sa_flags_and_times(void **state)
 	free(out);
 }
 
+static void sa_with_windows_none(const void *sa)
+{
+	print_sa_fields(sa);
+	print_sender_windows(NULL, 0);
+}
+
+struct sa_windows {
+	struct gvpn_sa sa;
+	struct gvpn_sender_win w[3];
+};
+
+static void sa_with_windows(const void *arg)
+{
+	struct sa_windows *x = (struct sa_windows *)arg;
+
+	print_sa_fields(&x->sa);
+	print_sender_windows(x->w, ARRAY_SIZE(x->w));
+}
+
+/* sa show -s of one SA: its senders after it, sorted by SID. */
+static void test_sender_windows(void **state)
+{
+	struct sa_windows x = {
+		.sa = { .present = GVPN_BIT(GVPN_A_SA_SPI) |
+				   GVPN_BIT(GVPN_A_SA_SENDERS),
+			.spi = 0x1000, .senders = 3 },
+		.w = { { .sid = 300, .top = 5, .rx_packets = 4, .replay = 0 },
+		       { .sid = 1, .top = 700, .rx_packets = 650,
+			 .replay = 512 },
+		       { .sid = 3, .top = 9, .rx_packets = 9, .replay = 1 } },
+	};
+	char *out;
+
+	(void)state;
+	out = render(false, sa_with_windows, &x);
+	assert_string_equal(out,
+		"sa 0x1000 senders 3\n"
+		"    sender 1 top 700 rx 650 replay 512\n"
+		"    sender 3 top 9 rx 9 replay 1\n"
+		"    sender 300 top 5 rx 4 replay 0\n");
+	free(out);
+	out = render(true, sa_with_windows, &x);
+	assert_string_equal(out,
+		"{\"spi\":4096,\"senders\":3,\"sender_windows\":["
+		"{\"sid\":1,\"top\":700,\"rx_packets\":650,\"sender_replay\":512},"
+		"{\"sid\":3,\"top\":9,\"rx_packets\":9,\"sender_replay\":1},"
+		"{\"sid\":300,\"top\":5,\"rx_packets\":4,\"sender_replay\":0}"
+		"]}\n");
+	free(out);
+
+	/* an SA without windows: an empty array, no text line */
+	out = render(false, sa_with_windows_none, &x.sa);
+	assert_string_equal(out, "sa 0x1000 senders 3\n");
+	free(out);
+}
+
 /* Values a newer kernel added are numbers; absent members are not shown. */
 static void test_group_unknown_values(void **state)
 {
@@ -281,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_group_stats_text),
 		cmocka_unit_test(test_group_stats_json),
 		cmocka_unit_test(test_sa_flags_and_times),
+		cmocka_unit_test(test_sender_windows),
 		cmocka_unit_test(test_group_unknown_values),
 		cmocka_unit_test(test_event_times),
 	};

@@ -13,6 +13,10 @@
 #   by the receiver's per-sender window and counted (sender_replay);
 # - an SA whose counter starts 3 short of 2^56 sends 3 packets and then
 #   stops (iv_exhausted, one sa-iv-exhausted event), never wrapping;
+# - gvpn -s sa show of one SA lists its per-sender windows (SID, highest
+#   counter, packets accepted, replays dropped);
+# - an SA's sender table holds 256 senders (GVPN_MAX_SENDERS): packets of
+#   further senders pass on TBAR alone, counted in senders_overflow;
 # - a GCM SA without SID sends nothing (no_sid) unless the group is
 #   legacy-iv, and then sends.
 
@@ -21,7 +25,8 @@ require_cmd tcpdump
 
 gvpn_load
 topo_setup
-KEY2=$(hexkey 20 2) KEY3=$(hexkey 20 3)
+KEY2=$(hexkey 20 2) KEY3=$(hexkey 20 3) KEY4=$(hexkey 20 4)
+MAX_SENDERS=256		# GVPN_MAX_SENDERS, per SA
 
 # TBAR SAs, wall clock (the members share the VM's), 30-second window:
 # what TBAR alone would let through, the per-sender windows must stop.
@@ -115,6 +120,42 @@ check "TBAR dropped none of them (inside its window)" \
 	test "$(counter "$gmB" drop_replay group show 1)" -eq 0
 check "traffic still flows after the replays" ping_ok "$hostA" 10.2.0.2
 
+# --- the per-sender listing ------------------------------------------------
+# gmB has a window for gmA (SID 1) and gmC (SID 3); the replays were all
+# gmA's. One reading for the SA's counters and its windows.
+$GVPN -n "$gmB" -j -s sa show group 1 spi 0x1000 >"$TMPDIR_TEST/w.json"
+next_a=$(counter "$gmA" iv_counter sa show group 1 spi 0x1000)
+windows_are() {
+	python3 -c "import json, sys
+sa = json.load(open('$TMPDIR_TEST/w.json'))[0]
+w = {x['sid']: x for x in sa.get('sender_windows', [])}
+ok = ($1)
+if not ok:
+    print('# windows:', sorted(w.values(), key=lambda x: x['sid']),
+          'stats:', sa['stats'])
+sys.exit(not ok)"
+}
+check "gmB lists a window for SIDs 1 and 3, each with packets" \
+	windows_are 'sorted(w) == [1, 3] and w[1]["rx_packets"] > 0 and
+	w[3]["rx_packets"] > 0'
+check "sender 1's replay count is the SA's replays dropped, sender 3's 0" \
+	windows_are 'w[1]["sender_replay"] == sa["stats"]["sender_replay"] >=
+	500 and w[3]["sender_replay"] == 0'
+check "the windows accepted what the SA accepted" \
+	windows_are 'w[1]["rx_packets"] + w[3]["rx_packets"] ==
+	sa["stats"]["rx_packets"]'
+check "sender 1's top is the last counter gmA used" \
+	windows_are "w[1]['top'] == ${next_a:-0} - 1"
+replays=$(counter "$gmB" sender_replay sa show group 1 spi 0x1000)
+check "text: one line per sender, in SID order" sh -c "$GVPN -n $gmB -s \
+	sa show group 1 spi 0x1000 | grep -oE '^    sender [0-9]+ ' | tr -s ' ' |
+	tr '\n' , | grep -qx ' sender 1 , sender 3 ,'"
+check "text: sender 1 top N rx N replay $replays" sh -c "$GVPN -n $gmB -s \
+	sa show group 1 spi 0x1000 |
+	grep -qE '^    sender 1 top [0-9]+ rx [1-9][0-9]* replay $replays\$'"
+check "without -s: no sender lines" sh -c "! $GVPN -n $gmB \
+	sa show group 1 spi 0x1000 | grep -q '^    sender '"
+
 # --- a counter that would wrap stops the SA -------------------------------
 # SA 0x2000 on gmA starts its counter 3 short of 2^56 (SID 1, 8 bits).
 lim=$((1 << 56))
@@ -158,6 +199,79 @@ ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 ev = [e for e in ev if e.get("event") == "sa-iv-exhausted"]
 sys.exit(not (len(ev) == 1 and ev[0]["sa"]["spi"] == 0x2000))' \
 	"$TMPDIR_TEST/events"
+
+# --- more senders than the table holds -------------------------------------
+# SA 0x4000 with 12-bit SIDs: gmA sends one packet under each of SIDs
+# 1..260 (the SA deleted and added again with the next SID each time;
+# there is no "sa set sender-id"), gmB keeps the same SA throughout. The first 256 get a
+# window; the last 4 find the table full and pass on TBAR alone.
+nsid=$((MAX_SENDERS + 4))
+$GVPN -n "$gmB" sa add group 1 policy 10 spi 0x4000 \
+	aead 'rfc4106(gcm(aes))' "$KEY4" 128 sender-id 2 sid-bits 12
+# One process (Python starts slowly under TCG, but gvpn twice per SID took
+# 45 s): netlink in gmA's namespace adds the SA again with the next SID,
+# one UDP datagram from hostA's goes out under it, and gmA must have sent
+# it (tx_packets 1) before the SA goes.
+t0=$SECONDS
+ip netns exec "$gmA" /usr/bin/python3 - "$nsid" "$KEY4" "$hostA" <<'EOF'
+import ctypes, os, socket, sys, time
+sys.path.insert(0, os.getcwd())
+from gvpn_nl import A, SA, attr, cstr, parse_attrs, u8, u16, u32
+from nl_util import GCM, Conn, enum_values, get_u, uapi_enums
+
+n, key, host = int(sys.argv[1]), bytes.fromhex(sys.argv[2][2:]), sys.argv[3]
+TX = enum_values(uapi_enums(), 'gvpn_stats_attr')['GVPN_A_STATS_TX_PACKETS']
+ID = [(SA['GROUP_ID'], u16(1)), (SA['SPI'], u32(0x4000))]
+conn = Conn()                   # gmA's, where we started
+libc = ctypes.CDLL(None, use_errno=True)
+with open('/run/netns/' + host) as f:
+    if libc.setns(f.fileno(), 0x40000000):      # CLONE_NEWNET
+        sys.exit('setns: ' + os.strerror(ctypes.get_errno()))
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)     # hostA's
+
+
+def tx_packets():
+    replies, ack = conn.ask('SA_GET', attr(A['SA'], ID))
+    sa = parse_attrs(replies[0][A['SA']][0])
+    st = parse_attrs(sa[SA['STATS']][0])
+    return get_u(st[TX][0]) if TX in st else 0
+
+
+for sid in range(1, n + 1):
+    if sid > 1:
+        conn.ok('SA_DEL', attr(A['SA'], ID))
+    conn.ok('SA_NEW', attr(A['SA'], ID + [
+        (SA['POLICY_ID'], u32(10)), (SA['AEAD_NAME'], cstr(GCM)),
+        (SA['AEAD_KEY'], key), (SA['AEAD_ICV_BITS'], u32(128)),
+        (SA['SENDER_ID'], u32(sid)), (SA['SID_BITS'], u8(12))]))
+    udp.sendto(b'x', ('10.2.0.2', 9))
+    deadline = time.monotonic() + 5
+    while tx_packets() < 1:
+        if time.monotonic() > deadline:
+            sys.exit(f'# SID {sid}: gmA sent nothing')
+        time.sleep(0.001)
+EOF
+log_test "gmA sent one packet from each of $nsid SIDs ($((SECONDS - t0)) s)" $?
+sa4_rx_is() {
+	[ "$(counter "$gmB" rx_packets sa show group 1 spi 0x4000)" = "$1" ]
+}
+check "gmB accepted all $nsid packets" busywait 5000 sa4_rx_is $nsid
+check "gmB keeps windows for $MAX_SENDERS senders, the cap" test \
+	"$(counter "$gmB" senders sa show group 1 spi 0x4000)" -eq $MAX_SENDERS
+check "the 4 packets beyond the cap counted in senders_overflow" test \
+	"$(counter "$gmB" senders_overflow sa show group 1 spi 0x4000)" -eq 4
+check "... for the group too" \
+	counter_ge "$gmB" senders_overflow 4 group show 1
+check "none was taken for a replay" test \
+	"$(counter "$gmB" sender_replay sa show group 1 spi 0x4000)" -eq 0
+$GVPN -n "$gmB" -s sa show group 1 spi 0x4000 >"$TMPDIR_TEST/w.txt"
+seq 1 $MAX_SENDERS >"$TMPDIR_TEST/sids.want"
+check "the listing shows $MAX_SENDERS senders, SIDs 1..$MAX_SENDERS in order" \
+	sh -c "grep -oE '^    sender [0-9]+ ' $TMPDIR_TEST/w.txt |
+	awk '{ print \$2 }' | cmp -s - $TMPDIR_TEST/sids.want"
+check "... each with one packet at counter 1, no replay" test \
+	"$(grep -cx '    sender [0-9]* top 1 rx 1 replay 0' "$TMPDIR_TEST/w.txt")" \
+	-eq $MAX_SENDERS
 
 # --- a GCM SA without a SID ------------------------------------------------
 $GVPN -n "$gmA" sa add group 1 policy 10 spi 0x3000 \

@@ -91,6 +91,8 @@ def reads():
         ('SA get', 'SA_GET', sa_id_nest(1, 0x1000), NLM_F_ACK, 1),
         ('SA dump', 'SA_GET', b'', NLM_F_DUMP, 1),
         ('stats get', 'STATS_GET', b'', NLM_F_ACK, 1),
+        # no traffic yet: SA 0x1000 has no sender windows to list
+        ('sender dump', 'SENDER_GET', sa_id_nest(1, 0x1000), NLM_F_DUMP, 0),
     ]
 
 

@@ -68,6 +68,12 @@
  *   GVPN_CMD_SA_SET        GVPN_A_SA { GROUP_ID, SPI, [DEACTIVATE_IN_MS],
  *                          [DIR], [PASSIVE] }: what a rekey changes on an
  *                          installed SA.
+ *   GVPN_CMD_SENDER_GET    dump only: GVPN_A_SA { GROUP_ID, SPI } names one
+ *                          SA; one reply per sender the SA keeps a replay
+ *                          window for (none without windows), in no
+ *                          particular order, each with GVPN_A_SA { GROUP_ID,
+ *                          SPI, POLICY_ID } and GVPN_A_SENDER { SID, TOP,
+ *                          RX_PACKETS, REPLAY }. A missing SA is ENOENT.
  *
  * Dumps are resumable and return objects in (group, id) or (group, SPI)
  * order. Objects added, changed or removed while a dump runs set
@@ -111,7 +117,8 @@
  * SENDERS_OVERFLOW). A packet whose counter was already seen, or is older
  * than the window, is dropped and counted in SENDER_REPLAY, also inside
  * the TBAR window. SENDERS in replies is the number of senders the SA has
- * a window for.
+ * a window for; SENDER_GET lists them with each one's highest counter and
+ * the packets its window accepted (the first included) and dropped.
  *
  * Lifetimes count from the SA's creation. At the soft lifetime (seconds or
  * bytes) an event is sent; at the hard lifetime the SA is removed and an
@@ -207,6 +214,7 @@ enum gvpn_cmd {
 	GVPN_CMD_STATS_GET,
 	GVPN_CMD_EVENT,
 	GVPN_CMD_SA_SET,
+	GVPN_CMD_SENDER_GET,
 
 	__GVPN_CMD_MAX,
 	GVPN_CMD_MAX = __GVPN_CMD_MAX - 1
@@ -225,6 +233,7 @@ enum gvpn_attr {
 	GVPN_A_EVENT_SENDER_TIME, /* u64, ms: the packet's timestamp */
 	GVPN_A_EVENT_LOCAL_TIME, /* u64, ms: the receiver's clock */
 	GVPN_A_PAD,
+	GVPN_A_SENDER,		/* nest, enum gvpn_sender_attr (read-only) */
 
 	__GVPN_A_MAX,
 	GVPN_A_MAX = __GVPN_A_MAX - 1
@@ -350,6 +359,19 @@ enum gvpn_sa_attr {
 
 	__GVPN_A_SA_MAX,
 	GVPN_A_SA_MAX = __GVPN_A_SA_MAX - 1
+};
+
+/* One sender's replay window of an SA (SENDER_GET replies). */
+enum gvpn_sender_attr {
+	GVPN_A_SENDER_UNSPEC,
+	GVPN_A_SENDER_SID,	/* u32: the IV's top SID_BITS bits */
+	GVPN_A_SENDER_TOP,	/* u64: highest IV counter accepted */
+	GVPN_A_SENDER_RX_PACKETS, /* u64: packets the window accepted */
+	GVPN_A_SENDER_REPLAY,	/* u64: dropped: seen or older than it */
+	GVPN_A_SENDER_PAD,
+
+	__GVPN_A_SENDER_MAX,
+	GVPN_A_SENDER_MAX = __GVPN_A_SENDER_MAX - 1
 };
 
 /*
