@@ -9,8 +9,8 @@
  *   3 I->R  HDR, [CERT,] HASH_I | SIG_I
  *
  * Message 3 is encrypted (strongSwan's charon sends it so and accepts
- * both forms; libreswan sends it so and, after a clear one, does not
- * follow the IV chain) unless the peer is configured with
+ * both forms; libreswan sends it so and, after a clear one, protects its
+ * later messages from another IV base) unless the peer is configured with
  * aggressive-msg3 = clear, which sends it as RFC 2409 5's figure shows it. Encrypted, it takes the first IV of the Phase 1 CBC
  * chain, hash(g^xi | g^xr), and its last ciphertext block is the base of
  * Phase 2 and informational IVs; in the clear, that base stays
