@@ -11,12 +11,13 @@
  * Message 3 is encrypted (strongSwan's charon sends it so and accepts
  * both forms; libreswan sends it so and, after a clear one, protects its
  * later messages from another IV base) unless the peer is configured with
- * aggressive-msg3 = clear, which sends it as RFC 2409 5's figure shows it. Encrypted, it takes the first IV of the Phase 1 CBC
- * chain, hash(g^xi | g^xr), and its last ciphertext block is the base of
- * Phase 2 and informational IVs; in the clear, that base stays
- * hash(g^xi | g^xr) (RFC 2409 appendix B). As responder both forms are
- * accepted. The responder works on message 1 at once, so first messages
- * are rate-limited (ike_cookie.c).
+ * aggressive-msg3 = clear, which sends it as RFC 2409 5's figure shows
+ * it. Encrypted, it takes the first IV of the Phase 1 CBC chain,
+ * hash(g^xi | g^xr), and its last ciphertext block is the base of Phase 2
+ * and informational IVs; in the clear, that base stays hash(g^xi | g^xr)
+ * (RFC 2409 appendix B). As responder both forms are accepted. The
+ * responder works on message 1 at once, so first messages are
+ * rate-limited (ike_cookie.c).
  */
 
 #include <stdlib.h>
