@@ -123,6 +123,9 @@ struct ike_peer {
 	struct ike_id remote_id;	/* default: any */
 	struct ike_creds *creds;
 	bool initiate;			/* negotiate at startup */
+	/* aggressive mode initiator: message 3 in the clear (RFC 2409 5's
+	 * figure) instead of encrypted (the default: see gvpnd.conf(5)) */
+	bool am_msg3_clear;
 };
 
 struct ike_conf {

@@ -8,9 +8,16 @@
  *   2 R->I  HDR, SA, KE, Nr, IDir, [CERT,] HASH_R | SIG_R [, CR]
  *   3 I->R  HDR, [CERT,] HASH_I | SIG_I
  *
- * Message 3 is sent in the clear as RFC 2409 shows it; an encrypted one
- * (some implementations send it so) is accepted. The responder works on
- * message 1 at once, so first messages are rate-limited (ike_cookie.c).
+ * Message 3 is encrypted (strongSwan's charon sends it so and accepts
+ * both forms; libreswan sends it so and, after a clear one, protects its
+ * later messages from another IV base) unless the peer is configured with
+ * aggressive-msg3 = clear, which sends it as RFC 2409 5's figure shows
+ * it. Encrypted, it takes the first IV of the Phase 1 CBC chain,
+ * hash(g^xi | g^xr), and its last ciphertext block is the base of Phase 2
+ * and informational IVs; in the clear, that base stays hash(g^xi | g^xr)
+ * (RFC 2409 appendix B). As responder both forms are accepted. The
+ * responder works on message 1 at once, so first messages are
+ * rate-limited (ike_cookie.c).
  */
 
 #include <stdlib.h>
@@ -71,7 +78,8 @@ static void am_i2(struct ike_sa *sa, const struct isakmp_hdr *h,
 	if (check_peer(sa, c, 2, true))
 		return;
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
-	if (ike_p1_put_auth(sa, &b) || ike_msg_send(sa, &b, false, false)) {
+	if (ike_p1_put_auth(sa, &b) ||
+	    ike_msg_send(sa, &b, !sa->pc->am_msg3_clear, false)) {
 		ike_sa_fail(sa, 0, "could not build message 3");
 		return;
 	}
@@ -241,6 +249,9 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 			sa->ctx->ops.trace(sa->ctx, &sa->peer, &sa->local,
 					   buf, len);
 	}
+	log_debug("aggressive mode message 3 from %s: %s",
+		  ike_peer_str(&sa->peer),
+		  h->flags & ISAKMP_FLAG_E ? "encrypted" : "in the clear");
 	/* the initiator's chain moved on with message 3 (see ike_mm.c) */
 	if (h->flags & ISAKMP_FLAG_E) {
 		memcpy(sa->iv, next_iv, sa->keys.block);

@@ -443,7 +443,8 @@ static int parse_id(struct cctx *c, const config_setting_t *g,
 
 static const char *const peer_keys[] = {
 	"name", "address", "port", "auth", "psk", "psk-file", "mode",
-	"proposals", "local-id", "remote-id", "initiate", "credentials", NULL,
+	"proposals", "local-id", "remote-id", "initiate", "credentials",
+	"aggressive-msg3", NULL,
 };
 
 static void parse_peer(struct cctx *c, const config_setting_t *p,
@@ -451,7 +452,7 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 		       bool config_private)
 {
 	struct gvpnd_conf *conf = c->conf;
-	const char *name, *addr, *auth, *mode, *psk, *psk_file;
+	const char *name, *addr, *auth, *mode, *psk, *psk_file, *msg3;
 	config_setting_t *props, *cg;
 	unsigned i, j;
 
@@ -496,6 +497,13 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 	else if (mode && strcmp(mode, "main"))
 		cf_err(c, config_setting_get_member(p, "mode"),
 		     "'mode' = \"%s\": expected main, aggressive or any", mode);
+	/* aggressive mode initiator's message 3: encrypted unless told */
+	msg3 = cf_str(c, p, "aggressive-msg3", false);
+	pc->am_msg3_clear = msg3 && !strcmp(msg3, "clear");
+	if (msg3 && strcmp(msg3, "clear") && strcmp(msg3, "encrypted"))
+		cf_err(c, config_setting_get_member(p, "aggressive-msg3"),
+		     "'aggressive-msg3' = \"%s\": expected encrypted or clear",
+		     msg3);
 
 	psk = cf_str(c, p, "psk", false);
 	psk_file = cf_str(c, p, "psk-file", false);

@@ -48,6 +48,8 @@ static int drop_nth = -1;		/* drop the nth datagram on the wire */
 static unsigned wire_count;
 static unsigned pad_plain;		/* zeros after plaintext messages */
 static unsigned padded;			/* messages padded so */
+static int am_msg3_e;			/* E flag of side 0's last AM message */
+static unsigned p2_ok[2];		/* Phase 2 messages that decrypted */
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
@@ -57,6 +59,9 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 	struct ike_pair_pkt *p;
 
 	sent[from]++;
+	if (from == 0 && len >= ISAKMP_HDR_LEN &&
+	    buf[18] == ISAKMP_EXCH_AGGRESSIVE)
+		am_msg3_e = !!(buf[19] & ISAKMP_FLAG_E);
 	if ((int)wire_count++ == drop_nth)
 		return 0;
 	if (!ike_pair_wired(from, to))
@@ -114,11 +119,54 @@ static void run(unsigned max_ms)
 	ike_pair_run_until(&done_called, max_ms);
 }
 
+/* A GDOI-style Phase 2 message (exchange 32, its own M-ID): it counts
+ * when it decrypts, from the IV of RFC 2409 appendix B, to HASH and the
+ * nonce put in it (p2_send()) */
+static const uint8_t p2_nonce[16] = "iv-chain-check!";
+
+static void op_phase2(struct ike_sa *sa, const struct isakmp_hdr *h,
+		      const uint8_t *msg, size_t len)
+{
+	static uint8_t body[ISAKMP_MAX_MSG];
+	static struct isakmp_chain c;
+	uint8_t iv[IKE_MAX_BLOCK];
+	size_t blen = len - ISAKMP_HDR_LEN;
+	struct isakmp_err err;
+
+	assert_true(len > ISAKMP_HDR_LEN && blen <= sizeof(body));
+	memcpy(body, msg + ISAKMP_HDR_LEN, blen);
+	ike_p2_iv(sa, h->msgid, iv);
+	if (ike_p2_decrypt(sa, iv, body, blen) ||
+	    isakmp_chain_decode(&c, h->np, body, blen, true, &err))
+		return;
+	if (c.n == 2 && c.pl[0].type == ISAKMP_NP_HASH &&
+	    c.pl[1].type == ISAKMP_NP_NONCE &&
+	    c.pl[1].len == sizeof(p2_nonce) &&
+	    !memcmp(c.pl[1].body, p2_nonce, sizeof(p2_nonce)))
+		p2_ok[ike_pair_side(sa->ctx)]++;
+}
+
+static void p2_send(struct ike_sa *sa, uint32_t msgid)
+{
+	uint8_t iv[IKE_MAX_BLOCK];
+	struct isakmp_buf b;
+	size_t off, n;
+
+	off = ike_p2_begin(sa, &b, GDOI_EXCH_PULL, msgid);
+	n = isakmp_pl_begin(&b, ISAKMP_NP_NONCE);
+	isakmp_put_bytes(&b, p2_nonce, sizeof(p2_nonce));
+	isakmp_pl_end(&b, n);
+	ike_p2_hash(sa, &b, off, msgid);
+	ike_p2_iv(sa, msgid, iv);
+	assert_int_equal(ike_p2_send(sa, &b, iv), 0);
+}
+
 static int setup(void **state)
 {
 	struct ike_ops ops = {
 		.send = op_send, .keylog = op_keylog,
 		.established = op_established, .gone = op_gone,
+		.phase2 = op_phase2,
 	};
 	int i;
 
@@ -134,6 +182,8 @@ static int setup(void **state)
 	drop_nth = -1;
 	wire_count = 0;
 	pad_plain = 0;
+	am_msg3_e = -1;
+	p2_ok[0] = p2_ok[1] = 0;
 	keylog_len[0] = keylog_len[1] = 0;
 	return 0;
 }
@@ -386,6 +436,96 @@ static void test_aggressive_rsa_fqdn(void **state)
 	setup(state);
 }
 
+/*
+ * After an aggressive mode exchange, both sides must have the same base
+ * for Phase 2 IVs: the last block of message 3 if it was encrypted,
+ * hash(g^xi | g^xr) if not (RFC 2409 appendix B). A protected
+ * informational message (R-U-THERE, answered with an ACK) and a
+ * GDOI-style Phase 2 message each way show it; a wrong base is caught.
+ */
+static void assert_iv_chain(bool encrypted)
+{
+	uint8_t iv0[IKE_MAX_BLOCK];
+	unsigned acks;
+
+	assert_int_equal(am_msg3_e, encrypted);
+	assert_int_equal(sent[0], 2);
+	assert_int_equal(sent[1], 1);
+	memcpy(iv0, est[0]->keys.iv0, est[0]->keys.block);
+	if (encrypted)
+		assert_memory_not_equal(est[0]->iv, iv0, est[0]->keys.block);
+	else
+		assert_memory_equal(est[0]->iv, iv0, est[0]->keys.block);
+	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	ike_pair_pump();
+	ike_send_notify(est[1], ISAKMP_N_R_U_THERE);
+	ike_pair_pump();
+	/* each R-U-THERE answered, each ACK taken */
+	assert_int_equal(sent[0], 2 + 2);
+	assert_int_equal(sent[1], 1 + 2);
+	p2_send(est[0], 0x11223344);
+	p2_send(est[1], 0x55667788);
+	ike_pair_pump();
+	assert_int_equal(p2_ok[0], 1);
+	assert_int_equal(p2_ok[1], 1);
+	assert_int_equal(ctx[0].stats.rx_malformed, 0);
+	assert_int_equal(ctx[1].stats.rx_malformed, 0);
+	assert_int_equal(ctx[0].stats.rx_dropped, 0);
+	assert_int_equal(ctx[1].stats.rx_dropped, 0);
+	assert_non_null(est[0]);
+	assert_non_null(est[1]);
+
+	/* the other form's base at the responder: nothing decrypts */
+	acks = sent[1];
+	if (encrypted)
+		memcpy(est[1]->iv, iv0, est[1]->keys.block);
+	else
+		est[1]->iv[0] ^= 1;
+	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	p2_send(est[0], 0x99aabbcc);
+	ike_pair_pump();
+	assert_int_equal(sent[1], acks);	/* no ACK */
+	assert_int_equal(p2_ok[1], 1);
+	assert_int_equal(ctx[1].stats.rx_malformed, 1);
+}
+
+static void am_msg3_case(void **state, bool rsa, bool clear)
+{
+	if (rsa) {
+		setup_rsa(ca_cert, ca_key, -60, 86400);
+		peer[0].local_id_set = peer[1].local_id_set = true;
+		ike_id_parse("fqdn:gm.test", &peer[0].local_id);
+		ike_id_parse("fqdn:ks.test", &peer[1].local_id);
+	} else {
+		both_suites((struct ike_suite){ IKE_ENCR_AES_CBC, 128,
+						IKE_HASH_SHA1, IKE_AUTH_PSK,
+						14, 3600 });
+	}
+	peer[0].am_msg3_clear = clear;
+	initiate(IKE_MODE_AGGRESSIVE);
+	run(3000);
+	assert_same_keys();
+	assert_int_equal(est[1]->exch, ISAKMP_EXCH_AGGRESSIVE);
+	assert_iv_chain(!clear);
+	teardown(state);
+	if (rsa)
+		free_rsa();
+	setup(state);
+}
+
+/* the default (encrypted) and aggressive-msg3 = clear, as responder both */
+static void test_aggressive_msg3_psk(void **state)
+{
+	am_msg3_case(state, false, false);
+	am_msg3_case(state, false, true);
+}
+
+static void test_aggressive_msg3_rsa(void **state)
+{
+	am_msg3_case(state, true, false);
+	am_msg3_case(state, true, true);
+}
+
 /* Plaintext messages padded with zeros (libreswan's default ikepad) */
 static void test_padded_psk(void **state)
 {
@@ -406,6 +546,8 @@ static void test_padded_psk(void **state)
 		setup(state);
 		pad_plain = pads[i];
 		padded = 0;
+		/* message 3 in the clear too, padded (libreswan encrypts it) */
+		peer[0].am_msg3_clear = true;
 		test_aggressive_psk(state);
 		assert_int_equal(padded, 3);
 		teardown(state);
@@ -427,7 +569,8 @@ static void test_padded_rsa(void **state)
 	pad_plain = 3;
 	test_main_rsa(state);
 	pad_plain = 3;
-	test_aggressive_rsa_fqdn(state);
+	/* message 3 in the clear too, padded (libreswan encrypts it) */
+	am_msg3_case(state, true, true);
 	assert_int_equal(padded, 4 + 3);
 }
 
@@ -793,6 +936,7 @@ int main(void)
 	const struct CMUnitTest psk[] = {
 		cmocka_unit_test_setup_teardown(test_main_psk, NULL, NULL),
 		cmocka_unit_test_setup_teardown(test_aggressive_psk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggressive_msg3_psk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_psk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_psk_aggressive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proposal_mismatch, setup, teardown),
@@ -813,6 +957,7 @@ int main(void)
 	const struct CMUnitTest rsa[] = {
 		cmocka_unit_test_setup_teardown(test_main_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aggressive_rsa_fqdn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggressive_msg3_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_rsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_ipv4_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_cert, setup, teardown),

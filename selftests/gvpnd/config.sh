@@ -35,7 +35,9 @@ valid() {
 		{ name = "members"; address = "10.0.0.0/8"; psk-file = "$T/psk";
 		  proposals = [ "strong", "modp" ]; },
 		{ name = "gm-rsa"; address = "192.0.2.7"; auth = "rsa";
-		  remote-id = "dn:$GM_DN"; initiate = true; }
+		  remote-id = "dn:$GM_DN"; initiate = true;
+		  mode = "aggressive"; proposals = [ "strong" ];
+		  aggressive-msg3 = "clear"; }
 	);
 	EOC
 }
@@ -85,6 +87,8 @@ bad "psk and psk-file" "s|psk-file = \"$T/psk\";|psk-file = \"$T/psk\"; psk = \"
 bad "missing name" 's/name = "members"; //' "'name' is required here"
 bad "duplicate peer" 's/name = "gm-rsa"/name = "members"/' \
 	"peer 'members' is defined twice"
+bad "aggressive-msg3" 's/aggressive-msg3 = "clear"/aggressive-msg3 = "plain"/' \
+	"'aggressive-msg3' = \"plain\": expected encrypted or clear"
 bad "initiate to a prefix" 's|"192.0.2.7"|"192.0.2.0/24"|' \
 	"'initiate' needs a single address"
 # (reported at the peer that needs the credentials)

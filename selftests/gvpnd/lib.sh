@@ -222,12 +222,13 @@ KS_DN="C=CH, O=gvpn test, CN=ks.test"
 #   cert=gm (our certificate in $PKI; its key is named by the prefix)
 #   rid=TYPE:VALUE (remote-id)   lid=TYPE:VALUE (local-id)
 #   keylog=FILE pcap=FILE   psk=SECRET   tries=3 (retransmit-tries)
-#   extra=SETTINGS (more of "ike")
+#   extra=SETTINGS (more of "ike")   msg3=encrypted|clear (aggressive-msg3)
 gvpnd_conf() {
 	local file=$1 kv
 	local role=responder auth=psk enc=aes256 hash=sha256 group=modp2048
 	local legacy=false mode=main doi=gdoi port=848 cert=gm rid= lid=
 	local keylog= pcap= psk=$PSK extra= addr init=false creds= ws= ids= tries=3
+	local msg3=
 	shift
 	for kv in "$@"; do
 		local "$kv"
@@ -243,6 +244,7 @@ gvpnd_conf() {
 	[ -n "$pcap" ] && ws+="pcap = \"$pcap\"; "
 	[ -n "$rid" ] && ids+="remote-id = \"$rid\"; "
 	[ -n "$lid" ] && ids+="local-id = \"$lid\"; "
+	[ -n "$msg3" ] && ids+="aggressive-msg3 = \"$msg3\"; "
 	[ "$auth" = rsa ] && creds="credentials = {
 	certificate = \"$PKI/$cert.pem\";
 	private-key = \"$PKI/${cert%%-*}.key\";
