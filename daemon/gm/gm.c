@@ -208,6 +208,33 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 	gm_p1_gc(grp->gm);
 }
 
+/*
+ * An RFC 3547 key server: its SA TEK layout (1-byte ID lengths) and its 0
+ * (reserved) ADDRESS_PRESERVATION / SA_DIRECTION, taken as not sent. Said
+ * once per group, not at every re-registration.
+ */
+static void rfc3547_note(struct gm_group *grp, struct ike_sa *sa,
+			 const struct gm_plan *p)
+{
+	char a[INET_ADDRSTRLEN];
+	bool layout = false;
+	uint8_t zero = 0;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		layout |= p->tek[i].id_len8;
+		zero |= p->tek[i].rfc3547_zero;
+	}
+	if (grp->rfc3547_logged || (!layout && !zero))
+		return;
+	grp->rfc3547_logged = true;
+	log_info("group %s: KS %s speaks RFC 3547%s%s%s%s", grp->c->name,
+		 addr_str(sa->peer.sin_addr, a),
+		 layout ? " (SA TEK with 1-byte ID lengths)" : "",
+		 zero ? "; reserved 0 taken as not sent for" : "",
+		 zero & GM_TEK_ZERO_ADDR_PRES ? " ADDRESS_PRESERVATION" : "",
+		 zero & GM_TEK_ZERO_SA_DIR ? " SA_DIRECTION" : "");
+}
+
 static void pulled(void *arg, struct ike_sa *sa, int err,
 		   const struct gdoi_pull_result *r, const char *why)
 {
@@ -252,6 +279,7 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 		try_failed(grp, w);
 		return;
 	}
+	rfc3547_note(grp, sa, p);
 	err = gm_k_install(grp, p, w, sizeof(w));
 	if (err) {
 		char m[240];

@@ -159,6 +159,7 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 			k->sel.dport_min = k->sel.dport_max = t->dst.port;
 	}
 	k->spi = t->spi;
+	k->id_len8 = t->id_len8;
 
 	while (isakmp_attr_next(&it, &a) == 1) {
 		if (isakmp_attr_uint(&a, &v))
@@ -191,6 +192,13 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 			key_bits = v > 0xffff ? 0xffff : (uint16_t)v;
 			break;
 		case TEK_ATTR_ADDR_PRESERVATION:
+			/* 0 is reserved: RFC 3547 key servers send it when
+			 * nothing is configured; taken as not sent, which
+			 * gvpn.ko's address preservation serves */
+			if (!v) {
+				k->rfc3547_zero |= GM_TEK_ZERO_ADDR_PRES;
+				break;
+			}
 			if (v != TEK_ADDR_PRES_BOTH) {
 				snprintf(why, len, "address preservation %llu: gvpn.ko preserves both addresses (4)",
 					 (unsigned long long)v);
@@ -198,7 +206,10 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 			}
 			break;
 		case TEK_ATTR_SA_DIRECTION:
-			if (v == TEK_DIR_RECEIVER)
+			/* 0 likewise: not sent, symmetric */
+			if (!v)
+				k->rfc3547_zero |= GM_TEK_ZERO_SA_DIR;
+			else if (v == TEK_DIR_RECEIVER)
 				k->recv_only = true;
 			else if (v != TEK_DIR_SYMMETRIC) {
 				snprintf(why, len, "SA direction %llu: symmetric (3) or receiver-only (2)",
