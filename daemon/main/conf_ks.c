@@ -28,7 +28,7 @@ static const char *const server_keys[] = { "groups", "members-max", NULL };
 static const char *const group_keys[] = {
 	"name", "id", "identity", "address", "description",
 	"activation-time-delay", "tbar-window", "sender-id-bits",
-	"receive-only", "policies",
+	"receive-only", "compat", "policies",
 	"ipsec-sa", "kek", "rekey", "authorization", NULL,
 };
 static const char *const policy_keys[] = {
@@ -567,6 +567,12 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 	/* RFC 6054 3: the SID's share of the 64-bit IV of counter modes */
 	gc->sid_bits = cf_uint(c, g, "sender-id-bits", 1, 16, 8);
 	gc->receive_only = cf_bool(c, g, "receive-only", false);
+	v = cf_str(c, g, "compat", false);
+	if (v && !strcmp(v, "rfc3547"))
+		gc->compat = KS_COMPAT_RFC3547;
+	else if (v && strcmp(v, "rfc6407"))
+		cf_err(c, member(g, "compat"),
+		       "'compat' = \"%s\": expected rfc6407 or rfc3547", v);
 	parse_sas(c, g, gc);
 	parse_policies(c, g, gc);
 	parse_kek(c, g, gc);

@@ -129,6 +129,19 @@ out=$("$GVPND" --check "$T/ks.conf" 2>&1)
 	echo "$out" | grep -q ": OK "
 log_test "a group without an authorization list: --check warns, still OK" $?
 
+# compat = "rfc3547" with a kek: valid, with a warning about the pushes
+sed -i 's|^\t\tid = 1234;|&\n\t\tcompat = "rfc3547";|' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | grep -qx "$T/ks.conf: warning: group 'GETVPN': compat = rfc3547 with a kek: GROUPKEY-PUSH stays RFC 6407's, which Juniper Group VPNv1 members cannot process; without a kek they re-register (pull) before the TEKs expire" &&
+	echo "$out" | grep -q ": OK "
+log_test "compat = rfc3547 with a kek: --check warns about pushes, still OK" $?
+sed -i 's|compat = "rfc3547";|compat = "rfc3548";|' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qE ":[0-9]+: 'compat' = \"rfc3548\": expected rfc6407 or rfc3547"
+log_test "compat: an unknown value is an error with its line" $?
+
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
