@@ -375,7 +375,10 @@ static unsigned count_teks(const struct ks_group *g)
 	unsigned i, n = 0;
 
 	for (i = 0; i < g->c->npol; i++)
-		n += g->c->pol[i].action == KS_DENY ? 1 : g->teks[i].ntek;
+		if (g->c->pol[i].action != KS_DENY)
+			n += g->teks[i].ntek;
+		else if (!g->c->mixed)
+			n++;
 	return n;
 }
 
@@ -486,11 +489,12 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_KEY_LENGTH,
 				      c->kek.sig_bits);
 		/* how often the key server pushes at least: members detect
-		 * its loss from it (HB-02) */
-		isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
-				      (uint16_t)(c->rekey.heartbeat ?
-						 c->rekey.heartbeat :
-						 c->rekey.pst_resync));
+		 * its loss from it (HB-02); private, so not to vendors */
+		if (!c->mixed)
+			isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
+					      (uint16_t)(c->rekey.heartbeat ?
+							 c->rekey.heartbeat :
+							 c->rekey.pst_resync));
 		attrs_end(&b, start, &k->attrs);
 	}
 
@@ -502,6 +506,15 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		const struct ks_sa_rt *rt = &g->teks[pol];
 		unsigned n = deny ? 1 : rt->ntek;
 
+		/*
+		 * members = "mixed": gvpn's deny marker is a private attribute
+		 * a vendor member would not know, and it would encrypt with
+		 * the borrowed SPI what gvpn members send in clear. Sent to no
+		 * one: every member treats that traffic alike, by the
+		 * policies that follow (gvpnd --check says so).
+		 */
+		if (deny && c->mixed)
+			continue;
 		for (j = 0; j < n; j++) {
 			struct gdoi_sat *t = &s->sa.tek[s->sa.ntek++];
 			const struct ks_tek *tk = &rt->tek[deny ? rt->ntek - 1

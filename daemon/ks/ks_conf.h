@@ -99,6 +99,12 @@ struct ks_group_conf {
 	unsigned sid_bits;		/* sender-id-bits, 1..16 */
 	bool receive_only;
 	uint8_t compat;			/* enum ks_compat */
+	/*
+	 * members = "mixed": vendor members too. Only RFC attributes are
+	 * sent (none of gvpn's private 32001..32004), so no TBAR (tbar is 0)
+	 * and no deny policies (gvpn's deny marker is private)
+	 */
+	bool mixed;
 	unsigned npol;
 	struct ks_policy *pol;
 	unsigned nsa;

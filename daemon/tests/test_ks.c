@@ -701,6 +701,83 @@ static void test_conf_compat(void **state)
 	conf_free(&conf);
 }
 
+/* no private attribute (gvpn's range 32001..) in as */
+static void no_private(const struct isakmp_attrs *as)
+{
+	struct isakmp_attrs it = *as;
+	struct isakmp_attr a;
+
+	while (isakmp_attr_next(&it, &a) == 1)
+		if (a.type >= 32001)
+			fail_msg("private attribute %u sent", a.type);
+}
+
+/*
+ * members = "mixed": only RFC attributes (no GVPN_PUSH_INTERVAL in the
+ * KEK, no TBAR, no GVPN_BYPASS in TEKs), TBAR off by default, and the
+ * deny policy sent to no one.
+ */
+static void test_members_mixed(void **state)
+{
+	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 6 };
+	struct gdoi_pull_reply r;
+	char text[2048], *errs, *logs;
+	unsigned i;
+	int n;
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "server = { groups = ( { name = \"mx\"; id = 6; members = \"mixed\";\n"
+		 "  policies = ( { action = \"deny\"; protocol = \"ospf\"; },\n"
+		 "    { action = \"permit\"; source = \"10.1.0.0/16\"; destination = \"10.2.0.0/16\"; },\n"
+		 "    { action = \"permit\"; source = \"10.2.0.0/16\"; destination = \"10.1.0.0/16\"; } );\n"
+		 "  ipsec-sa = ( { name = \"a\"; encryption = \"aes-gcm-128\"; } );\n"
+		 "  kek = { signing-key = \"%s\"; };\n"
+		 "  authorization = { addresses = [ \"192.0.2.0/24\" ]; };\n"
+		 "} ); };\n", key_path);
+	errs = load(text, &f->conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	free(errs);
+	assert_true(f->conf.ks.groups[0].mixed);
+	assert_int_equal(f->conf.ks.groups[0].tbar, 0);
+	f->ks.now_ms = test_now;
+	f->ks.wall = test_wall;
+	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
+	assert_int_equal(pull(f, sa, &g, &r, &logs), 0);
+	free(logs);
+	assert_true(r.sa.has_kek);
+	no_private(&r.sa.kek.attrs);
+	/* the two permits, not the deny */
+	assert_int_equal(r.sa.ntek, 2);
+	for (i = 0; i < r.sa.ntek; i++) {
+		no_private(&r.sa.tek[i].attrs);
+		assert_int_equal(r.sa.tek[i].ip_proto, 0);
+	}
+	assert_int_not_equal(r.sa.tek[0].spi, r.sa.tek[1].spi);
+	ks_gdoi_ops.done(&f->ks, sa, &g, &r, 0);
+	free(sa);
+	ks_fini(&f->ks);
+	conf_free(&f->conf);
+	free(f);
+}
+
+static void test_conf_members(void **state)
+{
+	char *text;
+
+	(void)state;
+	text = group_conf("    members = \"cisco\";\n", one_policy, one_sa);
+	expect_error(text, 4, "'members' = \"cisco\": expected gvpn or mixed");
+	free(text);
+	text = group_conf("    members = \"mixed\";\n    tbar-window = 100;\n",
+			  one_policy, one_sa);
+	expect_error(text, 5, "'tbar-window' needs members = \"gvpn\"");
+	free(text);
+}
+
 /* group g's policy pol's first TEK */
 static struct ks_tek *tek(struct fixture *f, unsigned g, unsigned pol)
 {
@@ -1250,6 +1327,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reply_contents, setup, teardown),
 		cmocka_unit_test(test_compat_rfc3547),
 		cmocka_unit_test(test_conf_compat),
+		cmocka_unit_test(test_members_mixed),
+		cmocka_unit_test(test_conf_members),
 		cmocka_unit_test_setup_teardown(test_keys_differ, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tek_per_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),
