@@ -650,10 +650,11 @@ static void test_compat_rfc3547(void **state)
 	/* on the wire: 1-byte SA Attribute Next Payload, and it decodes
 	 * back as RFC 3547's layouts */
 	isakmp_buf_init(&b, mem, sizeof(mem));
-	isakmp_put_zero(&b, ISAKMP_HDR_LEN);
-	b.np_off = 16;
+	isakmp_hdr_encode(&b, &(struct isakmp_hdr){ .exch = GDOI_EXCH_PULL,
+						    .msgid = 0x01020304 });
 	gdoi_sa_encode(&b, &r.sa);
 	gdoi_kd_encode(&b, &r.kd);
+	isakmp_msg_end(&b);
 	assert_false(b.err);
 	assert_int_equal(isakmp_chain_decode(&ch, ISAKMP_NP_SA,
 					     mem + ISAKMP_HDR_LEN,
