@@ -670,6 +670,19 @@ static void test_compat_rfc3547(void **state)
 	ks_gdoi_ops.done(&f->ks, sa, &(struct gdoi_group_id){
 		.type = ISAKMP_ID_KEY_ID, .id = 5 }, &r, 0);
 	assert_int_equal(f->ks.groups[0].regs, 1);
+	{
+		char *out = NULL;
+		size_t outlen;
+		FILE *mf = open_memstream(&out, &outlen);
+
+		json_begin(mf, true);
+		assert_int_equal(ks_print_show(&f->ks, 5), 0);
+		json_end();
+		fclose(mf);
+		assert_non_null(strstr(out, "\"compat\":\"rfc3547\""));
+		assert_null(strstr(out, "\"mixed_members\""));
+		free(out);
+	}
 	free(sa);
 	ks_fini(&f->ks);
 	conf_free(&f->conf);
@@ -759,6 +772,19 @@ static void test_members_mixed(void **state)
 	}
 	assert_int_not_equal(r.sa.tek[0].spi, r.sa.tek[1].spi);
 	ks_gdoi_ops.done(&f->ks, sa, &g, &r, 0);
+	{
+		char *out = NULL;
+		size_t outlen;
+		FILE *mf = open_memstream(&out, &outlen);
+
+		json_begin(mf, true);
+		assert_int_equal(ks_print_show(&f->ks, 6), 0);
+		json_end();
+		fclose(mf);
+		assert_non_null(strstr(out, "\"mixed_members\":true"));
+		assert_null(strstr(out, "\"compat\""));
+		free(out);
+	}
 	free(sa);
 	ks_fini(&f->ks);
 	conf_free(&f->conf);
