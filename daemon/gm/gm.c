@@ -208,31 +208,18 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 	gm_p1_gc(grp->gm);
 }
 
-/*
- * An RFC 3547 key server: its SA TEK layout (1-byte ID lengths) and its 0
- * (reserved) ADDRESS_PRESERVATION / SA_DIRECTION, taken as not sent. Said
- * once per group, not at every re-registration.
- */
+/* An RFC 3547 key server (gm_plan_rfc3547()): said once per group, not
+ * at every re-registration */
 static void rfc3547_note(struct gm_group *grp, struct ike_sa *sa,
 			 const struct gm_plan *p)
 {
-	char a[INET_ADDRSTRLEN];
-	bool layout = false;
-	uint8_t zero = 0;
+	char a[INET_ADDRSTRLEN], what[160];
 
-	for (unsigned i = 0; i < p->n; i++) {
-		layout |= p->tek[i].id_len8;
-		zero |= p->tek[i].rfc3547_zero;
-	}
-	if (grp->rfc3547_logged || (!layout && !zero))
+	if (grp->rfc3547_logged || !gm_plan_rfc3547(p, what, sizeof(what)))
 		return;
 	grp->rfc3547_logged = true;
-	log_info("group %s: KS %s speaks RFC 3547%s%s%s%s", grp->c->name,
-		 addr_str(sa->peer.sin_addr, a),
-		 layout ? " (SA TEK with 1-byte ID lengths)" : "",
-		 zero ? "; reserved 0 taken as not sent for" : "",
-		 zero & GM_TEK_ZERO_ADDR_PRES ? " ADDRESS_PRESERVATION" : "",
-		 zero & GM_TEK_ZERO_SA_DIR ? " SA_DIRECTION" : "");
+	log_info("group %s: KS %s speaks RFC 3547: %s", grp->c->name,
+		 addr_str(sa->peer.sin_addr, a), what);
 }
 
 static void pulled(void *arg, struct ike_sa *sa, int err,

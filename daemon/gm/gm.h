@@ -113,6 +113,12 @@ struct gm_plan {
 int gm_plan_build(const struct gm_group_conf *gc,
 		  const struct gdoi_pull_result *r, struct gm_plan *p,
 		  const char **cisco, char *why, size_t len);
+/*
+ * Whether a plan came from an RFC 3547 key server (an SA TEK with 1-byte ID
+ * lengths, reserved 0 ADDRESS_PRESERVATION / SA_DIRECTION taken as not
+ * sent); what says which, for the log.
+ */
+bool gm_plan_rfc3547(const struct gm_plan *p, char *what, size_t len);
 void gm_plan_wipe(struct gm_plan *p);
 /*
  * The SA payload alone (message 2, before any key is sent): every TEK is

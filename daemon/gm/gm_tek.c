@@ -519,6 +519,26 @@ fail:
 	return err;
 }
 
+bool gm_plan_rfc3547(const struct gm_plan *p, char *what, size_t len)
+{
+	bool layout = false;
+	uint8_t zero = 0;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		layout |= p->tek[i].id_len8;
+		zero |= p->tek[i].rfc3547_zero;
+	}
+	if (!layout && !zero)
+		return false;
+	snprintf(what, len, "%s%s%s%s%s",
+		 layout ? "SA TEK with 1-byte ID lengths" : "",
+		 layout && zero ? "; " : "",
+		 zero ? "reserved 0 taken as not sent for" : "",
+		 zero & GM_TEK_ZERO_ADDR_PRES ? " ADDRESS_PRESERVATION" : "",
+		 zero & GM_TEK_ZERO_SA_DIR ? " SA_DIRECTION" : "");
+	return true;
+}
+
 int gm_sa_check(const struct gm_group_conf *gc, const struct gdoi_sa *sa,
 		const char **cisco, char *why, size_t len)
 {

@@ -462,6 +462,15 @@ static void test_tek_rfc3547_zero(void **state)
 	assert_int_equal(p->tek[0].rfc3547_zero,
 			 GM_TEK_ZERO_ADDR_PRES | GM_TEK_ZERO_SA_DIR);
 	assert_true(p->tek[0].id_len8);
+	assert_true(gm_plan_rfc3547(p, why, sizeof(why)));
+	assert_string_equal(why, "SA TEK with 1-byte ID lengths; reserved 0 taken as not sent for ADDRESS_PRESERVATION SA_DIRECTION");
+	gm_plan_wipe(p);
+	/* an RFC 6407 TEK: nothing to say */
+	make_tek(&tb, &r->sa.tek[0], &r->kd.pkt[0], 0x1000,
+		 TEK_ESP_AES_CBC, 256, TEK_AUTH_HMAC_SHA256, 900, 32, 32, 0, 0);
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 0);
+	assert_false(gm_plan_rfc3547(p, why, sizeof(why)));
 	gm_plan_wipe(p);
 	/* other values still refused: 1 (no preservation) */
 	tb.attrs[i + 3] = TEK_ADDR_PRES_NONE;
