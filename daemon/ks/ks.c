@@ -435,7 +435,12 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 
 	s->sa.doi = ISAKMP_DOI_GDOI;
 	s->sa.situation = 0;
-	s->sa.rfc3547_hdr = rfc3547;
+	/*
+	 * The SA Attribute Next Payload stays in RFC 6407's 2-byte form in
+	 * either mode: what RFC 3547 peers send there is uncertain (we read
+	 * both), and 2 bytes is what independent decoders (tshark) read.
+	 */
+	s->sa.rfc3547_hdr = false;
 	if (c->kek.set) {
 		struct gdoi_sak *k = &s->sa.kek;
 		static const uint8_t any[8];

