@@ -208,6 +208,20 @@ static void registered(struct gm_group *grp, struct ike_sa *sa,
 	gm_p1_gc(grp->gm);
 }
 
+/* An RFC 3547 key server (gm_plan_rfc3547()): said once per group, not
+ * at every re-registration */
+static void rfc3547_note(struct gm_group *grp, struct ike_sa *sa,
+			 const struct gm_plan *p)
+{
+	char a[INET_ADDRSTRLEN], what[160];
+
+	if (grp->rfc3547_logged || !gm_plan_rfc3547(p, what, sizeof(what)))
+		return;
+	grp->rfc3547_logged = true;
+	log_info("group %s: KS %s speaks RFC 3547: %s", grp->c->name,
+		 addr_str(sa->peer.sin_addr, a), what);
+}
+
 static void pulled(void *arg, struct ike_sa *sa, int err,
 		   const struct gdoi_pull_result *r, const char *why)
 {
@@ -252,6 +266,7 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 		try_failed(grp, w);
 		return;
 	}
+	rfc3547_note(grp, sa, p);
 	err = gm_k_install(grp, p, w, sizeof(w));
 	if (err) {
 		char m[240];

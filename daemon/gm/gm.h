@@ -40,6 +40,9 @@
 #define GM_POLICY_KS_BASE	65536u	/* downloaded, counting up */
 
 /* One SA TEK as the member understood it */
+#define GM_TEK_ZERO_ADDR_PRES	0x1
+#define GM_TEK_ZERO_SA_DIR	0x2
+
 struct gm_tek {
 	bool bypass;			/* a KS deny policy: no SA */
 	bool in_scope;			/* passes the member's scope rules */
@@ -48,6 +51,10 @@ struct gm_tek {
 	struct tek_transform t;
 	uint32_t lifetime_s;		/* 0: none given */
 	bool recv_only;			/* SA_DIRECTION receiver */
+	/* ADDRESS_PRESERVATION / SA_DIRECTION sent as 0 (reserved), as RFC
+	 * 3547 key servers do, and taken as not sent: GM_TEK_ZERO_* */
+	uint8_t rfc3547_zero;
+	bool id_len8;			/* RFC 3547 SA TEK layout */
 	uint32_t tbar_window;		/* 0: no TBAR */
 	uint8_t clock;			/* enum gvpn_clock */
 	/* counter mode (GCM): the member's Sender ID goes with the SA; with
@@ -106,6 +113,12 @@ struct gm_plan {
 int gm_plan_build(const struct gm_group_conf *gc,
 		  const struct gdoi_pull_result *r, struct gm_plan *p,
 		  const char **cisco, char *why, size_t len);
+/*
+ * Whether a plan came from an RFC 3547 key server (an SA TEK with 1-byte ID
+ * lengths, reserved 0 ADDRESS_PRESERVATION / SA_DIRECTION taken as not
+ * sent); what says which, for the log.
+ */
+bool gm_plan_rfc3547(const struct gm_plan *p, char *what, size_t len);
 void gm_plan_wipe(struct gm_plan *p);
 /*
  * The SA payload alone (message 2, before any key is sent): every TEK is
@@ -277,6 +290,7 @@ struct gm_group {
 	uint32_t next_policy_id;
 	char last_error[256];
 	struct gm_push_state push;
+	bool rfc3547_logged;		/* RFC 3547 layout/values noted once */
 };
 
 struct gm_ctx {

@@ -159,6 +159,7 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 			k->sel.dport_min = k->sel.dport_max = t->dst.port;
 	}
 	k->spi = t->spi;
+	k->id_len8 = t->id_len8;
 
 	while (isakmp_attr_next(&it, &a) == 1) {
 		if (isakmp_attr_uint(&a, &v))
@@ -191,6 +192,13 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 			key_bits = v > 0xffff ? 0xffff : (uint16_t)v;
 			break;
 		case TEK_ATTR_ADDR_PRESERVATION:
+			/* 0 is reserved: RFC 3547 key servers send it when
+			 * nothing is configured; taken as not sent, which
+			 * gvpn.ko's address preservation serves */
+			if (!v) {
+				k->rfc3547_zero |= GM_TEK_ZERO_ADDR_PRES;
+				break;
+			}
 			if (v != TEK_ADDR_PRES_BOTH) {
 				snprintf(why, len, "address preservation %llu: gvpn.ko preserves both addresses (4)",
 					 (unsigned long long)v);
@@ -198,7 +206,10 @@ int gm_tek_decode(const struct gdoi_sat *t, struct gm_tek *k, char *why,
 			}
 			break;
 		case TEK_ATTR_SA_DIRECTION:
-			if (v == TEK_DIR_RECEIVER)
+			/* 0 likewise: not sent, symmetric */
+			if (!v)
+				k->rfc3547_zero |= GM_TEK_ZERO_SA_DIR;
+			else if (v == TEK_DIR_RECEIVER)
 				k->recv_only = true;
 			else if (v != TEK_DIR_SYMMETRIC) {
 				snprintf(why, len, "SA direction %llu: symmetric (3) or receiver-only (2)",
@@ -506,6 +517,26 @@ int gm_plan_build(const struct gm_group_conf *gc,
 fail:
 	gm_plan_wipe(p);
 	return err;
+}
+
+bool gm_plan_rfc3547(const struct gm_plan *p, char *what, size_t len)
+{
+	bool layout = false;
+	uint8_t zero = 0;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		layout |= p->tek[i].id_len8;
+		zero |= p->tek[i].rfc3547_zero;
+	}
+	if (!layout && !zero)
+		return false;
+	snprintf(what, len, "%s%s%s%s%s",
+		 layout ? "SA TEK with 1-byte ID lengths" : "",
+		 layout && zero ? "; " : "",
+		 zero ? "reserved 0 taken as not sent for" : "",
+		 zero & GM_TEK_ZERO_ADDR_PRES ? " ADDRESS_PRESERVATION" : "",
+		 zero & GM_TEK_ZERO_SA_DIR ? " SA_DIRECTION" : "");
+	return true;
 }
 
 int gm_sa_check(const struct gm_group_conf *gc, const struct gdoi_sa *sa,

@@ -4,7 +4,8 @@
  *
  * GDOI payloads (RFC 6407 5): the GDOI SA with the SA KEK, SA TEK and GAP
  * payloads it contains, KD and SEQ. RFC 3547 peers are tolerated where
- * their layout differs (SA Attribute Next Payload, SA KEK trailer).
+ * their layout differs (SA Attribute Next Payload, SA KEK trailer, 1-byte
+ * ID Data Len in the SA TEK), and the same layouts can be sent to them.
  */
 
 #include <string.h>
@@ -93,10 +94,32 @@ int gdoi_sak_decode(struct gdoi_sak *k, const uint8_t *body, size_t len,
 	return 0;
 }
 
+/* The ESP/AH part of an SA TEK after the Protocol-ID, with ID Data Len
+ * fields of 2 bytes (RFC 6407 5.4.1) or 1 byte (RFC 3547 5.4.1) */
+static int sat_ipsec_decode(struct gdoi_sat *t, const uint8_t *body,
+			    size_t len, bool len16, struct isakmp_err *err)
+{
+	struct isakmp_rd r = { .p = body, .len = len, .off = 1 };
+
+	if (!isakmp_rd_u8(&r, &t->ip_proto))
+		return isakmp_fail(err, ISAKMP_N_PAYLOAD_MALFORMED,
+				   "SA TEK payload truncated");
+	if (sel_decode(&r, &t->src, len16, "SA TEK source", err) ||
+	    sel_decode(&r, &t->dst, len16, "SA TEK destination", err))
+		return -1;
+	if (!isakmp_rd_u8(&r, &t->transform) || !isakmp_rd_u32(&r, &t->spi))
+		return isakmp_fail(err, ISAKMP_N_PAYLOAD_MALFORMED,
+				   "SA TEK payload truncated in transform or SPI");
+	t->attrs.p = body + r.off;
+	t->attrs.len = isakmp_rd_left(&r);
+	return isakmp_attrs_check(t->attrs.p, t->attrs.len, NULL, err);
+}
+
 int gdoi_sat_decode(struct gdoi_sat *t, const uint8_t *body, size_t len,
 		    struct isakmp_err *err)
 {
 	struct isakmp_rd r = { .p = body, .len = len };
+	struct isakmp_err err8;
 
 	memset(t, 0, sizeof(*t));
 	if (!isakmp_rd_u8(&r, &t->proto_id))
@@ -108,18 +131,17 @@ int gdoi_sat_decode(struct gdoi_sat *t, const uint8_t *body, size_t len,
 		isakmp_rd_ptr(&r, t->opaque_len, &t->opaque);
 		return 0;
 	}
-	if (!isakmp_rd_u8(&r, &t->ip_proto))
-		return isakmp_fail(err, ISAKMP_N_PAYLOAD_MALFORMED,
-				   "SA TEK payload truncated");
-	if (sel_decode(&r, &t->src, true, "SA TEK source", err) ||
-	    sel_decode(&r, &t->dst, true, "SA TEK destination", err))
+	/*
+	 * RFC 6407 first; when its lengths do not parse, the layout of RFC
+	 * 3547 peers (1-byte SRC/DST ID Data Len), as the SA KEK trailer is
+	 * told apart. The RFC 6407 error is the one reported.
+	 */
+	if (!sat_ipsec_decode(t, body, len, true, err))
+		return 0;
+	if (sat_ipsec_decode(t, body, len, false, &err8))
 		return -1;
-	if (!isakmp_rd_u8(&r, &t->transform) || !isakmp_rd_u32(&r, &t->spi))
-		return isakmp_fail(err, ISAKMP_N_PAYLOAD_MALFORMED,
-				   "SA TEK payload truncated in transform or SPI");
-	t->attrs.p = body + r.off;
-	t->attrs.len = isakmp_rd_left(&r);
-	return isakmp_attrs_check(t->attrs.p, t->attrs.len, NULL, err);
+	t->id_len8 = true;
+	return 0;
 }
 
 int gdoi_gap_decode(struct gdoi_gap *g, const uint8_t *body, size_t len,
@@ -264,8 +286,8 @@ void gdoi_sa_encode(struct isakmp_buf *b, const struct gdoi_sa *sa)
 		if (t->proto_id == GDOI_PROTO_IPSEC_ESP ||
 		    t->proto_id == GDOI_PROTO_IPSEC_AH) {
 			isakmp_put_u8(b, t->ip_proto);
-			sel_encode(b, &t->src, true);
-			sel_encode(b, &t->dst, true);
+			sel_encode(b, &t->src, !t->id_len8);
+			sel_encode(b, &t->dst, !t->id_len8);
 			isakmp_put_u8(b, t->transform);
 			isakmp_put_u32(b, t->spi);
 			isakmp_put_bytes(b, t->attrs.p, t->attrs.len);

@@ -511,6 +511,8 @@ struct gdoi_sat {
 	struct gdoi_sel dst;
 	uint8_t transform;
 	uint32_t spi;
+	/* RFC 3547 5.4.1 layout: 1-byte SRC/DST ID Data Len (RFC 6407: 2) */
+	bool id_len8;
 	struct isakmp_attrs attrs;
 	/* any other protocol: the rest of the payload, uninterpreted */
 	const uint8_t *opaque;

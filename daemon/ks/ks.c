@@ -61,6 +61,7 @@ struct ks_snap {
 	uint32_t seq;
 	size_t cap, len;		/* of mem */
 	uint8_t sel[KS_MAX_POLICIES][2][8];	/* selector data */
+	uint8_t kek_src[4];		/* compat = rfc3547: SA KEK source */
 	uint8_t gap[SNAP_GAP_ATTRS];	/* anchor: done() finds us from it */
 	uint8_t mem[];			/* attributes, KD keys */
 };
@@ -310,8 +311,10 @@ static void snap_put(struct ks_snap *s)
 	free(s);
 }
 
+/* addr4: a single address as ID_IPV4_ADDR (RFC 3547 members want it),
+ * else ID_IPV4_ADDR_SUBNET */
 static void put_sel(uint8_t *d, struct gdoi_sel *sel, struct in_addr a,
-		    uint8_t plen, uint16_t port)
+		    uint8_t plen, uint16_t port, bool addr4)
 {
 	uint32_t mask = plen ? htonl(~0U << (32 - plen)) : 0;
 
@@ -321,6 +324,10 @@ static void put_sel(uint8_t *d, struct gdoi_sel *sel, struct in_addr a,
 	sel->port = port;
 	sel->len = 8;
 	sel->data = d;
+	if (addr4 && plen == 32) {
+		sel->type = ISAKMP_ID_IPV4_ADDR;
+		sel->len = 4;
+	}
 }
 
 /* the attributes of an SA TEK carrying TEK t (of SA sc); deny: a bypass
@@ -368,7 +375,10 @@ static unsigned count_teks(const struct ks_group *g)
 	unsigned i, n = 0;
 
 	for (i = 0; i < g->c->npol; i++)
-		n += g->c->pol[i].action == KS_DENY ? 1 : g->teks[i].ntek;
+		if (g->c->pol[i].action != KS_DENY)
+			n += g->teks[i].ntek;
+		else if (!g->c->mixed)
+			n++;
 	return n;
 }
 
@@ -401,6 +411,7 @@ static void attrs_end(struct isakmp_buf *b, size_t start,
 static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 {
 	const struct ks_group_conf *c = g->c;
+	bool rfc3547 = c->compat == KS_COMPAT_RFC3547;
 	size_t cap = snap_mem_size(g), start;
 	struct ks_snap *s;
 	struct isakmp_buf b, gb;
@@ -424,6 +435,12 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 
 	s->sa.doi = ISAKMP_DOI_GDOI;
 	s->sa.situation = 0;
+	/*
+	 * The SA Attribute Next Payload stays in RFC 6407's 2-byte form in
+	 * either mode: what RFC 3547 peers send there is uncertain (we read
+	 * both), and 2 bytes is what independent decoders (tshark) read.
+	 */
+	s->sa.rfc3547_hdr = false;
 	if (c->kek.set) {
 		struct gdoi_sak *k = &s->sa.kek;
 		static const uint8_t any[8];
@@ -440,8 +457,31 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 			k->dst.len = 4;
 			k->dst.data = (const uint8_t *)&c->rekey.mcast;
 		}
+		if (rfc3547) {
+			/* the rekeys' source as one address (some RFC 3547
+			 * members take no /32 subnet there) */
+			memcpy(s->kek_src, c->rekey.mcast_src.s_addr ?
+			       &c->rekey.mcast_src : &ks->listen_addr, 4);
+			if (memcmp(s->kek_src, any, 4)) {
+				k->src.type = ISAKMP_ID_IPV4_ADDR;
+				k->src.len = 4;
+				k->src.data = s->kek_src;
+			}
+		}
 		memcpy(k->spi, g->kek.spi, sizeof(k->spi));
 		k->trailer_len = 4;
+		if (rfc3547) {
+			/*
+			 * 6 bytes after the SPI, as RFC 3547 peers send them
+			 * (issue 12): POP algorithm (RSA), POP key length,
+			 * 2 zero bytes
+			 */
+			k->trailer_len = 6;
+			memset(k->trailer, 0, sizeof(k->trailer));
+			k->trailer[1] = GDOI_SIG_ALG_RSA;
+			k->trailer[2] = (uint8_t)(c->kek.sig_bits >> 8);
+			k->trailer[3] = (uint8_t)c->kek.sig_bits;
+		}
 		start = b.len;
 		isakmp_put_attr_basic(&b, GDOI_KEK_ALGORITHM, c->kek.alg);
 		isakmp_put_attr_basic(&b, GDOI_KEK_KEY_LENGTH, c->kek.key_bits);
@@ -454,11 +494,12 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_KEY_LENGTH,
 				      c->kek.sig_bits);
 		/* how often the key server pushes at least: members detect
-		 * its loss from it (HB-02) */
-		isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
-				      (uint16_t)(c->rekey.heartbeat ?
-						 c->rekey.heartbeat :
-						 c->rekey.pst_resync));
+		 * its loss from it (HB-02); private, so not to vendors */
+		if (!c->mixed)
+			isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
+					      (uint16_t)(c->rekey.heartbeat ?
+							 c->rekey.heartbeat :
+							 c->rekey.pst_resync));
 		attrs_end(&b, start, &k->attrs);
 	}
 
@@ -470,6 +511,15 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		const struct ks_sa_rt *rt = &g->teks[pol];
 		unsigned n = deny ? 1 : rt->ntek;
 
+		/*
+		 * members = "mixed": gvpn's deny marker is a private attribute
+		 * a vendor member would not know, and it would encrypt with
+		 * the borrowed SPI what gvpn members send in clear. Sent to no
+		 * one: every member treats that traffic alike, by the
+		 * policies that follow (gvpnd --check says so).
+		 */
+		if (deny && c->mixed)
+			continue;
 		for (j = 0; j < n; j++) {
 			struct gdoi_sat *t = &s->sa.tek[s->sa.ntek++];
 			const struct ks_tek *tk = &rt->tek[deny ? rt->ntek - 1
@@ -478,9 +528,10 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 			t->proto_id = GDOI_PROTO_IPSEC_ESP;
 			t->ip_proto = p->proto;
 			put_sel(s->sel[i][0], &t->src, p->src, p->src_plen,
-				p->sport);
+				p->sport, rfc3547);
 			put_sel(s->sel[i][1], &t->dst, p->dst, p->dst_plen,
-				p->dport);
+				p->dport, rfc3547);
+			t->id_len8 = rfc3547;
 			t->transform = sc->t.enc->transform;
 			t->spi = tk->spi;
 			start = b.len;
@@ -489,7 +540,8 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		}
 	}
 
-	s->sa.has_gap = true;
+	/* GAP is RFC 6407's (5.5): RFC 3547 has none */
+	s->sa.has_gap = !rfc3547;
 	isakmp_buf_init(&gb, s->gap, sizeof(s->gap));
 	isakmp_put_attr_basic(&gb, GDOI_GAP_ACTIVATION_TIME_DELAY,
 			      (uint16_t)c->atd);
@@ -888,7 +940,8 @@ static void ks_done(void *arg, struct ike_sa *sa,
 	struct ks_member *m;
 	struct gdoi_sid sid = r->sid;
 
-	if (r->sa.has_gap && r->sa.gap.attrs.p)
+	/* set with or without a GAP sent (compat = rfc3547 sends none) */
+	if (r->sa.gap.attrs.p)
 		s = container_of(r->sa.gap.attrs.p, struct ks_snap, gap[0]);
 	memset(r, 0, sizeof(*r));
 	snap_put(s);

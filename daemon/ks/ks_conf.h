@@ -81,6 +81,13 @@ struct ks_auth_conf {
 	char **ids;			/* "OU=gm*", "CN=gm-*,O=Example" */
 };
 
+/*
+ * compat: the GDOI layout sent. RFC 3547 members (Juniper Group VPNv1)
+ * want 1-byte SA TEK ID lengths, a 1-byte SA Attribute Next Payload, 6
+ * bytes after the SA KEK SPI, no GAP, and ID_IPV4_ADDR for single addresses.
+ */
+enum ks_compat { KS_COMPAT_RFC6407 = 0, KS_COMPAT_RFC3547 = 1 };
+
 struct ks_group_conf {
 	char name[KS_NAME_MAX];
 	uint32_t id;			/* 1..65535 */
@@ -91,6 +98,13 @@ struct ks_group_conf {
 	unsigned tbar;			/* tbar-window, s; 0 = off */
 	unsigned sid_bits;		/* sender-id-bits, 1..16 */
 	bool receive_only;
+	uint8_t compat;			/* enum ks_compat */
+	/*
+	 * members = "mixed": vendor members too. Only RFC attributes are
+	 * sent (none of gvpn's private 32001..32004), so no TBAR (tbar is 0)
+	 * and no deny policies (gvpn's deny marker is private)
+	 */
+	bool mixed;
 	unsigned npol;
 	struct ks_policy *pol;
 	unsigned nsa;

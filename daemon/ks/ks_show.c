@@ -151,6 +151,11 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 		   ks_pseudotime_ms(ks, g));
 	print_bool(PRINT_ANY, "receive_only", "receive-only",
 		   c->receive_only);
+	/* for vendor members (gvpnd.conf(5)): shown when set */
+	if (c->compat == KS_COMPAT_RFC3547)
+		print_string(PRINT_ANY, "compat", "compat", "rfc3547");
+	if (c->mixed)
+		print_bool(PRINT_ANY, "mixed_members", "mixed-members", true);
 	if (ks_group_counter_mode(g)) {
 		unsigned held, waiting, size;
 

@@ -28,7 +28,7 @@ static const char *const server_keys[] = { "groups", "members-max", NULL };
 static const char *const group_keys[] = {
 	"name", "id", "identity", "address", "description",
 	"activation-time-delay", "tbar-window", "sender-id-bits",
-	"receive-only", "policies",
+	"receive-only", "compat", "members", "policies",
 	"ipsec-sa", "kek", "rekey", "authorization", NULL,
 };
 static const char *const policy_keys[] = {
@@ -563,10 +563,26 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 		gc->description = strdup(v);
 	gc->atd = cf_uint(c, g, "activation-time-delay",
 			  c->conf->lab_timers ? 1 : 10, 900, 15);
-	gc->tbar = cf_uint(c, g, "tbar-window", 0, 360, 100);
+	v = cf_str(c, g, "members", false);
+	if (v && !strcmp(v, "mixed"))
+		gc->mixed = true;
+	else if (v && strcmp(v, "gvpn"))
+		cf_err(c, member(g, "members"),
+		       "'members' = \"%s\": expected gvpn or mixed", v);
+	/* TBAR is gvpn's own header (ESP next header 253): off for vendors */
+	gc->tbar = cf_uint(c, g, "tbar-window", 0, 360, gc->mixed ? 0 : 100);
+	if (gc->mixed && gc->tbar)
+		cf_err(c, member(g, "tbar-window"),
+		       "'tbar-window' needs members = \"gvpn\": Cisco and Juniper members do not speak gvpn's TBAR header");
 	/* RFC 6054 3: the SID's share of the 64-bit IV of counter modes */
 	gc->sid_bits = cf_uint(c, g, "sender-id-bits", 1, 16, 8);
 	gc->receive_only = cf_bool(c, g, "receive-only", false);
+	v = cf_str(c, g, "compat", false);
+	if (v && !strcmp(v, "rfc3547"))
+		gc->compat = KS_COMPAT_RFC3547;
+	else if (v && strcmp(v, "rfc6407"))
+		cf_err(c, member(g, "compat"),
+		       "'compat' = \"%s\": expected rfc6407 or rfc3547", v);
 	parse_sas(c, g, gc);
 	parse_policies(c, g, gc);
 	parse_kek(c, g, gc);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,10 +211,56 @@ static void initiated(struct ike_sa *sa, int err, void *arg)
  * passes Phase 1: legal, and what a lab wants, but worth a word (to stderr
  * for --check, whose path it names, else to the log).
  */
+/* one such warning: to stderr after path for --check, else to the log */
+static void __attribute__((format(printf, 2, 3)))
+warn_conf(const char *path, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	if (path)
+		fprintf(stderr, "%s: warning: %s\n", path, m);
+	else
+		log_warn("%s", m);
+}
+
+/*
+ * Groups for other vendors' members: what they do not get.
+ *
+ * compat = "rfc3547" with a kek: the SA in a push has RFC 3547's layout,
+ * the GROUPKEY-PUSH exchange around it is still RFC 6407's, and Juniper
+ * documents that Group VPNv1 members cannot process pushes of an RFC 6407
+ * server (RK-18): pull-only rekeying (no kek) is what works for them.
+ * members = "mixed": no private attributes, so no TBAR, no push interval
+ * and no deny policies.
+ */
+static void warn_compat_groups(const struct gvpnd_conf *c, const char *path)
+{
+	for (unsigned i = 0; i < c->ks.ngroups; i++) {
+		const struct ks_group_conf *g = &c->ks.groups[i];
+		unsigned ndeny = 0;
+
+		if (g->compat == KS_COMPAT_RFC3547 && g->kek.set)
+			warn_conf(path, "group '%s': compat = rfc3547 with a kek: GROUPKEY-PUSH stays RFC 6407's, which Juniper Group VPNv1 members cannot process; without a kek they re-register (pull) before the TEKs expire",
+				  g->name);
+		if (!g->mixed)
+			continue;
+		for (unsigned j = 0; j < g->npol; j++)
+			ndeny += g->pol[j].action == KS_DENY;
+		warn_conf(path, "group '%s': members = mixed: only RFC attributes are sent: no TBAR (replay protection is what each member does without it), no push interval for members to notice a lost key server%s",
+			  g->name, ndeny ?
+			  ", and its deny policies go to no member: every member handles that traffic by the policies that follow" : "");
+	}
+}
+
 static void warn_open_groups(const struct gvpnd_conf *c, const char *path)
 {
 	unsigned i;
 
+	warn_compat_groups(c, path);
 	for (i = 0; i < c->ks.ngroups; i++) {
 		const struct ks_group_conf *g = &c->ks.groups[i];
 

@@ -294,6 +294,114 @@ static void test_rfc3547(void **state)
 	}
 }
 
+/*
+ * A GROUPKEY-PULL message 2 SA of an RFC 3547 key server, byte by byte
+ * (RFC 3547 5.1, 5.4.1): 1-byte SA Attribute Next Payload, an SA TEK
+ * for ESP with 1-byte SRC/DST ID Data Len, a single destination address
+ * as ID_IPV4_ADDR, and ADDRESS_PRESERVATION and SA_DIRECTION sent as 0
+ * (reserved: "not configured").
+ */
+static const uint8_t rfc3547_sa[] = {
+	0, 0, 0, 47,			/* generic header: SA, 47 bytes */
+	0, 0, 0, 2,			/* DOI: GDOI */
+	0, 0, 0, 0,			/* Situation */
+	ISAKMP_NP_SAT, 0, 0, 0,		/* SA Attribute NP (1 byte) */
+	0, 0, 0, 31,			/* SA TEK, 31 bytes */
+	GDOI_PROTO_IPSEC_ESP,
+	17,				/* Protocol: UDP */
+	ISAKMP_ID_IPV4_ADDR_SUBNET, 0, 0, 8,	/* SRC: type, port 0, len 8 */
+	10, 1, 0, 0, 255, 255, 0, 0,
+	ISAKMP_ID_IPV4_ADDR, 0x03, 0x50, 4,	/* DST: type, port 848, len 4 */
+	10, 2, 0, 5,
+	12,				/* ESP_AES */
+	0x12, 0x34, 0x56, 0x78,		/* SPI */
+	/* no attributes: the TEK ends here, and so does the SA */
+};
+
+static void test_rfc3547_tek(void **state)
+{
+	static struct gdoi_sa sa, d, d2;
+	static uint8_t body[128], again[256];
+	static const uint8_t attrs[] = {
+		0x80, 0x01, 0x00, 0x01,	/* SA_LIFE_TYPE seconds */
+		0x80, 0x02, 0x0e, 0x10,	/* SA_LIFE_DURATION 3600 */
+		0x80, 0x04, 0x00, 0x01,	/* ENCAPSULATION_MODE tunnel */
+		0x80, 0x05, 0x00, 0x02,	/* AUTH_ALGORITHM HMAC-SHA */
+		0x80, 0x06, 0x00, 0x80,	/* KEY_LENGTH 128 */
+		0x80, 0x0e, 0x00, 0x00,	/* ADDRESS_PRESERVATION 0 */
+		0x80, 0x0f, 0x00, 0x00,	/* SA_DIRECTION 0 */
+	};
+	struct isakmp_chain c;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	struct isakmp_pl pl;
+	size_t len;
+
+	(void)state;
+	memcpy(body, rfc3547_sa, sizeof(rfc3547_sa));
+	memcpy(body + sizeof(rfc3547_sa), attrs, sizeof(attrs));
+	len = sizeof(rfc3547_sa) + sizeof(attrs);
+	body[3] = (uint8_t)len;
+	body[19] = (uint8_t)(len - 16);
+	pl = (struct isakmp_pl){ .type = ISAKMP_NP_SA, .body = body + 4,
+		.len = (uint16_t)(len - 4) };
+	assert_int_equal(gdoi_sa_decode(&d, &pl, &err), 0);
+	assert_true(d.rfc3547_hdr);
+	assert_int_equal(d.ntek, 1);
+	assert_true(d.tek[0].id_len8);
+	assert_int_equal(d.tek[0].ip_proto, 17);
+	assert_int_equal(d.tek[0].src.type, ISAKMP_ID_IPV4_ADDR_SUBNET);
+	assert_int_equal(d.tek[0].src.len, 8);
+	assert_memory_equal(d.tek[0].src.data, body + 26, 8);
+	assert_int_equal(d.tek[0].dst.type, ISAKMP_ID_IPV4_ADDR);
+	assert_int_equal(d.tek[0].dst.port, 848);
+	assert_int_equal(d.tek[0].dst.len, 4);
+	assert_memory_equal(d.tek[0].dst.data, body + 38, 4);
+	assert_int_equal(d.tek[0].transform, 12);
+	assert_int_equal(d.tek[0].spi, 0x12345678);
+	attrs_equal(d.tek[0].attrs, attrs, sizeof(attrs));
+
+	/* it re-encodes to the same bytes */
+	isakmp_buf_init(&b, again, sizeof(again));
+	gdoi_sa_encode(&b, &d);
+	assert_false(b.err);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(again + 4, body + 4, len - 4);
+
+	/* in a message: a fuzz seed, and the chain decodes */
+	begin(&b);
+	isakmp_put_bytes(&b, body, len);
+	mem[16] = ISAKMP_NP_SA;		/* the header's Next Payload */
+	decode(&b, &c);
+	corpus_seed("gdoi-rfc3547-sat", b.p, b.len);
+	assert_int_equal(gdoi_sa_decode(&d2, &c.pl[0], &err), 0);
+	assert_true(d2.tek[0].id_len8);
+
+	/* a length that parses in neither layout: the RFC 6407 error */
+	body[25] = 9;
+	assert_int_equal(gdoi_sa_decode(&d, &pl, &err), -1);
+	assert_non_null(strstr(err.msg, "SA TEK source"));
+	body[25] = 8;
+
+	/* the RFC 6407 layout still decodes as such, and a TEK encoded in
+	 * the RFC 3547 layout is 2 bytes shorter and decodes as that */
+	build_attrs();
+	fill_sa(&sa);
+	begin(&b);
+	gdoi_sa_encode(&b, &sa);
+	len = b.len;
+	fill_sa(&sa);
+	sa.tek[1].id_len8 = true;
+	begin(&b);
+	gdoi_sa_encode(&b, &sa);
+	assert_int_equal(b.len, len - 2);
+	decode(&b, &c);
+	assert_int_equal(gdoi_sa_decode(&d, &c.pl[0], &err), 0);
+	assert_false(d.tek[0].id_len8);
+	assert_true(d.tek[1].id_len8);
+	check_sa(&d, &sa);
+}
+
 static void test_sa_malformed(void **state)
 {
 	static struct gdoi_sa sa, d;
@@ -638,6 +746,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pull_sa),
 		cmocka_unit_test(test_rfc3547),
+		cmocka_unit_test(test_rfc3547_tek),
 		cmocka_unit_test(test_sa_malformed),
 		cmocka_unit_test(test_sat_other_protocol),
 		cmocka_unit_test(test_kd_seq_id),

@@ -431,6 +431,56 @@ static void test_tek_cbc_recv_only(void **state)
 	free(gc);
 }
 
+/* An RFC 3547 key server sends ADDRESS_PRESERVATION and SA_DIRECTION as
+ * 0 (reserved) when not configured: taken as not sent, and noted */
+static void test_tek_rfc3547_zero(void **state)
+{
+	struct gm_group_conf *gc = conf_new();
+	struct gdoi_pull_result *r = calloc(1, sizeof(*r));
+	struct gm_plan *p = calloc(1, sizeof(*p));
+	struct tek_buf tb;
+	const char *cisco;
+	char why[200];
+	size_t i;
+
+	(void)state;
+	make_tek(&tb, &r->sa.tek[0], &r->kd.pkt[0], 0x1000,
+		 TEK_ESP_AES_CBC, 256, TEK_AUTH_HMAC_SHA256, 900, 32, 32,
+		 TEK_ATTR_SA_DIRECTION, 0);
+	r->sa.tek[0].id_len8 = true;
+	/* make_tek's ADDRESS_PRESERVATION 4 becomes 0 */
+	for (i = 0; i + 4 <= r->sa.tek[0].attrs.len; i++)
+		if (tb.attrs[i] == 0x80 &&
+		    tb.attrs[i + 1] == TEK_ATTR_ADDR_PRESERVATION)
+			break;
+	assert_true(i + 4 <= r->sa.tek[0].attrs.len);
+	tb.attrs[i + 3] = 0;
+	r->sa.ntek = r->kd.n = 1;
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 0);
+	assert_false(p->tek[0].recv_only);
+	assert_int_equal(p->tek[0].rfc3547_zero,
+			 GM_TEK_ZERO_ADDR_PRES | GM_TEK_ZERO_SA_DIR);
+	assert_true(p->tek[0].id_len8);
+	assert_true(gm_plan_rfc3547(p, why, sizeof(why)));
+	assert_string_equal(why, "SA TEK with 1-byte ID lengths; reserved 0 taken as not sent for ADDRESS_PRESERVATION SA_DIRECTION");
+	gm_plan_wipe(p);
+	/* an RFC 6407 TEK: nothing to say */
+	make_tek(&tb, &r->sa.tek[0], &r->kd.pkt[0], 0x1000,
+		 TEK_ESP_AES_CBC, 256, TEK_AUTH_HMAC_SHA256, 900, 32, 32, 0, 0);
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 0);
+	assert_false(gm_plan_rfc3547(p, why, sizeof(why)));
+	gm_plan_wipe(p);
+	/* other values still refused: 1 (no preservation) */
+	tb.attrs[i + 3] = TEK_ADDR_PRES_NONE;
+	assert_int_equal(gm_plan_build(gc, r, p, &cisco, why, sizeof(why)),
+			 -ENOTSUP);
+	free(p);
+	free(r);
+	free(gc);
+}
+
 static void test_transforms(void **state)
 {
 	struct gm_group_conf *gc = conf_new();
@@ -782,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_tek_gcm),
 		cmocka_unit_test(test_tek_sid),
 		cmocka_unit_test(test_tek_cbc_recv_only),
+		cmocka_unit_test(test_tek_rfc3547_zero),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_bad_teks),
 		cmocka_unit_test(test_scope_in_plan),

@@ -36,6 +36,7 @@
 #include "ks/ks.h"
 #include "attr_val.h"
 #include "conf_dir.h"
+#include "corpus_seed.h"
 #include "fake_clock.h"
 
 static char key_path[300];
@@ -586,6 +587,225 @@ static void test_reply_contents(void **state)
 	free(sa);
 }
 
+/*
+ * compat = "rfc3547": the layouts of RFC 3547 (1-byte SA Attribute Next
+ * Payload and SA TEK ID lengths, 6 bytes after the SA KEK SPI, no GAP),
+ * ID_IPV4_ADDR for single addresses (TEK, KEK source); they decode, and
+ * a member sees them as RFC 3547's.
+ */
+static void test_compat_rfc3547(void **state)
+{
+	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
+	static uint8_t mem[16384];
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct gdoi_pull_reply r;
+	struct isakmp_chain ch;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	struct gdoi_sa dsa;
+	char text[2048], *errs, *logs;
+	uint8_t a[4];
+	int n;
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "server = { groups = ( { name = \"v1\"; id = 5; compat = \"rfc3547\";\n"
+		 "  policies = ( { action = \"permit\"; source = \"10.1.0.0/16\"; destination = \"10.9.9.9/32\"; } );\n"
+		 "  ipsec-sa = ( { name = \"a\"; encryption = \"aes-cbc-128\"; integrity = \"hmac-sha256\"; } );\n"
+		 "  kek = { signing-key = \"%s\"; };\n"
+		 "  authorization = { addresses = [ \"192.0.2.0/24\" ]; };\n"
+		 "} ); };\n", key_path);
+	errs = load(text, &f->conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	free(errs);
+	assert_int_equal(f->conf.ks.groups[0].compat, KS_COMPAT_RFC3547);
+	f->ks.now_ms = test_now;
+	f->ks.wall = test_wall;
+	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
+	inet_pton(AF_INET, "192.0.2.254", &f->ks.listen_addr);
+	{
+		struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 5 };
+
+		assert_int_equal(pull(f, sa, &g, &r, &logs), 0);
+		free(logs);
+	}
+	assert_false(r.sa.rfc3547_hdr);		/* see snap_build() */
+	assert_false(r.sa.has_gap);
+	assert_int_equal(r.sa.ntek, 1);
+	assert_true(r.sa.tek[0].id_len8);
+	assert_int_equal(r.sa.tek[0].src.type, ISAKMP_ID_IPV4_ADDR_SUBNET);
+	assert_int_equal(r.sa.tek[0].dst.type, ISAKMP_ID_IPV4_ADDR);
+	assert_int_equal(r.sa.tek[0].dst.len, 4);
+	inet_pton(AF_INET, "10.9.9.9", a);
+	assert_memory_equal(r.sa.tek[0].dst.data, a, 4);
+	assert_int_equal(r.sa.kek.trailer_len, 6);
+	assert_int_equal(r.sa.kek.trailer[1], GDOI_SIG_ALG_RSA);
+	assert_int_equal(r.sa.kek.trailer[2] << 8 | r.sa.kek.trailer[3], 2048);
+	assert_int_equal(r.sa.kek.src.type, ISAKMP_ID_IPV4_ADDR);
+	assert_int_equal(r.sa.kek.src.len, 4);
+	inet_pton(AF_INET, "192.0.2.254", a);
+	assert_memory_equal(r.sa.kek.src.data, a, 4);
+
+	/* on the wire: 2-byte SA Attribute Next Payload, and it decodes
+	 * back as RFC 3547's layouts */
+	isakmp_buf_init(&b, mem, sizeof(mem));
+	isakmp_hdr_encode(&b, &(struct isakmp_hdr){ .exch = GDOI_EXCH_PULL,
+						    .msgid = 0x01020304 });
+	gdoi_sa_encode(&b, &r.sa);
+	gdoi_kd_encode(&b, &r.kd);
+	isakmp_msg_end(&b);
+	assert_false(b.err);
+	assert_int_equal(isakmp_chain_decode(&ch, ISAKMP_NP_SA,
+					     mem + ISAKMP_HDR_LEN,
+					     b.len - ISAKMP_HDR_LEN, false, &err), 0);
+	assert_int_equal(ch.pl[0].body[8], 0);
+	assert_int_equal(ch.pl[0].body[9], ISAKMP_NP_SAK);
+	assert_int_equal(gdoi_sa_decode(&dsa, &ch.pl[0], &err), 0);
+	assert_false(dsa.rfc3547_hdr);
+	assert_true(dsa.tek[0].id_len8);
+	assert_int_equal(dsa.kek.trailer_len, 6);
+	assert_false(dsa.has_gap);
+	corpus_seed("ks-rfc3547-pull-2", b.p, b.len);
+
+	ks_gdoi_ops.done(&f->ks, sa, &(struct gdoi_group_id){
+		.type = ISAKMP_ID_KEY_ID, .id = 5 }, &r, 0);
+	assert_int_equal(f->ks.groups[0].regs, 1);
+	{
+		char *out = NULL;
+		size_t outlen;
+		FILE *mf = open_memstream(&out, &outlen);
+
+		json_begin(mf, true);
+		assert_int_equal(ks_print_show(&f->ks, 5), 0);
+		json_end();
+		fclose(mf);
+		assert_non_null(strstr(out, "\"compat\":\"rfc3547\""));
+		assert_null(strstr(out, "\"mixed_members\""));
+		free(out);
+	}
+	free(sa);
+	ks_fini(&f->ks);
+	conf_free(&f->conf);
+	free(f);
+}
+
+static void test_conf_compat(void **state)
+{
+	struct gvpnd_conf conf;
+	char *text, *errs;
+	int n;
+
+	(void)state;
+	text = group_conf("    compat = \"rfc2409\";\n", one_policy, one_sa);
+	expect_error(text, 4, "'compat' = \"rfc2409\": expected rfc6407 or rfc3547");
+	free(text);
+	/* the default, and rfc6407 by name */
+	text = group_conf("", one_policy, one_sa);
+	errs = load(text, &conf, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(conf.ks.groups[0].compat, KS_COMPAT_RFC6407);
+	free(errs);
+	free(text);
+	conf_free(&conf);
+	text = group_conf("    compat = \"rfc6407\";\n", one_policy, one_sa);
+	errs = load(text, &conf, &n);
+	assert_int_equal(n, 0);
+	free(errs);
+	free(text);
+	conf_free(&conf);
+}
+
+/* no private attribute (gvpn's range 32001..) in as */
+static void no_private(const struct isakmp_attrs *as)
+{
+	struct isakmp_attrs it = *as;
+	struct isakmp_attr a;
+
+	while (isakmp_attr_next(&it, &a) == 1)
+		if (a.type >= 32001)
+			fail_msg("private attribute %u sent", a.type);
+}
+
+/*
+ * members = "mixed": only RFC attributes (no GVPN_PUSH_INTERVAL in the
+ * KEK, no TBAR, no GVPN_BYPASS in TEKs), TBAR off by default, and the
+ * deny policy sent to no one.
+ */
+static void test_members_mixed(void **state)
+{
+	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 6 };
+	struct gdoi_pull_reply r;
+	char text[2048], *errs, *logs;
+	unsigned i;
+	int n;
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "server = { groups = ( { name = \"mx\"; id = 6; members = \"mixed\";\n"
+		 "  policies = ( { action = \"deny\"; protocol = \"ospf\"; },\n"
+		 "    { action = \"permit\"; source = \"10.1.0.0/16\"; destination = \"10.2.0.0/16\"; },\n"
+		 "    { action = \"permit\"; source = \"10.2.0.0/16\"; destination = \"10.1.0.0/16\"; } );\n"
+		 "  ipsec-sa = ( { name = \"a\"; encryption = \"aes-gcm-128\"; } );\n"
+		 "  kek = { signing-key = \"%s\"; };\n"
+		 "  authorization = { addresses = [ \"192.0.2.0/24\" ]; };\n"
+		 "} ); };\n", key_path);
+	errs = load(text, &f->conf, &n);
+	if (n)
+		fail_msg("%s", errs);
+	free(errs);
+	assert_true(f->conf.ks.groups[0].mixed);
+	assert_int_equal(f->conf.ks.groups[0].tbar, 0);
+	f->ks.now_ms = test_now;
+	f->ks.wall = test_wall;
+	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
+	assert_int_equal(pull(f, sa, &g, &r, &logs), 0);
+	free(logs);
+	assert_true(r.sa.has_kek);
+	no_private(&r.sa.kek.attrs);
+	/* the two permits, not the deny */
+	assert_int_equal(r.sa.ntek, 2);
+	for (i = 0; i < r.sa.ntek; i++) {
+		no_private(&r.sa.tek[i].attrs);
+		assert_int_equal(r.sa.tek[i].ip_proto, 0);
+	}
+	assert_int_not_equal(r.sa.tek[0].spi, r.sa.tek[1].spi);
+	ks_gdoi_ops.done(&f->ks, sa, &g, &r, 0);
+	{
+		char *out = NULL;
+		size_t outlen;
+		FILE *mf = open_memstream(&out, &outlen);
+
+		json_begin(mf, true);
+		assert_int_equal(ks_print_show(&f->ks, 6), 0);
+		json_end();
+		fclose(mf);
+		assert_non_null(strstr(out, "\"mixed_members\":true"));
+		assert_null(strstr(out, "\"compat\""));
+		free(out);
+	}
+	free(sa);
+	ks_fini(&f->ks);
+	conf_free(&f->conf);
+	free(f);
+}
+
+static void test_conf_members(void **state)
+{
+	char *text;
+
+	(void)state;
+	text = group_conf("    members = \"cisco\";\n", one_policy, one_sa);
+	expect_error(text, 4, "'members' = \"cisco\": expected gvpn or mixed");
+	free(text);
+	text = group_conf("    members = \"mixed\";\n    tbar-window = 100;\n",
+			  one_policy, one_sa);
+	expect_error(text, 5, "'tbar-window' needs members = \"gvpn\"");
+	free(text);
+}
+
 /* group g's policy pol's first TEK */
 static struct ks_tek *tek(struct fixture *f, unsigned g, unsigned pol)
 {
@@ -1133,6 +1353,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_auth_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auth_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_contents, setup, teardown),
+		cmocka_unit_test(test_compat_rfc3547),
+		cmocka_unit_test(test_conf_compat),
+		cmocka_unit_test(test_members_mixed),
+		cmocka_unit_test(test_conf_members),
 		cmocka_unit_test_setup_teardown(test_keys_differ, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tek_per_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),

@@ -133,6 +133,33 @@ out=$("$GVPND" --check "$T/ks.conf" 2>&1)
 	echo "$out" | grep -q ": OK "
 log_test "a group without an authorization list: --check warns, still OK" $?
 
+# compat = "rfc3547" with a kek: valid, with a warning about the pushes
+sed -i 's|^\t\tid = 1234;|&\n\t\tcompat = "rfc3547";|' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | grep -qx "$T/ks.conf: warning: group 'GETVPN': compat = rfc3547 with a kek: GROUPKEY-PUSH stays RFC 6407's, which Juniper Group VPNv1 members cannot process; without a kek they re-register (pull) before the TEKs expire" &&
+	echo "$out" | grep -q ": OK "
+log_test "compat = rfc3547 with a kek: --check warns about pushes, still OK" $?
+sed -i 's|compat = "rfc3547";|compat = "rfc3548";|' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qE ":[0-9]+: 'compat' = \"rfc3548\": expected rfc6407 or rfc3547"
+log_test "compat: an unknown value is an error with its line" $?
+
+# members = "mixed": no tbar-window (an error with a window), and --check
+# says what vendor members do not get (the example has a deny policy)
+sed -i '/compat = "rfc3548";/d; s|^\t\tid = 1234;|&\n\t\tmembers = "mixed";|' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qE ":[0-9]+: 'tbar-window' needs members = \"gvpn\""
+log_test "members = mixed with a tbar-window: an error" $?
+sed -i '/^\t\ttbar-window = /d' "$T/ks.conf"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | grep -qx "$T/ks.conf: warning: group 'GETVPN': members = mixed: only RFC attributes are sent: no TBAR (replay protection is what each member does without it), no push interval for members to notice a lost key server, and its deny policies go to no member: every member handles that traffic by the policies that follow" &&
+	echo "$out" | grep -q ": OK "
+log_test "members = mixed: --check explains what vendor members do not get" $?
+
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
