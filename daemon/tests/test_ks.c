@@ -593,6 +593,21 @@ static void test_reply_contents(void **state)
  * ID_IPV4_ADDR for single addresses (TEK, KEK source); they decode, and
  * a member sees them as RFC 3547's.
  */
+/* gvpn ks show -j of group id (caller frees) */
+static char *show_json(struct ks *ks, int id)
+{
+	char *out = NULL;
+	size_t outlen;
+	FILE *mf = open_memstream(&out, &outlen);
+
+	assert_non_null(mf);
+	json_begin(mf, true);
+	assert_int_equal(ks_print_show(ks, id), 0);
+	json_end();
+	fclose(mf);
+	return out;
+}
+
 static void test_compat_rfc3547(void **state)
 {
 	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
@@ -672,14 +687,8 @@ static void test_compat_rfc3547(void **state)
 		.type = ISAKMP_ID_KEY_ID, .id = 5 }, &r, 0);
 	assert_int_equal(f->ks.groups[0].regs, 1);
 	{
-		char *out = NULL;
-		size_t outlen;
-		FILE *mf = open_memstream(&out, &outlen);
+		char *out = show_json(&f->ks, 5);
 
-		json_begin(mf, true);
-		assert_int_equal(ks_print_show(&f->ks, 5), 0);
-		json_end();
-		fclose(mf);
 		assert_non_null(strstr(out, "\"compat\":\"rfc3547\""));
 		assert_null(strstr(out, "\"mixed_members\""));
 		free(out);
@@ -774,14 +783,8 @@ static void test_members_mixed(void **state)
 	assert_int_not_equal(r.sa.tek[0].spi, r.sa.tek[1].spi);
 	ks_gdoi_ops.done(&f->ks, sa, &g, &r, 0);
 	{
-		char *out = NULL;
-		size_t outlen;
-		FILE *mf = open_memstream(&out, &outlen);
+		char *out = show_json(&f->ks, 6);
 
-		json_begin(mf, true);
-		assert_int_equal(ks_print_show(&f->ks, 6), 0);
-		json_end();
-		fclose(mf);
 		assert_non_null(strstr(out, "\"mixed_members\":true"));
 		assert_null(strstr(out, "\"compat\""));
 		free(out);
