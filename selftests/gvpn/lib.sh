@@ -967,7 +967,7 @@ traffic_start() {
 
 traffic_loop() {
 	while [ ! -e "$TMPDIR_TEST/traffic.stop" ]; do
-		ip netns exec "$1" ping -q -i 0.01 -c 300 -W 2 "$2" >>"$3" 2>&1
+		ip netns exec "$1" ping -q -i 0.01 -c 300 -W 5 "$2" >>"$3" 2>&1
 	done
 }
 
