@@ -6,6 +6,8 @@
 #   make KVER=6.1         ... for another installed kernel (series or version)
 #   make check            unit tests on the host, then the kselftests in a VM
 #                         for each of TEST_KERNELS (default "6.1 6.12")
+#   make check-debug      opt-in: VM kselftests on a KASAN/lockdep/kmemleak
+#                         kernel (scripts/debug-kernel builds it once)
 #   make lint             checkpatch --strict and sparse on kernel/
 #   make demo             the demo (see README.md)
 #   make install          gvpn, gvpnd, man pages, bash completion, the
@@ -55,6 +57,19 @@ selftests: userland
 
 check: userland modules-test selftests
 	scripts/check $(TEST_KERNELS)
+
+# Opt-in debug lane: a subset of the VM selftests (TESTS overrides it) on
+# scripts/debug-kernel's KASAN/lockdep/kmemleak 6.1 kernel, built once per
+# machine into ~/.cache/gvpn (Documentation/testing.rst).
+check-debug: userland selftests
+	@kdir=$$(scripts/debug-kernel) && \
+	$(MAKE) --no-print-directory module-debug DEBUG_KDIR=$$kdir \
+		DEBUG_KVER=$$(cat $$kdir/release)
+	scripts/check-debug
+
+module-debug:
+	$(call modtree,$(DEBUG_KVER))
+	$(MAKE) -C $(DEBUG_KDIR)/linux M=$(BUILD)/mod-$(DEBUG_KVER) W=1 modules
 
 # checkpatch --strict on every kernel source, sparse on each test kernel;
 # any finding in our files fails. The YNL spec must match the uapi header.
@@ -106,4 +121,4 @@ clean:
 	$(MAKE) -C daemon O=$(BUILD)/daemon clean
 	rm -rf $(BUILD)
 
-.PHONY: all userland module modules-test selftests check lint demo install clean
+.PHONY: all userland module modules-test selftests check check-debug module-debug lint demo install clean
