@@ -206,12 +206,8 @@ static void initiated(struct ike_sa *sa, int err, void *arg)
 	/* the GDOI member (next layer) starts its registration here */
 }
 
-/*
- * A group without an authorization list gives its keys to every peer that
- * passes Phase 1: legal, and what a lab wants, but worth a word (to stderr
- * for --check, whose path it names, else to the log).
- */
-/* one such warning: to stderr after path for --check, else to the log */
+/* a warning about the configuration: to stderr after path for --check,
+ * else to the log */
 static void __attribute__((format(printf, 2, 3)))
 warn_conf(const char *path, const char *fmt, ...)
 {
@@ -256,23 +252,26 @@ static void warn_compat_groups(const struct gvpnd_conf *c, const char *path)
 	}
 }
 
+/*
+ * A group without an authorization list gives its keys to every peer that
+ * passes Phase 1: legal, and what a lab wants, but worth a word.
+ */
 static void warn_open_groups(const struct gvpnd_conf *c, const char *path)
 {
-	unsigned i;
-
-	warn_compat_groups(c, path);
-	for (i = 0; i < c->ks.ngroups; i++) {
+	for (unsigned i = 0; i < c->ks.ngroups; i++) {
 		const struct ks_group_conf *g = &c->ks.groups[i];
 
-		if (g->auth.naddrs || g->auth.nids)
-			continue;
-		if (path)
-			fprintf(stderr, "%s: warning: group '%s' has no authorization list: every peer that passes Phase 1 gets its keys\n",
-				path, g->name);
-		else
-			log_warn("group %s has no authorization list: every peer that passes Phase 1 gets its keys",
-				 g->name);
+		if (!g->auth.naddrs && !g->auth.nids)
+			warn_conf(path, "group '%s' has no authorization list: every peer that passes Phase 1 gets its keys",
+				  g->name);
 	}
+}
+
+/* what --check and the start of the daemon say of the key server's groups */
+static void warn_groups(const struct gvpnd_conf *c, const char *path)
+{
+	warn_compat_groups(c, path);
+	warn_open_groups(c, path);
 }
 
 static void usage(FILE *f)
@@ -350,7 +349,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %d error%s\n", path, errors,
 				errors == 1 ? "" : "s");
 		} else {
-			warn_open_groups(&conf, path);
+			warn_groups(&conf, path);
 			printf("%s: OK (%u peer%s, %u proposal%s)\n", path,
 			       conf.ike.npeers, conf.ike.npeers == 1 ? "" : "s",
 			       conf.nprops, conf.nprops == 1 ? "" : "s");
@@ -367,7 +366,7 @@ int main(int argc, char **argv)
 	log_init("gvpnd", foreground, debug ? LOG_DEBUG : conf.log_level);
 	if (conf.lab_timers)
 		log_warn("lab-timers = true: timer minimums are lowered for tests; not for production");
-	warn_open_groups(&conf, NULL);
+	warn_groups(&conf, NULL);
 
 	if (ev_init()) {
 		log_err("event loop: %s", strerror(errno));
