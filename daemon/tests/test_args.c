@@ -41,6 +41,15 @@ static void split(struct words *w, const char *line)
 		w->argv[w->argc++] = tok;
 }
 
+/* a generic netlink message in buf, the family header left zero */
+static struct nlmsghdr *genl_msg_begin(char *buf)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	return nlh;
+}
+
 static char err[256];
 
 static int sa_args(enum gvpn_op op, const char *line, struct gvpn_sa *sa,
@@ -804,8 +813,7 @@ static void test_put_sa(void **state)
 	assert_int_equal(sa_args(GVPN_OP_ADD, SA_HEAD AEAD " lifetime-hard 60",
 				 &sa, &w), 0);
 	free(w.copy);
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_sa(nlh, &sa);
 
 	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
@@ -875,8 +883,7 @@ static void test_put_sa_times(void **state)
 				 "activate-in 1.5 deactivate-in 4294967.295",
 				 &sa, &w), 0);
 	free(w.copy);
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_sa(nlh, &sa);
 	gvpn_sa_wipe(&sa);
 	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
@@ -906,8 +913,7 @@ static void test_put_sa_times(void **state)
 	assert_int_equal(sa_args(GVPN_OP_SET, "group 2 spi 300 passive off",
 				 &sa, &w), 0);
 	free(w.copy);
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_sa(nlh, &sa);
 	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
 	seen = 0;
@@ -939,8 +945,7 @@ static void test_sa_sender_id(void **state)
 	assert_int_equal(sa.sid_bits, 8);
 	assert_true(sa.iv_counter == UINT64_C(0xfffffffffffff0));
 	assert_int_equal(sa.replay_window, 0);
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_sa(nlh, &sa);
 	gvpn_sa_wipe(&sa);
 	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
@@ -976,8 +981,7 @@ static void test_sa_sender_id(void **state)
 	sa.has_sid = true;
 	sa.sender_id = 0;
 	sa.sid_bits = 16;
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_sa(nlh, &sa);
 	assert_int_equal(gvpn_parse_sa(nlh, &back), 0);
 	assert_true(back.has_sid);
@@ -987,8 +991,7 @@ static void test_sa_sender_id(void **state)
 				     GVPN_BIT(GVPN_A_SA_SID_BITS)));
 
 	/* a reply: the next counter, the window, the senders seen */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
 	mnl_attr_put_u32(nlh, GVPN_A_SA_SENDER_ID, 7);
 	mnl_attr_put_u8(nlh, GVPN_A_SA_SID_BITS, 4);
@@ -1005,8 +1008,7 @@ static void test_sa_sender_id(void **state)
 	assert_int_equal(back.senders, 3);
 
 	/* no SENDER_ID in a reply: no SID */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
 	mnl_attr_put_u32(nlh, GVPN_A_SA_REPLAY_WINDOW, 128);
 	mnl_attr_nest_end(nlh, (struct nlattr *)nest);
@@ -1014,8 +1016,7 @@ static void test_sa_sender_id(void **state)
 	assert_false(back.has_sid);
 
 	/* a SID_BITS of the wrong size is an error */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
 	mnl_attr_put_u32(nlh, GVPN_A_SA_SID_BITS, 8);
 	mnl_attr_nest_end(nlh, (struct nlattr *)nest);
@@ -1038,8 +1039,7 @@ static void test_group_legacy_iv(void **state)
 	assert_true(g.legacy_iv);
 	assert_true(g.present == (GVPN_BIT(GVPN_A_GROUP_ID) |
 				  GVPN_BIT(GVPN_A_GROUP_LEGACY_IV)));
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_group(nlh, &g);
 	assert_int_equal(gvpn_parse_group(nlh, &back), 0);
 	assert_true(back.legacy_iv);
@@ -1068,8 +1068,7 @@ static void test_parse_sa_times(void **state)
 	struct gvpn_sa sa;
 
 	(void)state;
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
 	mnl_attr_put_u32(nlh, GVPN_A_SA_SPI, 0x1000);
 	mnl_attr_put_u8(nlh, GVPN_A_SA_TBAR, 1);
@@ -1092,8 +1091,7 @@ static void test_parse_sa_times(void **state)
 				   GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS)));
 
 	/* a flag of the wrong size is an error, not a truncated read */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
 	mnl_attr_put_u32(nlh, GVPN_A_SA_ACTIVE, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -1111,8 +1109,7 @@ static void test_put_parse_sender(void **state)
 	struct gvpn_sa sa;
 
 	(void)state;
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_sender_req(nlh, 7, 0x4000);
 	assert_int_equal(gvpn_parse_sa(nlh, &sa), 0);
 	assert_true(sa.present == (GVPN_BIT(GVPN_A_SA_GROUP_ID) |
@@ -1144,8 +1141,7 @@ static void test_put_parse_sender(void **state)
 				  GVPN_BIT(GVPN_A_SENDER_REPLAY)));
 
 	/* a counter of the wrong size is an error */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SENDER);
 	mnl_attr_put_u32(nlh, GVPN_A_SENDER_REPLAY, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -1166,8 +1162,7 @@ static void test_put_parse_group(void **state)
 	assert_int_equal(group_args(GVPN_OP_SET, "9 tbar-window 100 clock "
 				    "pseudotime 1000.25 tick 100 fail-mode close "
 				    "activate passive on receive-only off", &g), 0);
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_group(nlh, &g);
 	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
 	assert_int_equal(mnl_attr_get_type(nest), GVPN_A_GROUP);
@@ -1218,8 +1213,7 @@ static void test_put_parse_group(void **state)
 	assert_true(back.present == g.present);
 
 	/* a reply: the settings, the key state, the clock and counters */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
 	mnl_attr_put_u16(nlh, GVPN_A_GROUP_ID, 9);
 	mnl_attr_put_u32(nlh, GVPN_A_GROUP_TBAR_WINDOW, 3600);
@@ -1252,8 +1246,7 @@ static void test_put_parse_group(void **state)
 	assert_int_equal(back.stats.v[GVPN_A_STATS_KEYS_DOWN], 1);
 
 	/* a clock of the wrong size is an error */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
 	mnl_attr_put_u32(nlh, GVPN_A_GROUP_CLOCK_MS, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -1271,8 +1264,7 @@ static void test_put_parse_policy(void **state)
 	assert_int_equal(policy_args(GVPN_OP_ADD,
 				     "group 10 id 1 src 10.1.0.0/16 dst 10.2.0.0/16 "
 				     "proto udp dport 53 action encrypt", &p), 0);
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	gvpn_put_policy(nlh, &p);
 	assert_int_equal(gvpn_parse_policy(nlh, &back), 0);
 	assert_int_equal(back.present, p.present);
@@ -1286,8 +1278,7 @@ static void test_put_parse_policy(void **state)
 	assert_int_equal(back.sport_max, 65535);
 
 	/* a reply with counters, and an attribute of a newer kernel */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_POLICY);
 	mnl_attr_put_u16(nlh, GVPN_A_POLICY_GROUP_ID, 4);
 	mnl_attr_put_u32(nlh, GVPN_A_POLICY_ID, 9);
@@ -1306,8 +1297,7 @@ static void test_put_parse_policy(void **state)
 		     GVPN_BIT(GVPN_A_STATS_MATCH_BYTES)));
 
 	/* a known attribute of the wrong size is an error */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_POLICY);
 	mnl_attr_put_u16(nlh, GVPN_A_POLICY_ID, 9);
 	mnl_attr_nest_end(nlh, nest);
@@ -1327,8 +1317,7 @@ static void test_parse_group_event(void **state)
 	uint32_t i;
 
 	(void)state;
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
 	mnl_attr_put_u16(nlh, GVPN_A_GROUP_ID, 10);
 	mnl_attr_put_u8(nlh, GVPN_A_GROUP_DF_MODE, GVPN_DF_COPY);
@@ -1342,8 +1331,7 @@ static void test_parse_group_event(void **state)
 	assert_int_equal(g.ifindexes[1], 2);
 	assert_true(g.ifindex_truncated);
 
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_UNKNOWN_SPI);
 	mnl_attr_put_u32(nlh, GVPN_A_EVENT_SRC, htonl(0x0a000001));
 	mnl_attr_put_u32(nlh, GVPN_A_EVENT_DST, htonl(0x0a000002));
@@ -1360,8 +1348,7 @@ static void test_parse_group_event(void **state)
 	assert_false(ev.present & GVPN_BIT(GVPN_A_EVENT_SENDER_TIME));
 
 	/* REPLAY_FAILED: both clocks, 64 bits each, after a pad */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_REPLAY_FAILED);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_SA);
 	mnl_attr_put_u16(nlh, GVPN_A_SA_GROUP_ID, 1);
@@ -1381,8 +1368,7 @@ static void test_parse_group_event(void **state)
 	assert_int_equal(ev.dst.s_addr, htonl(0x0a000002));
 
 	/* KEYS_DOWN is about a group */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_KEYS_DOWN);
 	nest = mnl_attr_nest_start(nlh, GVPN_A_GROUP);
 	mnl_attr_put_u16(nlh, GVPN_A_GROUP_ID, 77);
@@ -1392,8 +1378,7 @@ static void test_parse_group_event(void **state)
 	assert_int_equal(ev.group.id, 77);
 
 	/* a time of the wrong size is an error */
-	nlh = mnl_nlmsg_put_header(buf);
-	mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+	nlh = genl_msg_begin(buf);
 	mnl_attr_put_u8(nlh, GVPN_A_EVENT_TYPE, GVPN_EVENT_REPLAY_FAILED);
 	mnl_attr_put_u32(nlh, GVPN_A_EVENT_LOCAL_TIME, 5);
 	assert_int_equal(gvpn_parse_event(nlh, &ev), -EBADMSG);
