@@ -298,32 +298,44 @@ struct fixture {
 	"  }\n" \
 	"); members-max = 3; };\n"
 
-static int setup(void **state)
+/* a key server on the fake clocks, from configuration text */
+static struct fixture *fixture_new(const char *text)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char text[4096], *errs;
+	char *errs;
 	int n;
 
-	snprintf(text, sizeof(text), TWO_GROUPS_FMT, key_path);
+	assert_non_null(f);
 	errs = load(text, &f->conf, &n);
 	if (n)
 		fail_msg("%s", errs);
 	free(errs);
-	fake_now = 1000000;
 	f->ks.now_ms = test_now;	/* kept by ks_init */
 	f->ks.wall = test_wall;
 	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
-	*state = f;
+	return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+	ks_fini(&f->ks);
+	conf_free(&f->conf);
+	free(f);
+}
+
+static int setup(void **state)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), TWO_GROUPS_FMT, key_path);
+	fake_now = 1000000;
+	*state = fixture_new(text);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	ks_fini(&f->ks);
-	conf_free(&f->conf);
-	free(f);
+	fixture_free(*state);
 	return 0;
 }
 
@@ -612,15 +624,14 @@ static void test_compat_rfc3547(void **state)
 {
 	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
 	static uint8_t mem[16384];
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct gdoi_pull_reply r;
 	struct isakmp_chain ch;
 	struct isakmp_err err;
 	struct isakmp_buf b;
 	struct gdoi_sa dsa;
-	char text[2048], *errs, *logs;
+	struct fixture *f;
+	char text[2048], *logs;
 	uint8_t a[4];
-	int n;
 
 	(void)state;
 	snprintf(text, sizeof(text),
@@ -630,14 +641,8 @@ static void test_compat_rfc3547(void **state)
 		 "  kek = { signing-key = \"%s\"; };\n"
 		 "  authorization = { addresses = [ \"192.0.2.0/24\" ]; };\n"
 		 "} ); };\n", key_path);
-	errs = load(text, &f->conf, &n);
-	if (n)
-		fail_msg("%s", errs);
-	free(errs);
+	f = fixture_new(text);
 	assert_int_equal(f->conf.ks.groups[0].compat, KS_COMPAT_RFC3547);
-	f->ks.now_ms = test_now;
-	f->ks.wall = test_wall;
-	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
 	inet_pton(AF_INET, "192.0.2.254", &f->ks.listen_addr);
 	{
 		struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 5 };
@@ -694,9 +699,7 @@ static void test_compat_rfc3547(void **state)
 		free(out);
 	}
 	free(sa);
-	ks_fini(&f->ks);
-	conf_free(&f->conf);
-	free(f);
+	fixture_free(f);
 }
 
 static void test_conf_compat(void **state)
@@ -744,12 +747,11 @@ static void no_private(const struct isakmp_attrs *as)
 static void test_members_mixed(void **state)
 {
 	struct ike_sa *sa = member_sa("192.0.2.20", NULL, "ipv4:192.0.2.20");
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct gdoi_group_id g = { .type = ISAKMP_ID_KEY_ID, .id = 6 };
 	struct gdoi_pull_reply r;
-	char text[2048], *errs, *logs;
+	struct fixture *f;
+	char text[2048], *logs;
 	unsigned i;
-	int n;
 
 	(void)state;
 	snprintf(text, sizeof(text),
@@ -761,15 +763,9 @@ static void test_members_mixed(void **state)
 		 "  kek = { signing-key = \"%s\"; };\n"
 		 "  authorization = { addresses = [ \"192.0.2.0/24\" ]; };\n"
 		 "} ); };\n", key_path);
-	errs = load(text, &f->conf, &n);
-	if (n)
-		fail_msg("%s", errs);
-	free(errs);
+	f = fixture_new(text);
 	assert_true(f->conf.ks.groups[0].mixed);
 	assert_int_equal(f->conf.ks.groups[0].tbar, 0);
-	f->ks.now_ms = test_now;
-	f->ks.wall = test_wall;
-	assert_int_equal(ks_init(&f->ks, &f->conf.ks), 0);
 	assert_int_equal(pull(f, sa, &g, &r, &logs), 0);
 	free(logs);
 	assert_true(r.sa.has_kek);
@@ -790,9 +786,7 @@ static void test_members_mixed(void **state)
 		free(out);
 	}
 	free(sa);
-	ks_fini(&f->ks);
-	conf_free(&f->conf);
-	free(f);
+	fixture_free(f);
 }
 
 static void test_conf_members(void **state)
