@@ -22,14 +22,7 @@ done
 pcap=$TMPDIR_TEST/wan.pcap
 head -c 300000 /dev/urandom >"$TMPDIR_TEST/payload"
 capture_start "$pcap"
-for a in $SITES; do
-	for b in $SITES; do
-		[ "$a" = "$b" ] && continue
-		src=host$a dst=host$b
-		check "ping host$a -> host$b" \
-			ping_ok "${!src}" "10.$(site_n "$b").0.2"
-	done
-done
+check_pings "$SITES" "$SITES"
 # TCP: a 300 kB transfer arrives intact in each direction of one pair.
 for pair in "A B" "B C" "C A"; do
 	set -- $pair

@@ -63,14 +63,7 @@ for s in B C; do
 done
 check "every member's group is up (keys up)" all_gms_keys_up
 
-for a in $SITES; do
-	for b in $SITES; do
-		[ "$a" = "$b" ] && continue
-		src=host$a
-		check "ping host$a -> host$b" \
-			ping_ok "${!src}" "10.$(site_n "$b").0.2"
-	done
-done
+check_pings "$SITES" "$SITES"
 capture_stop
 
 # the same keys: each member decrypted traffic from both others, with no

@@ -322,6 +322,21 @@ ping_ok() {
 	ip netns exec "$ns" ping -q -c 2 -i 0.2 -W 2 "$@" "$dst" >/dev/null 2>&1
 }
 
+# check_pings FROM TO: for each site a of FROM and b of TO (a != b), one
+# check that host$a pings host$b's address through its gateway
+check_pings() {
+	local a b src
+
+	for a in $1; do
+		for b in $2; do
+			[ "$a" = "$b" ] && continue
+			src=host$a
+			check "ping host$a -> host$b" \
+				ping_ok "${!src}" "10.$(site_n "$b").0.2"
+		done
+	done
+}
+
 # out_has REGEX: $out (a command's output the test kept) matches the
 # extended REGEX; else it is printed, as comments
 out_has() {
