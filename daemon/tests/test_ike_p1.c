@@ -1246,6 +1246,48 @@ static void test_initial_contact(void **state)
 	assert_int_equal(ctx[0].nsas, 1);
 }
 
+/* INITIAL-CONTACT in the authenticated last message of Phase 1 (as
+ * strongSwan sends it in message 5) does the same; one naming another
+ * SA's cookies does nothing */
+static void test_initial_contact_p1(void **state)
+{
+	uint8_t mem[128], spi[16];
+	struct isakmp_chain ch;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	unsigned pass;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	restart_initiator();
+	ike_pair_drop();
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(ctx[1].nsas, 2);
+	for (pass = 0; pass < 2; pass++) {
+		memcpy(spi, est[1]->icookie, 8);
+		memcpy(spi + 8, est[1]->rcookie, 8);
+		if (pass == 0)
+			spi[15] ^= 1;		/* another SA's */
+		isakmp_buf_init(&b, mem, sizeof(mem));
+		isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+			.doi = ISAKMP_DOI_IPSEC, .proto = ISAKMP_PROTO_ISAKMP,
+			.spi_len = 16, .spi = spi,
+			.type = ISAKMP_N_INITIAL_CONTACT });
+		assert_false(b.err);
+		assert_int_equal(isakmp_chain_decode(&ch, ISAKMP_NP_N, b.p,
+						     b.len, false, &err), 0);
+		ike_p1_notifies(est[1], &ch);
+		ike_pair_tick();
+		ike_pair_pump();
+		assert_int_equal(ctx[1].nsas, pass ? 1 : 2);
+	}
+	assert_int_equal(ctx[1].sas, est[1]);
+}
+
 /* HASH(1) covers every payload after HASH, unknown ones too (RFC 2409
  * 5.7): an unknown payload before or after the notify */
 static void test_hash_unknown_payloads(void **state)
@@ -1345,6 +1387,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dpd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_responder_lifetime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initial_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initial_contact_p1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hash_unknown_payloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_psk, NULL, NULL),
 	};
