@@ -153,7 +153,6 @@ int gdoi_open(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct isakmp_chain *c = &chain_mem;
 	size_t blen_msg = len - ISAKMP_HDR_LEN, from, to;
 	uint8_t hash[IKE_MAX_HASH];
-	const struct isakmp_pl *last;
 	struct isakmp_err err;
 
 	in->c = c;
@@ -171,14 +170,14 @@ int gdoi_open(struct ike_sa *sa, const struct isakmp_hdr *h,
 		return -1;
 	}
 	if (!c->n || c->pl[0].type != ISAKMP_NP_HASH ||
-	    c->pl[0].len != sa->keys.prf_len) {
+	    c->pl[0].raw != plain_mem || c->pl[0].len != sa->keys.prf_len) {
 		snprintf(why, whylen, "does not begin with a %zu-byte HASH",
 			 sa->keys.prf_len);
 		return -1;
 	}
-	last = &c->pl[c->n - 1];
+	/* every payload after HASH, unknown ones too */
 	from = (size_t)(c->pl[0].body + c->pl[0].len - plain_mem);
-	to = (size_t)(last->body + last->len - plain_mem);
+	to = c->end;
 	in->plain_len = to;
 	if (gdoi_hash(sa, h->msgid, a, alen, b, blen, plain_mem + from,
 		      to - from, hash) ||

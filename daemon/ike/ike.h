@@ -232,6 +232,15 @@ struct ike_sa {
 	/* M-IDs of the peer's authentic exchanges (ike_mid_*) */
 	struct ike_mids info_mids;	/* informational */
 	struct ike_mids p2_mids;	/* phase 2 (GDOI) it started */
+	/* responder: the lifetime the initiator offered (seconds; 8 hours
+	 * when it said none): above ours, it is told (RESPONDER-LIFETIME) */
+	uint32_t offered_lifetime;
+	/* negotiating: what unauthenticated input the peer sent that we did
+	 * not act on, for the reason when the negotiation times out */
+	uint16_t plain_notify;		/* an unprotected error notify */
+	uint8_t undecryptable_msg;	/* a message that did not decrypt:
+					 * its number, 0 an informational */
+	unsigned undecryptable;		/* how many */
 };
 
 /* Main mode responder state between messages 1 and 3 (see ike_cookie.c) */
@@ -349,6 +358,9 @@ void ike_p2_hash(struct ike_sa *sa, struct isakmp_buf *b, size_t hash_off,
 		 uint32_t msgid);
 /* Protected notify to the peer of an established (or keyed) SA */
 void ike_send_notify(struct ike_sa *sa, uint16_t type);
+/* The same with Notification Data */
+void ike_send_notify_data(struct ike_sa *sa, uint16_t type,
+			  const uint8_t *data, size_t len);
 /*
  * Replay protection for the exchanges of an established SA: an
  * informational message, or the first message of a GDOI exchange the

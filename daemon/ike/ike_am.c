@@ -35,6 +35,7 @@ int ike_am_start(struct ike_sa *sa)
 	    ike_p1_put_id(sa, &b))
 		return -1;
 	ike_p1_put_certreq(sa, &b);
+	ike_put_dpd_vid(&b);
 	sa->state = IKE_AM_I1;
 	return ike_msg_send(sa, &b, false, true);
 }
@@ -77,6 +78,7 @@ static void am_i2(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	if (check_peer(sa, c, 2, true))
 		return;
+	ike_p1_notifies(sa, c);
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
 	if (ike_p1_put_auth(sa, &b) ||
 	    ike_msg_send(sa, &b, !sa->pc->am_msg3_clear, false)) {
@@ -172,6 +174,8 @@ void ike_am_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 	memcpy(sa->rcookie, rcookie, 8);
 	ike_sa_hash_add(sa);
 	sa->suite = suite;
+	sa->offered_lifetime = ike_offered_lifetime(offer.t[t].raw,
+						    offer.t[t].raw_len);
 	sa->doi = offer.doi;
 	memcpy(sa->in_digest, digest, 20);
 	sa->have_in_digest = true;
@@ -219,6 +223,7 @@ void ike_am_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		return;
 	}
 	ike_p1_put_certreq(sa, &b);
+	ike_put_dpd_vid(&b);
 	if (ike_msg_send(sa, &b, false, true))
 		ike_sa_fail(sa, 0, "could not send message 2");
 }
@@ -234,8 +239,13 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 
 	if (h->flags & ISAKMP_FLAG_E) {
 		if (ike_msg_open(sa, buf, len, c, next_iv, why, sizeof(why))) {
-			ike_sa_fail(sa, ISAKMP_N_AUTHENTICATION_FAILED,
-				    "message 3: %s (wrong pre-shared key?)", why);
+			/* a repeat is not a duplicate to answer */
+			sa->have_in_digest = false;
+			if (ike_msg_undecryptable(sa, 3, why))
+				ike_send_notify_plain(sa->ctx, &sa->local,
+						      &sa->peer, sa->icookie,
+						      sa->rcookie, sa->doi,
+						      ISAKMP_N_AUTHENTICATION_FAILED);
 			return;
 		}
 		ike_trace_decrypted(sa, buf, ike_plain(), c);
@@ -259,6 +269,7 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	if (check_peer(sa, c, 3, false))
 		return;
+	ike_p1_notifies(sa, c);
 	ev_timer_del(&sa->rtx);
 	free(sa->out);
 	sa->out = NULL;

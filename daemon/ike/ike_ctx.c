@@ -369,6 +369,7 @@ void ike_sa_established(struct ike_sa *sa)
 	sa->expires_ms = ev_now_ms() + (uint64_t)sa->suite.lifetime * 1000;
 	ev_timer_add(&sa->life, (uint64_t)sa->suite.lifetime * 1000);
 	bound_per_peer(sa);
+	ike_send_responder_lifetime(sa);
 	if (sa->ctx->ops.established)
 		sa->ctx->ops.established(sa);
 	if (sa->done)

@@ -8,6 +8,7 @@
  * notifies only while a negotiation is still unauthenticated.
  */
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -112,6 +113,12 @@ wipe:
 
 void ike_send_notify(struct ike_sa *sa, uint16_t type)
 {
+	ike_send_notify_data(sa, type, NULL, 0);
+}
+
+void ike_send_notify_data(struct ike_sa *sa, uint16_t type,
+			  const uint8_t *data, size_t len)
+{
 	uint8_t spi[16], iv[IKE_MAX_BLOCK];
 	struct isakmp_buf b;
 	uint32_t msgid;
@@ -127,13 +134,20 @@ void ike_send_notify(struct ike_sa *sa, uint16_t type)
 	off = ike_p2_begin(sa, &b, ISAKMP_EXCH_INFO, msgid);
 	isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
 		.doi = sa->doi, .proto = ISAKMP_PROTO_ISAKMP, .spi_len = 16,
-		.spi = spi, .type = type });
+		.spi = spi, .type = type, .data = data, .data_len = len });
 	ike_p2_hash(sa, &b, off, msgid);
 	ike_p2_iv(sa, msgid, iv);
 	ike_p2_send(sa, &b, iv);
 }
 
-/* Notifies in the clear, during a negotiation: their errors end it */
+/*
+ * Notifies in the clear, during a negotiation, from the SA's peer (address
+ * and port, ike_input()) under its cookies (RFC 2408 3.14). An error ends
+ * the negotiation only before keying material was exchanged: from then on
+ * an informational exchange MUST be protected (RFC 2408 4.8), and anyone
+ * who saw the cookies could have sent it. Ignored, it is kept for the
+ * reason the negotiation gives if it times out.
+ */
 static void plain_notifies(struct ike_sa *sa, const struct isakmp_chain *c)
 {
 	uint16_t error = 0;
@@ -145,14 +159,28 @@ static void plain_notifies(struct ike_sa *sa, const struct isakmp_chain *c)
 		if (c->pl[i].type != ISAKMP_NP_N ||
 		    isakmp_notify_decode(&n, &c->pl[i], NULL))
 			continue;
-		log_warn("peer %s sent notify %s (unauthenticated)",
-			 ike_peer_str(&sa->peer), isakmp_notify_name(n.type));
+		log_rl(&ike_rl_unknown, LOG_WARNING,
+		       "peer %s sent notify %s (unauthenticated)%s",
+		       ike_peer_str(&sa->peer), isakmp_notify_name(n.type),
+		       sa->keys.block && n.type < ISAKMP_N_CONNECTED ?
+		       ": ignored, keys were agreed (RFC 2408 4.8)" : "");
 		if (n.type < ISAKMP_N_CONNECTED && !error)
 			error = n.type;
 	}
-	if (error)
-		ike_sa_fail(sa, 0, "the peer refused: %s",
-			    isakmp_notify_name(error));
+	if (!error)
+		return;
+	if (sa->keys.block) {
+		sa->plain_notify = error;
+		return;
+	}
+	ike_sa_fail(sa, 0, "the peer refused: %s", isakmp_notify_name(error));
+}
+
+static bool zero8(const uint8_t *p)
+{
+	static const uint8_t zero[8];
+
+	return !memcmp(p, zero, 8);
 }
 
 void ike_info_plain(struct ike_ctx *ctx, const struct sockaddr_in *peer,
@@ -163,8 +191,12 @@ void ike_info_plain(struct ike_ctx *ctx, const struct sockaddr_in *peer,
 	struct isakmp_chain *c = ike_chain();
 	struct isakmp_err err;
 
+	/* a notify without responder cookie is about an exchange whose
+	 * responder cookie we do not know yet (RFC 2408 3.14) */
 	if (!sa || sa->state == IKE_ESTABLISHED || (h->flags & ISAKMP_FLAG_E) ||
-	    sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr) {
+	    !zero8(sa->rcookie) ||
+	    sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr ||
+	    sa->peer.sin_port != peer->sin_port) {
 		ctx->stats.rx_dropped++;
 		log_rl(&ike_rl_unknown, LOG_INFO,
 		       "dropped informational message from %s: no negotiation it could be about",
@@ -210,6 +242,158 @@ static void delete_payload(struct ike_sa *sa, const struct isakmp_pl *pl)
 	}
 }
 
+/* RFC 3706 5.1: the ACK carries the R-U-THERE's sequence number */
+static void dpd_ack(struct ike_sa *sa, const struct isakmp_notify_pl *n)
+{
+	if (n->data_len != 4) {
+		sa->ctx->stats.rx_malformed++;
+		log_rl(&ike_rl_malformed, LOG_WARNING,
+		       "ignored R-U-THERE from %s: %zu bytes of data, not a 4-byte sequence number",
+		       ike_peer_str(&sa->peer), n->data_len);
+		return;
+	}
+	ike_send_notify_data(sa, ISAKMP_N_R_U_THERE_ACK, n->data, 4);
+}
+
+/* IPsec DOI SA attributes (RFC 2407 4.5): what RESPONDER-LIFETIME carries */
+#define IPSEC_ATTR_SA_LIFE_TYPE		1
+#define IPSEC_ATTR_SA_LIFE_DURATION	2
+
+static bool spi_is_ours(const struct ike_sa *sa,
+			const struct isakmp_notify_pl *n)
+{
+	return n->proto == ISAKMP_PROTO_ISAKMP &&
+	       (n->spi_len == 0 ||
+		(n->spi_len == 16 && !memcmp(n->spi, sa->icookie, 8) &&
+		 !memcmp(n->spi + 8, sa->rcookie, 8)));
+}
+
+uint32_t ike_offered_lifetime(const uint8_t *t, size_t len)
+{
+	struct isakmp_transform tr = { .raw = t, .raw_len = (uint16_t)len };
+	struct ike_suite s = { 0 };
+	unsigned count;
+
+	/* generic header, number, id, reserved: then the attributes */
+	if (len < 8 || isakmp_attrs_check(t + 8, len - 8, &count, NULL))
+		return 0;
+	tr.num = t[4];
+	tr.id = t[5];
+	tr.attrs = (struct isakmp_attrs){ t + 8, len - 8 };
+	if (ike_suite_decode(&s, &tr, NULL))
+		return 0;
+	return ike_lifetime(s.lifetime, 0);
+}
+
+void ike_send_responder_lifetime(struct ike_sa *sa)
+{
+	uint8_t attrs[16];
+	struct isakmp_buf b;
+
+	if (sa->initiator || sa->suite.lifetime >= sa->offered_lifetime)
+		return;
+	isakmp_buf_init(&b, attrs, sizeof(attrs));
+	isakmp_put_attr_basic(&b, IPSEC_ATTR_SA_LIFE_TYPE, IKE_LIFE_SECONDS);
+	isakmp_put_attr_uint(&b, IPSEC_ATTR_SA_LIFE_DURATION,
+			     sa->suite.lifetime);
+	if (b.err)
+		return;
+	log_info("telling %s (peer \"%s\") the Phase 1 lifetime is %us, not the %us it offered (RESPONDER-LIFETIME)",
+		 ike_peer_str(&sa->peer), sa->pc->name, sa->suite.lifetime,
+		 sa->offered_lifetime);
+	ike_send_notify_data(sa, ISAKMP_N_RESPONDER_LIFETIME, b.p, b.len);
+}
+
+/* RFC 2407 4.6.3.1: the responder chose a shorter lifetime than offered */
+static void responder_lifetime(struct ike_sa *sa,
+			       const struct isakmp_notify_pl *n)
+{
+	struct isakmp_attrs it = { n->data, n->data_len };
+	struct isakmp_attr a;
+	uint64_t v, secs = 0, end, now = ev_now_ms();
+	uint16_t type = 0;
+	unsigned count;
+
+	if (!spi_is_ours(sa, n) || !sa->initiator || sa->dying ||
+	    sa->state != IKE_ESTABLISHED ||
+	    isakmp_attrs_check(n->data, n->data_len, &count, NULL)) {
+		log_rl(&ike_rl_unknown, LOG_INFO,
+		       "ignored RESPONDER-LIFETIME from %s: not about this Phase 1 SA as initiator, or malformed",
+		       ike_peer_str(&sa->peer));
+		return;
+	}
+	/* IPsec DOI numbers; Phase 1's own (RFC 2409 A) taken as well */
+	while (isakmp_attr_next(&it, &a) == 1) {
+		if (a.type == IPSEC_ATTR_SA_LIFE_TYPE ||
+		    a.type == IKE_ATTR_LIFE_TYPE)
+			type = a.basic ? a.u16 : 0;
+		else if ((a.type == IPSEC_ATTR_SA_LIFE_DURATION ||
+			  a.type == IKE_ATTR_LIFE_DURATION) &&
+			 type == IKE_LIFE_SECONDS &&
+			 !isakmp_attr_uint(&a, &v) && v && (!secs || v < secs))
+			secs = v;
+	}
+	if (!secs || secs >= sa->suite.lifetime)
+		return;
+	log_notice("peer %s (peer \"%s\") keeps the Phase 1 SA %" PRIu64 "s, not %us (RESPONDER-LIFETIME)",
+		   ike_peer_str(&sa->peer), sa->pc->name, secs,
+		   sa->suite.lifetime);
+	/* the lifetime counts from the establishment */
+	end = sa->expires_ms - (uint64_t)sa->suite.lifetime * 1000 + secs * 1000;
+	sa->suite.lifetime = (uint32_t)secs;
+	sa->expires_ms = end;
+	ev_timer_del(&sa->life);
+	ev_timer_add(&sa->life, end > now ? end - now : 0);
+}
+
+/*
+ * RFC 2407 4.6.3.3: the peer has no other SA with us (it restarted): its
+ * established SAs with the same address and identity before this one
+ * hold keys nobody has any more. They go (not on this stack).
+ */
+static void initial_contact(struct ike_sa *sa, const struct isakmp_notify_pl *n)
+{
+	struct ike_sa *o;
+	unsigned gone = 0;
+
+	if (!spi_is_ours(sa, n)) {
+		log_rl(&ike_rl_unknown, LOG_INFO,
+		       "ignored INITIAL-CONTACT from %s: not about this Phase 1 SA",
+		       ike_peer_str(&sa->peer));
+		return;
+	}
+	for (o = sa->ctx->sas; o; o = o->next) {
+		if (o == sa || o->state != IKE_ESTABLISHED || o->dying ||
+		    o->pc != sa->pc ||
+		    o->peer.sin_addr.s_addr != sa->peer.sin_addr.s_addr ||
+		    strcmp(o->peer_id, sa->peer_id))
+			continue;
+		ike_sa_delete_soon(o, "the peer sent INITIAL-CONTACT on a new Phase 1 SA (it restarted)");
+		gone++;
+	}
+	log_info("INITIAL-CONTACT from %s (peer \"%s\", id %s): %u older Phase 1 SA(s) deleted",
+		 ike_peer_str(&sa->peer), sa->pc->name, sa->peer_id, gone);
+}
+
+void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n; i++) {
+		struct isakmp_notify_pl n;
+
+		if (c->pl[i].type != ISAKMP_NP_N ||
+		    isakmp_notify_decode(&n, &c->pl[i], NULL))
+			continue;
+		if (n.type == ISAKMP_N_INITIAL_CONTACT)
+			initial_contact(sa, &n);
+		else
+			log_info("peer %s (peer \"%s\") sent notify %s in Phase 1",
+				 ike_peer_str(&sa->peer), sa->pc->name,
+				 isakmp_notify_name(n.type));
+	}
+}
+
 bool ike_mid_seen(const struct ike_mids *m, uint32_t msgid)
 {
 	unsigned i;
@@ -236,13 +420,17 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	struct ike_ctx *ctx = sa->ctx;
 	struct isakmp_chain *c = ike_chain();
 	uint8_t *plain = ike_plain(), iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
-	const struct isakmp_pl *last;
+	const uint8_t *from;
 	struct isakmp_err err;
 	size_t blen = len - ISAKMP_HDR_LEN;
 	unsigned i;
 
 	if (!(h->flags & ISAKMP_FLAG_E)) {
+		/* the initiator's SA is found by its cookie alone: the
+		 * responder's must be the one it chose, once known */
 		if (sa->state != IKE_ESTABLISHED &&
+		    (zero8(sa->rcookie) ||
+		     !memcmp(sa->rcookie, h->rcookie, 8)) &&
 		    !isakmp_chain_decode(c, h->np, buf + ISAKMP_HDR_LEN, blen,
 					 false, &err)) {
 			if (ctx->ops.trace)
@@ -267,13 +455,17 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	memcpy(plain, buf + ISAKMP_HDR_LEN, blen);
 	ike_p2_iv(sa, h->msgid, iv);
+	/* HASH(1) first (RFC 2409 5.7), then payloads */
 	if (ike_p2_decrypt(sa, iv, plain, blen) ||
 	    isakmp_chain_decode(c, h->np, plain, blen, true, &err) ||
-	    c->n < 2 || c->pl[0].type != ISAKMP_NP_HASH ||
-	    c->pl[0].len != sa->keys.prf_len) {
+	    c->n < 1 || c->pl[0].type != ISAKMP_NP_HASH ||
+	    c->pl[0].raw != plain || c->pl[0].len != sa->keys.prf_len ||
+	    c->end == ISAKMP_GEN_LEN + (size_t)c->pl[0].len) {
 		if (sa->state != IKE_ESTABLISHED && !sa->peer_keys_ok) {
-			/* the peer's first encrypted word, and it is noise */
-			ike_sa_fail(sa, 0, "the peer's encrypted notification does not decrypt with our keys (wrong pre-shared key?)");
+			/* the peer's first encrypted word, and it is noise:
+			 * other keys, or not the peer's */
+			ike_msg_undecryptable(sa, 0,
+					      "does not decrypt to HASH and payloads");
 			return;
 		}
 		ctx->stats.rx_malformed++;
@@ -282,9 +474,10 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		       ike_peer_str(&sa->peer));
 		return;
 	}
-	last = &c->pl[c->n - 1];
-	if (p2_hash(sa, h->msgid, c->pl[1].raw,
-		    (size_t)(last->body + last->len - c->pl[1].raw), hash) ||
+	/* every payload after HASH, unknown ones too (RFC 2409 5.7) */
+	from = c->pl[0].body + c->pl[0].len;
+	if (p2_hash(sa, h->msgid, from, (size_t)(plain + c->end - from),
+		    hash) ||
 	    CRYPTO_memcmp(hash, c->pl[0].body, sa->keys.prf_len)) {
 		ctx->stats.rx_dropped++;
 		log_rl(&ike_rl_malformed, LOG_WARNING,
@@ -312,8 +505,17 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		if (c->pl[i].type != ISAKMP_NP_N ||
 		    isakmp_notify_decode(&n, &c->pl[i], NULL))
 			continue;
-		if (n.type == ISAKMP_N_R_U_THERE) {
-			ike_send_notify(sa, ISAKMP_N_R_U_THERE_ACK);
+		switch (n.type) {
+		case ISAKMP_N_R_U_THERE:
+			dpd_ack(sa, &n);
+			continue;
+		case ISAKMP_N_R_U_THERE_ACK:
+			continue;	/* we do not ask */
+		case ISAKMP_N_RESPONDER_LIFETIME:
+			responder_lifetime(sa, &n);
+			continue;
+		case ISAKMP_N_INITIAL_CONTACT:
+			initial_contact(sa, &n);
 			continue;
 		}
 		log_warn("peer %s (peer \"%s\") sent notify %s",

@@ -85,6 +85,12 @@ void ike_send_notify_plain(struct ike_ctx *ctx,
 			   const uint8_t *icookie, const uint8_t *rcookie,
 			   uint32_t doi, uint16_t type);
 void ike_rtx_start(struct ike_sa *sa);
+/* RFC 3706's vendor ID: we answer R-U-THERE */
+void ike_put_dpd_vid(struct isakmp_buf *b);
+/* A Phase 1 message that did not decrypt to payloads: dropped, the
+ * negotiation goes on (a forgery must not end it); noted for the reason
+ * if it times out. Returns true the first time for the SA. */
+bool ike_msg_undecryptable(struct ike_sa *sa, unsigned msg, const char *why);
 void ike_rtx_cb(struct ev_timer *t);
 /* Traces a received encrypted message as its plaintext */
 void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
@@ -146,6 +152,12 @@ void ike_am_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		  const uint8_t *body, size_t len);
 
 /* ike_info.c */
+/* Notifies in the authenticated last message of Phase 1 (INITIAL-CONTACT) */
+void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c);
+/* The lifetime a Phase 1 transform payload (t, len bytes) offers */
+uint32_t ike_offered_lifetime(const uint8_t *t, size_t len);
+/* A responder that shortened the lifetime tells the initiator */
+void ike_send_responder_lifetime(struct ike_sa *sa);
 void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		    const uint8_t *body, size_t len);
 void ike_info_plain(struct ike_ctx *ctx, const struct sockaddr_in *peer,

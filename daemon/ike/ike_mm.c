@@ -34,6 +34,7 @@ int ike_mm_start(struct ike_sa *sa)
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_MAIN, 0, 0);
 	if (ike_p1_put_offer(sa, &b))
 		return -1;
+	ike_put_dpd_vid(&b);
 	sa->state = IKE_MM_I1;
 	return ike_msg_send(sa, &b, false, true);
 }
@@ -114,8 +115,9 @@ static void mm_i6(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	char why[200];
 
 	if (ike_msg_open(sa, buf, len, c, next_iv, why, sizeof(why))) {
-		ike_sa_fail(sa, ISAKMP_N_PAYLOAD_MALFORMED,
-			    "message 6: %s (wrong pre-shared key?)", why);
+		/* our message 5 brings it again */
+		sa->have_in_digest = false;
+		ike_msg_undecryptable(sa, 6, why);
 		return;
 	}
 	ike_trace_decrypted(sa, buf, ike_plain(), c);
@@ -125,6 +127,7 @@ static void mm_i6(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	sa->peer_keys_ok = true;
 	if (check_peer(sa, c, 6))
 		return;
+	ike_p1_notifies(sa, c);
 	ev_timer_del(&sa->rtx);
 	free(sa->out);
 	sa->out = NULL;
@@ -145,6 +148,7 @@ void ike_mm_resend_msg2(struct ike_ctx *ctx, struct ike_half *half)
 	isakmp_hdr_encode(&b, &h);
 	ike_p1_put_reply_sa(&b, half->sai_b, half->prop_num,
 			    half->sai_b + half->t_off, half->t_len);
+	ike_put_dpd_vid(&b);
 	isakmp_msg_end(&b);
 	if (b.err)
 		return;
@@ -242,6 +246,8 @@ void ike_mm_resp_msg3(struct ike_ctx *ctx, struct ike_half *half,
 	sa->suite = half->suite;
 	sa->doi = (uint32_t)half->sai_b[0] << 24 | (uint32_t)half->sai_b[1] << 16 |
 		  (uint32_t)half->sai_b[2] << 8 | half->sai_b[3];
+	sa->offered_lifetime = ike_offered_lifetime(half->sai_b + half->t_off,
+						    half->t_len);
 	sa->sai_len = half->sai_len;
 	sa->sai_b = malloc(half->sai_len);
 	if (sa->sai_b)
@@ -289,8 +295,15 @@ static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	char why[200];
 
 	if (ike_msg_open(sa, buf, len, c, next_iv, why, sizeof(why))) {
-		ike_sa_fail(sa, ISAKMP_N_AUTHENTICATION_FAILED,
-			    "message 5: %s (wrong pre-shared key?)", why);
+		/* a repeat is not a duplicate to answer with message 4 */
+		sa->have_in_digest = false;
+		/* once, unprotected (we have no keys in common): a peer
+		 * with another key learns why (as it did when this ended
+		 * the negotiation) */
+		if (ike_msg_undecryptable(sa, 5, why))
+			ike_send_notify_plain(sa->ctx, &sa->local, &sa->peer,
+					      sa->icookie, sa->rcookie, sa->doi,
+					      ISAKMP_N_AUTHENTICATION_FAILED);
 		return;
 	}
 	ike_trace_decrypted(sa, buf, ike_plain(), c);
@@ -298,6 +311,7 @@ static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	sa->peer_keys_ok = true;
 	if (check_peer(sa, c, 5))
 		return;
+	ike_p1_notifies(sa, c);
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_MAIN, 0, 0);
 	if (ike_p1_put_id(sa, &b) || ike_p1_put_auth(sa, &b) ||
 	    ike_msg_send(sa, &b, true, false)) {

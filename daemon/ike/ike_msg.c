@@ -146,6 +146,47 @@ void ike_send_notify_plain(struct ike_ctx *ctx,
 	ike_send_raw(ctx, local, peer, b.p, b.len);
 }
 
+/* RFC 3706 5.1: the DPD vendor ID, version 1.0 */
+static const uint8_t dpd_vid[16] = {
+	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
+};
+
+void ike_put_dpd_vid(struct isakmp_buf *b)
+{
+	isakmp_data_encode(b, ISAKMP_NP_VID, dpd_vid, sizeof(dpd_vid));
+}
+
+bool ike_msg_undecryptable(struct ike_sa *sa, unsigned msg, const char *why)
+{
+	sa->ctx->stats.rx_dropped++;
+	sa->undecryptable_msg = (uint8_t)msg;
+	log_rl(&ike_rl_malformed, LOG_WARNING,
+	       "dropped %s from %s (peer \"%s\"): %s (wrong pre-shared key, or not the peer's): the negotiation goes on",
+	       msg ? (msg == 3 ? "message 3" : msg == 5 ? "message 5" :
+		      "message 6") : "an encrypted informational message",
+	       ike_peer_str(&sa->peer), sa->pc->name, why);
+	return sa->undecryptable++ == 0;
+}
+
+/* What the peer sent that we did not act on, for a timeout's reason */
+static const char *unheeded(const struct ike_sa *sa, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (sa->undecryptable && !sa->undecryptable_msg)
+		n += (size_t)snprintf(buf, len, "; the peer's encrypted notification does not decrypt with our keys (wrong pre-shared key?), %u time(s)",
+				      sa->undecryptable);
+	else if (sa->undecryptable)
+		n += (size_t)snprintf(buf, len, "; message %u does not decrypt with our keys (wrong pre-shared key?), %u time(s)",
+				      sa->undecryptable_msg, sa->undecryptable);
+	if (sa->plain_notify && n < len)
+		snprintf(buf + n, len - n, "; the peer sent %s unprotected (ignored: keys were agreed)",
+			 isakmp_notify_name(sa->plain_notify));
+	return buf;
+}
+
 void ike_rtx_start(struct ike_sa *sa)
 {
 	sa->tries = 1;
@@ -176,6 +217,7 @@ void ike_rtx_cb(struct ev_timer *t)
 	struct ike_sa *sa = container_of(t, struct ike_sa, rtx);
 	const struct ike_conf *conf = sa->ctx->conf;
 	uint64_t delay;
+	char more[300];
 
 	if (sa->state == IKE_ESTABLISHED) {
 		/* the peer had its chance to ask for our last message again */
@@ -186,13 +228,14 @@ void ike_rtx_cb(struct ev_timer *t)
 	}
 	if (sa->tries >= conf->retransmit_tries) {
 		if (sa->initiator || sa->state == IKE_AM_R2)
-			ike_sa_fail(sa, 0, "no message %u from the peer after %u transmissions%s",
+			ike_sa_fail(sa, 0, "no message %u from the peer after %u transmissions%s%s",
 				    awaited(sa), sa->tries,
 				    sa->state == IKE_MM_I5 || sa->state == IKE_AM_I1 ?
-				    " (authentication failed at the peer?)" : "");
+				    " (authentication failed at the peer?)" : "",
+				    unheeded(sa, more, sizeof(more)));
 		else
-			ike_sa_fail(sa, 0, "timed out waiting for message %u",
-				    awaited(sa));
+			ike_sa_fail(sa, 0, "timed out waiting for message %u%s",
+				    awaited(sa), unheeded(sa, more, sizeof(more)));
 		return;
 	}
 	/* a main mode responder waits for the initiator to retransmit */
@@ -209,26 +252,15 @@ void ike_rtx_cb(struct ev_timer *t)
 	ev_timer_add(&sa->rtx, delay);
 }
 
-static size_t chain_end(const uint8_t *plain, const struct isakmp_chain *c)
-{
-	const struct isakmp_pl *last;
-
-	if (!c->n)
-		return 0;
-	last = &c->pl[c->n - 1];
-	return (size_t)(last->body + last->len - plain);
-}
-
 void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
 			 const uint8_t *plain, const struct isakmp_chain *c)
 {
 	static uint8_t msg[ISAKMP_MAX_MSG];
-	size_t n = chain_end(plain, c);
+	size_t n = c->end;
 
 	if (!sa->ctx->ops.trace || n > sizeof(msg) - ISAKMP_HDR_LEN)
 		return;
-	/* unknown payloads skipped by the chain walk are lost: the trace
-	 * shows what we understood */
+	/* the payloads as received, unknown ones too; no padding */
 	memcpy(msg, hdr, ISAKMP_HDR_LEN);
 	msg[19] &= (uint8_t)~ISAKMP_FLAG_E;
 	memcpy(msg + ISAKMP_HDR_LEN, plain, n);

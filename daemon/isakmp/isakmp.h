@@ -252,6 +252,9 @@ struct isakmp_pl {
 struct isakmp_chain {
 	unsigned n;
 	unsigned skipped;	/* unknown, non-critical payloads */
+	/* bytes of the chain from its start: the end of its last payload,
+	 * skipped ones too (what a HASH over "the payloads" covers) */
+	size_t end;
 	struct isakmp_pl pl[ISAKMP_MAX_PAYLOADS];
 };
 

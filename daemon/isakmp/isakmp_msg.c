@@ -31,6 +31,12 @@ int isakmp_hdr_decode(struct isakmp_hdr *h, const uint8_t *buf, size_t dlen,
 		return isakmp_fail(err, ISAKMP_N_INVALID_MAJOR_VERSION,
 				   "unsupported ISAKMP version %u.%u",
 				   h->version >> 4, h->version & 0xf);
+	/* RFC 2408 3.1: minor 0 is this version (1 was the drafts'), and a
+	 * packet with a minor version above our own is not accepted */
+	if ((h->version & 0xf) != (ISAKMP_VERSION & 0xf))
+		return isakmp_fail(err, ISAKMP_N_INVALID_MINOR_VERSION,
+				   "unsupported ISAKMP version %u.%u",
+				   h->version >> 4, h->version & 0xf);
 	if (h->flags & ~(ISAKMP_FLAG_E | ISAKMP_FLAG_C | ISAKMP_FLAG_A))
 		return isakmp_fail(err, ISAKMP_N_INVALID_FLAGS,
 				   "invalid header flags 0x%02x", h->flags);
@@ -131,6 +137,7 @@ int isakmp_chain_decode(struct isakmp_chain *c, uint8_t np,
 
 	c->n = 0;
 	c->skipped = 0;
+	c->end = 0;
 	while (np != ISAKMP_NP_NONE) {
 		uint8_t next, reserved;
 		uint16_t plen;
@@ -162,6 +169,7 @@ int isakmp_chain_decode(struct isakmp_chain *c, uint8_t np,
 						   "unsupported critical payload type %u",
 						   np);
 			c->skipped++;
+			c->end = r.off;
 			np = next;
 			continue;
 		}
@@ -174,6 +182,7 @@ int isakmp_chain_decode(struct isakmp_chain *c, uint8_t np,
 		pl->raw = raw;
 		pl->body = body;
 		pl->len = plen - ISAKMP_GEN_LEN;
+		c->end = r.off;
 		np = next;
 	}
 	if (!allow_padding && isakmp_rd_left(&r) &&

@@ -29,6 +29,7 @@
 #include "core/capture.h"
 #include "core/log.h"
 #include "gdoi/gdoi.h"
+#include "gdoi/gdoi_int.h"
 #include "ike/ike.h"
 #include "ike_pair.h"
 
@@ -754,6 +755,53 @@ static void test_exchange_cap(void **state)
 	assert_null(est[0]->phase2);
 }
 
+/* A GDOI HASH covers every payload after HASH, unknown ones too: one
+ * before the nonce, one last (what a sender's HASH covers) */
+static void test_hash_unknown_payloads(void **state)
+{
+	static const uint8_t nonce[16] = "gdoi-hash-check", x[5] = "gvpn";
+	unsigned where;
+
+	(void)state;
+	for (where = 0; where < 2; where++) {
+		uint8_t iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
+		uint32_t mid = 0x51c0ffee + where;
+		struct ike_pair_pkt *p;
+		struct isakmp_hdr h;
+		struct isakmp_err err;
+		struct gdoi_in in;
+		struct isakmp_buf b;
+		size_t off, from;
+		char why[128];
+
+		off = ike_p2_begin(est[0], &b, GDOI_EXCH_PULL, mid);
+		if (where == 0)
+			isakmp_data_encode(&b, 130, x, sizeof(x));
+		isakmp_data_encode(&b, ISAKMP_NP_NONCE, nonce, sizeof(nonce));
+		if (where == 1)
+			isakmp_data_encode(&b, 131, x, sizeof(x));
+		from = off + ISAKMP_GEN_LEN + est[0]->keys.prf_len;
+		assert_int_equal(gdoi_hash(est[0], mid, NULL, 0, NULL, 0,
+					   b.p + from, b.len - from, hash), 0);
+		memcpy(b.p + off + ISAKMP_GEN_LEN, hash, est[0]->keys.prf_len);
+		ike_p2_iv(est[0], mid, iv);
+		assert_int_equal(ike_p2_send(est[0], &b, iv), 0);
+		/* taken off the wire, opened as the server would */
+		assert_int_equal(ike_pair_queued(), 1);
+		p = ike_pair_peek();
+		assert_int_equal(isakmp_hdr_decode(&h, p->data, p->len, &err),
+				 0);
+		ike_p2_iv(est[1], mid, iv);
+		assert_int_equal(gdoi_open(est[1], &h, p->data, p->len, iv,
+					   NULL, 0, NULL, 0, &in, why,
+					   sizeof(why)), 0);
+		assert_int_equal(in.c->n, 2);
+		assert_int_equal(in.c->skipped, 1);
+		ike_pair_drop();
+	}
+	gdoi_plain_wipe();
+}
+
 static void test_bad_hash1(void **state)
 {
 	(void)state;
@@ -1156,6 +1204,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sa_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_pull, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hash_unknown_payloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_no_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_pull_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_bad_group_type, setup, teardown),

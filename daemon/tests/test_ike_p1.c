@@ -27,6 +27,7 @@
 
 #include "core/log.h"
 #include "ike/ike.h"
+#include "ike/ike_int.h"
 #include "ike_pair.h"
 
 /* --- two contexts and a wire between them --------------------------------- */
@@ -144,6 +145,14 @@ static void op_phase2(struct ike_sa *sa, const struct isakmp_hdr *h,
 	    c.pl[1].len == sizeof(p2_nonce) &&
 	    !memcmp(c.pl[1].body, p2_nonce, sizeof(p2_nonce)))
 		p2_ok[ike_pair_side(sa->ctx)]++;
+}
+
+/* RFC 3706 5.1: R-U-THERE carries a 4-byte sequence number */
+static void dpd_probe(struct ike_sa *sa, uint32_t seq)
+{
+	uint8_t be[4] = { seq >> 24, seq >> 16, seq >> 8, seq };
+
+	ike_send_notify_data(sa, ISAKMP_N_R_U_THERE, be, sizeof(be));
 }
 
 static void p2_send(struct ike_sa *sa, uint32_t msgid)
@@ -456,9 +465,9 @@ static void assert_iv_chain(bool encrypted)
 		assert_memory_not_equal(est[0]->iv, iv0, est[0]->keys.block);
 	else
 		assert_memory_equal(est[0]->iv, iv0, est[0]->keys.block);
-	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	dpd_probe(est[0], 1);
 	ike_pair_pump();
-	ike_send_notify(est[1], ISAKMP_N_R_U_THERE);
+	dpd_probe(est[1], 2);
 	ike_pair_pump();
 	/* each R-U-THERE answered, each ACK taken */
 	assert_int_equal(sent[0], 2 + 2);
@@ -481,7 +490,7 @@ static void assert_iv_chain(bool encrypted)
 		memcpy(est[1]->iv, iv0, est[1]->keys.block);
 	else
 		est[1]->iv[0] ^= 1;
-	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	dpd_probe(est[0], 3);
 	p2_send(est[0], 0x99aabbcc);
 	ike_pair_pump();
 	assert_int_equal(sent[1], acks);	/* no ACK */
@@ -653,6 +662,16 @@ static void test_wrong_psk(void **state)
 	assert_failed();
 	assert_int_equal(ctx[0].stats.failed, 1);
 	assert_int_equal(ctx[1].stats.failed, 1);
+	/*
+	 * Neither side ended it on what the other could not authenticate:
+	 * message 5 went out as often as retransmission allows (it does not
+	 * decrypt at the responder, dropped each time), and the responder's
+	 * one unprotected AUTHENTICATION-FAILED did not end the initiator,
+	 * which had keys by then (RFC 2408 4.8). Messages 1 and 3, 5 each
+	 * time, the initiator's Delete at its end.
+	 */
+	assert_int_equal(sent[0], 2 + conf[0].retransmit_tries + 1);
+	assert_int_equal(ctx[1].stats.rx_dropped, conf[0].retransmit_tries);
 }
 
 static void test_wrong_psk_aggressive(void **state)
@@ -662,6 +681,9 @@ static void test_wrong_psk_aggressive(void **state)
 	peer[0].psk_len = 25;
 	initiate(IKE_MODE_AGGRESSIVE);
 	run(2000);
+	/* the responder, keyed, waits for message 3 until its timeout: the
+	 * initiator's unprotected notify does not end it (RFC 2408 4.8) */
+	ike_pair_run_until(NULL, 500);
 	assert_failed();
 }
 
@@ -843,7 +865,7 @@ static void test_replayed_notify(void **state)
 	initiate(IKE_MODE_MAIN);
 	run(2000);
 	assert_same_keys();
-	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	dpd_probe(est[0], 4);
 	assert_non_null(ike_pair_peek());
 	copy = *ike_pair_peek();
 	acks = sent[1];
@@ -856,7 +878,7 @@ static void test_replayed_notify(void **state)
 	assert_int_equal(ctx[1].stats.rx_replayed, 1);
 	assert_non_null(est[1]);
 	/* a new one, new M-ID, is answered */
-	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	dpd_probe(est[0], 5);
 	ike_pair_pump();
 	assert_int_equal(sent[1], acks + 2);
 }
@@ -897,6 +919,413 @@ static void test_flood(void **state)
 	initiate(IKE_MODE_MAIN);
 	run(2000);
 	assert_same_keys();
+}
+
+/* --- unauthenticated teardown, protocol details (issue 13) ---------------- */
+
+/* the next datagram on the wire reaches its side (its answers queue) */
+static void step(void)
+{
+	struct ike_pair_pkt p;
+
+	assert_true(ike_pair_queued() > 0);
+	p = *ike_pair_peek();
+	pair.q_head++;
+	ike_input(&ctx[p.to], &p.dst, &p.src, p.data, p.len);
+}
+
+/* main mode up to message 5 on the wire, the initiator keyed */
+static struct ike_sa *to_msg5(void)
+{
+	struct ike_sa *sa = initiate(IKE_MODE_MAIN);
+
+	step();			/* 1 */
+	step();			/* 2 */
+	step();			/* 3 */
+	step();			/* 4 */
+	assert_int_equal(ike_pair_queued(), 1);
+	assert_true(ike_pair_peek()->data[19] & ISAKMP_FLAG_E);
+	assert_int_equal(sa->state, IKE_MM_I5);
+	assert_int_equal(ctx[1].nsas, 1);
+	return sa;
+}
+
+/* an unprotected notify from side 1's address to side 0, sport its port */
+static void plain_notify_to_initiator(const struct ike_sa *sa,
+				      const uint8_t *rcookie, uint16_t sport,
+				      uint16_t type)
+{
+	struct sockaddr_in from = addr[1];
+	struct ike_pair_pkt *p;
+
+	ike_send_notify_plain(&ctx[1], &addr[1], &addr[0], sa->icookie,
+			      rcookie, ISAKMP_DOI_GDOI, type);
+	assert_true(ike_pair_queued() > 0);
+	p = &pair.queue[(pair.q_tail - 1) % IKE_PAIR_QLEN];
+	from.sin_port = htons(sport);
+	p->src = from;
+}
+
+/*
+ * An unprotected error notify ends a negotiation only while no keys were
+ * agreed (RFC 2408 4.8), from the peer's address and port, with the
+ * cookies of the exchange (RFC 2408 3.14)
+ */
+static void test_plain_notify_rules(void **state)
+{
+	static const uint8_t zero[8], other[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ike_sa *sa;
+
+	(void)state;
+	/* message 1 lost; a NO-PROPOSAL-CHOSEN without responder cookie
+	 * from another port of the peer's address: not the peer */
+	sa = initiate(IKE_MODE_MAIN);
+	ike_pair_drop();
+	plain_notify_to_initiator(sa, zero, 4848, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	ike_pair_pump();
+	assert_false(done_called);
+	assert_int_equal(ctx[0].nsas, 1);
+	/* from its port: the negotiation ends at once */
+	plain_notify_to_initiator(sa, zero, 848, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	ike_pair_pump();
+	assert_true(done_called);
+	assert_int_equal(done_err, -1);
+	assert_int_equal(ctx[0].nsas, 0);
+	teardown(state);
+
+	/* message 3 on the wire (the responder's cookie known): a notify
+	 * under another responder cookie is about another exchange */
+	setup(state);
+	sa = initiate(IKE_MODE_MAIN);
+	step();
+	step();
+	assert_int_equal(sa->state, IKE_MM_I3);
+	plain_notify_to_initiator(sa, other, 848,
+				  ISAKMP_N_INVALID_KEY_INFORMATION);
+	ike_pair_pump();
+	assert_false(done_err == -1);
+	run(2000);
+	assert_same_keys();
+	teardown(state);
+
+	/* keys agreed (message 5 sent): an unprotected AUTHENTICATION-FAILED
+	 * under the right cookies, address and port is not acted on */
+	setup(state);
+	sa = to_msg5();
+	plain_notify_to_initiator(sa, sa->rcookie, 848,
+				  ISAKMP_N_AUTHENTICATION_FAILED);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(ctx[0].stats.failed, 0);
+}
+
+/* Message 5 that does not decrypt (not whole blocks, or noise) is
+ * dropped; the negotiation goes on and completes with the real one */
+static void test_undecryptable_msg5(void **state)
+{
+	struct ike_pair_pkt real, forged;
+	unsigned i;
+
+	(void)state;
+	to_msg5();
+	real = *ike_pair_peek();
+	ike_pair_drop();
+	for (i = 0; i < 2; i++) {
+		forged = real;
+		if (i == 0) {
+			forged.len = real.len - 1;	/* 15 bytes short */
+		} else {
+			/* a 16-byte body: whatever it decrypts to, no ID,
+			 * HASH_I chain fits in it */
+			forged.len = ISAKMP_HDR_LEN + 16;
+			memset(forged.data + ISAKMP_HDR_LEN, 0x5a, 16);
+		}
+		forged.data[24] = (uint8_t)(forged.len >> 24);
+		forged.data[25] = (uint8_t)(forged.len >> 16);
+		forged.data[26] = (uint8_t)(forged.len >> 8);
+		forged.data[27] = (uint8_t)forged.len;
+		ike_input(&ctx[1], &forged.dst, &forged.src, forged.data,
+			  forged.len);
+		assert_int_equal(ctx[1].nsas, 1);
+		assert_int_equal(ctx[1].stats.failed, 0);
+		assert_int_equal(ctx[1].stats.rx_dropped, i + 1);
+	}
+	/* one unprotected notify for the peer's diagnosis, not two */
+	assert_int_equal(sent[1], 2 + 1);
+	ike_pair_drop();
+	ike_pair_queue(0, &real.src, &real.dst, real.data, real.len);
+	run(2000);
+	assert_same_keys();
+}
+
+/* An encrypted informational message during the negotiation that does
+ * not decrypt to HASH and payloads is dropped, the negotiation kept */
+static void test_undecryptable_info(void **state)
+{
+	struct ike_sa *sa;
+	uint8_t msg[ISAKMP_HDR_LEN + 16];
+	struct isakmp_buf b;
+	struct isakmp_hdr h = {
+		.np = ISAKMP_NP_HASH, .exch = ISAKMP_EXCH_INFO,
+		.flags = ISAKMP_FLAG_E, .msgid = 0x01020304,
+	};
+
+	(void)state;
+	sa = to_msg5();
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	isakmp_buf_init(&b, msg, sizeof(msg));
+	isakmp_hdr_encode(&b, &h);
+	b.p[16] = ISAKMP_NP_HASH;
+	isakmp_put_zero(&b, 16);	/* too short for a HASH */
+	isakmp_msg_end(&b);
+	assert_false(b.err);
+	ike_input(&ctx[0], &addr[0], &addr[1], msg, sizeof(msg));
+	assert_false(done_called);
+	assert_int_equal(ctx[0].nsas, 1);
+	assert_int_equal(sa->undecryptable, 1);
+	run(2000);
+	assert_same_keys();
+}
+
+/* what side 0 received decrypted, for the DPD test */
+static uint8_t ack_data[8];
+static size_t ack_len;
+static unsigned acks_seen;
+
+static void op_trace_acks(struct ike_ctx *c, const struct sockaddr_in *src,
+			  const struct sockaddr_in *dst, const uint8_t *buf,
+			  size_t len)
+{
+	static struct isakmp_chain ch;
+	struct isakmp_err err;
+	unsigned i;
+
+	(void)dst;
+	if (ike_pair_side(c) != 0 ||
+	    src->sin_addr.s_addr != addr[1].sin_addr.s_addr ||
+	    len < ISAKMP_HDR_LEN || buf[18] != ISAKMP_EXCH_INFO ||
+	    isakmp_chain_decode(&ch, buf[16], buf + ISAKMP_HDR_LEN,
+				len - ISAKMP_HDR_LEN, true, &err))
+		return;
+	for (i = 0; i < ch.n; i++) {
+		struct isakmp_notify_pl n;
+
+		if (ch.pl[i].type == ISAKMP_NP_N &&
+		    !isakmp_notify_decode(&n, &ch.pl[i], NULL) &&
+		    n.type == ISAKMP_N_R_U_THERE_ACK) {
+			acks_seen++;
+			ack_len = n.data_len;
+			memcpy(ack_data, n.data,
+			       n.data_len < sizeof(ack_data) ? n.data_len :
+							       sizeof(ack_data));
+		}
+	}
+}
+
+static bool has_dpd_vid(const struct ike_pair_pkt *p)
+{
+	static const uint8_t dpd[16] = {
+		0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+		0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
+	};
+	struct isakmp_chain ch;
+	struct isakmp_err err;
+	unsigned i;
+
+	assert_int_equal(isakmp_chain_decode(&ch, p->data[16],
+					     p->data + ISAKMP_HDR_LEN,
+					     p->len - ISAKMP_HDR_LEN, false,
+					     &err), 0);
+	for (i = 0; i < ch.n; i++)
+		if (ch.pl[i].type == ISAKMP_NP_VID && ch.pl[i].len == 16 &&
+		    !memcmp(ch.pl[i].body, dpd, 16))
+			return true;
+	return false;
+}
+
+/* RFC 3706: both sides send DPD's vendor ID in the first two messages;
+ * R-U-THERE-ACK carries the R-U-THERE's sequence number */
+static void test_dpd(void **state)
+{
+	static const uint8_t seq[4] = { 0x12, 0x34, 0x56, 0x78 };
+	unsigned acks;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	assert_true(has_dpd_vid(ike_pair_peek()));		/* 1 */
+	step();
+	assert_true(has_dpd_vid(ike_pair_peek()));		/* 2 */
+	run(2000);
+	assert_same_keys();
+	ctx[0].ops.trace = op_trace_acks;
+	acks_seen = 0;
+	ike_send_notify_data(est[0], ISAKMP_N_R_U_THERE, seq, sizeof(seq));
+	ike_pair_pump();
+	assert_int_equal(acks_seen, 1);
+	assert_int_equal(ack_len, 4);
+	assert_memory_equal(ack_data, seq, 4);
+	/* without its sequence number, not answered */
+	acks = sent[1];
+	ike_send_notify(est[0], ISAKMP_N_R_U_THERE);
+	ike_pair_pump();
+	assert_int_equal(sent[1], acks);
+	assert_int_equal(acks_seen, 1);
+	teardown(state);
+
+	/* aggressive mode: messages 1 and 2 too */
+	setup(state);
+	initiate(IKE_MODE_AGGRESSIVE);
+	assert_true(has_dpd_vid(ike_pair_peek()));
+	step();
+	assert_true(has_dpd_vid(ike_pair_peek()));
+	run(2000);
+	assert_same_keys();
+}
+
+/* RFC 2407 4.6.3.1: a responder that keeps the SA shorter than offered
+ * says so; the initiator's SA ends with the responder's */
+static void test_responder_lifetime(void **state)
+{
+	uint64_t left;
+
+	(void)state;
+	suites[1][0].lifetime = 600;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(est[1]->suite.lifetime, 600);
+	assert_int_equal(est[0]->suite.lifetime, 600);
+	left = ike_sa_remaining_ms(est[0]);
+	assert_true(left <= 600000 && left > 590000);
+	assert_true(ike_sa_remaining_ms(est[1]) >= left - 1000);
+	/* at the end both are gone */
+	ev_clock_set(ev_now_ms() + 600000);
+	ev_timers_run();
+	ike_pair_pump();
+	assert_null(est[0]);
+	assert_null(est[1]);
+	teardown(state);
+
+	/* the same lifetime: nothing said, 3 messages each way */
+	setup(state);
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(sent[1], 3);
+	assert_int_equal(est[0]->suite.lifetime, 3600);
+}
+
+/* RFC 2407 4.6.3.3: INITIAL-CONTACT on a new SA deletes the older ones
+ * of the same peer (address and identity) */
+static void test_initial_contact(void **state)
+{
+	struct ike_sa *first1;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	first1 = est[1];
+	/* the member "restarted": a second SA, the first left at the KS */
+	restart_initiator();
+	ike_pair_drop();
+	assert_int_equal(ctx[1].nsas, 1);
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_true(est[1] != first1);
+	assert_int_equal(ctx[1].nsas, 2);
+	ike_send_notify(est[0], ISAKMP_N_INITIAL_CONTACT);
+	ike_pair_pump();
+	ike_pair_tick();	/* the deletion runs from the loop */
+	ike_pair_pump();
+	assert_int_equal(ctx[1].nsas, 1);
+	assert_non_null(est[1]);
+	assert_int_equal(ctx[1].sas, est[1]);
+	assert_int_equal(ctx[0].nsas, 1);
+}
+
+/* INITIAL-CONTACT in the authenticated last message of Phase 1 (as
+ * strongSwan sends it in message 5) does the same; one naming another
+ * SA's cookies does nothing */
+static void test_initial_contact_p1(void **state)
+{
+	uint8_t mem[128], spi[16];
+	struct isakmp_chain ch;
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	unsigned pass;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	restart_initiator();
+	ike_pair_drop();
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(ctx[1].nsas, 2);
+	for (pass = 0; pass < 2; pass++) {
+		memcpy(spi, est[1]->icookie, 8);
+		memcpy(spi + 8, est[1]->rcookie, 8);
+		if (pass == 0)
+			spi[15] ^= 1;		/* another SA's */
+		isakmp_buf_init(&b, mem, sizeof(mem));
+		isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+			.doi = ISAKMP_DOI_IPSEC, .proto = ISAKMP_PROTO_ISAKMP,
+			.spi_len = 16, .spi = spi,
+			.type = ISAKMP_N_INITIAL_CONTACT });
+		assert_false(b.err);
+		assert_int_equal(isakmp_chain_decode(&ch, ISAKMP_NP_N, b.p,
+						     b.len, false, &err), 0);
+		ike_p1_notifies(est[1], &ch);
+		ike_pair_tick();
+		ike_pair_pump();
+		assert_int_equal(ctx[1].nsas, pass ? 1 : 2);
+	}
+	assert_int_equal(ctx[1].sas, est[1]);
+}
+
+/* HASH(1) covers every payload after HASH, unknown ones too (RFC 2409
+ * 5.7): an unknown payload before or after the notify */
+static void test_hash_unknown_payloads(void **state)
+{
+	static const uint8_t seq[4] = { 0, 0, 0, 7 }, x[6] = "gvpn!";
+	unsigned where, acks;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	for (where = 0; where < 2; where++) {
+		uint8_t spi[16], iv[IKE_MAX_BLOCK];
+		struct isakmp_buf b;
+		uint32_t msgid = 0x0badf00d + where;
+		size_t off;
+
+		memcpy(spi, est[0]->icookie, 8);
+		memcpy(spi + 8, est[0]->rcookie, 8);
+		off = ike_p2_begin(est[0], &b, ISAKMP_EXCH_INFO, msgid);
+		if (where == 0)
+			isakmp_data_encode(&b, 130, x, sizeof(x));
+		isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+			.doi = ISAKMP_DOI_GDOI, .proto = ISAKMP_PROTO_ISAKMP,
+			.spi_len = 16, .spi = spi,
+			.type = ISAKMP_N_R_U_THERE, .data = seq,
+			.data_len = sizeof(seq) });
+		if (where == 1)
+			isakmp_data_encode(&b, 131, x, sizeof(x));
+		ike_p2_hash(est[0], &b, off, msgid);
+		ike_p2_iv(est[0], msgid, iv);
+		acks = sent[1];
+		assert_int_equal(ike_p2_send(est[0], &b, iv), 0);
+		ike_pair_pump();
+		assert_int_equal(sent[1], acks + 1);	/* answered */
+	}
+	assert_int_equal(ctx[1].stats.rx_dropped, 0);
+	assert_int_equal(ctx[1].stats.rx_malformed, 0);
 }
 
 /* Garbage into the responder: counted, dropped, nothing kept */
@@ -952,6 +1381,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_after_establishment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_notify_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undecryptable_msg5, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undecryptable_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_responder_lifetime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initial_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initial_contact_p1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hash_unknown_payloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_psk, NULL, NULL),
 	};
 	const struct CMUnitTest rsa[] = {

@@ -80,6 +80,15 @@ static void test_header(void **state)
 	mem[17] = 0x20;
 	assert_int_equal(isakmp_hdr_decode(&d, b.p, b.len, &err), -1);
 	assert_int_equal(err.notify, ISAKMP_N_INVALID_MAJOR_VERSION);
+	/* minor versions: 1.1 (the drafts') and 1.15 are above ours, 1.0
+	 * (RFC 2408 3.1) */
+	mem[17] = 0x11;
+	assert_int_equal(isakmp_hdr_decode(&d, b.p, b.len, &err), -1);
+	assert_int_equal(err.notify, ISAKMP_N_INVALID_MINOR_VERSION);
+	assert_string_equal(err.msg, "unsupported ISAKMP version 1.1");
+	mem[17] = 0x1f;
+	assert_int_equal(isakmp_hdr_decode(&d, b.p, b.len, &err), -1);
+	assert_int_equal(err.notify, ISAKMP_N_INVALID_MINOR_VERSION);
 	mem[17] = 0x10;
 	/* unknown flag */
 	mem[19] = 0x08;
@@ -671,6 +680,25 @@ static void test_chain_unknown(void **state)
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.skipped, 1);
 	assert_int_equal(c.pl[0].type, ISAKMP_NP_VID);
+	assert_int_equal(c.end, 16);
+
+	/* the chain's end counts skipped payloads, also the last ones (a
+	 * HASH covers them): VID, 130, 131 */
+	begin(&b, ISAKMP_EXCH_MAIN);
+	isakmp_data_encode(&b, ISAKMP_NP_VID, x, 4);
+	isakmp_data_encode(&b, 130, x, 4);
+	isakmp_data_encode(&b, 131, x, 2);
+	decode(&b, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.skipped, 2);
+	assert_int_equal(c.end, 8 + 8 + 6);
+	assert_int_equal(c.end, b.len - ISAKMP_HDR_LEN);
+	/* with padding after it (a decrypted message): where the chain ends */
+	isakmp_put_zero(&b, 10);
+	assert_int_equal(isakmp_chain_decode(&c, ISAKMP_NP_VID,
+					     b.p + ISAKMP_HDR_LEN,
+					     b.len - ISAKMP_HDR_LEN, true, &err), 0);
+	assert_int_equal(c.end, 8 + 8 + 6);
 
 	/* the same with the critical bit: refused */
 	begin(&b, ISAKMP_EXCH_MAIN);
