@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * Certificates, private keys and trust anchors for RSA signature
- * authentication, loaded from PEM files.
+ * Certificates, private keys, trust anchors and revocation lists for
+ * signature authentication (RSA, ECDSA), loaded from PEM files.
  */
 
 #include <errno.h>
@@ -30,6 +30,7 @@ void ike_creds_free(struct ike_creds *cr)
 	sk_X509_pop_free(cr->chain, X509_free);
 	EVP_PKEY_free(cr->key);
 	X509_STORE_free(cr->store);
+	sk_X509_CRL_pop_free(cr->crls, X509_CRL_free);
 	for (i = 0; i < cr->nca; i++)
 		OPENSSL_free(cr->ca_names[i]);
 	OPENSSL_free(cr);
@@ -139,14 +140,56 @@ int ike_creds_add_ca(struct ike_creds *cr, const char *path, char *err,
 	return 0;
 }
 
-int ike_creds_check(const struct ike_creds *cr, char *err, size_t len)
+int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
+		      size_t len)
 {
-	if (!cr->cert || !cr->key) {
-		snprintf(err, len, "RSA authentication needs a certificate and a private key");
+	FILE *f = fopen(path, "r");
+	unsigned n = 0;
+	X509_CRL *crl;
+
+	if (!f) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (EVP_PKEY_get_base_id(cr->key) != EVP_PKEY_RSA) {
-		snprintf(err, len, "the private key is not an RSA key");
+	if (!cr->crls && !(cr->crls = sk_X509_CRL_new_null())) {
+		fclose(f);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL))) {
+		n++;
+		if (!sk_X509_CRL_push(cr->crls, crl)) {
+			X509_CRL_free(crl);
+			fclose(f);
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+	}
+	fclose(f);
+	ERR_clear_error();
+	if (!n) {
+		snprintf(err, len, "%s: no PEM certificate revocation list (DER: openssl crl -inform DER -in FILE -out FILE.pem)",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+uint16_t ike_creds_auth(const struct ike_creds *cr)
+{
+	return cr && cr->key ? ike_key_auth(cr->key) : 0;
+}
+
+int ike_creds_check(const struct ike_creds *cr, char *err, size_t len)
+{
+	char use[160];
+
+	if (!cr->cert || !cr->key) {
+		snprintf(err, len, "signature authentication needs a certificate and a private key");
+		return -1;
+	}
+	if (!ike_creds_auth(cr)) {
+		snprintf(err, len, "the private key is neither RSA nor EC on P-256 or P-384");
 		return -1;
 	}
 	if (X509_check_private_key(cr->cert, cr->key) != 1) {
@@ -154,8 +197,13 @@ int ike_creds_check(const struct ike_creds *cr, char *err, size_t len)
 		snprintf(err, len, "the private key does not belong to the certificate");
 		return -1;
 	}
+	if (!ike_cert_usage_ok(cr->cert, use, sizeof(use))) {
+		snprintf(err, len, "our certificate cannot sign IKE messages: %s",
+			 use);
+		return -1;
+	}
 	if (!cr->store || !cr->nca) {
-		snprintf(err, len, "RSA authentication needs at least one CA certificate");
+		snprintf(err, len, "signature authentication needs at least one CA certificate");
 		return -1;
 	}
 	return 0;

@@ -276,7 +276,7 @@ void ike_p1_put_certreq(struct ike_sa *sa, struct isakmp_buf *b)
 	const struct ike_creds *cr = sa->pc->creds;
 	unsigned i;
 
-	if (sa->pc->auth != IKE_AUTH_RSA_SIG)
+	if (!ike_auth_sig(sa->pc->auth))
 		return;
 	if (!cr || !cr->nca) {
 		isakmp_cert_encode(b, ISAKMP_NP_CR, &(struct isakmp_cert){

@@ -93,7 +93,7 @@ bad "initiate to a prefix" 's|"192.0.2.7"|"192.0.2.0/24"|' \
 	"'initiate' needs a single address"
 # (reported at the peer that needs the credentials)
 bad "missing CA" "s|ca = \\[ \"$PKI/ca.pem\" \\];||" \
-	"peer 'gm-rsa': RSA authentication needs at least one CA certificate \(credentials at line 14\)" 22
+	"peer 'gm-rsa': signature authentication needs at least one CA certificate \(credentials at line 14\)" 22
 bad "key of another certificate" "s|$PKI/ks.key|$PKI/gm.key|" \
 	"the private key does not belong to the certificate \(credentials at line 14\)" 22
 
