@@ -394,8 +394,11 @@ int ike_derive(const struct ike_suite *s, const uint8_t *psk, size_t psk_len,
 	       const uint8_t *icookie, const uint8_t *rcookie,
 	       const uint8_t *gxi, const uint8_t *gxr, size_t gx_len,
 	       struct ike_keys *k);
-/* HASH_I (initiator) or HASH_R (RFC 2409 5) */
+/* HASH_I (initiator) or HASH_R (RFC 2409 5), ike_auth_hash_len() bytes:
+ * the negotiated PRF, but HMAC-SHA-256/384 keyed with SKEYID for the
+ * ECDSA-256/384 methods (RFC 4754's hash, as strongSwan computes it) */
 int ike_auth_hash(const struct ike_sa *sa, bool of_initiator, uint8_t *out);
+size_t ike_auth_hash_len(const struct ike_sa *sa);
 void ike_keys_wipe(struct ike_keys *k);
 
 /* --- ike_dh.c ----------------------------------------------------------------- */

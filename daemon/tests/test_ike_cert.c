@@ -225,6 +225,7 @@ static struct ike_peer *const peer = pair.peer;
 static struct ike_sa *est[2];
 static bool done_called;
 static int done_err;
+static uint16_t p1_hash = IKE_HASH_SHA256;	/* the proposal's hash */
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 		   const struct sockaddr_in *to, const uint8_t *buf,
@@ -273,6 +274,7 @@ static int negotiate(enum ike_mode mode, const uint16_t auth[2],
 	ike_pair_addrs();
 	for (i = 0; i < 2; i++) {
 		ike_pair_conf(i, auth[i]);
+		pair.suites[i][0].hash = p1_hash;
 		peer[i].creds = creds(k[i], c[i]);
 		peer[i].mode = mode;
 	}
@@ -390,6 +392,27 @@ static void test_ecdsa_phase1(void **state)
 				   "fqdn:gm.test", "fqdn:ks.test"), 0);
 	assert_int_equal(negotiate(IKE_MODE_AGGRESSIVE, a384, p384, c384,
 				   "fqdn:gm.test", "fqdn:ks.test"), 0);
+	/* HASH_I/HASH_R use the method's SHA-2, not the proposal's PRF */
+	p1_hash = IKE_HASH_SHA1;
+	assert_int_equal(negotiate(IKE_MODE_MAIN, a256, p256, c256, NULL,
+				   NULL), 0);
+	p1_hash = IKE_HASH_SHA256;
+	assert_int_equal(negotiate(IKE_MODE_AGGRESSIVE, a384, p384, c384,
+				   NULL, NULL), 0);
+	{
+		struct ike_sa sa = { .suite = { .hash = IKE_HASH_SHA1,
+						.auth = IKE_AUTH_ECDSA_256 } };
+
+		assert_int_equal(ike_auth_hash_len(&sa), 32);
+		sa.suite.auth = IKE_AUTH_ECDSA_384;
+		assert_int_equal(ike_auth_hash_len(&sa), 48);
+		sa.suite.hash = IKE_HASH_SHA512;
+		assert_int_equal(ike_auth_hash_len(&sa), 48);
+		sa.suite.auth = IKE_AUTH_RSA_SIG;
+		assert_int_equal(ike_auth_hash_len(&sa), 64);
+		sa.suite.hash = IKE_HASH_SHA1;
+		assert_int_equal(ike_auth_hash_len(&sa), 20);
+	}
 	/* P-384 member, P-256 key server: no proposal in common */
 	k[0] = p384[0];
 	k[1] = p256[1];
