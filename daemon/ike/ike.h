@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -114,6 +115,14 @@ struct ike_creds {
 	uint8_t *ca_names[16];		/* DER subject names for CERTREQ */
 	int ca_name_len[16];
 	STACK_OF(X509_CRL) *crls;	/* revocation lists ("crl"), if any */
+	unsigned ncrl_files;		/* their files, as last read */
+	char *crl_files[16];
+	struct ike_file_stamp {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} crl_stamps[16];
 	bool wildcards;			/* "*.example" SANs match FQDN IDs */
 };
 
@@ -474,6 +483,11 @@ int ike_creds_add_ca(struct ike_creds *cr, const char *path, char *err,
  * current CRL from its issuer */
 int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
 		      size_t len);
+/* Reads the CRL files again if one of them changed since (by inode, size
+ * and mtime; ike_cert_verify() asks before each verification). A file
+ * that cannot be read leaves the previous lists in force, with a
+ * warning. 1 if reloaded, 0 if unchanged, -1 on failure */
+int ike_creds_refresh_crls(struct ike_creds *cr);
 /* A key that belongs to the certificate (RSA, or EC on P-256 or P-384),
  * and at least one CA */
 int ike_creds_check(const struct ike_creds *cr, char *err, size_t len);

@@ -366,7 +366,7 @@ bool ike_cert_usage_ok(X509 *cert, char *why, size_t why_len)
 int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 		    char *why, size_t why_len)
 {
-	const struct ike_creds *cr = sa->pc->creds;
+	struct ike_creds *cr = sa->pc->creds;
 	X509_STORE_CTX *ctx;
 	char subj[256], use[160];
 	int ok, err;
@@ -389,6 +389,7 @@ int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 		return -1;
 	}
 	if (cr->crls) {
+		ike_creds_refresh_crls(cr);
 		X509_STORE_CTX_set0_crls(ctx, cr->crls);
 		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CRL_CHECK |
 					 X509_V_FLAG_CRL_CHECK_ALL);

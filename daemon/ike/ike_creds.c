@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "core/log.h"
 #include "ike.h"
 
 struct ike_creds *ike_creds_new(void)
@@ -31,6 +32,8 @@ void ike_creds_free(struct ike_creds *cr)
 	EVP_PKEY_free(cr->key);
 	X509_STORE_free(cr->store);
 	sk_X509_CRL_pop_free(cr->crls, X509_CRL_free);
+	for (i = 0; i < cr->ncrl_files; i++)
+		OPENSSL_free(cr->crl_files[i]);
 	for (i = 0; i < cr->nca; i++)
 		OPENSSL_free(cr->ca_names[i]);
 	OPENSSL_free(cr);
@@ -140,25 +143,33 @@ int ike_creds_add_ca(struct ike_creds *cr, const char *path, char *err,
 	return 0;
 }
 
-int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
-		      size_t len)
+static void stamp(const struct stat *st, struct ike_file_stamp *s)
+{
+	s->dev = st->st_dev;
+	s->ino = st->st_ino;
+	s->size = st->st_size;
+	s->mtime = st->st_mtim;
+}
+
+/* all CRLs of one PEM file onto crls; st: the file's stamp */
+static int read_crls(STACK_OF(X509_CRL) *crls, const char *path,
+		     struct ike_file_stamp *s, char *err, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	unsigned n = 0;
+	struct stat st;
 	X509_CRL *crl;
 
-	if (!f) {
+	if (!f || fstat(fileno(f), &st)) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
 		return -1;
 	}
-	if (!cr->crls && !(cr->crls = sk_X509_CRL_new_null())) {
-		fclose(f);
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
+	stamp(&st, s);
 	while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL))) {
 		n++;
-		if (!sk_X509_CRL_push(cr->crls, crl)) {
+		if (!sk_X509_CRL_push(crls, crl)) {
 			X509_CRL_free(crl);
 			fclose(f);
 			snprintf(err, len, "out of memory");
@@ -173,6 +184,82 @@ int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
+		      size_t len)
+{
+	unsigned i = cr->ncrl_files;
+
+	if (i == sizeof(cr->crl_files) / sizeof(cr->crl_files[0])) {
+		snprintf(err, len, "%s: more than %u CRL files", path, i);
+		return -1;
+	}
+	if ((!cr->crls && !(cr->crls = sk_X509_CRL_new_null())) ||
+	    !(cr->crl_files[i] = OPENSSL_strdup(path))) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (read_crls(cr->crls, path, &cr->crl_stamps[i], err, len)) {
+		OPENSSL_free(cr->crl_files[i]);
+		cr->crl_files[i] = NULL;
+		return -1;
+	}
+	cr->ncrl_files++;
+	return 0;
+}
+
+int ike_creds_refresh_crls(struct ike_creds *cr)
+{
+	struct ike_file_stamp stamps[16];
+	STACK_OF(X509_CRL) *crls;
+	bool changed = false;
+	char err[400];
+	unsigned i;
+
+	for (i = 0; i < cr->ncrl_files && !changed; i++) {
+		const struct ike_file_stamp *s = &cr->crl_stamps[i];
+		struct stat st;
+
+		if (stat(cr->crl_files[i], &st))
+			/* missing: a change unless known missing */
+			changed = s->dev || s->ino;
+		else
+			changed = st.st_dev != s->dev || st.st_ino != s->ino ||
+				  st.st_size != s->size ||
+				  st.st_mtim.tv_sec != s->mtime.tv_sec ||
+				  st.st_mtim.tv_nsec != s->mtime.tv_nsec;
+	}
+	if (!changed)
+		return 0;
+	crls = sk_X509_CRL_new_null();
+	if (!crls)
+		return -1;
+	for (i = 0; i < cr->ncrl_files; i++) {
+		if (read_crls(crls, cr->crl_files[i], &stamps[i], err,
+			      sizeof(err))) {
+			/* this version of the files is not tried again */
+			for (i = 0; i < cr->ncrl_files; i++) {
+				struct stat st;
+
+				if (!stat(cr->crl_files[i], &st))
+					stamp(&st, &cr->crl_stamps[i]);
+				else
+					memset(&cr->crl_stamps[i], 0,
+					       sizeof(cr->crl_stamps[i]));
+			}
+			sk_X509_CRL_pop_free(crls, X509_CRL_free);
+			log_warn("revocation lists not reloaded, the previous ones stay in force: %s",
+				 err);
+			return -1;
+		}
+	}
+	sk_X509_CRL_pop_free(cr->crls, X509_CRL_free);
+	cr->crls = crls;
+	memcpy(cr->crl_stamps, stamps, cr->ncrl_files * sizeof(stamps[0]));
+	log_notice("revocation lists reloaded from %u files (%d CRLs)",
+		   cr->ncrl_files, sk_X509_CRL_num(crls));
+	return 1;
 }
 
 uint16_t ike_creds_auth(const struct ike_creds *cr)

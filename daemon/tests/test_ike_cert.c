@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -561,6 +562,56 @@ static void test_crl(void **state)
 	X509_CRL_free(other);
 }
 
+/* a CRL file replaced while gvpnd runs is read again at the next
+ * verification; a broken one leaves the previous lists in force */
+static void test_crl_reload(void **state)
+{
+	struct ike_creds *cr = creds(p256[1], leaf("ks.test", p256[1],
+				     "DNS:ks.test", NULL, NULL));
+	X509 *gm = leaf("gm1", p256[0], "DNS:gm1.test", NULL, NULL);
+	long serial = ASN1_INTEGER_get(X509_get0_serialNumber(gm));
+	X509_CRL *none = mk_crl(ca, ca_key, 0, 86400);
+	X509_CRL *revoking = mk_crl(ca, ca_key, serial, 86400);
+	char why[300], err[300], path[300];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", write_pem("live.crl", NULL, NULL,
+						     none));
+	assert_int_equal(ike_creds_add_crl(cr, path, err, sizeof(err)), 0);
+	assert_int_equal(verify(cr, gm, IKE_AUTH_ECDSA_256, "fqdn:gm1.test",
+				why, sizeof(why)), 0);
+	assert_int_equal(ike_creds_refresh_crls(cr), 0);
+
+	write_pem("live.crl", NULL, NULL, revoking);
+	assert_int_equal(verify(cr, gm, IKE_AUTH_ECDSA_256, "fqdn:gm1.test",
+				why, sizeof(why)), -1);
+	assert_string_equal(why, "certificate /C=CH/O=gvpn test/CN=gm1: certificate revoked");
+	assert_int_equal(ike_creds_refresh_crls(cr), 0);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("not a CRL\n", f);
+	fclose(f);
+	assert_int_equal(ike_creds_refresh_crls(cr), -1);
+	assert_int_equal(ike_creds_refresh_crls(cr), 0);	/* once */
+	assert_int_equal(verify(cr, gm, IKE_AUTH_ECDSA_256, "fqdn:gm1.test",
+				why, sizeof(why)), -1);
+	assert_string_equal(why, "certificate /C=CH/O=gvpn test/CN=gm1: certificate revoked");
+
+	unlink(path);
+	assert_int_equal(ike_creds_refresh_crls(cr), -1);
+	assert_int_equal(ike_creds_refresh_crls(cr), 0);	/* once */
+	write_pem("live.crl", NULL, NULL, none);
+	assert_int_equal(ike_creds_refresh_crls(cr), 1);
+	assert_int_equal(verify(cr, gm, IKE_AUTH_ECDSA_256, "fqdn:gm1.test",
+				why, sizeof(why)), 0);
+	X509_free(gm);
+	X509_CRL_free(none);
+	X509_CRL_free(revoking);
+	ike_creds_free(cr);
+}
+
 /* --- configuration -------------------------------------------------------------- */
 
 static char *load(const char *text, struct gvpnd_conf *conf, int *n)
@@ -686,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_key_usage),
 		cmocka_unit_test(test_wildcard_san),
 		cmocka_unit_test(test_crl),
+		cmocka_unit_test(test_crl_reload),
 		cmocka_unit_test(test_conf),
 	};
 
