@@ -311,11 +311,12 @@ uint16_t ike_key_auth(const EVP_PKEY *key)
 }
 
 /*
- * What strongSwan and libreswan accept for IKE: a key usage extension, if
- * present, allows digitalSignature or nonRepudiation; an extended key
- * usage, if present, lists serverAuth, clientAuth, ipsecIKE
- * (1.3.6.1.5.5.7.3.17), iKEIntermediate (1.3.6.1.5.5.8.2.2) or
- * anyExtendedKeyUsage. Without either extension any use is allowed.
+ * A certificate that may sign IKE messages (after RFC 4945's profile): a
+ * key usage extension, if present, allows digitalSignature or
+ * nonRepudiation; an extended key usage, if present, lists serverAuth,
+ * clientAuth, ipsecIKE (1.3.6.1.5.5.7.3.17), iKEIntermediate
+ * (1.3.6.1.5.5.8.2.2) or anyExtendedKeyUsage. Without either extension
+ * any use is allowed.
  */
 bool ike_cert_usage_ok(X509 *cert, char *why, size_t why_len)
 {
