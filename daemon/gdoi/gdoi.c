@@ -253,7 +253,7 @@ void gdoi_resend(struct gdoi_x *x)
 
 bool gdoi_pop_wanted(const struct ike_sa *sa)
 {
-	return sa->suite.auth == IKE_AUTH_RSA_SIG && sa->pc->creds &&
+	return ike_auth_sig(sa->suite.auth) && sa->pc->creds &&
 	       sa->pc->creds->key;
 }
 

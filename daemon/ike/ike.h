@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -57,7 +58,16 @@ enum ike_hash {
 enum ike_auth {
 	IKE_AUTH_PSK = 1,
 	IKE_AUTH_RSA_SIG = 3,
+	IKE_AUTH_ECDSA_256 = 9,		/* RFC 4754: P-256, SHA-256 */
+	IKE_AUTH_ECDSA_384 = 10,	/* RFC 4754: P-384, SHA-384 */
 };
+
+/* a method that signs with a certificate's key (RSA or ECDSA) */
+static inline bool ike_auth_sig(uint16_t auth)
+{
+	return auth == IKE_AUTH_RSA_SIG || auth == IKE_AUTH_ECDSA_256 ||
+	       auth == IKE_AUTH_ECDSA_384;
+}
 
 #define IKE_MIDS_MAX	16	/* remembered M-IDs per SA and kind */
 #define IKE_MAX_HASH	64	/* SHA-512 */
@@ -95,7 +105,7 @@ struct ike_id {
 	uint8_t data[512];
 };
 
-/* Certificates and keys for RSA signature authentication */
+/* Certificates and keys for signature authentication (RSA, ECDSA) */
 struct ike_creds {
 	X509 *cert;			/* ours */
 	STACK_OF(X509) *chain;		/* intermediates we send */
@@ -104,6 +114,16 @@ struct ike_creds {
 	unsigned nca;
 	uint8_t *ca_names[16];		/* DER subject names for CERTREQ */
 	int ca_name_len[16];
+	STACK_OF(X509_CRL) *crls;	/* revocation lists ("crl"), if any */
+	unsigned ncrl_files;		/* their files, as last read */
+	char *crl_files[16];
+	struct ike_file_stamp {
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} crl_stamps[16];
+	bool wildcards;			/* "*.example" SANs match FQDN IDs */
 };
 
 struct ike_peer {
@@ -395,8 +415,11 @@ int ike_derive(const struct ike_suite *s, const uint8_t *psk, size_t psk_len,
 	       const uint8_t *icookie, const uint8_t *rcookie,
 	       const uint8_t *gxi, const uint8_t *gxr, size_t gx_len,
 	       struct ike_keys *k);
-/* HASH_I (initiator) or HASH_R (RFC 2409 5) */
+/* HASH_I (initiator) or HASH_R (RFC 2409 5), ike_auth_hash_len() bytes:
+ * the negotiated PRF, but HMAC-SHA-256/384 keyed with SKEYID for the
+ * ECDSA-256/384 methods (RFC 4754's hash, as strongSwan computes it) */
 int ike_auth_hash(const struct ike_sa *sa, bool of_initiator, uint8_t *out);
+size_t ike_auth_hash_len(const struct ike_sa *sa);
 void ike_keys_wipe(struct ike_keys *k);
 
 /* --- ike_dh.c ----------------------------------------------------------------- */
@@ -448,6 +471,8 @@ bool ike_id_equal(const struct ike_id *a, uint8_t type, const uint8_t *data,
 /* Verifies the peer certificate chain and that it carries the identity */
 int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 		    char *why, size_t why_len);
+/* Signs an IKEv1 hash: RSA with PKCS#1 v1.5 padding and no DigestInfo
+ * (RFC 2409 5.1), ECDSA as r || s, each the curve's size (RFC 4754 7) */
 int ike_sign(EVP_PKEY *key, const uint8_t *hash, size_t len, uint8_t *sig,
 	     size_t *sig_len);
 bool ike_verify_sig(X509 *cert, const uint8_t *hash, size_t len,
@@ -465,7 +490,26 @@ int ike_creds_load_key(struct ike_creds *cr, const char *path, char *err,
 /* PEM file of trust anchors (all its certificates) */
 int ike_creds_add_ca(struct ike_creds *cr, const char *path, char *err,
 		     size_t len);
-/* An RSA key that belongs to the certificate, and at least one CA */
+/* PEM file of certificate revocation lists (all its CRLs): with one,
+ * every certificate of a peer's chain below the trust anchor needs a
+ * current CRL from its issuer */
+int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
+		      size_t len);
+/* Reads the CRL files again if one of them changed since (by inode, size
+ * and mtime; ike_cert_verify() asks before each verification). A file
+ * that cannot be read leaves the previous lists in force, with a
+ * warning. 1 if reloaded, 0 if unchanged, -1 on failure */
+int ike_creds_refresh_crls(struct ike_creds *cr);
+/* A key that belongs to the certificate (RSA, or EC on P-256 or P-384),
+ * and at least one CA */
 int ike_creds_check(const struct ike_creds *cr, char *err, size_t len);
+/* The Phase 1 method our key signs with: IKE_AUTH_RSA_SIG,
+ * IKE_AUTH_ECDSA_256 or IKE_AUTH_ECDSA_384; 0 for any other key */
+uint16_t ike_creds_auth(const struct ike_creds *cr);
+/* The method of a public key (as ike_creds_auth()) */
+uint16_t ike_key_auth(const EVP_PKEY *key);
+/* Would a certificate's key usage and extended key usage let it sign
+ * IKE messages? (see ike_cert.c); why says what is wrong */
+bool ike_cert_usage_ok(X509 *cert, char *why, size_t why_len);
 
 #endif /* GVPN_IKE_H */

@@ -47,7 +47,7 @@ static int check_peer(struct ike_sa *sa, const struct isakmp_chain *c,
 	char why[300];
 
 	if ((id && ike_p1_check_id(sa, c, &notify, why, sizeof(why))) ||
-	    (sa->suite.auth == IKE_AUTH_RSA_SIG &&
+	    (ike_auth_sig(sa->suite.auth) &&
 	     ike_p1_get_certs(sa, c, &notify, why, sizeof(why))) ||
 	    ike_p1_check_auth(sa, c, &notify, why, sizeof(why))) {
 		ike_sa_fail(sa, notify, "message %u: authentication failed: %s",

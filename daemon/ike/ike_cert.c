@@ -2,10 +2,12 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * Identities (RFC 2407 4.6.2) and RSA signature authentication with X.509
- * certificates: chain verification against the configured CAs, binding of
- * the ID payload to the certificate, and IKEv1 signatures (PKCS#1 v1.5
- * padding over the bare HASH_I/HASH_R, no DigestInfo: RFC 2409 5.1).
+ * Identities (RFC 2407 4.6.2) and signature authentication with X.509
+ * certificates: chain verification against the configured CAs (and CRLs),
+ * the key usage a signing certificate needs, binding of the ID payload to
+ * the certificate, and IKEv1 signatures over the bare HASH_I/HASH_R: RSA
+ * with PKCS#1 v1.5 padding and no DigestInfo (RFC 2409 5.1), ECDSA on
+ * P-256 and P-384 as r || s, each the size of the curve (RFC 4754 7).
  */
 
 #include <arpa/inet.h>
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -226,7 +230,7 @@ int ike_local_id(const struct ike_peer *pc, const struct sockaddr_in *local,
 		return 0;
 	}
 	memset(id, 0, sizeof(*id));
-	if (pc->auth == IKE_AUTH_RSA_SIG) {
+	if (ike_auth_sig(pc->auth)) {
 		X509_NAME *n;
 		unsigned char *p = id->data;
 		int len;
@@ -248,11 +252,16 @@ int ike_local_id(const struct ike_peer *pc, const struct sockaddr_in *local,
 	return 0;
 }
 
-static bool cert_has_id(X509 *cert, const struct isakmp_id *id)
+/* FQDN identities match a DNS subjectAltName exactly, "*.example" only
+ * where the credentials allow wildcards; the subject's CN never counts */
+static bool cert_has_id(X509 *cert, const struct isakmp_id *id,
+			bool wildcards)
 {
-	const unsigned flags = X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
+	unsigned flags = X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
 	char name[256];
 
+	if (!wildcards)
+		flags |= X509_CHECK_FLAG_NO_WILDCARDS;
 	switch (id->type) {
 	case ISAKMP_ID_DER_ASN1_DN: {
 		uint8_t der[1024];
@@ -280,12 +289,87 @@ static bool cert_has_id(X509 *cert, const struct isakmp_id *id)
 	return false;
 }
 
+uint16_t ike_key_auth(const EVP_PKEY *key)
+{
+	char curve[32];
+
+	if (!key)
+		return 0;
+	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA)
+		return IKE_AUTH_RSA_SIG;
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
+	    !EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
+					    curve, sizeof(curve), NULL)) {
+		ERR_clear_error();
+		return 0;
+	}
+	if (!strcmp(curve, SN_X9_62_prime256v1))
+		return IKE_AUTH_ECDSA_256;
+	if (!strcmp(curve, SN_secp384r1))
+		return IKE_AUTH_ECDSA_384;
+	return 0;
+}
+
+/*
+ * A certificate that may sign IKE messages (after RFC 4945's profile): a
+ * key usage extension, if present, allows digitalSignature or
+ * nonRepudiation; an extended key usage, if present, lists serverAuth,
+ * clientAuth, ipsecIKE (1.3.6.1.5.5.7.3.17), iKEIntermediate
+ * (1.3.6.1.5.5.8.2.2) or anyExtendedKeyUsage. Without either extension
+ * any use is allowed.
+ */
+bool ike_cert_usage_ok(X509 *cert, char *why, size_t why_len)
+{
+	EXTENDED_KEY_USAGE *eku;
+	uint32_t ku;
+	int crit = -1, i;
+	bool ok = false;
+
+	if (X509_get_extension_flags(cert) & EXFLAG_INVALID) {
+		snprintf(why, why_len, "invalid extensions");
+		return false;
+	}
+	ku = X509_get_key_usage(cert);
+	if (!(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION))) {
+		snprintf(why, why_len, "key usage allows neither digitalSignature nor nonRepudiation");
+		return false;
+	}
+	eku = X509_get_ext_d2i(cert, NID_ext_key_usage, &crit, NULL);
+	if (!eku) {
+		ERR_clear_error();
+		if (crit == -1)
+			return true;
+		snprintf(why, why_len, "undecodable extended key usage");
+		return false;
+	}
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku) && !ok; i++) {
+		const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+		char oid[64];
+
+		switch (OBJ_obj2nid(o)) {
+		case NID_server_auth:
+		case NID_client_auth:
+		case NID_ipsec_IKE:
+		case NID_anyExtendedKeyUsage:
+			ok = true;
+			break;
+		default:
+			ok = OBJ_obj2txt(oid, sizeof(oid), o, 1) > 0 &&
+			     !strcmp(oid, "1.3.6.1.5.5.8.2.2");
+		}
+	}
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	if (!ok)
+		snprintf(why, why_len, "extended key usage lists none of serverAuth, clientAuth, ipsecIKE, iKEIntermediate, anyExtendedKeyUsage");
+	return ok;
+}
+
 int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 		    char *why, size_t why_len)
 {
-	const struct ike_creds *cr = sa->pc->creds;
+	struct ike_creds *cr = sa->pc->creds;
 	X509_STORE_CTX *ctx;
-	char subj[256];
+	char subj[256], use[160];
 	int ok, err;
 
 	if (!sa->peer_cert) {
@@ -305,6 +389,12 @@ int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 		snprintf(why, why_len, "out of memory");
 		return -1;
 	}
+	if (cr->crls) {
+		ike_creds_refresh_crls(cr);
+		X509_STORE_CTX_set0_crls(ctx, cr->crls);
+		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CRL_CHECK |
+					 X509_V_FLAG_CRL_CHECK_ALL);
+	}
 	ok = X509_verify_cert(ctx);
 	err = X509_STORE_CTX_get_error(ctx);
 	X509_STORE_CTX_free(ctx);
@@ -314,12 +404,18 @@ int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 			 X509_verify_cert_error_string(err));
 		return -1;
 	}
-	if (EVP_PKEY_get_base_id(X509_get0_pubkey(sa->peer_cert)) !=
-	    EVP_PKEY_RSA) {
-		snprintf(why, why_len, "certificate %s has no RSA key", subj);
+	if (!ike_cert_usage_ok(sa->peer_cert, use, sizeof(use))) {
+		snprintf(why, why_len, "certificate %s: %s", subj, use);
 		return -1;
 	}
-	if (!cert_has_id(sa->peer_cert, id)) {
+	if (ike_key_auth(X509_get0_pubkey(sa->peer_cert)) != sa->suite.auth) {
+		snprintf(why, why_len, "certificate %s has no %s key", subj,
+			 sa->suite.auth == IKE_AUTH_RSA_SIG ? "RSA" :
+			 sa->suite.auth == IKE_AUTH_ECDSA_256 ? "ECDSA P-256"
+							      : "ECDSA P-384");
+		return -1;
+	}
+	if (!cert_has_id(sa->peer_cert, id, cr->wildcards)) {
 		char idstr[200];
 
 		ike_id_str(id->type, id->data, id->len, idstr, sizeof(idstr));
@@ -330,19 +426,88 @@ int ike_cert_verify(struct ike_sa *sa, const struct isakmp_id *id,
 	return 0;
 }
 
+/* the size of r and of s: the curve's order in bytes */
+static size_t ec_half(const EVP_PKEY *key)
+{
+	int bits = EVP_PKEY_get_bits(key);
+
+	return bits > 0 ? ((size_t)bits + 7) / 8 : 0;
+}
+
+static int ec_sign(EVP_PKEY_CTX *ctx, const EVP_PKEY *key,
+		   const uint8_t *hash, size_t len, uint8_t *sig,
+		   size_t *sig_len)
+{
+	unsigned char der[160];
+	const unsigned char *p = der;
+	size_t der_len = sizeof(der), half = ec_half(key);
+	ECDSA_SIG *es = NULL;
+	int ret = -1;
+
+	if (!half || *sig_len < 2 * half ||
+	    EVP_PKEY_sign(ctx, der, &der_len, hash, len) <= 0)
+		return -1;
+	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	if (es && BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)half) > 0 &&
+	    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + half, (int)half) > 0) {
+		*sig_len = 2 * half;
+		ret = 0;
+	}
+	ECDSA_SIG_free(es);
+	return ret;
+}
+
 int ike_sign(EVP_PKEY *key, const uint8_t *hash, size_t len, uint8_t *sig,
 	     size_t *sig_len)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
 	int ret = -1;
 
-	if (ctx && EVP_PKEY_sign_init(ctx) > 0 &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0)
+		goto out;
+	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
+		ret = ec_sign(ctx, key, hash, len, sig, sig_len);
+		goto out;
+	}
+	if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
 	    EVP_PKEY_sign(ctx, sig, sig_len, hash, len) > 0)
 		ret = 0;
+out:
 	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
 	return ret;
+}
+
+/* r || s of exactly the curve's size each, to DER for OpenSSL */
+static bool ec_verify(EVP_PKEY_CTX *ctx, const EVP_PKEY *key,
+		      const uint8_t *hash, size_t len, const uint8_t *sig,
+		      size_t sig_len)
+{
+	size_t half = ec_half(key);
+	ECDSA_SIG *es;
+	BIGNUM *r, *s;
+	unsigned char *der = NULL;
+	int der_len;
+	bool ok = false;
+
+	if (!half || sig_len != 2 * half)
+		return false;
+	es = ECDSA_SIG_new();
+	r = BN_bin2bn(sig, (int)half, NULL);
+	s = BN_bin2bn(sig + half, (int)half, NULL);
+	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s)) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(es);
+		return false;
+	}
+	der_len = i2d_ECDSA_SIG(es, &der);
+	if (der_len > 0 &&
+	    EVP_PKEY_verify(ctx, der, (size_t)der_len, hash, len) == 1)
+		ok = true;
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	return ok;
 }
 
 bool ike_verify_sig(X509 *cert, const uint8_t *hash, size_t len,
@@ -353,10 +518,14 @@ bool ike_verify_sig(X509 *cert, const uint8_t *hash, size_t len,
 				: NULL;
 	bool ok = false;
 
-	if (ctx && EVP_PKEY_verify_init(ctx) > 0 &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	    EVP_PKEY_verify(ctx, sig, sig_len, hash, len) == 1)
+	if (!ctx || EVP_PKEY_verify_init(ctx) <= 0)
+		goto out;
+	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
+		ok = ec_verify(ctx, key, hash, len, sig, sig_len);
+	else if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+		 EVP_PKEY_verify(ctx, sig, sig_len, hash, len) == 1)
 		ok = true;
+out:
 	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
 	return ok;

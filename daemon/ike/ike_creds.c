@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * Certificates, private keys and trust anchors for RSA signature
- * authentication, loaded from PEM files.
+ * Certificates, private keys, trust anchors and revocation lists for
+ * signature authentication (RSA, ECDSA), loaded from PEM files.
  */
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "core/log.h"
 #include "ike.h"
 
 struct ike_creds *ike_creds_new(void)
@@ -30,6 +31,9 @@ void ike_creds_free(struct ike_creds *cr)
 	sk_X509_pop_free(cr->chain, X509_free);
 	EVP_PKEY_free(cr->key);
 	X509_STORE_free(cr->store);
+	sk_X509_CRL_pop_free(cr->crls, X509_CRL_free);
+	for (i = 0; i < cr->ncrl_files; i++)
+		OPENSSL_free(cr->crl_files[i]);
 	for (i = 0; i < cr->nca; i++)
 		OPENSSL_free(cr->ca_names[i]);
 	OPENSSL_free(cr);
@@ -139,14 +143,140 @@ int ike_creds_add_ca(struct ike_creds *cr, const char *path, char *err,
 	return 0;
 }
 
-int ike_creds_check(const struct ike_creds *cr, char *err, size_t len)
+static void stamp(const struct stat *st, struct ike_file_stamp *s)
 {
-	if (!cr->cert || !cr->key) {
-		snprintf(err, len, "RSA authentication needs a certificate and a private key");
+	s->dev = st->st_dev;
+	s->ino = st->st_ino;
+	s->size = st->st_size;
+	s->mtime = st->st_mtim;
+}
+
+/* all CRLs of one PEM file onto crls; st: the file's stamp */
+static int read_crls(STACK_OF(X509_CRL) *crls, const char *path,
+		     struct ike_file_stamp *s, char *err, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	unsigned n = 0;
+	struct stat st;
+	X509_CRL *crl;
+
+	if (!f || fstat(fileno(f), &st)) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
 		return -1;
 	}
-	if (EVP_PKEY_get_base_id(cr->key) != EVP_PKEY_RSA) {
-		snprintf(err, len, "the private key is not an RSA key");
+	stamp(&st, s);
+	while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL))) {
+		n++;
+		if (!sk_X509_CRL_push(crls, crl)) {
+			X509_CRL_free(crl);
+			fclose(f);
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+	}
+	fclose(f);
+	ERR_clear_error();
+	if (!n) {
+		snprintf(err, len, "%s: no PEM certificate revocation list (DER: openssl crl -inform DER -in FILE -out FILE.pem)",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+int ike_creds_add_crl(struct ike_creds *cr, const char *path, char *err,
+		      size_t len)
+{
+	unsigned i = cr->ncrl_files;
+
+	if (i == sizeof(cr->crl_files) / sizeof(cr->crl_files[0])) {
+		snprintf(err, len, "%s: more than %u CRL files", path, i);
+		return -1;
+	}
+	if ((!cr->crls && !(cr->crls = sk_X509_CRL_new_null())) ||
+	    !(cr->crl_files[i] = OPENSSL_strdup(path))) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (read_crls(cr->crls, path, &cr->crl_stamps[i], err, len)) {
+		OPENSSL_free(cr->crl_files[i]);
+		cr->crl_files[i] = NULL;
+		return -1;
+	}
+	cr->ncrl_files++;
+	return 0;
+}
+
+int ike_creds_refresh_crls(struct ike_creds *cr)
+{
+	struct ike_file_stamp stamps[16];
+	STACK_OF(X509_CRL) *crls;
+	bool changed = false;
+	char err[400];
+	unsigned i;
+
+	for (i = 0; i < cr->ncrl_files && !changed; i++) {
+		const struct ike_file_stamp *s = &cr->crl_stamps[i];
+		struct stat st;
+
+		if (stat(cr->crl_files[i], &st))
+			/* missing: a change unless known missing */
+			changed = s->dev || s->ino;
+		else
+			changed = st.st_dev != s->dev || st.st_ino != s->ino ||
+				  st.st_size != s->size ||
+				  st.st_mtim.tv_sec != s->mtime.tv_sec ||
+				  st.st_mtim.tv_nsec != s->mtime.tv_nsec;
+	}
+	if (!changed)
+		return 0;
+	crls = sk_X509_CRL_new_null();
+	if (!crls)
+		return -1;
+	for (i = 0; i < cr->ncrl_files; i++) {
+		if (read_crls(crls, cr->crl_files[i], &stamps[i], err,
+			      sizeof(err))) {
+			/* this version of the files is not tried again */
+			for (i = 0; i < cr->ncrl_files; i++) {
+				struct stat st;
+
+				if (!stat(cr->crl_files[i], &st))
+					stamp(&st, &cr->crl_stamps[i]);
+				else
+					memset(&cr->crl_stamps[i], 0,
+					       sizeof(cr->crl_stamps[i]));
+			}
+			sk_X509_CRL_pop_free(crls, X509_CRL_free);
+			log_warn("revocation lists not reloaded, the previous ones stay in force: %s",
+				 err);
+			return -1;
+		}
+	}
+	sk_X509_CRL_pop_free(cr->crls, X509_CRL_free);
+	cr->crls = crls;
+	memcpy(cr->crl_stamps, stamps, cr->ncrl_files * sizeof(stamps[0]));
+	log_notice("revocation lists reloaded from %u files (%d CRLs)",
+		   cr->ncrl_files, sk_X509_CRL_num(crls));
+	return 1;
+}
+
+uint16_t ike_creds_auth(const struct ike_creds *cr)
+{
+	return cr && cr->key ? ike_key_auth(cr->key) : 0;
+}
+
+int ike_creds_check(const struct ike_creds *cr, char *err, size_t len)
+{
+	char use[160];
+
+	if (!cr->cert || !cr->key) {
+		snprintf(err, len, "signature authentication needs a certificate and a private key");
+		return -1;
+	}
+	if (!ike_creds_auth(cr)) {
+		snprintf(err, len, "the private key is neither RSA nor EC on P-256 or P-384");
 		return -1;
 	}
 	if (X509_check_private_key(cr->cert, cr->key) != 1) {
@@ -154,8 +284,13 @@ int ike_creds_check(const struct ike_creds *cr, char *err, size_t len)
 		snprintf(err, len, "the private key does not belong to the certificate");
 		return -1;
 	}
+	if (!ike_cert_usage_ok(cr->cert, use, sizeof(use))) {
+		snprintf(err, len, "our certificate cannot sign IKE messages: %s",
+			 use);
+		return -1;
+	}
 	if (!cr->store || !cr->nca) {
-		snprintf(err, len, "RSA authentication needs at least one CA certificate");
+		snprintf(err, len, "signature authentication needs at least one CA certificate");
 		return -1;
 	}
 	return 0;

@@ -253,6 +253,20 @@ out:
 	return ret;
 }
 
+static uint16_t auth_hash_alg(const struct ike_sa *sa)
+{
+	if (sa->suite.auth == IKE_AUTH_ECDSA_256)
+		return IKE_HASH_SHA256;
+	if (sa->suite.auth == IKE_AUTH_ECDSA_384)
+		return IKE_HASH_SHA384;
+	return sa->suite.hash;
+}
+
+size_t ike_auth_hash_len(const struct ike_sa *sa)
+{
+	return ike_hash_len(auth_hash_alg(sa));
+}
+
 int ike_auth_hash(const struct ike_sa *sa, bool of_initiator, uint8_t *out)
 {
 	const uint8_t *gxi, *gxr;
@@ -269,7 +283,7 @@ int ike_auth_hash(const struct ike_sa *sa, bool of_initiator, uint8_t *out)
 			IOV(sa->sai_b, sa->sai_len), IOV(sa->idi_b, sa->idi_len),
 		};
 
-		return ike_prf(sa->suite.hash, sa->keys.skeyid,
+		return ike_prf(auth_hash_alg(sa), sa->keys.skeyid,
 			       sa->keys.prf_len, v, 6, out);
 	} else {
 		/* HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) */
@@ -279,7 +293,7 @@ int ike_auth_hash(const struct ike_sa *sa, bool of_initiator, uint8_t *out)
 			IOV(sa->sai_b, sa->sai_len), IOV(sa->idr_b, sa->idr_len),
 		};
 
-		return ike_prf(sa->suite.hash, sa->keys.skeyid,
+		return ike_prf(auth_hash_alg(sa), sa->keys.skeyid,
 			       sa->keys.prf_len, v, 6, out);
 	}
 }

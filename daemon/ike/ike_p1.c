@@ -276,7 +276,7 @@ void ike_p1_put_certreq(struct ike_sa *sa, struct isakmp_buf *b)
 	const struct ike_creds *cr = sa->pc->creds;
 	unsigned i;
 
-	if (sa->pc->auth != IKE_AUTH_RSA_SIG)
+	if (!ike_auth_sig(sa->pc->auth))
 		return;
 	if (!cr || !cr->nca) {
 		isakmp_cert_encode(b, ISAKMP_NP_CR, &(struct isakmp_cert){
@@ -371,7 +371,7 @@ int ike_p1_put_auth(struct ike_sa *sa, struct isakmp_buf *b)
 	put_cert(b, cr->cert);
 	for (i = 0; cr->chain && i < sk_X509_num(cr->chain); i++)
 		put_cert(b, sk_X509_value(cr->chain, i));
-	if (ike_sign(cr->key, hash, sa->keys.prf_len, sig, &sig_len))
+	if (ike_sign(cr->key, hash, ike_auth_hash_len(sa), sig, &sig_len))
 		return -1;
 	isakmp_data_encode(b, ISAKMP_NP_SIG, sig, sig_len);
 	return b->err ? -1 : 0;
@@ -502,7 +502,8 @@ int ike_p1_check_auth(struct ike_sa *sa, const struct isakmp_chain *c,
 		snprintf(why, why_len, "%s", err.msg);
 		return -1;
 	}
-	if (!ike_verify_sig(sa->peer_cert, hash, sa->keys.prf_len, d.p, d.len)) {
+	if (!ike_verify_sig(sa->peer_cert, hash, ike_auth_hash_len(sa), d.p,
+			    d.len)) {
 		*notify = ISAKMP_N_INVALID_SIGNATURE;
 		snprintf(why, why_len, "signature over %s does not verify", name);
 		return -1;

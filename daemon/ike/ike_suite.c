@@ -50,6 +50,10 @@ const char *ike_auth_name(uint16_t auth)
 		return "psk";
 	case IKE_AUTH_RSA_SIG:
 		return "rsa-sig";
+	case IKE_AUTH_ECDSA_256:
+		return "ecdsa-256";
+	case IKE_AUTH_ECDSA_384:
+		return "ecdsa-384";
 	}
 	return "unknown-auth";
 }

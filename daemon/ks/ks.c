@@ -35,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -691,6 +692,11 @@ bool ks_dn_match(const char *pattern, const char *const *rdn_keys,
 
 #define MAX_RDN 32
 
+/*
+ * Patterns compare whole RDN values: a value that holds a NUL, does not
+ * convert to UTF-8 or is too long for us is no value any pattern matches
+ * (never its first part).
+ */
 static bool cert_match(const struct ks_auth_conf *a, X509 *cert, char *subj,
 		       size_t subjlen)
 {
@@ -707,15 +713,19 @@ static bool cert_match(const struct ks_auth_conf *a, X509 *cert, char *subj,
 		const ASN1_STRING *d = X509_NAME_ENTRY_get_data(e);
 		unsigned char *utf8 = NULL;
 		int len = ASN1_STRING_to_UTF8(&utf8, d);
+		bool whole = len >= 0 && (size_t)len < sizeof(valbuf[n]) &&
+			     !memchr(utf8, 0, (size_t)len);
 
-		if (len < 0 || nid == NID_undef)
-			continue;
-		snprintf(valbuf[n], sizeof(valbuf[n]), "%.*s", len, utf8);
+		if (whole && nid != NID_undef) {
+			memcpy(valbuf[n], utf8, (size_t)len);
+			valbuf[n][len] = '\0';
+			keys[n] = OBJ_nid2sn(nid);
+			vals[n] = valbuf[n];
+			n++;
+		}
 		OPENSSL_free(utf8);
-		keys[n] = OBJ_nid2sn(nid);
-		vals[n] = valbuf[n];
-		n++;
 	}
+	ERR_clear_error();
 	for (i = 0; i < a->nids; i++)
 		if (ks_dn_match(a->ids[i], keys, vals, n))
 			return true;

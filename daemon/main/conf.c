@@ -372,11 +372,12 @@ static struct ike_creds *parse_creds(struct cctx *c,
 				     const config_setting_t *g)
 {
 	static const char *const keys[] = {
-		"certificate", "private-key", "ca", NULL,
+		"certificate", "private-key", "ca", "crl", "wildcard-san",
+		NULL,
 	};
 	struct gvpnd_conf *conf = c->conf;
 	const char *cert, *key;
-	config_setting_t *ca;
+	config_setting_t *ca, *crl;
 	struct ike_creds *cr, **all;
 	char err[512];
 	int i;
@@ -422,6 +423,28 @@ static struct ike_creds *parse_creds(struct cctx *c,
 			cf_err(c, ca, "'ca' must be a file name or a list [ \"a.pem\", ... ]");
 		}
 	}
+	/* revocation lists: every peer chain is then checked against them */
+	crl = config_setting_get_member(g, "crl");
+	if (crl) {
+		if (config_setting_type(crl) == CONFIG_TYPE_STRING) {
+			if (ike_creds_add_crl(cr, config_setting_get_string(crl),
+					      err, sizeof(err)))
+				cf_err(c, crl, "%s", err);
+		} else if (config_setting_type(crl) == CONFIG_TYPE_ARRAY &&
+			   config_setting_length(crl) > 0) {
+			for (i = 0; i < config_setting_length(crl); i++) {
+				const char *f = config_setting_get_string_elem(crl, i);
+
+				if (!f)
+					cf_err(c, crl, "'crl' must list file names");
+				else if (ike_creds_add_crl(cr, f, err, sizeof(err)))
+					cf_err(c, crl, "%s", err);
+			}
+		} else {
+			cf_err(c, crl, "'crl' must be a file name or a list [ \"a.crl\", ... ]");
+		}
+	}
+	cr->wildcards = cf_bool(c, g, "wildcard-san", false);
 	return cr;
 }
 
@@ -439,6 +462,29 @@ static int parse_id(struct cctx *c, const config_setting_t *g,
 		return 0;
 	}
 	return 1;
+}
+
+/* RSA or ECDSA-256/384 (RFC 4754): the key of the credentials decides,
+ * and it must be of the kind 'auth' names */
+static void set_sig_auth(struct cctx *c, const config_setting_t *p,
+			 struct ike_peer *pc)
+{
+	uint16_t m = ike_creds_auth(pc->creds);
+	bool rsa = pc->auth == IKE_AUTH_RSA_SIG;
+	unsigned i;
+
+	if (rsa != (m == IKE_AUTH_RSA_SIG)) {
+		cf_err(c, config_setting_get_member(p, "auth") ?
+		       config_setting_get_member(p, "auth") : p,
+		       "peer '%s': auth = \"%s\" but the private key is %s",
+		       pc->name, rsa ? "rsa" : "ecdsa",
+		       rsa ? "an EC key (use auth = \"ecdsa\")"
+			   : "an RSA key (use auth = \"rsa\")");
+		return;
+	}
+	pc->auth = m;
+	for (i = 0; i < pc->nsuites; i++)
+		pc->suites[i].auth = m;
 }
 
 static const char *const peer_keys[] = {
@@ -484,9 +530,12 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 	pc->auth = IKE_AUTH_PSK;
 	if (auth && !strcmp(auth, "rsa"))
 		pc->auth = IKE_AUTH_RSA_SIG;
+	else if (auth && !strcmp(auth, "ecdsa"))
+		/* P-256 or P-384: our key decides, below */
+		pc->auth = IKE_AUTH_ECDSA_256;
 	else if (auth && strcmp(auth, "psk"))
 		cf_err(c, config_setting_get_member(p, "auth"),
-		     "'auth' = \"%s\": expected psk or rsa", auth);
+		     "'auth' = \"%s\": expected psk, rsa or ecdsa", auth);
 
 	mode = cf_str(c, p, "mode", false);
 	pc->mode = IKE_MODE_MAIN;
@@ -572,17 +621,19 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 
 	cg = cf_group(c, p, "credentials");
 	pc->creds = cg ? parse_creds(c, cg) : global;
-	if (pc->auth == IKE_AUTH_RSA_SIG) {
+	if (ike_auth_sig(pc->auth)) {
 		char err[256];
 
 		if (!pc->creds)
-			cf_err(c, p, "peer '%s': auth = \"rsa\" needs 'credentials' (here or at the top level)",
-			     pc->name);
+			cf_err(c, p, "peer '%s': auth = \"%s\" needs 'credentials' (here or at the top level)",
+			     pc->name, auth);
 		else if (ike_creds_check(pc->creds, err, sizeof(err)) && cg)
 			cf_err(c, cg, "peer '%s': %s", pc->name, err);
 		else if (ike_creds_check(pc->creds, err, sizeof(err)))
 			cf_err(c, p, "peer '%s': %s (credentials at line %u)",
 			     pc->name, err, c->creds_line);
+		else
+			set_sig_auth(c, p, pc);
 	}
 }
 

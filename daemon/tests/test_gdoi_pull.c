@@ -1179,6 +1179,38 @@ static void test_pull_rsa_pop(void **state)
 	assert_wire(true);
 }
 
+/* the same with ECDSA P-256 keys: Phase 1 method 9, POP as r | s */
+static int ecdsa_setup(void **state)
+{
+	(void)state;
+	ca_key = EVP_EC_gen("P-256");
+	ks_key = EVP_EC_gen("P-256");
+	gm_key = EVP_EC_gen("P-256");
+	assert_non_null(gm_key);
+	ca_cert = make_cert("gvpn test CA", ca_key, NULL, NULL, NULL);
+	ike_pair_addrs();
+	ike_pair_conf(0, IKE_AUTH_ECDSA_256);
+	ike_pair_conf(1, IKE_AUTH_ECDSA_256);
+	peer[0].creds = creds_for(gm_key, make_cert("gm.test", gm_key, ca_cert,
+				  ca_key, "DNS:gm.test,IP:10.0.0.2"));
+	peer[1].creds = creds_for(ks_key, make_cert("ks.test", ks_key, ca_cert,
+				  ca_key, "DNS:ks.test,IP:10.0.0.1"));
+	reset_knobs();
+	start_ctxs();
+	phase1();
+	return 0;
+}
+
+static void test_pull_ecdsa_pop(void **state)
+{
+	(void)state;
+	assert_int_equal(est[0]->suite.auth, IKE_AUTH_ECDSA_256);
+	pull(GROUP);
+	settle();
+	assert_good_result();
+	assert_wire(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest psk[] = {
@@ -1209,6 +1241,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_pull_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_bad_group_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_rsa_pop, rsa_setup, rsa_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_ecdsa_pop, ecdsa_setup, rsa_teardown),
 	};
 	unsigned i;
 

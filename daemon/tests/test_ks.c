@@ -452,6 +452,23 @@ static void test_auth_identity(void **state)
 	assert_int_equal(pull(f, psk, &g, &r, &logs), -EACCES);
 	assert_non_null(strstr(logs, "UNAUTHORIZED_IDENTITY"));
 	free(logs);
+	/* "CN=special,O=Example" compares whole values: "special\0.evil"
+	 * (a NUL inside) is not "special" */
+	{
+		X509 *cn = make_cert("none", "x");
+		X509_NAME *n = X509_get_subject_name(cn);
+		struct ike_sa *nul = member_sa("203.0.113.5", cn, "dn:CN=x");
+
+		X509_NAME_ENTRY_free(X509_NAME_delete_entry(n,
+			X509_NAME_entry_count(n) - 1));
+		assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+			(const unsigned char *)"special\0.evil", 13, -1, 0), 1);
+		assert_int_equal(pull(f, nul, &g, &r, &logs), -EACCES);
+		assert_non_null(strstr(logs, "UNAUTHORIZED_IDENTITY"));
+		free(logs);
+		X509_free(cn);
+		free(nul);
+	}
 	X509_free(c1);
 	X509_free(c2);
 	X509_free(c3);

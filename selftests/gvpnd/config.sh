@@ -93,9 +93,15 @@ bad "initiate to a prefix" 's|"192.0.2.7"|"192.0.2.0/24"|' \
 	"'initiate' needs a single address"
 # (reported at the peer that needs the credentials)
 bad "missing CA" "s|ca = \\[ \"$PKI/ca.pem\" \\];||" \
-	"peer 'gm-rsa': RSA authentication needs at least one CA certificate \(credentials at line 14\)" 22
+	"peer 'gm-rsa': signature authentication needs at least one CA certificate \(credentials at line 14\)" 22
 bad "key of another certificate" "s|$PKI/ks.key|$PKI/gm.key|" \
 	"the private key does not belong to the certificate \(credentials at line 14\)" 22
+bad "CRL file missing" "s|ca = \\[ \"$PKI/ca.pem\" \\];|& crl = \"$T/none.crl\";|" \
+	"$T/none.crl: No such file or directory"
+bad "CRL file without a CRL" "s|ca = \\[ \"$PKI/ca.pem\" \\];|& crl = [ \"$PKI/ca.pem\" ];|" \
+	"no PEM certificate revocation list"
+bad "ecdsa with an RSA key" 's/auth = "rsa";/auth = "ecdsa";/' \
+	"peer 'gm-rsa': auth = \"ecdsa\" but the private key is an RSA key"
 
 # secrets others can read
 chmod 644 "$T/psk"

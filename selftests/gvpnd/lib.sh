@@ -216,7 +216,7 @@ KS_DN="C=CH, O=gvpn test, CN=ks.test"
 
 # gvpnd_conf FILE [NAME=VALUE...]: a gvpnd.conf with one peer, its control
 # socket FILE.sock (every gvpnd needs its own: sockets are files, not netns).
-#   role=initiator|responder (default responder)   auth=psk|rsa
+#   role=initiator|responder (default responder)   auth=psk|rsa|ecdsa
 #   enc=aes256 hash=sha256 group=modp2048 (one proposal)   legacy=false
 #   mode=main|aggressive|any   doi=gdoi|ipsec   port=PEER-PORT
 #   cert=gm (our certificate in $PKI; its key is named by the prefix)
@@ -245,7 +245,7 @@ gvpnd_conf() {
 	[ -n "$rid" ] && ids+="remote-id = \"$rid\"; "
 	[ -n "$lid" ] && ids+="local-id = \"$lid\"; "
 	[ -n "$msg3" ] && ids+="aggressive-msg3 = \"$msg3\"; "
-	[ "$auth" = rsa ] && creds="credentials = {
+	{ [ "$auth" = rsa ] || [ "$auth" = ecdsa ]; } && creds="credentials = {
 	certificate = \"$PKI/$cert.pem\";
 	private-key = \"$PKI/${cert%%-*}.key\";
 	ca = [ \"$PKI/ca.pem\" ];
