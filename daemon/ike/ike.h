@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "core/loop.h"
+#include "core/rate.h"
 #include "isakmp/isakmp.h"
 
 /* Phase 1 attribute classes and values (RFC 2409 Appendix A) */
@@ -293,8 +294,7 @@ struct ike_ctx {
 	uint8_t secret[2][32];		/* responder cookie secrets */
 	unsigned secret_gen;
 	uint64_t secret_ms;
-	double aggr_tokens;
-	uint64_t aggr_ms;
+	struct tbucket aggr_tb;		/* aggressive-rate */
 	struct ev_timer housekeeping;
 	struct ike_stats stats;
 };

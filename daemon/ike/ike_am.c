@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "ike_int.h"
+#include "util.h"
 
 int ike_am_start(struct ike_sa *sa)
 {
@@ -104,9 +105,8 @@ static const struct ike_peer *am_peer(struct ike_ctx *ctx,
 		return ike_peer_lookup(ctx, &peer->sin_addr);
 	for (i = 0; i < ctx->conf->npeers; i++) {
 		const struct ike_peer *p = &ctx->conf->peers[i];
-		uint32_t mask = p->plen ? htonl(~0u << (32 - p->plen)) : 0;
 
-		if ((peer->sin_addr.s_addr & mask) != (p->addr.s_addr & mask))
+		if (!prefix4_match(peer->sin_addr, p->addr, p->plen))
 			continue;
 		if (p->remote_id_set) {
 			if (ike_id_equal(&p->remote_id, id.type, id.data, id.len) &&

@@ -174,19 +174,7 @@ void ike_half_fini(struct ike_ctx *ctx)
 
 bool ike_aggressive_allowed(struct ike_ctx *ctx)
 {
-	uint64_t now = ev_now_ms();
 	double rate = ctx->conf->aggressive_rate;
 
-	if (!ctx->aggr_ms) {
-		ctx->aggr_tokens = rate;
-	} else {
-		ctx->aggr_tokens += (double)(now - ctx->aggr_ms) * rate / 1000.0;
-		if (ctx->aggr_tokens > rate)
-			ctx->aggr_tokens = rate;
-	}
-	ctx->aggr_ms = now ? now : 1;
-	if (ctx->aggr_tokens < 1.0)
-		return false;
-	ctx->aggr_tokens -= 1.0;
-	return true;
+	return tbucket_take(&ctx->aggr_tb, rate, rate, ev_now_ms());
 }

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "ike_int.h"
+#include "util.h"
 
 struct log_rl ike_rl_malformed = LOG_RL_INIT("malformed messages dropped");
 struct log_rl ike_rl_cookie = LOG_RL_INIT("messages for unknown SAs dropped");
@@ -45,9 +46,8 @@ const struct ike_peer *ike_peer_lookup(const struct ike_ctx *ctx,
 
 	for (i = 0; i < ctx->conf->npeers; i++) {
 		const struct ike_peer *p = &ctx->conf->peers[i];
-		uint32_t mask = p->plen ? htonl(~0u << (32 - p->plen)) : 0;
 
-		if ((addr->s_addr & mask) == (p->addr.s_addr & mask) &&
+		if (prefix4_match(*addr, p->addr, p->plen) &&
 		    (!best || p->plen > best->plen))
 			best = p;
 	}

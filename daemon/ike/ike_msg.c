@@ -202,9 +202,8 @@ void ike_rtx_cb(struct ev_timer *t)
 		ike_send_raw(sa->ctx, &sa->local, &sa->peer, sa->out,
 			     sa->out_len);
 	}
-	delay = (uint64_t)conf->retransmit_ms << (sa->tries < 16 ? sa->tries : 16);
-	if (delay > conf->retransmit_max_ms)
-		delay = conf->retransmit_max_ms;
+	delay = backoff_ms(conf->retransmit_ms, conf->retransmit_max_ms,
+			   sa->tries + 1);
 	sa->tries++;
 	ev_timer_add(&sa->rtx, delay);
 }
