@@ -22,6 +22,18 @@ bool tbucket_take(struct tbucket *tb, double rate, double burst,
 	return true;
 }
 
+bool tbucket_full(const struct tbucket *tb, double rate, double burst,
+		  uint64_t now_ms)
+{
+	double t = tb->tokens;
+
+	if (!tb->ms)
+		return true;
+	if (now_ms > tb->ms)
+		t += (double)(now_ms - tb->ms) * rate / 1000.0;
+	return t >= burst;
+}
+
 uint64_t backoff_ms(unsigned first_ms, unsigned max_ms, unsigned tries)
 {
 	uint64_t d;

@@ -22,6 +22,10 @@ struct tbucket {
 bool tbucket_take(struct tbucket *tb, double rate, double burst,
 		  uint64_t now_ms);
 
+/* Whether the bucket is full at now_ms: nothing taken for burst / rate s */
+bool tbucket_full(const struct tbucket *tb, double rate, double burst,
+		  uint64_t now_ms);
+
 /* The wait after transmission number tries (1: the first) when the first
  * waits first_ms and each next one twice as long, at most max_ms */
 uint64_t backoff_ms(unsigned first_ms, unsigned max_ms, unsigned tries);

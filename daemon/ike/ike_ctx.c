@@ -204,6 +204,7 @@ void ike_sa_free(struct ike_sa *sa)
 
 	if (ctx->ops.gone)
 		ctx->ops.gone(sa);
+	ike_flood_release(sa);
 	ev_timer_del(&sa->rtx);
 	ev_timer_del(&sa->life);
 	hash_del(sa);
@@ -356,6 +357,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 	sa->state = IKE_ESTABLISHED;
 	sa->ctx->stats.established++;
+	ike_flood_release(sa);
 	clear_negotiation(sa);
 	log_notice("Phase 1 established: %s %s with %s (peer \"%s\", id %s), "
 		   "%s, lifetime %us, cookies %s:%s, %.3f s",
@@ -446,6 +448,7 @@ static void housekeeping_cb(struct ev_timer *t)
 	struct ike_ctx *ctx = container_of(t, struct ike_ctx, housekeeping);
 
 	ike_half_expire(ctx);
+	ike_flood_tick(ctx);
 	log_rl_flush();
 	ev_timer_add(t, 1000);
 }
@@ -545,16 +548,9 @@ static void input_first(struct ike_ctx *ctx, const struct sockaddr_in *local,
 	sa = ike_sa_find(ctx, h->icookie, rcookie);
 	if (sa) {
 		if (sa->have_in_digest && !memcmp(sa->in_digest, digest, 20) &&
-		    sa->out)
+		    sa->out && ike_am_may_resend(sa))
 			ike_send_raw(ctx, &sa->local, &sa->peer, sa->out,
 				     sa->out_len);
-		return;
-	}
-	if (!ike_aggressive_allowed(ctx)) {
-		ctx->stats.aggressive_limited++;
-		log_rl(&ike_rl_flood, LOG_WARNING,
-		       "dropped aggressive mode message 1 from %s: over aggressive-rate",
-		       ike_peer_str(peer));
 		return;
 	}
 	ike_am_resp_msg1(ctx, local, peer, h, c, rcookie, digest);

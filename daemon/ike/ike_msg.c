@@ -196,7 +196,8 @@ void ike_rtx_cb(struct ev_timer *t)
 		return;
 	}
 	/* a main mode responder waits for the initiator to retransmit */
-	if ((sa->initiator || sa->state == IKE_AM_R2) && sa->out) {
+	if ((sa->initiator || sa->state == IKE_AM_R2) && sa->out &&
+	    ike_am_may_resend(sa)) {
 		log_info("retransmitting to %s (no message %u yet)",
 			 ike_peer_str(&sa->peer), awaited(sa));
 		ike_send_raw(sa->ctx, &sa->local, &sa->peer, sa->out,
