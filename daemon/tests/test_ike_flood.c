@@ -34,6 +34,8 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "ike_pair.h"
+#include "json.h"
+#include "main/ctl.h"
 
 #define KS		(&pair.ctx[1])
 #define GM		(&pair.ctx[0])
@@ -183,6 +185,22 @@ static void flood_one(unsigned n)
 	ike_input(KS, ks, &src, m, tmpl3_len);
 }
 
+/* the responder's part of "gvpn daemon show", text or JSON */
+static char *show(bool json)
+{
+	static char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(f);
+	json_begin(f, json);
+	open_json_object(NULL);
+	ike_show(KS);
+	close_json_object();
+	assert_int_equal(json_end(), 0);
+	fclose(f);
+	return buf;
+}
+
 static unsigned count_lines(const char *log, const char *what)
 {
 	unsigned n = 0;
@@ -298,6 +316,7 @@ static void flood(unsigned n_sources, struct flood_result *r)
 static void test_flood_100(void **state)
 {
 	struct flood_result r;
+	char want[128];
 
 	(void)state;
 	flood(100, &r);
@@ -308,6 +327,18 @@ static void test_flood_100(void **state)
 	assert_true(KS->stats.flood_evicted >= MEMBERS);
 	assert_non_null(strstr(r.log, "from 100 addresses"));
 	free(r.log);
+	/* the counters in "gvpn daemon show" (sources: the flood's and the
+	 * 4 members') */
+	snprintf(want, sizeof(want),
+		 "denied: per-peer 0 rate %lu max %lu evicted %lu",
+		 KS->stats.flood_rate, KS->stats.flood_global,
+		 KS->stats.flood_evicted);
+	assert_non_null(strstr(show(false), want));
+	assert_non_null(strstr(show(false), "negotiating 64 sources 104"));
+	snprintf(want, sizeof(want), "\"phase1_denied_max\":%lu",
+		 KS->stats.flood_global);
+	assert_non_null(strstr(show(true), want));
+	assert_non_null(strstr(show(true), "\"phase1_negotiating\":64"));
 }
 
 /* one address: negotiating-per-peer holds it */
