@@ -32,10 +32,13 @@
  *   max-halfopen-ike play the same part): negotiating-per-peer SAs from
  *   one source address between messages 3 and 5, peer-rate messages 3 a
  *   second from one address (a token bucket each), and negotiating-max
- *   such SAs in all. When the last is reached a newcomer evicts the oldest
- *   negotiation of the address holding the most, if that is more than the
- *   newcomer's own: however many addresses flood, each address keeps a
- *   fair share, and a member needs one negotiation for one round trip.
+ *   such SAs in all. When the last is reached, a newcomer from a quiet
+ *   address (its bucket full: no message 3 for a second or so) evicts the
+ *   oldest negotiation of the address holding the most, among those older
+ *   than retransmit-timeout; others are denied. A flood keeps within
+ *   peer-rate only by staying busy, so once it runs it evicts nothing,
+ *   while a member that comes once does; a live negotiation has had its
+ *   message 5 before it can be evicted.
  *   The addresses are kept in a table of IKE_SRC_MAX (least recently used
  *   go first). Denials are logged once per flood-log period, summed up.
  * - Aggressive mode computes Diffie-Hellman on message 1 (the protocol
@@ -388,9 +391,14 @@ bool ike_flood_admit(struct ike_ctx *ctx, const struct sockaddr_in *peer,
 		return false;
 	}
 	if (c->negotiating_max && ctx->nnego >= c->negotiating_max) {
-		/* only a quiet address may take the place of another: the
-		 * oldest negotiation of the address that holds the most */
-		for (o = ctx->nego_old; quiet && o; o = o->nego_newer)
+		/*
+		 * only a quiet address may take the place of another: the
+		 * oldest negotiation of the address that holds the most,
+		 * among those older than retransmit-timeout (a live one
+		 * would have had its message 5 by then)
+		 */
+		for (o = ctx->nego_old; quiet && o && now - o->started_ms >=
+		     c->retransmit_ms; o = o->nego_newer)
 			if (o->src != s && o->src->nego > most)
 				most = o->src->nego;
 		if (!most) {
@@ -402,7 +410,7 @@ bool ike_flood_admit(struct ike_ctx *ctx, const struct sockaddr_in *peer,
 		for (victim = ctx->nego_old;
 		     victim->src == s || victim->src->nego != most;
 		     victim = victim->nego_newer)
-			;
+			;	/* (found by the loop above) */
 	}
 	if (victim) {
 		char vip[INET_ADDRSTRLEN];

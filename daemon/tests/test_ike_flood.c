@@ -300,7 +300,7 @@ static void flood(unsigned n_sources, struct flood_result *r)
 		    KS->stats.flood_global >= ATTEMPTS * 9 / 10);
 	/* logged once a period (1 s): the first denial at once, a summary
 	 * each second of the flood, its end */
-	assert_int_equal(count_lines(log, "Phase 1 flood: main mode message 3 from 10.200.0.1 denied"), 1);
+	assert_int_equal(count_lines(log, "Phase 1 flood: main mode message 3 from 10.200.0."), 1);
 	assert_true(count_lines(log, "main mode message 3 denied in the last") <= FLOOD_MS / 1000 + 2);
 	assert_true(count_lines(log, "main mode message 3 denied in the last") >= FLOOD_MS / 1000 - 1);
 	assert_int_equal(count_lines(log, "Phase 1 flood over"), 1);
@@ -324,7 +324,9 @@ static void test_flood_100(void **state)
 	assert_true(r.max_sas <= 64 + MEMBERS + 1 + 1);
 	assert_true(KS->stats.flood_rate > 0);
 	assert_true(KS->stats.flood_global > 0);
-	assert_true(KS->stats.flood_evicted >= MEMBERS);
+	/* the members took the place of flood negotiations; the flood, busy,
+	 * never did */
+	assert_int_equal(KS->stats.flood_evicted, MEMBERS);
 	assert_non_null(strstr(r.log, "from 100 addresses"));
 	free(r.log);
 	/* the counters in "gvpn daemon show" (sources: the flood's and the
