@@ -114,14 +114,8 @@ void gdoi_x_end(struct gdoi_x *x)
 
 uint64_t gdoi_rtx_total(const struct ike_conf *conf)
 {
-	uint64_t t = 0, d;
-	unsigned i;
-
-	for (i = 0; i < conf->retransmit_tries; i++) {
-		d = (uint64_t)conf->retransmit_ms << (i < 16 ? i : 16);
-		t += d > conf->retransmit_max_ms ? conf->retransmit_max_ms : d;
-	}
-	return t + conf->retransmit_max_ms;
+	return backoff_total_ms(conf->retransmit_ms, conf->retransmit_max_ms,
+				conf->retransmit_tries);
 }
 
 void gdoi_x_digest(const uint8_t *msg, size_t len, uint8_t *out)

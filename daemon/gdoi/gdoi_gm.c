@@ -54,9 +54,8 @@ void gdoi_gm_timer(struct gdoi_x *x)
 		return;
 	}
 	gdoi_resend(x);
-	delay = (uint64_t)conf->retransmit_ms << (x->tries < 16 ? x->tries : 16);
-	if (delay > conf->retransmit_max_ms)
-		delay = conf->retransmit_max_ms;
+	delay = backoff_ms(conf->retransmit_ms, conf->retransmit_max_ms,
+			   x->tries + 1);
 	x->tries++;
 	ev_timer_add(&x->timer, delay);
 }

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "gm.h"
+#include "util.h"
 
 #define GM_REREG_LEAD_MS	60000	/* Cisco: 60 s before expiry (GM-07) */
 
@@ -27,9 +28,7 @@ static bool port_proto(uint8_t p)
 static bool prefix_within(struct in_addr a, uint8_t alen, struct in_addr s,
 			  uint8_t slen)
 {
-	uint32_t mask = slen ? htonl(~0u << (32 - slen)) : 0;
-
-	return alen >= slen && (a.s_addr & mask) == (s.s_addr & mask);
+	return alen >= slen && prefix4_match(a, s, slen);
 }
 
 bool gm_sel_within(const struct gm_sel *s, const struct gm_sel *scope)

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 
 #include "core/loop.h"
+#include "core/rate.h"
 #include "isakmp/isakmp.h"
 
 /* Phase 1 attribute classes and values (RFC 2409 Appendix A) */
@@ -161,6 +162,12 @@ struct ike_conf {
 	unsigned max_sas_per_peer;	/* established responder SAs per
 					 * peer address and port; 0: no bound */
 	unsigned aggressive_rate;	/* aggressive mode msg 1 per second */
+	/* main mode message 3 (Diffie-Hellman) as responder, per source
+	 * address and in all (ike_cookie.c); 0: no bound */
+	unsigned negotiating_max;	/* responder SAs before message 5 */
+	unsigned negotiating_per_peer;	/* of those, from one address */
+	unsigned peer_rate;		/* message 3 a second from one address */
+	unsigned flood_log_ms;		/* period of the flood summary */
 	unsigned npeers;
 	struct ike_peer *peers;
 };
@@ -261,10 +268,27 @@ struct ike_sa {
 	uint8_t undecryptable_msg;	/* a message that did not decrypt:
 					 * its number, 0 an informational */
 	unsigned undecryptable;		/* how many */
+	/* a main mode responder SA between messages 3 and 5: counted
+	 * against its source address and the negotiating-max */
+	struct ike_src *src;
+	struct ike_sa *nego_older, *nego_newer;
+	bool resent;			/* aggressive mode message 2, once */
 };
 
 /* Main mode responder state between messages 1 and 3 (see ike_cookie.c) */
 struct ike_half;
+/* A source address that sent main mode message 3 (see ike_cookie.c) */
+struct ike_src;
+
+/* what the flood limits denied in the current period of flood_log_ms */
+struct ike_flood_log {
+	uint64_t start_ms;		/* 0: no flood going on */
+	unsigned gen;
+	unsigned long denied, per_peer, rate, global, evicted;
+	unsigned sources;		/* addresses denied in the period */
+	struct in_addr top;		/* the one denied most */
+	unsigned long top_n;
+};
 
 struct ike_stats {
 	unsigned long rx, tx, rx_dropped, rx_malformed, rx_bad_cookie;
@@ -272,6 +296,10 @@ struct ike_stats {
 	unsigned long established, failed;
 	unsigned long per_peer_deleted;	/* over max_sas_per_peer */
 	unsigned long rx_replayed;	/* authentic, but an M-ID seen before */
+	/* main mode message 3 denied before Diffie-Hellman: over
+	 * negotiating-per-peer, over peer-rate, over negotiating-max with
+	 * no fairer victim; and negotiations evicted for a fairer newcomer */
+	unsigned long flood_per_peer, flood_rate, flood_global, flood_evicted;
 };
 
 struct ike_ops {
@@ -322,8 +350,13 @@ struct ike_ctx {
 	uint8_t secret[2][32];		/* responder cookie secrets */
 	unsigned secret_gen;
 	uint64_t secret_ms;
-	double aggr_tokens;
-	uint64_t aggr_ms;
+	struct tbucket aggr_tb;		/* aggressive-rate */
+	struct ike_src **src_hash;	/* IKE_SRC_BUCKETS */
+	struct ike_src *src_old, *src_new;	/* LRU, oldest first */
+	unsigned nsrc;
+	struct ike_sa *nego_old, *nego_new;	/* negotiating, oldest first */
+	unsigned nnego;
+	struct ike_flood_log flood;
 	struct ev_timer housekeeping;
 	struct ike_stats stats;
 };

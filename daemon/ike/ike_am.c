@@ -17,13 +17,17 @@
  * and informational IVs; in the clear, that base stays hash(g^xi | g^xr)
  * (RFC 2409 appendix B). As responder both forms are accepted. The
  * responder works on message 1 at once, so first messages are
- * rate-limited (ike_cookie.c).
+ * rate-limited (ike_cookie.c), once we know the peer: messages from
+ * addresses no peer covers spend nothing of aggressive-rate. Its message
+ * 2 goes to an address nothing has verified: it is sent again once at
+ * most (on a timer or for a repeated message 1), never more.
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "ike_int.h"
+#include "util.h"
 
 int ike_am_start(struct ike_sa *sa)
 {
@@ -106,9 +110,8 @@ static const struct ike_peer *am_peer(struct ike_ctx *ctx,
 		return ike_peer_lookup(ctx, &peer->sin_addr);
 	for (i = 0; i < ctx->conf->npeers; i++) {
 		const struct ike_peer *p = &ctx->conf->peers[i];
-		uint32_t mask = p->plen ? htonl(~0u << (32 - p->plen)) : 0;
 
-		if ((peer->sin_addr.s_addr & mask) != (p->addr.s_addr & mask))
+		if (!prefix4_match(peer->sin_addr, p->addr, p->plen))
 			continue;
 		if (p->remote_id_set) {
 			if (ike_id_equal(&p->remote_id, id.type, id.data, id.len) &&
@@ -148,6 +151,13 @@ void ike_am_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		log_rl(&ike_rl_proposal, LOG_WARNING,
 		       "refused aggressive mode from %s: peer \"%s\" is configured for main mode",
 		       ike_peer_str(peer), pc->name);
+		return;
+	}
+	if (!ike_aggressive_allowed(ctx)) {
+		ctx->stats.aggressive_limited++;
+		log_rl(&ike_rl_flood, LOG_WARNING,
+		       "dropped aggressive mode message 1 from %s: over aggressive-rate",
+		       ike_peer_str(peer));
 		return;
 	}
 	if (!pl || isakmp_chain_count(c, ISAKMP_NP_SA) != 1 ||
@@ -226,6 +236,16 @@ void ike_am_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 	ike_put_dpd_vid(&b);
 	if (ike_msg_send(sa, &b, false, true))
 		ike_sa_fail(sa, 0, "could not send message 2");
+}
+
+bool ike_am_may_resend(struct ike_sa *sa)
+{
+	if (sa->initiator || sa->state != IKE_AM_R2)
+		return true;
+	if (sa->resent)
+		return false;
+	sa->resent = true;
+	return true;
 }
 
 /* Message 3: the initiator's proof */

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "ike_int.h"
+#include "util.h"
 
 struct log_rl ike_rl_malformed = LOG_RL_INIT("malformed messages dropped");
 struct log_rl ike_rl_cookie = LOG_RL_INIT("messages for unknown SAs dropped");
@@ -45,9 +46,8 @@ const struct ike_peer *ike_peer_lookup(const struct ike_ctx *ctx,
 
 	for (i = 0; i < ctx->conf->npeers; i++) {
 		const struct ike_peer *p = &ctx->conf->peers[i];
-		uint32_t mask = p->plen ? htonl(~0u << (32 - p->plen)) : 0;
 
-		if ((addr->s_addr & mask) == (p->addr.s_addr & mask) &&
+		if (prefix4_match(*addr, p->addr, p->plen) &&
 		    (!best || p->plen > best->plen))
 			best = p;
 	}
@@ -204,6 +204,7 @@ void ike_sa_free(struct ike_sa *sa)
 
 	if (ctx->ops.gone)
 		ctx->ops.gone(sa);
+	ike_flood_release(sa);
 	ev_timer_del(&sa->rtx);
 	ev_timer_del(&sa->life);
 	hash_del(sa);
@@ -356,6 +357,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 	sa->state = IKE_ESTABLISHED;
 	sa->ctx->stats.established++;
+	ike_flood_release(sa);
 	clear_negotiation(sa);
 	log_notice("Phase 1 established: %s %s with %s (peer \"%s\", id %s), "
 		   "%s, lifetime %us, cookies %s:%s, %.3f s",
@@ -447,6 +449,7 @@ static void housekeeping_cb(struct ev_timer *t)
 	struct ike_ctx *ctx = container_of(t, struct ike_ctx, housekeeping);
 
 	ike_half_expire(ctx);
+	ike_flood_tick(ctx);
 	log_rl_flush();
 	ev_timer_add(t, 1000);
 }
@@ -546,16 +549,9 @@ static void input_first(struct ike_ctx *ctx, const struct sockaddr_in *local,
 	sa = ike_sa_find(ctx, h->icookie, rcookie);
 	if (sa) {
 		if (sa->have_in_digest && !memcmp(sa->in_digest, digest, 20) &&
-		    sa->out)
+		    sa->out && ike_am_may_resend(sa))
 			ike_send_raw(ctx, &sa->local, &sa->peer, sa->out,
 				     sa->out_len);
-		return;
-	}
-	if (!ike_aggressive_allowed(ctx)) {
-		ctx->stats.aggressive_limited++;
-		log_rl(&ike_rl_flood, LOG_WARNING,
-		       "dropped aggressive mode message 1 from %s: over aggressive-rate",
-		       ike_peer_str(peer));
 		return;
 	}
 	ike_am_resp_msg1(ctx, local, peer, h, c, rcookie, digest);

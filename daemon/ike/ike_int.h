@@ -63,6 +63,16 @@ struct ike_half *ike_half_add(struct ike_ctx *ctx, const uint8_t *icookie,
 void ike_half_del(struct ike_ctx *ctx, struct ike_half *h);
 void ike_half_expire(struct ike_ctx *ctx);
 bool ike_aggressive_allowed(struct ike_ctx *ctx);
+/* Main mode message 3 from peer, before Diffie-Hellman: whether the flood
+ * limits admit it (evicting another negotiation if that is fair); *src is
+ * what ike_flood_track() counts the new SA against */
+bool ike_flood_admit(struct ike_ctx *ctx, const struct sockaddr_in *peer,
+		     struct ike_src **src);
+void ike_flood_track(struct ike_sa *sa, struct ike_src *src);
+/* the SA no longer negotiates (established or freed) */
+void ike_flood_release(struct ike_sa *sa);
+/* once a second: the flood's summary when its period is over */
+void ike_flood_tick(struct ike_ctx *ctx);
 
 /* ike_msg.c: building, protecting and sending Phase 1 messages */
 void ike_msg_begin(struct isakmp_buf *b, const struct ike_sa *sa,
@@ -150,6 +160,9 @@ void ike_am_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		      const uint8_t *rcookie, const uint8_t *digest);
 void ike_am_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		  const uint8_t *body, size_t len);
+/* Whether our last message may go again: once only for an aggressive
+ * mode responder's message 2, whose peer has not proven its address */
+bool ike_am_may_resend(struct ike_sa *sa);
 
 /* ike_info.c */
 /* Notifies in the authenticated last message of Phase 1 (INITIAL-CONTACT) */

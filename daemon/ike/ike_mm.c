@@ -235,12 +235,17 @@ void ike_mm_resp_msg3(struct ike_ctx *ctx, struct ike_half *half,
 {
 	struct isakmp_err err;
 	struct isakmp_buf b;
+	struct ike_src *src;
 	struct ike_sa *sa;
 
+	/* the half-open record stays for a retransmission of message 3 */
+	if (!ike_flood_admit(ctx, &half->peer, &src))
+		return;
 	sa = ike_sa_new(ctx, false, ISAKMP_EXCH_MAIN, &half->local, &half->peer,
 			half->pc);
 	if (!sa)
 		return;
+	ike_flood_track(sa, src);
 	memcpy(sa->icookie, half->icookie, 8);
 	memcpy(sa->rcookie, half->rcookie, 8);
 	sa->suite = half->suite;

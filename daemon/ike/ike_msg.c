@@ -239,15 +239,15 @@ void ike_rtx_cb(struct ev_timer *t)
 		return;
 	}
 	/* a main mode responder waits for the initiator to retransmit */
-	if ((sa->initiator || sa->state == IKE_AM_R2) && sa->out) {
+	if ((sa->initiator || sa->state == IKE_AM_R2) && sa->out &&
+	    ike_am_may_resend(sa)) {
 		log_info("retransmitting to %s (no message %u yet)",
 			 ike_peer_str(&sa->peer), awaited(sa));
 		ike_send_raw(sa->ctx, &sa->local, &sa->peer, sa->out,
 			     sa->out_len);
 	}
-	delay = (uint64_t)conf->retransmit_ms << (sa->tries < 16 ? sa->tries : 16);
-	if (delay > conf->retransmit_max_ms)
-		delay = conf->retransmit_max_ms;
+	delay = backoff_ms(conf->retransmit_ms, conf->retransmit_max_ms,
+			   sa->tries + 1);
 	sa->tries++;
 	ev_timer_add(&sa->rtx, delay);
 }

@@ -45,6 +45,7 @@
 #include "gdoi/gdoi.h"
 #include "ks/ks.h"
 #include "linux/gvpn.h"
+#include "util.h"
 
 /* attribute space of one snapshot: generous for 100 policies x 2 TEKs */
 #define SNAP_KEK_ATTRS	64
@@ -317,7 +318,7 @@ static void snap_put(struct ks_snap *s)
 static void put_sel(uint8_t *d, struct gdoi_sel *sel, struct in_addr a,
 		    uint8_t plen, uint16_t port, bool addr4)
 {
-	uint32_t mask = plen ? htonl(~0U << (32 - plen)) : 0;
+	uint32_t mask = prefix4_mask(plen);
 
 	memcpy(d, &a, 4);
 	memcpy(d + 4, &mask, 4);
@@ -657,9 +658,7 @@ void ks_snap_put(struct ks_snap *s)
 
 static bool prefix_match(const struct ks_prefix *p, struct in_addr a)
 {
-	uint32_t mask = p->plen ? ~0U << (32 - p->plen) : 0;
-
-	return (ntohl(a.s_addr) & mask) == (ntohl(p->addr.s_addr) & mask);
+	return prefix4_match(a, p->addr, p->plen);
 }
 
 bool ks_dn_match(const char *pattern, const char *const *rdn_keys,

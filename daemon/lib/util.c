@@ -38,6 +38,18 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+uint32_t prefix4_mask(unsigned plen)
+{
+	return plen ? htonl(~0u << (32 - (plen > 32 ? 32 : plen))) : 0;
+}
+
+bool prefix4_match(struct in_addr a, struct in_addr net, unsigned plen)
+{
+	uint32_t mask = prefix4_mask(plen);
+
+	return (a.s_addr & mask) == (net.s_addr & mask);
+}
+
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len)
 {
 	char buf[INET_ADDRSTRLEN + 4];
@@ -56,7 +68,7 @@ int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len)
 	}
 	if (inet_pton(AF_INET, buf, &a) != 1)
 		return -1;
-	if (plen < 32 && (ntohl(a.s_addr) & (0xffffffffu >> plen)))
+	if (a.s_addr & ~prefix4_mask(plen))
 		return -1;
 	*addr = a;
 	*len = (uint8_t)plen;

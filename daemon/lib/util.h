@@ -20,6 +20,10 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int parse_u64(const char *s, uint64_t *out);
 /* "A.B.C.D" or "A.B.C.D/LEN"; host bits must be zero */
 int parse_prefix4(const char *s, struct in_addr *addr, uint8_t *len);
+/* The netmask of an IPv4 prefix of plen bits (0..32), network order */
+uint32_t prefix4_mask(unsigned plen);
+/* Whether a lies in net/plen */
+bool prefix4_match(struct in_addr a, struct in_addr net, unsigned plen);
 /* "P" or "P-Q" with P <= Q */
 int parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 /* "tcp", "udp", "icmp", ... or a number 0..255 */

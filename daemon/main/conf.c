@@ -647,7 +647,8 @@ static const char *const ike_keys[] = {
 	"doi", "legacy", "retransmit-timeout", "retransmit-max",
 	"retransmit-tries", "half-open-max", "half-open-timeout", "max-sas",
 	"max-sas-per-peer",
-	"aggressive-rate", "proposals", NULL,
+	"aggressive-rate", "negotiating-max", "negotiating-per-peer",
+	"peer-rate", "flood-log-period", "proposals", NULL,
 };
 
 int conf_load(const char *path, struct gvpnd_conf *conf)
@@ -729,6 +730,11 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	/* a member rekeying its Phase 1 holds two for a moment */
 	conf->ike.max_sas_per_peer = g ? cf_uint(&c, g, "max-sas-per-peer", 0, 1000, 2) : 2;
 	conf->ike.aggressive_rate = g ? cf_uint(&c, g, "aggressive-rate", 1, 100000, 100) : 100;
+	/* main mode message 3 before Diffie-Hellman (ike_cookie.c) */
+	conf->ike.negotiating_max = g ? cf_uint(&c, g, "negotiating-max", 0, 1000000, 1024) : 1024;
+	conf->ike.negotiating_per_peer = g ? cf_uint(&c, g, "negotiating-per-peer", 0, 1000, 5) : 5;
+	conf->ike.peer_rate = g ? cf_uint(&c, g, "peer-rate", 0, 100000, 10) : 10;
+	conf->ike.flood_log_ms = g ? cf_ms(&c, g, "flood-log-period", 1, 3600, 30) : 30000;
 	if (conf->ike.retransmit_max_ms < conf->ike.retransmit_ms)
 		cf_err(&c, g, "'retransmit-max' is shorter than 'retransmit-timeout'");
 	parse_proposals(&c, g);

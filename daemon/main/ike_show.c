@@ -37,6 +37,25 @@ void ike_show(void *arg)
 	print_uint(PRINT_ANY, "phase1_per_peer_deleted", "per-peer-deleted",
 		   ike->stats.per_peer_deleted);
 	print_nl();
+	/* the flood limits (gvpnd.conf(5) FLOODS): what they hold now and
+	 * what they denied since the start */
+	print_uint(PRINT_ANY, "phase1_half_open", "half-open", ike->nhalf);
+	print_uint(PRINT_ANY, "phase1_half_open_evicted", "evicted",
+		   ike->stats.half_open_evicted);
+	print_uint(PRINT_ANY, "phase1_negotiating", "negotiating", ike->nnego);
+	print_uint(PRINT_ANY, "phase1_flood_sources", "sources", ike->nsrc);
+	print_nl();
+	print_uint(PRINT_ANY, "phase1_denied_per_peer", "denied: per-peer",
+		   ike->stats.flood_per_peer);
+	print_uint(PRINT_ANY, "phase1_denied_rate", "rate",
+		   ike->stats.flood_rate);
+	print_uint(PRINT_ANY, "phase1_denied_max", "max",
+		   ike->stats.flood_global);
+	print_uint(PRINT_ANY, "phase1_negotiating_evicted", "evicted",
+		   ike->stats.flood_evicted);
+	print_uint(PRINT_ANY, "phase1_aggressive_limited", "aggressive-limited",
+		   ike->stats.aggressive_limited);
+	print_nl();
 	open_json_array("phase1");
 	for (sa = ike->sas; sa; sa = sa->next) {
 		char a[INET_ADDRSTRLEN + 8], ip[INET_ADDRSTRLEN], ck[2][17];

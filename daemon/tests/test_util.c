@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "core/rate.h"
 #include "util.h"
 
 static void test_parse_u32(void **state)
@@ -52,6 +53,62 @@ static void test_parse_prefix4(void **state)
 	assert_int_equal(parse_prefix4("10.1.0.0/", &a, &len), -1);
 	assert_int_equal(parse_prefix4("hello", &a, &len), -1);
 	assert_int_equal(len, 0);
+}
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static void test_prefix4_match(void **state)
+{
+	(void)state;
+	assert_int_equal(prefix4_mask(0), 0);
+	assert_int_equal(prefix4_mask(8), htonl(0xff000000));
+	assert_int_equal(prefix4_mask(32), 0xffffffff);
+	assert_true(prefix4_match(ip("10.9.8.7"), ip("10.0.0.0"), 8));
+	assert_false(prefix4_match(ip("11.9.8.7"), ip("10.0.0.0"), 8));
+	assert_true(prefix4_match(ip("192.0.2.1"), ip("0.0.0.0"), 0));
+	assert_true(prefix4_match(ip("192.0.2.1"), ip("192.0.2.1"), 32));
+	assert_false(prefix4_match(ip("192.0.2.2"), ip("192.0.2.1"), 32));
+	assert_true(prefix4_match(ip("192.0.2.129"), ip("192.0.2.128"), 25));
+	assert_false(prefix4_match(ip("192.0.2.127"), ip("192.0.2.128"), 25));
+}
+
+static void test_tbucket(void **state)
+{
+	struct tbucket tb = { 0 };
+	unsigned i, n = 0;
+
+	(void)state;
+	/* full at first: the burst, then nothing in the same millisecond */
+	for (i = 0; i < 10; i++)
+		n += tbucket_take(&tb, 2, 5, 1000);
+	assert_int_equal(n, 5);
+	/* 2 a second: one after 500 ms, never more than the burst */
+	assert_false(tbucket_take(&tb, 2, 5, 1499));
+	assert_true(tbucket_take(&tb, 2, 5, 1500));
+	assert_false(tbucket_take(&tb, 2, 5, 1500));
+	for (i = 0, n = 0; i < 10; i++)
+		n += tbucket_take(&tb, 2, 5, 100000);
+	assert_int_equal(n, 5);
+	/* a clock that goes back refills nothing */
+	assert_false(tbucket_take(&tb, 2, 5, 50000));
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(backoff_ms(2000, 16000, 1), 2000);
+	assert_int_equal(backoff_ms(2000, 16000, 2), 4000);
+	assert_int_equal(backoff_ms(2000, 16000, 4), 16000);
+	assert_int_equal(backoff_ms(2000, 16000, 5), 16000);
+	assert_int_equal(backoff_ms(2000, 16000, 100), 16000);
+	/* 2 + 4 + 8 + 16 + 16, then the last one's wait */
+	assert_int_equal(backoff_total_ms(2000, 16000, 5), 62000);
 }
 
 static void test_parse_port_range(void **state)
@@ -123,6 +180,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_u32),
 		cmocka_unit_test(test_parse_prefix4),
+		cmocka_unit_test(test_prefix4_match),
+		cmocka_unit_test(test_tbucket),
+		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_parse_port_range),
 		cmocka_unit_test(test_parse_ipproto),
 		cmocka_unit_test(test_parse_hex),

@@ -68,6 +68,18 @@ bad "unknown setting" 's/retransmit-timeout/retransmit-timout/' \
 	"unknown setting 'retransmit-timout'"
 bad "out of range" 's/port = 848;/port = 70000;/' \
 	"'port' = 70000 is out of range 1..65535"
+bad "negotiating-per-peer out of range" \
+	's/retransmit-timeout = 1.5;/retransmit-timeout = 1.5; negotiating-per-peer = 1001;/' \
+	"'negotiating-per-peer' = 1001 is out of range 0..1000"
+bad "peer-rate not a number" \
+	's/retransmit-timeout = 1.5;/retransmit-timeout = 1.5; peer-rate = "fast";/' \
+	"'peer-rate' must be an integer from 0 to 100000"
+bad "flood-log-period out of range" \
+	's/retransmit-timeout = 1.5;/retransmit-timeout = 1.5; flood-log-period = 0.5;/' \
+	"'flood-log-period' = 0.5 s is out of range 1..3600"
+bad "negotiating-max out of range" \
+	's/retransmit-timeout = 1.5;/retransmit-timeout = 1.5; negotiating-max = -1;/' \
+	"'negotiating-max' = -1 is out of range 0..1000000"
 bad "wrong type" 's/retransmit-timeout = 1.5;/retransmit-timeout = "1.5";/' \
 	"'retransmit-timeout' must be a number of seconds"
 bad "lifetime below 60 s" 's/lifetime = 86400;/lifetime = 59;/' \
