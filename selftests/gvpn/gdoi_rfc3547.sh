@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   hostA - gmA =\                /= gmB - hostB
+#                 core (br0) <-- capture
+#                       |
+#                      ks1 192.168.0.10  compat = "rfc3547"
+#
+# A key server in RFC 3547 mode (compat = "rfc3547": SA TEK with 1-byte ID
+# lengths, the 6-byte SA KEK trailer, no GAP, single addresses as
+# ID_IPV4_ADDR) and two gvpnd members: each member registers, decodes the
+# RFC 3547 layout and says so once, installs the TEK in gvpn.ko, and
+# hostA and hostB talk through group ESP, nothing in clear. The policies
+# are single hosts, so their selectors cross the wire as ID_IPV4_ADDR.
+# (The layout itself is checked against tshark by the host test
+# selftests/gvpnd/gdoi_pull_wire.sh; no RFC 3547 gear was at hand.)
+
+source "$(dirname "$0")/lib.sh"
+gdoi_require
+
+gvpn_load
+gdoi_topo || { log_test "topology" 1; exit $EXIT_STATUS; }
+
+pol() {
+	echo "{ action = \"permit\"; protocol = \"any\"; source = \"$1/32\";
+		destination = \"$2/32\"; sa = \"tek1\"; }"
+}
+ks_conf ks1 extra='compat = "rfc3547";' \
+	policies="$(pol 10.1.0.2 10.2.0.2), $(pol 10.2.0.2 10.1.0.2)"
+check "rfc3547 key server configuration passes gvpnd --check" gvpnd_check ks1
+for s in A B; do
+	gm_conf "gm$s" "$s"
+done
+
+pcap=$TMPDIR_TEST/wan.pcap
+capture_start "$pcap"
+gvpnd_start "$ks1" ks1 || { log_test "key server starts" 1; exit $EXIT_STATUS; }
+ks_compat() { gctl ks1 -j ks show | grep -q '"compat":"rfc3547"'; }
+check "gvpn ks show: the group is compat rfc3547" ks_compat
+gvpnd_spawn "$gmA" gmA
+gvpnd_spawn "$gmB" gmB
+for s in A B; do
+	gvpnd_wait_up "gm$s" || log_test "gm$s starts" 1
+done
+
+for s in A B; do
+	check "gm$s: registration complete" gvpnd_log_wait "gm$s" \
+		"GDOI-5-GM_REGS_COMPL: Registration to KS 192\.168\.0\.10 complete for group g$GDOI_GROUP" ||
+		gvpnd_log_dump "gm$s"
+	check "gm$s: decoded the RFC 3547 SA TEK layout (logged)" \
+		gvpnd_log_has "gm$s" "group g$GDOI_GROUP: KS 192\.168\.0\.10 speaks RFC 3547: SA TEK with 1-byte ID lengths"
+	check "gm$s: said so once" test "$(grep -c 'speaks RFC 3547' \
+		"$TMPDIR_TEST/gm$s.log")" -eq 1
+done
+
+ref=$(sa_list "$gmA")
+check "gmA holds the TEK in gvpn.ko (AES-GCM-128)" \
+	grep -q '"aead":"rfc4106(gcm(aes))"' <<<"$ref"
+check "gmB holds the same SPI and algorithm" same_sas "$gmB" "$ref"
+
+check_pings "A B" "A B"
+capture_stop
+
+for s in A B; do
+	ns=gm$s
+	check "gm$s decrypted the other's ESP (rx_packets >= 4)" \
+		counter_ge "${!ns}" rx_packets 4 sa show
+done
+check "WAN carries ESP between the hosts, with their addresses" \
+	test "$(wan_count "$pcap" '10\.[12]\.0\.2 > 10\.[12]\.0\.2: ESP')" -ge 8
+check "no cleartext between the hosts on the WAN" test "$(wan_count "$pcap" \
+	'10\.[12]\.0\.2\.?[0-9]* > 10\.[12]\.0\.2\.?[0-9]*: [^E]')" -eq 0
+
+exit $EXIT_STATUS
