@@ -7,16 +7,17 @@
 #                      ks1 192.168.0.10  compat = "rfc3547"
 #
 # A key server in RFC 3547 mode (compat = "rfc3547": SA TEK with 1-byte ID
-# lengths, the 6-byte SA KEK trailer, no GAP, single addresses as
-# ID_IPV4_ADDR) and two gvpnd members: each member registers, decodes the
-# RFC 3547 layout and says so once, installs the TEK in gvpn.ko, and
-# hostA and hostB talk through group ESP, nothing in clear. The policies
-# are single hosts, so their selectors cross the wire as ID_IPV4_ADDR.
-# (The layout itself is checked against tshark by the host test
-# selftests/gvpnd/gdoi_pull_wire.sh; no RFC 3547 gear was at hand.)
+# lengths, no GAP, single addresses as ID_IPV4_ADDR; no KEK, as gvpnd
+# --check advises for such groups) and two gvpnd members: each registers,
+# decodes the RFC 3547 layout and says so once, installs the TEKs in
+# gvpn.ko, and hostA and hostB talk through group ESP, nothing in clear.
+# The policies are single hosts, so their selectors cross the wire as
+# ID_IPV4_ADDR. No RFC 3547 gear was at hand: the layout is checked by
+# our own decoder (the members) and by what tshark makes of it (below).
 
 source "$(dirname "$0")/lib.sh"
 gdoi_require
+require_cmd tshark
 
 gvpn_load
 gdoi_topo || { log_test "topology" 1; exit $EXIT_STATUS; }
@@ -78,5 +79,26 @@ check "WAN carries ESP between the hosts, with their addresses" \
 	test "$(wan_count "$pcap" '10\.[12]\.0\.2 > 10\.[12]\.0\.2: ESP')" -ge 8
 check "no cleartext between the hosts on the WAN" test "$(wan_count "$pcap" \
 	'10\.[12]\.0\.2\.?[0-9]* > 10\.[12]\.0\.2\.?[0-9]*: [^E]')" -eq 0
+
+# The key server's messages as tshark 4.0, an independent decoder, reads
+# them. It knows only RFC 6407's SA TEK (2-byte ID lengths): it reads
+# our 1-byte SRC ID Data Len 4 and the address's first octet 10 as one
+# length, 0x040a = 1034, and stops there ([Malformed]). Every other frame
+# decodes cleanly. One tshark pass (seconds under TCG).
+gvpnd_stop gmA
+gvpnd_stop gmB
+gvpnd_stop ks1
+f=$TMPDIR_TEST/ks1.pcap
+pcap_fields "$f" isakmp.exchangetype _ws.malformed _ws.expert.severity \
+	isakmp.typepayload isakmp.sat.src_id_type isakmp.sat.src_id_length
+check "tshark decodes the key server's pcap (Phase 1 and two pulls)" \
+	test "$(wc -l <"$f.fields")" -ge 14
+check "tshark: the two messages 2 are the only frames with a problem" \
+	test "$(pcap_problems "$f.fields")" -eq 2
+check "tshark: both messages 2 (HASH, NONCE, SA) end at the SA TEK's SRC ID" \
+	test "$(awk -F'|' '$1 == 32 && $4 ~ /^8,10,1/ && $2 != "" &&
+		$5 == 1 && $6 == 1034' "$f.fields" | wc -l)" -eq 2
+check "tshark: no other frame has an SA TEK" \
+	test "$(awk -F'|' '$6 != ""' "$f.fields" | wc -l)" -eq 2
 
 exit $EXIT_STATUS
