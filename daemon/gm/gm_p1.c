@@ -124,7 +124,8 @@ void gm_p1_gc(struct gm_ctx *gm)
 bool gm_p1_answer_refused(int err)
 {
 	switch (err) {
-	case -EBADMSG:		/* malformed or unusable: gdoi_pull(), the plan */
+	case -EBADMSG:		/* malformed or unusable (a bad POP too):
+				 * gdoi_pull(), the plan */
 	case -EPROTO:		/* message 2's SA refused by gm_sa_check() */
 	case -ENOTSUP:		/* a transform not acceptable (the plan; also
 				 * gvpn.ko's -EOPNOTSUPP for an SA it cannot
