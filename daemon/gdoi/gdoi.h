@@ -159,7 +159,8 @@ void gdoi_notify(struct gdoi_ctx *g, struct ike_sa *sa,
  * Member side: pull a group's keys over an established Phase 1 SA. cb runs
  * exactly once: err 0 with the result, or a negative errno (-ETIMEDOUT after
  * the retransmissions, -EACCES when the server refused, -EBADMSG for a
- * malformed or unacceptable answer, -ECONNABORTED when the Phase 1 SA went
+ * malformed or unacceptable answer (a POP that does not verify included),
+ * -ECONNABORTED when the Phase 1 SA went
  * away: sa is being freed then, do not delete it) with r NULL and why set.
  * Returns 0, or -EINVAL (SA not established, bad group), -ENOMEM, -EIO
  * without calling cb.

@@ -351,7 +351,9 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 	if (pop && gdoi_pop_check(x, pop, why, sizeof(why))) {
 		x->g->stats.bad_payload++;
 		gdoi_send_refusal(sa, x->msgid, ISAKMP_N_INVALID_SIGNATURE);
-		gdoi_gm_fail(x, -EACCES, "%s", why);
+		/* an answer we refuse, as refuse()'s: -EACCES is the key
+		 * server's refusal */
+		gdoi_gm_fail(x, -EBADMSG, "%s", why);
 		goto out;
 	}
 	x->g->stats.pull_ok++;

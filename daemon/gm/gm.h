@@ -386,9 +386,14 @@ struct ike_sa *gm_p1_reusable(struct ike_ctx *ike, const struct ike_peer *pc,
 /* Deletes the established SAs no group will reuse: with a server no group
  * is registered with or trying, and all but the newest per server */
 void gm_p1_gc(struct gm_ctx *gm);
-/* A try over sa failed with err (gdoi_pull_cb's): sa goes, unless it is
- * being freed or carries another group's pull */
+/* A try over sa failed with err (gdoi_pull_cb's, or gm_plan_build()'s):
+ * sa goes, unless it is being freed, carries another group's pull, or the
+ * key server's answer was refused (gm_p1_answer_refused()) */
 void gm_p1_failed(struct ike_sa *sa, int err);
+/* err says the key server answered, authentically, with what the member
+ * cannot parse or will not take (-EBADMSG, -EPROTO, -ENOTSUP,
+ * -EPROTONOSUPPORT): the try failed, its Phase 1 SA is fine */
+bool gm_p1_answer_refused(int err);
 
 /* gm_ctl.c */
 void gm_ctl_register(struct gm_ctx *gm);

@@ -121,6 +121,21 @@ void gm_p1_gc(struct gm_ctx *gm)
 	}
 }
 
+bool gm_p1_answer_refused(int err)
+{
+	switch (err) {
+	case -EBADMSG:		/* malformed or unusable (a bad POP too):
+				 * gdoi_pull(), the plan */
+	case -EPROTO:		/* message 2's SA refused by gm_sa_check() */
+	case -ENOTSUP:		/* a transform not acceptable (the plan; also
+				 * gvpn.ko's -EOPNOTSUPP for an SA it cannot
+				 * install: the same answer again) */
+	case -EPROTONOSUPPORT:	/* a TEK protocol gvpn has not (the plan) */
+		return true;
+	}
+	return false;
+}
+
 void gm_p1_failed(struct ike_sa *sa, int err)
 {
 	/* -ECONNABORTED: the SA is being freed already */
@@ -130,10 +145,11 @@ void gm_p1_failed(struct ike_sa *sa, int err)
 	if (sa->phase2)
 		return;
 	/* the key server answered, authentically, with what this member
-	 * cannot parse: a new Phase 1 would get the same answer. The next
-	 * try with this server runs over this SA; gm_p1_gc() deletes it when
-	 * the next try goes to another server (failover) */
-	if (err == -EBADMSG)
+	 * cannot parse or will not take: a new Phase 1 would get the same
+	 * answer. The next try with this server runs over this SA;
+	 * gm_p1_gc() deletes it when the next try goes to another server
+	 * (failover) */
+	if (gm_p1_answer_refused(err))
 		return;
 	ike_sa_delete_soon(sa, "the registration over it failed");
 }

@@ -1211,6 +1211,25 @@ static void test_pull_ecdsa_pop(void **state)
 	assert_wire(true);
 }
 
+/* The key server's POP in message 4 does not verify with its Phase 1
+ * certificate (signed here with another key): an authentic answer the
+ * member refuses, -EBADMSG like any other (gm_p1_answer_refused()), not
+ * -EACCES, which is the key server's refusal */
+static void test_pull_rsa_bad_pop(void **state)
+{
+	EVP_PKEY *ks_own = peer[1].creds->key;
+
+	(void)state;
+	peer[1].creds->key = gm_key;		/* not the certificate's */
+	pull(GROUP);
+	settle();
+	peer[1].creds->key = ks_own;
+	assert_int_equal(gm_err, -EBADMSG);
+	assert_non_null(strstr(gm_why, "its POP does not verify"));
+	assert_int_equal(gdoi[0].stats.pull_ok, 0);
+	assert_true(gdoi[0].stats.bad_payload >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest psk[] = {
@@ -1242,6 +1261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pull_bad_group_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_rsa_pop, rsa_setup, rsa_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_ecdsa_pop, ecdsa_setup, rsa_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_rsa_bad_pop, rsa_setup, rsa_teardown),
 	};
 	unsigned i;
 

@@ -134,7 +134,8 @@ static int ks_pull(void *arg, struct ike_sa *sa,
 	isakmp_put_attr_basic(&b, 1, 1);
 	isakmp_put_attr_uint(&b, 2, 3600);
 	isakmp_put_attr_basic(&b, 4, 1);
-	isakmp_put_attr_basic(&b, 5, 12);
+	/* HMAC-SHA-256, which a member's gm_sa_check() knows */
+	isakmp_put_attr_basic(&b, TEK_ATTR_AUTH_ALG, TEK_AUTH_HMAC_SHA256);
 	isakmp_put_attr_basic(&b, 6, 256);
 	r->sa.tek[0].attrs = (struct isakmp_attrs){ tek_attr_mem, b.len };
 	if (bad_msg2)
@@ -167,6 +168,7 @@ static const struct gdoi_ks_ops ks_ops = { .pull = ks_pull, .done = ks_done };
 
 static bool p1_done, pull_done;
 static int p1_err, pull_err;
+static char pull_why[200];
 static struct ike_sa *p1_sa;
 
 static void on_p1(struct ike_sa *sa, int err, void *arg)
@@ -183,12 +185,24 @@ static void on_pull(void *arg, struct ike_sa *sa, int err,
 	(void)arg;
 	(void)sa;
 	(void)r;
-	(void)why;
 	pull_done = true;
 	pull_err = err;
+	snprintf(pull_why, sizeof(pull_why), "%s", why ? why : "");
 }
 
 static unsigned p1_negotiated;
+static bool member_check;		/* message 2's SA checked as gm.c does */
+
+/* gm.c's sa_check(): the member's verdict on message 2's SA */
+static int check_sa(void *arg, struct ike_sa *sa, const struct gdoi_sa *sa_pl,
+		    char *why, size_t whylen)
+{
+	const char *cisco;
+
+	(void)arg;
+	(void)sa;
+	return gm_sa_check(&gconf[0], sa_pl, &cisco, why, whylen);
+}
 
 /* One try of group 0: 0 registered, -1 failed; reused tells which SA */
 static int try_register(uint32_t group, bool *reused)
@@ -220,7 +234,9 @@ static int try_register(uint32_t group, bool *reused)
 	}
 	grp->state = GM_PULL;
 	pull_done = false;
-	assert_int_equal(gdoi_pull(&gdoi[0], sa, &gid, on_pull, NULL), 0);
+	assert_int_equal(gdoi_pull_checked(&gdoi[0], sa, &gid,
+					   member_check ? check_sa : NULL,
+					   on_pull, NULL), 0);
 	run_until(&pull_done, 3000);
 	assert_true(pull_done);
 	if (pull_err) {
@@ -277,7 +293,7 @@ static int setup(void **state)
 	ike_pair_addrs();
 	ike_pair_conf(0, IKE_AUTH_PSK);
 	ike_pair_conf(1, IKE_AUTH_PSK);
-	drop_pulls = bad_msg2 = false;
+	drop_pulls = bad_msg2 = member_check = false;
 	deletes_rx[0] = deletes_rx[1] = 0;
 	pulls_ok = p1_negotiated = 0;
 	ike_pair_start(&ops);
@@ -500,6 +516,67 @@ static void test_bad_msg2_reuses_p1(void **state)
 	assert_int_equal(p1_negotiated, 2);
 }
 
+/* A key server whose message 2 parses but carries a policy the member
+ * will not take (a TEK transform not in its acceptable list): each try is
+ * refused with NO-PROPOSAL-CHOSEN (-EPROTO) and counts toward failover,
+ * all over the one Phase 1 SA, which goes when the next try is with
+ * another server */
+static void test_refused_msg2_reuses_p1(void **state)
+{
+	bool reused;
+
+	(void)state;
+	gconf[0].retries = 2;
+	gconf[0].nservers = 2;
+	gconf[0].servers[1] = &peer[1];		/* another key server */
+	gconf[0].ntransforms = 1;		/* AES-GCM-128 only */
+	gconf[0].transforms[0].enc = tek_enc_by_name("aes-gcm-128");
+	gconf[0].transforms[0].integ = tek_integ_by_name("none");
+	member_check = true;
+	assert_int_equal(try_register(GROUP, &reused), -1);
+	assert_int_equal(pull_err, -EPROTO);
+	assert_non_null(strstr(pull_why, "is not in the acceptable list"));
+	assert_false(reused);
+	run_until(NULL, 300);
+	/* kept: the next try is with the same server */
+	assert_int_equal(live(0), 1);
+	assert_int_equal(live(1), 1);
+	assert_int_equal(try_register(GROUP, &reused), -1);
+	assert_int_equal(pull_err, -EPROTO);
+	assert_true(reused);
+	assert_int_equal(p1_negotiated, 1);
+	assert_int_equal(groups[0].fo.tries, 1);
+	assert_int_equal(pulls_ok, 0);
+	/* the round with this server is over: its SA goes on both sides */
+	assert_int_equal(gm_failover_peek(&groups[0].fo, 2, 2), 1);
+	run_until(NULL, 300);
+	assert_int_equal(ctx[0].nsas, 0);
+	assert_int_equal(ctx[1].nsas, 0);
+	/* the member takes the policy now: registered over a new SA */
+	gconf[0].ntransforms = 0;
+	gm_failover_reset(&groups[0].fo);
+	assert_int_equal(try_register(GROUP, &reused), 0);
+	assert_false(reused);
+	assert_int_equal(p1_negotiated, 2);
+	assert_int_equal(pulls_ok, 1);
+}
+
+/* which try errors keep the SA: the key server's answers the member
+ * refused, not its silence, its refusals or local failures */
+static void test_answer_refused_kinds(void **state)
+{
+	static const int kept[] = { -EBADMSG, -EPROTO, -ENOTSUP,
+				    -EPROTONOSUPPORT };
+	static const int gone[] = { -ETIMEDOUT, -EACCES, -ECONNABORTED,
+				    -EINVAL, -ENOMEM, -EIO, -ENOSPC };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		assert_true(gm_p1_answer_refused(kept[i]));
+	for (unsigned i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		assert_false(gm_p1_answer_refused(gone[i]));
+}
+
 /* an SA no group registers over goes (failover away, "clear group");
  * one another group is registered over stays */
 static void test_unused_goes(void **state)
@@ -631,6 +708,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_tries_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_lost_sa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_msg2_reuses_p1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_msg2_reuses_p1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_refused_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unused_goes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ks_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ks_bound_spares_exchange, setup, teardown),

@@ -13,6 +13,7 @@
 #  - an SA TEK with a transform the member does not accept (its
 #    "transforms" list): GM_REJECTING_SA_PAYLOAD at message 2, so the key
 #    server neither sends keys nor counts a member (features.md KS-05);
+#    the member's next tries run over the same Phase 1 SA;
 #  - a corrupted HASH(1) (member -> server) and HASH(2) (server ->
 #    member): a ciphertext block of the HASH payload is overwritten on the
 #    way (nftables payload mangling), so it decrypts to a wrong hash.
@@ -59,6 +60,15 @@ check "gmC refuses the SA TEK: GM_REJECTING_SA_PAYLOAD" \
 	gvpnd_log_wait gmC "GDOI-[0-9]-GM_REJECTING_SA_PAYLOAD"
 check "gmC names the refused transform" \
 	gvpnd_log_has gmC "GM_REJECTING_SA_PAYLOAD.*aes-gcm-128"
+# a refused answer is a failed try, but its Phase 1 SA is fine: the next
+# tries with the same server run over it (issue 12 item 7)
+refusals_ge() {
+	[ "$(grep -c 'GM_REJECTING_SA_PAYLOAD' "$TMPDIR_TEST/gmC.log")" -ge "$1" ]
+}
+check "gmC tries again after the refusal" slowwait 30 refusals_ge 3
+check "gmC's three refused tries ran over one Phase 1 SA" test "$(grep -c \
+	'Phase 1 established: .*initiator with 192\.168\.0\.10:848' \
+	"$TMPDIR_TEST/gmC.log")" -eq 1
 # --- the key server serves the good member all along
 check "gmA registers meanwhile" gvpnd_log_wait gmA "GDOI-5-GM_REGS_COMPL"
 sleep 2

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+#   hostA - gmA =\                /= gmB - hostB
+#                 core (br0) <-- capture
+#                       |
+#                      ks1 192.168.0.10  compat = "rfc3547"
+#
+# A key server in RFC 3547 mode (compat = "rfc3547": SA TEK with 1-byte ID
+# lengths, no GAP, single addresses as ID_IPV4_ADDR; no KEK, as gvpnd
+# --check advises for such groups) and two gvpnd members: each registers,
+# decodes the RFC 3547 layout and says so once, installs the TEKs in
+# gvpn.ko, and hostA and hostB talk through group ESP, nothing in clear.
+# The policies are single hosts, so their selectors cross the wire as
+# ID_IPV4_ADDR. No RFC 3547 gear was at hand: the layout is checked by
+# our own decoder (the members) and by what tshark makes of it (below).
+
+source "$(dirname "$0")/lib.sh"
+gdoi_require
+require_cmd tshark
+
+gvpn_load
+gdoi_topo || { log_test "topology" 1; exit $EXIT_STATUS; }
+
+pol() {
+	echo "{ action = \"permit\"; protocol = \"any\"; source = \"$1/32\";
+		destination = \"$2/32\"; sa = \"tek1\"; }"
+}
+ks_conf ks1 extra='compat = "rfc3547";' \
+	policies="$(pol 10.1.0.2 10.2.0.2), $(pol 10.2.0.2 10.1.0.2)"
+check "rfc3547 key server configuration passes gvpnd --check" gvpnd_check ks1
+for s in A B; do
+	gm_conf "gm$s" "$s"
+done
+
+pcap=$TMPDIR_TEST/wan.pcap
+capture_start "$pcap"
+gvpnd_start "$ks1" ks1 || { log_test "key server starts" 1; exit $EXIT_STATUS; }
+ks_compat() { gctl ks1 -j ks show | grep -q '"compat":"rfc3547"'; }
+check "gvpn ks show: the group is compat rfc3547" ks_compat
+gvpnd_spawn "$gmA" gmA
+gvpnd_spawn "$gmB" gmB
+for s in A B; do
+	gvpnd_wait_up "gm$s" || log_test "gm$s starts" 1
+done
+
+for s in A B; do
+	check "gm$s: registration complete" gvpnd_log_wait "gm$s" \
+		"GDOI-5-GM_REGS_COMPL: Registration to KS 192\.168\.0\.10 complete for group g$GDOI_GROUP" ||
+		gvpnd_log_dump "gm$s"
+	check "gm$s: decoded the RFC 3547 SA TEK layout (logged)" \
+		gvpnd_log_has "gm$s" "group g$GDOI_GROUP: KS 192\.168\.0\.10 speaks RFC 3547: SA TEK with 1-byte ID lengths"
+	check "gm$s: said so once" test "$(grep -c 'speaks RFC 3547' \
+		"$TMPDIR_TEST/gm$s.log")" -eq 1
+done
+
+ref=$(sa_list "$gmA")
+check "gmA holds the TEKs in gvpn.ko (AES-GCM-128)" \
+	grep -q '"aead":"rfc4106(gcm(aes))"' <<<"$ref"
+check "gmA holds one SA per policy (two)" test "$(sa_count "$gmA")" -eq 2
+check "gmB holds the same SPIs and algorithm" same_sas "$gmB" "$ref"
+
+check_pings "A B" "A B"
+capture_stop
+
+# sa_sum NS KEY: KEY summed over the SAs of NS (one per policy)
+sa_sum() {
+	$GVPN -n "$1" -j -s sa show | grep -oE "\"$2\":[0-9]+" |
+		awk -F: '{ n += $2 } END { print n + 0 }'
+}
+for s in A B; do
+	ns=gm$s
+	check "gm$s decrypted the other's ESP (rx_packets >= 4)" \
+		test "$(sa_sum "${!ns}" rx_packets)" -ge 4
+	check "gm$s: no ESP failed authentication" \
+		test "$(sa_sum "${!ns}" drop_auth)" -eq 0
+done
+check "WAN carries ESP between the hosts, with their addresses" \
+	test "$(wan_count "$pcap" '10\.[12]\.0\.2 > 10\.[12]\.0\.2: ESP')" -ge 8
+check "no cleartext between the hosts on the WAN" test "$(wan_count "$pcap" \
+	'10\.[12]\.0\.2\.?[0-9]* > 10\.[12]\.0\.2\.?[0-9]*: [^E]')" -eq 0
+
+# The key server's messages as tshark 4.0, an independent decoder, reads
+# them. It knows only RFC 6407's SA TEK (2-byte ID lengths): it reads
+# our 1-byte SRC ID Data Len 4 and the address's first octet 10 as one
+# length, 0x040a = 1034, and stops there ([Malformed]). Every other frame
+# decodes cleanly. One tshark pass (seconds under TCG).
+gvpnd_stop gmA
+gvpnd_stop gmB
+gvpnd_stop ks1
+f=$TMPDIR_TEST/ks1.pcap
+pcap_fields "$f" isakmp.exchangetype _ws.malformed _ws.expert.severity \
+	isakmp.typepayload isakmp.sat.src_id_type isakmp.sat.src_id_length
+check "tshark decodes the key server's pcap (Phase 1 and two pulls)" \
+	test "$(wc -l <"$f.fields")" -ge 14
+check "tshark: the two messages 2 are the only frames with a problem" \
+	test "$(pcap_problems "$f.fields")" -eq 2
+check "tshark: both messages 2 (HASH, NONCE, SA) end at the SA TEK's SRC ID" \
+	test "$(awk -F'|' '$1 == 32 && $4 ~ /^8,10,1/ && $2 != "" &&
+		$5 == 1 && $6 == 1034' "$f.fields" | wc -l)" -eq 2
+check "tshark: no other frame has an SA TEK" \
+	test "$(awk -F'|' '$6 != ""' "$f.fields" | wc -l)" -eq 2
+
+exit $EXIT_STATUS
