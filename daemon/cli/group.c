@@ -42,6 +42,9 @@ static int print_group(const struct nlmsghdr *nlh, void *data)
 	if (gvpn_parse_group(nlh, &g))
 		return -EBADMSG;
 	open_json_object(NULL);
+	/* with counters: an object of the documented schema */
+	if (opts.stats)
+		print_schema_version();
 	print_group_fields(&g);
 	open_json_array("devs");
 	for (i = 0; i < g.n_ifindex; i++)

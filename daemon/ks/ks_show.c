@@ -131,6 +131,7 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 	unsigned i, j;
 
 	open_json_object(NULL);
+	print_schema_version();
 	print_uint(PRINT_ANY, "id", "group", c->id);
 	print_string(PRINT_ANY, "name", "name", c->name);
 	if (c->id_is_addr) {
@@ -244,6 +245,7 @@ static void print_member(struct ks *ks, const struct ks_member *m, void *arg)
 	(void)arg;
 	inet_ntop(AF_INET, &m->addr, ip, sizeof(ip));
 	open_json_object(NULL);
+	print_schema_version();
 	print_string(PRINT_ANY, "address", "member", ip);
 	print_uint(PRINT_ANY, "group", "group", ks->groups[m->group].c->id);
 	print_string(PRINT_ANY, "group_name", "name",
