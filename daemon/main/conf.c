@@ -43,6 +43,23 @@ void cf_err(struct cctx *c, const config_setting_t *s, const char *fmt,
 	c->errors++;
 }
 
+void cf_warn(struct cctx *c, const config_setting_t *s, const char *fmt,
+	     ...)
+{
+	char msg[512];
+	va_list ap;
+
+	(void)c;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s && config_setting_source_line(s))
+		fprintf(stderr, "%s:%u: warning: %s\n", c->path,
+			config_setting_source_line(s), msg);
+	else
+		fprintf(stderr, "%s: warning: %s\n", c->path, msg);
+}
+
 void cf_keys(struct cctx *c, const config_setting_t *g,
 		       const char *const *allowed)
 {

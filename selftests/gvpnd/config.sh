@@ -164,6 +164,25 @@ sed -i '/^\t\ttbar-window = /d' "$T/ks.conf"
 warns "members = mixed: --check explains what vendor members do not get" \
 	"group 'GETVPN': members = mixed: only RFC attributes are sent: no TBAR (replay protection is what each member does without it), no push interval for members to notice a lost key server, and its deny policies go to no member: every member handles that traffic by the policies that follow"
 
+# a member's fail-mode in the words of Cisco and Juniper: examples/gm2.conf
+# says "clear" (Cisco's fail-open); the old "open" (drop-encrypt) works
+# with a warning at its line
+sed "s|/etc/gvpn/psk/group1234.psk|$T/psk|" "$GVPN_TOP/examples/gm2.conf" >"$T/gm.conf"
+chmod 600 "$T/gm.conf"
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+[ $? -eq 0 ] && [ "$out" = "$T/gm.conf: OK (1 peer, 1 proposal)" ]
+log_test "examples/gm2.conf: fail-mode = \"clear\" passes, no warning" $?
+sed -i 's|fail-mode = "clear";|fail-mode = "open";|' "$T/gm.conf"
+line=$(grep -n 'fail-mode = "open";' "$T/gm.conf" | cut -d: -f1)
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q ": OK " &&
+	echo "$out" | grep -qF "$T/gm.conf:$line: warning: 'fail-mode' = \"open\" is deprecated: it drops the traffic of encrypt policies without keys (but the fail-open rules), unlike Cisco's fail-open, which sends it in clear (\"clear\"); write \"drop-encrypt\""
+log_test "fail-mode = \"open\": still valid, deprecation warning with its line" $?
+sed -i 's|fail-mode = "open";|fail-mode = "fail-open";|' "$T/gm.conf"
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qF "$T/gm.conf:$line: 'fail-mode' = \"fail-open\": expected clear (or none), drop-encrypt or close"
+log_test "fail-mode: an unknown word is an error naming the choices" $?
+
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
