@@ -283,6 +283,55 @@ static const struct cf_name_val dh_groups[] = {
 	{ NULL, 0, 0 },
 };
 
+/*
+ * A proposal's Diffie-Hellman group: by name ("ecp256"), or by its IKE
+ * number as Cisco ("group 19") and Juniper ("group19") write it: 19,
+ * "19" or "group19". 0 (with an error) when it is none of these.
+ */
+#define DH_CHOICES "modp2048, modp3072, modp4096, ecp256, ecp384, ecp521, modp768, modp1024, modp1536, or their numbers 14, 15, 16, 19, 20, 21, 1, 2, 5"
+static unsigned dh_group_parse(struct cctx *c, const config_setting_t *p)
+{
+	const config_setting_t *s = config_setting_get_member(p, "group");
+	const struct cf_name_val *t;
+	const char *v, *num;
+	char *end;
+	long n = -1;
+
+	if (!s) {
+		cf_err(c, p, "'group' is required here");
+		return 0;
+	}
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
+		n = (long)config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		v = config_setting_get_string(s);
+		for (t = dh_groups; t->name; t++)
+			if (!strcmp(t->name, v))
+				return t->a;
+		num = strncmp(v, "group", 5) ? v : v + 5;
+		if (*num >= '0' && *num <= '9') {
+			n = strtol(num, &end, 10);
+			if (*end)
+				n = -1;
+		}
+		if (n < 0) {
+			cf_err(c, s, "'group' = \"%s\": expected one of %s", v,
+			       DH_CHOICES);
+			return 0;
+		}
+	} else {
+		cf_err(c, s, "'group' must be a name or a number");
+		return 0;
+	}
+	for (t = dh_groups; t->name; t++)
+		if (t->a == n)
+			return t->a;
+	cf_err(c, s, "'group' = %ld: not a Diffie-Hellman group gvpnd implements: expected one of %s",
+	       n, DH_CHOICES);
+	return 0;
+}
+
 const struct cf_name_val *cf_lookup(struct cctx *c, const config_setting_t *g,
 				     const char *name, const struct cf_name_val *t,
 				     const char *choices)
@@ -372,9 +421,7 @@ static void parse_proposals(struct cctx *c, const config_setting_t *ike)
 		if ((v = cf_lookup(c, p, "hash", hashes,
 				"sha1, sha256, sha384, sha512, md5")))
 			s->hash = v->a;
-		if ((v = cf_lookup(c, p, "group", dh_groups,
-				"modp2048, modp3072, modp4096, ecp256, ecp384, ecp521, modp768, modp1024, modp1536")))
-			s->group = v->a;
+		s->group = (uint16_t)dh_group_parse(c, p);
 		/* P1-05: default 86,400 s, at least 60 s */
 		s->lifetime = cf_uint(c, p, "lifetime", 60, 31536000, 86400);
 		if (s->encr && s->hash && s->group && ike_suite_legacy(s) &&

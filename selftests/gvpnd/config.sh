@@ -76,6 +76,26 @@ bad "legacy without ike.legacy" 's/encryption = "aes128"/encryption = "3des"/' \
 	"uses legacy algorithms .* set ike.legacy = true"
 bad "unknown group" 's/group = "ecp256"/group = "ecp192"/' \
 	"'group' = \"ecp192\": expected one of"
+# Diffie-Hellman groups by number too: Cisco's "group 19", Juniper's
+# "group19"
+# good DESC SED-EXPR: the valid file with one change still passes, silently
+good() {
+	local out
+	valid | sed "$2" >"$T/good.conf"
+	chmod 600 "$T/good.conf"
+	out=$("$GVPND" --check "$T/good.conf" 2>&1)
+	[ $? -eq 0 ] && [ "$out" = "$T/good.conf: OK (2 peers, 2 proposals)" ]
+	log_test "$1" $?
+}
+good "DH group by number: group = 19" 's/group = "ecp256"/group = 19/'
+good "DH group by number as a string: \"14\"" 's/group = "modp2048"/group = "14"/'
+good "DH group in Juniper's words: \"group20\"" 's/group = "ecp256"/group = "group20"/'
+bad "DH group number gvpnd does not implement" 's/group = "ecp256"/group = 22/' \
+	"'group' = 22: not a Diffie-Hellman group gvpnd implements: expected one of .*or their numbers 14, 15, 16, 19"
+bad "DH group: a legacy one by number still needs ike.legacy" 's/group = "ecp256"/group = 2/' \
+	"uses legacy algorithms .* set ike.legacy = true" 8
+bad "DH group: \"group\" and garbage" 's/group = "ecp256"/group = "group19x"/' \
+	"'group' = \"group19x\": expected one of"
 bad "unknown proposal" 's/"strong", "modp"/"strong", "weak"/' \
 	"no proposal named 'weak'"
 bad "host bits in a prefix" 's|10.0.0.0/8|10.0.0.1/8|' \
