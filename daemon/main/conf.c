@@ -49,7 +49,6 @@ void cf_warn(struct cctx *c, const config_setting_t *s, const char *fmt,
 	char msg[512];
 	va_list ap;
 
-	(void)c;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -60,6 +59,53 @@ void cf_warn(struct cctx *c, const config_setting_t *s, const char *fmt,
 		fprintf(stderr, "%s: warning: %s\n", c->path, msg);
 }
 
+/*
+ * Edit distance between a and b (insertions, deletions, substitutions and
+ * swaps of neighbours each count 1), for names up to 63 characters; larger
+ * than any threshold beyond that.
+ */
+static unsigned name_distance(const char *a, const char *b)
+{
+	unsigned d[64][64], i, j, la = strlen(a), lb = strlen(b), v;
+
+	if (la >= 64 || lb >= 64)
+		return 1000;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* the allowed name nearest to name, if near enough to be a typo */
+static const char *nearest_name(const char *name, const char *const *allowed)
+{
+	unsigned best = 1000, dist, len = strlen(name);
+	unsigned max = len >= 8 ? 3 : len >= 4 ? 2 : 1;
+	const char *found = NULL;
+
+	for (; *allowed; allowed++) {
+		dist = name_distance(name, *allowed);
+		if (dist < best) {
+			best = dist;
+			found = *allowed;
+		}
+	}
+	return best <= max ? found : NULL;
+}
+
 void cf_keys(struct cctx *c, const config_setting_t *g,
 		       const char *const *allowed)
 {
@@ -68,11 +114,17 @@ void cf_keys(struct cctx *c, const config_setting_t *g,
 	for (i = 0; i < n; i++) {
 		config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
 		const char *name = config_setting_name(m);
-		const char *const *a;
+		const char *const *a, *near;
 
 		for (a = allowed; *a && strcmp(*a, name); a++)
 			;
-		if (!*a)
+		if (*a)
+			continue;
+		near = nearest_name(name, allowed);
+		if (near)
+			cf_err(c, m, "unknown setting '%s' (did you mean '%s'?)",
+			       name, near);
+		else
 			cf_err(c, m, "unknown setting '%s'", name);
 	}
 }

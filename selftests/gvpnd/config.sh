@@ -64,8 +64,11 @@ out=$("$GVPND" --check "$T/ok.conf" 2>&1)
 log_test "valid configuration passes" $?
 
 bad "syntax error" 's/port = 848;/port = 848;;/' "syntax error"
-bad "unknown setting" 's/retransmit-timeout/retransmit-timout/' \
-	"unknown setting 'retransmit-timout'"
+bad "unknown setting: the nearest known name is suggested" \
+	's/retransmit-timeout/retransmit-timout/' \
+	"unknown setting 'retransmit-timout' \\(did you mean 'retransmit-timeout'\\?\\)$"
+bad "unknown setting far from any: no suggestion" 's/doi = "gdoi";/colour = "red";/' \
+	"unknown setting 'colour'$"
 bad "out of range" 's/port = 848;/port = 70000;/' \
 	"'port' = 70000 is out of range 1..65535"
 bad "wrong type" 's/retransmit-timeout = 1.5;/retransmit-timeout = "1.5";/' \
@@ -184,11 +187,23 @@ sed -i '/^\t\ttbar-window = /d' "$T/ks.conf"
 warns "members = mixed: --check explains what vendor members do not get" \
 	"group 'GETVPN': members = mixed: only RFC attributes are sent: no TBAR (replay protection is what each member does without it), no push interval for members to notice a lost key server, and its deny policies go to no member: every member handles that traffic by the policies that follow"
 
+# a member's interfaces: one that does not exist is a warning (it may
+# appear later), not an error; examples/gm2.conf's "wan" becomes "lo"
+sed -e "s|/etc/gvpn/psk/group1234.psk|$T/psk|" \
+	-e 's|interfaces = \[ "wan" \];|interfaces = [ "nosuch0" ];|' \
+	"$GVPN_TOP/examples/gm2.conf" >"$T/gm.conf"
+chmod 600 "$T/gm.conf"
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | grep -q ": OK " &&
+	echo "$out" | grep -qxF "$T/gm.conf: warning: group 'GETVPN': interface 'nosuch0' does not exist (yet): the group registers once it does, trying again every register-interval"
+log_test "an interface that does not exist: a warning, still OK" $?
+sed -i 's|"nosuch0"|"lo"|' "$T/gm.conf"
+
 # a member's fail-mode in the words of Cisco and Juniper: examples/gm2.conf
 # says "clear" (Cisco's fail-open); the old "open" (drop-encrypt) works
 # with a warning at its line
-sed "s|/etc/gvpn/psk/group1234.psk|$T/psk|" "$GVPN_TOP/examples/gm2.conf" >"$T/gm.conf"
-chmod 600 "$T/gm.conf"
 out=$("$GVPND" --check "$T/gm.conf" 2>&1)
 [ $? -eq 0 ] && [ "$out" = "$T/gm.conf: OK (1 peer, 1 proposal)" ]
 log_test "examples/gm2.conf: fail-mode = \"clear\" passes, no warning" $?
