@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"       SECS := 0..3600 (0 = no replay check)    MS := 1..60000\n"
 		"       CLOCK := { pseudotime VALUE | wallclock }\n"
 		"       VALUE := the pseudotime in seconds, up to 3 decimals\n"
-		"       FAIL := { none | open | close }\n"
+		"       FAIL := { none | open | close } (also clear = none,\n"
+		"               drop-encrypt = open: gvpnd.conf's words)\n"
 		"legacy-iv on: counter-mode SAs without a sender ID encrypt with random\n"
 		"IVs (interop with key servers that assign none; IVs may then repeat).\n");
 }
