@@ -181,6 +181,9 @@ static void print_stats_of(const char *key, const struct gvpn_stats *st,
 
 	if (is_json()) {
 		open_json_object(key);
+		/* "gvpn stats": the counters are the whole document */
+		if (!key)
+			print_schema_version();
 		for (t = 0; t <= GVPN_A_STATS_MAX; t++)
 			if ((st->present & GVPN_BIT(t)) && gvpn_stat_name(t))
 				print_uint(PRINT_JSON, gvpn_stat_name(t), NULL,

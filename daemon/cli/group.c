@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"       SECS := 0..3600 (0 = no replay check)    MS := 1..60000\n"
 		"       CLOCK := { pseudotime VALUE | wallclock }\n"
 		"       VALUE := the pseudotime in seconds, up to 3 decimals\n"
-		"       FAIL := { none | open | close }\n"
+		"       FAIL := { none | open | close } (also clear = none,\n"
+		"               drop-encrypt = open: gvpnd.conf's words)\n"
 		"legacy-iv on: counter-mode SAs without a sender ID encrypt with random\n"
 		"IVs (interop with key servers that assign none; IVs may then repeat).\n");
 }
@@ -42,6 +43,9 @@ static int print_group(const struct nlmsghdr *nlh, void *data)
 	if (gvpn_parse_group(nlh, &g))
 		return -EBADMSG;
 	open_json_object(NULL);
+	/* with counters: an object of the documented schema */
+	if (opts.stats)
+		print_schema_version();
 	print_group_fields(&g);
 	open_json_array("devs");
 	for (i = 0; i < g.n_ifindex; i++)

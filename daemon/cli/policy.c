@@ -66,6 +66,9 @@ static int print_policy(const struct nlmsghdr *nlh, void *data)
 	if (gvpn_parse_policy(nlh, &p))
 		return -EBADMSG;
 	open_json_object(NULL);
+	/* with counters: an object of the documented schema */
+	if (opts.stats)
+		print_schema_version();
 	print_uint(PRINT_ANY, "id", "policy", p.id);
 	print_uint(PRINT_ANY, "group", "group", p.group_id);
 	print_uint(PRINT_ANY, "prio", "prio", p.prio);

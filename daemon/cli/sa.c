@@ -95,6 +95,9 @@ static int print_sa(const struct nlmsghdr *nlh, void *data)
 	if (gvpn_parse_sa(nlh, &sa))
 		return -EBADMSG;
 	open_json_object(NULL);
+	/* with counters: an object of the documented schema */
+	if (opts.stats)
+		print_schema_version();
 	print_sa_fields(&sa);
 	if (opts.stats && (sa.present & GVPN_BIT(GVPN_A_SA_STATS)))
 		print_stats("stats", &sa.stats);

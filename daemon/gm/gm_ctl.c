@@ -36,13 +36,18 @@ static int group_arg(struct gm_ctx *gm, int argc, char **argv, int i,
 	return 0;
 }
 
+/*
+ * The time from now to at_ms (or from at_ms to now): in text seconds with
+ * milliseconds ("12.345"), in JSON an integer under key, which ends in _ms.
+ */
 static void print_secs(const char *key, const char *label, uint64_t at_ms,
 		       uint64_t now)
 {
+	uint64_t ms = at_ms > now ? at_ms - now : 0;
 	char b[GVPN_MS_STR_LEN];
 
-	gvpn_ms_str(at_ms > now ? at_ms - now : 0, b, sizeof(b));
-	print_string(PRINT_ANY, key, label, b);
+	print_uint(PRINT_JSON, key, NULL, ms);
+	print_string(PRINT_FP, NULL, label, gvpn_ms_str(ms, b, sizeof(b)));
 }
 
 static const char *kek_alg_str(const struct gm_kek *k, char *b, size_t len)
@@ -73,10 +78,10 @@ static void print_push(const struct gm_group *grp, uint64_t now)
 	print_string(PRINT_ANY, "transport", "rekey-transport",
 		     gm_push_transport_name(ps->transport));
 	if (ps->last_rekey_ms)
-		print_secs("last_rekey_ago", "last-rekey-ago", now,
+		print_secs("last_rekey_ago_ms", "last-rekey-ago", now,
 			   ps->last_rekey_ms);
 	else
-		print_null(PRINT_ANY, "last_rekey_ago", "last-rekey-ago");
+		print_null(PRINT_ANY, "last_rekey_ago_ms", "last-rekey-ago");
 	if (ps->mc_fd >= 0)
 		print_string(PRINT_ANY, "multicast_group", "multicast-group",
 			     inet_ntop(AF_INET, &ps->mc_addr, a, sizeof(a)));
@@ -84,10 +89,10 @@ static void print_push(const struct gm_group *grp, uint64_t now)
 		print_uint(PRINT_ANY, "push_interval", "push-interval",
 			   grp->kek.push_interval_s);
 	if (ps->hb_deadline_ms)
-		print_secs("heartbeat_deadline_in", "heartbeat-deadline-in",
+		print_secs("heartbeat_deadline_in_ms", "heartbeat-deadline-in",
 			   ps->hb_deadline_ms, now);
 	else
-		print_null(PRINT_ANY, "heartbeat_deadline_in",
+		print_null(PRINT_ANY, "heartbeat_deadline_in_ms",
 			   "heartbeat-deadline-in");
 	print_nl();
 	print_indent(4);
@@ -123,6 +128,7 @@ static void print_group(const struct gm_group *grp)
 	unsigned i;
 
 	open_json_object(NULL);
+	print_schema_version();
 	print_uint(PRINT_ANY, "id", "group", c->id);
 	print_string(PRINT_ANY, "name", "name", c->name);
 	print_string(PRINT_ANY, "state", "state", gm_state_name(grp->state));
@@ -146,23 +152,23 @@ static void print_group(const struct gm_group *grp)
 		print_string(PRINT_ANY, "ks_peer", "peer", pc->name);
 		print_string(PRINT_ANY, "local", "local",
 			     inet_ntop(AF_INET, &grp->local, a, sizeof(a)));
-		print_secs("registered_ago", "registered-ago", now,
+		print_secs("registered_ago_ms", "registered-ago", now,
 			   grp->registered_ms);
 	} else {
 		print_null(PRINT_ANY, "ks", "ks");
 	}
 	if (grp->rereg_ms)
-		print_secs("reregister_in", "re-register-in", grp->rereg_ms,
+		print_secs("reregister_in_ms", "re-register-in", grp->rereg_ms,
 			   now);
 	else
-		print_null(PRINT_ANY, "reregister_in", "re-register-in");
+		print_null(PRINT_ANY, "reregister_in_ms", "re-register-in");
 	if (grp->kek.present) {
 		print_string(PRINT_ANY, "kek_spi", "kek-spi",
 			     log_hex(spi, grp->kek.spi, GDOI_KEK_SPI_LEN));
 		print_string(PRINT_ANY, "kek_alg", "kek-alg",
 			     kek_alg_str(&grp->kek, alg, sizeof(alg)));
 		if (grp->kek.expires_ms)
-			print_secs("kek_expires_in", "kek-expires-in",
+			print_secs("kek_expires_in_ms", "kek-expires-in",
 				   grp->kek.expires_ms, now);
 	} else {
 		print_null(PRINT_ANY, "kek_spi", "kek-spi");
@@ -196,10 +202,10 @@ static void print_group(const struct gm_group *grp)
 		print_string(PRINT_ANY, "transform", "transform",
 			     tek_transform_str(&s->t, ts, sizeof(ts)));
 		if (s->expires_ms)
-			print_secs("expires_in", "expires-in", s->expires_ms,
+			print_secs("expires_in_ms", "expires-in", s->expires_ms,
 				   now);
 		if (s->gone_ms)
-			print_secs("deactivate_in", "deactivate-in",
+			print_secs("deactivate_in_ms", "deactivate-in",
 				   s->gone_ms, now);
 		if (s->recv_only)
 			print_bool(PRINT_ANY, "receive_only", "receive-only",

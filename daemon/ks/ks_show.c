@@ -131,6 +131,7 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 	unsigned i, j;
 
 	open_json_object(NULL);
+	print_schema_version();
 	print_uint(PRINT_ANY, "id", "group", c->id);
 	print_string(PRINT_ANY, "name", "name", c->name);
 	if (c->id_is_addr) {
@@ -237,13 +238,15 @@ int ks_print_show(struct ks *ks, int group_id)
 	return 0;
 }
 
+/* arg: the count of members printed */
 static void print_member(struct ks *ks, const struct ks_member *m, void *arg)
 {
 	char ip[INET_ADDRSTRLEN];
 
-	(void)arg;
+	++*(unsigned *)arg;
 	inet_ntop(AF_INET, &m->addr, ip, sizeof(ip));
 	open_json_object(NULL);
+	print_schema_version();
 	print_string(PRINT_ANY, "address", "member", ip);
 	print_uint(PRINT_ANY, "group", "group", ks->groups[m->group].c->id);
 	print_string(PRINT_ANY, "group_name", "name",
@@ -280,6 +283,8 @@ static void print_member(struct ks *ks, const struct ks_member *m, void *arg)
 int ks_print_members(struct ks *ks, int group_id)
 {
 	int idx = -1, err;
+	unsigned n = 0;
+	char none[64];
 
 	if (group_id >= 0) {
 		struct ks_group *g = ks_group_by_id(ks, (uint32_t)group_id);
@@ -289,7 +294,17 @@ int ks_print_members(struct ks *ks, int group_id)
 		idx = (int)(g - ks->groups);
 	}
 	open_json_array(NULL);
-	err = ks_members_walk(ks, idx, print_member, NULL);
+	err = ks_members_walk(ks, idx, print_member, &n);
 	close_json_array();
+	/* text: say so rather than print nothing (JSON: []) */
+	if (!err && !n) {
+		if (group_id >= 0)
+			snprintf(none, sizeof(none),
+				 "no members registered in group %d", group_id);
+		else
+			snprintf(none, sizeof(none), "no members registered");
+		print_string(PRINT_FP, NULL, NULL, none);
+		print_nl();
+	}
 	return err;
 }

@@ -258,12 +258,26 @@ static int group_clock(struct args *a, struct gvpn_group *g)
 	return 0;
 }
 
+/*
+ * gvpn.ko's fail-mode names, and gvpnd.conf's words for them: "clear" is
+ * none (Cisco's fail-open sends in clear), "drop-encrypt" is open.
+ */
+static int fail_mode_parse(const char *s)
+{
+	if (!strcmp(s, "clear"))
+		return GVPN_FAIL_NONE;
+	if (!strcmp(s, "drop-encrypt"))
+		return GVPN_FAIL_OPEN;
+	return gvpn_fail_mode_parse(s);
+}
+
 /* "fail-mode { open | close | none } [ activate ]" after the keyword. */
 static int group_fail_mode(struct args *a, struct gvpn_group *g)
 {
 	if (once(a, &g->present, GVPN_A_GROUP_FAIL_MODE, "fail-mode") ||
 	    parse_enum(a, "fail-mode", value(a, "fail-mode"),
-		       gvpn_fail_mode_parse, "open, close or none",
+		       fail_mode_parse,
+		       "none (or clear), open (or drop-encrypt) or close",
 		       &g->fail_mode))
 		return -1;
 	if (!more(a) || strcmp(a->argv[a->i], "activate"))

@@ -285,6 +285,12 @@ void print_null(enum output_type t, const char *key, const char *label)
 	}
 }
 
+void print_schema_version(void)
+{
+	print_uint(PRINT_JSON, "schema_version", NULL,
+		   GVPN_JSON_SCHEMA_VERSION);
+}
+
 void print_word(const char *word)
 {
 	if (jw.json)

@@ -56,6 +56,14 @@ void print_word(const char *word);
 void print_nl(void);
 void print_indent(unsigned int n);
 
+/*
+ * The version of the documented JSON schema (Documentation/gvpn-json.rst):
+ * raised when a key is removed or renamed or changes type, not when one is
+ * added. print_schema_version() prints it as "schema_version" (JSON only).
+ */
+#define GVPN_JSON_SCHEMA_VERSION 1
+void print_schema_version(void);
+
 /* JSON string escaping of s into f (with the quotes). */
 void json_escape(FILE *f, const char *s);
 

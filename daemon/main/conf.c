@@ -43,6 +43,69 @@ void cf_err(struct cctx *c, const config_setting_t *s, const char *fmt,
 	c->errors++;
 }
 
+void cf_warn(struct cctx *c, const config_setting_t *s, const char *fmt,
+	     ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s && config_setting_source_line(s))
+		fprintf(stderr, "%s:%u: warning: %s\n", c->path,
+			config_setting_source_line(s), msg);
+	else
+		fprintf(stderr, "%s: warning: %s\n", c->path, msg);
+}
+
+/*
+ * Edit distance between a and b (insertions, deletions, substitutions and
+ * swaps of neighbours each count 1), for names up to 63 characters; larger
+ * than any threshold beyond that.
+ */
+static unsigned name_distance(const char *a, const char *b)
+{
+	unsigned d[64][64], i, j, la = strlen(a), lb = strlen(b), v;
+
+	if (la >= 64 || lb >= 64)
+		return 1000;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* the allowed name nearest to name, if near enough to be a typo */
+static const char *nearest_name(const char *name, const char *const *allowed)
+{
+	unsigned best = 1000, dist, len = strlen(name);
+	unsigned max = len >= 8 ? 3 : len >= 4 ? 2 : 1;
+	const char *found = NULL;
+
+	for (; *allowed; allowed++) {
+		dist = name_distance(name, *allowed);
+		if (dist < best) {
+			best = dist;
+			found = *allowed;
+		}
+	}
+	return best <= max ? found : NULL;
+}
+
 void cf_keys(struct cctx *c, const config_setting_t *g,
 		       const char *const *allowed)
 {
@@ -51,11 +114,17 @@ void cf_keys(struct cctx *c, const config_setting_t *g,
 	for (i = 0; i < n; i++) {
 		config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
 		const char *name = config_setting_name(m);
-		const char *const *a;
+		const char *const *a, *near;
 
 		for (a = allowed; *a && strcmp(*a, name); a++)
 			;
-		if (!*a)
+		if (*a)
+			continue;
+		near = nearest_name(name, allowed);
+		if (near)
+			cf_err(c, m, "unknown setting '%s' (did you mean '%s'?)",
+			       name, near);
+		else
 			cf_err(c, m, "unknown setting '%s'", name);
 	}
 }
@@ -266,6 +335,55 @@ static const struct cf_name_val dh_groups[] = {
 	{ NULL, 0, 0 },
 };
 
+/*
+ * A proposal's Diffie-Hellman group: by name ("ecp256"), or by its IKE
+ * number as Cisco ("group 19") and Juniper ("group19") write it: 19,
+ * "19" or "group19". 0 (with an error) when it is none of these.
+ */
+#define DH_CHOICES "modp2048, modp3072, modp4096, ecp256, ecp384, ecp521, modp768, modp1024, modp1536, or their numbers 14, 15, 16, 19, 20, 21, 1, 2, 5"
+static unsigned dh_group_parse(struct cctx *c, const config_setting_t *p)
+{
+	const config_setting_t *s = config_setting_get_member(p, "group");
+	const struct cf_name_val *t;
+	const char *v, *num;
+	char *end;
+	long n = -1;
+
+	if (!s) {
+		cf_err(c, p, "'group' is required here");
+		return 0;
+	}
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
+		n = (long)config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		v = config_setting_get_string(s);
+		for (t = dh_groups; t->name; t++)
+			if (!strcmp(t->name, v))
+				return t->a;
+		num = strncmp(v, "group", 5) ? v : v + 5;
+		if (*num >= '0' && *num <= '9') {
+			n = strtol(num, &end, 10);
+			if (*end)
+				n = -1;
+		}
+		if (n < 0) {
+			cf_err(c, s, "'group' = \"%s\": expected one of %s", v,
+			       DH_CHOICES);
+			return 0;
+		}
+	} else {
+		cf_err(c, s, "'group' must be a name or a number");
+		return 0;
+	}
+	for (t = dh_groups; t->name; t++)
+		if (t->a == n)
+			return t->a;
+	cf_err(c, s, "'group' = %ld: not a Diffie-Hellman group gvpnd implements: expected one of %s",
+	       n, DH_CHOICES);
+	return 0;
+}
+
 const struct cf_name_val *cf_lookup(struct cctx *c, const config_setting_t *g,
 				     const char *name, const struct cf_name_val *t,
 				     const char *choices)
@@ -355,9 +473,7 @@ static void parse_proposals(struct cctx *c, const config_setting_t *ike)
 		if ((v = cf_lookup(c, p, "hash", hashes,
 				"sha1, sha256, sha384, sha512, md5")))
 			s->hash = v->a;
-		if ((v = cf_lookup(c, p, "group", dh_groups,
-				"modp2048, modp3072, modp4096, ecp256, ecp384, ecp521, modp768, modp1024, modp1536")))
-			s->group = v->a;
+		s->group = (uint16_t)dh_group_parse(c, p);
 		/* P1-05: default 86,400 s, at least 60 s */
 		s->lifetime = cf_uint(c, p, "lifetime", 60, 31536000, 86400);
 		if (s->encr && s->hash && s->group && ike_suite_legacy(s) &&

@@ -142,6 +142,31 @@ static unsigned parse_sels(struct cctx *c, const config_setting_t *g,
 }
 
 /* An array of strings: [ "a", "b" ] */
+/*
+ * fail-mode: "clear" (or "none") sends the traffic of encrypt policies in
+ * clear while there are no keys (Cisco's fail-open), "drop-encrypt" drops
+ * it except the fail-open rules (Juniper's fail-open rules), "close" drops
+ * everything but those rules (Cisco's fail-close). gvpn.ko calls them
+ * none, open and close; "open" is still accepted, with a warning, since
+ * to a Cisco operator it says the opposite of what it does.
+ */
+static int fail_mode_parse(struct cctx *c, const config_setting_t *g,
+			   const char *s)
+{
+	if (!strcmp(s, "clear") || !strcmp(s, "none"))
+		return GVPN_FAIL_NONE;
+	if (!strcmp(s, "drop-encrypt"))
+		return GVPN_FAIL_OPEN;
+	if (!strcmp(s, "close"))
+		return GVPN_FAIL_CLOSE;
+	if (!strcmp(s, "open")) {
+		cf_warn(c, config_setting_get_member(g, "fail-mode"),
+			"'fail-mode' = \"open\" is deprecated: it drops the traffic of encrypt policies without keys (but the fail-open rules), unlike Cisco's fail-open, which sends it in clear (\"clear\"); write \"drop-encrypt\"");
+		return GVPN_FAIL_OPEN;
+	}
+	return -1;
+}
+
 static config_setting_t *str_array(struct cctx *c, const config_setting_t *g,
 				   const char *name, unsigned max,
 				   unsigned *n)
@@ -303,9 +328,10 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 
 	gc->fail_mode = GVPN_FAIL_NONE;
 	s = cf_str(c, g, "fail-mode", false);
-	if (s && (v = gvpn_fail_mode_parse(s)) < 0)
+	if (s && (v = fail_mode_parse(c, g, s)) < 0)
 		cf_err(c, config_setting_get_member(g, "fail-mode"),
-		       "'fail-mode' = \"%s\": expected none, open or close", s);
+		       "'fail-mode' = \"%s\": expected clear (or none), drop-encrypt or close",
+		       s);
 	else if (s)
 		gc->fail_mode = (uint8_t)v;
 	gc->fail_close_activate = cf_bool(c, g, "fail-close-activate", false);
@@ -316,7 +342,7 @@ static void parse_group(struct cctx *c, const config_setting_t *g,
 			       NULL, gc->fail);
 	if (gc->nfail && gc->fail_mode == GVPN_FAIL_NONE)
 		cf_err(c, config_setting_get_member(g, "fail-open"),
-		       "'fail-open' rules need fail-mode \"open\" or \"close\"");
+		       "'fail-open' rules need fail-mode \"drop-encrypt\" or \"close\"");
 	/* each key server takes a fail rule, so that registration gets through */
 	if (gc->fail_mode != GVPN_FAIL_NONE &&
 	    gc->nfail + gc->nservers > GM_MAX_FAIL_RULES)

@@ -30,6 +30,9 @@ struct cf_name_val {
 
 void cf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* a warning, FILE:LINE: warning: message on stderr: not counted as an error */
+void cf_warn(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* unknown settings in g are errors: a typo must not fall back to a default */
 void cf_keys(struct cctx *c, const config_setting_t *g,
 	     const char *const *allowed);

@@ -180,6 +180,10 @@ int ctl_answer(struct ctl_req *req, bool may_write, char **out,
 		else if (!strcmp(req->argv[0], "gm"))
 			fputs("this gvpnd is not a group member (no \"member\" in its configuration)",
 			      m);
+		else if (!strcmp(req->argv[0], "clear") && have_object("ks"))
+			/* Cisco's "clear crypto gdoi" on a key server */
+			fputs("this gvpnd is a key server, not a group member: \"clear group ID\" drops a member's keys and registers again; here \"clear group ID members\" forgets the group's members and \"ks rekey group ID\" pushes new keys",
+			      m);
 		else
 			fprintf(m, "unknown object \"%s\"", req->argv[0]);
 		list_commands(m);

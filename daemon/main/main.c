@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -267,11 +268,30 @@ static void warn_open_groups(const struct gvpnd_conf *c, const char *path)
 	}
 }
 
-/* what --check and the start of the daemon say of the key server's groups */
+/*
+ * A member group's interface that does not exist (here, in this network
+ * namespace): not an error, since it may appear later (a VLAN, a tunnel,
+ * a link brought up after gvpnd), but until then the group is not set up
+ * and does not register.
+ */
+static void warn_missing_ifaces(const struct gvpnd_conf *c, const char *path)
+{
+	for (unsigned i = 0; i < c->gm.ngroups; i++) {
+		const struct gm_group_conf *g = &c->gm.groups[i];
+
+		for (unsigned j = 0; j < g->nifaces; j++)
+			if (!if_nametoindex(g->ifaces[j]))
+				warn_conf(path, "group '%s': interface '%s' does not exist (yet): the group registers once it does, trying again every register-interval",
+					  g->name, g->ifaces[j]);
+	}
+}
+
+/* what --check and the start of the daemon say of the groups */
 static void warn_groups(const struct gvpnd_conf *c, const char *path)
 {
 	warn_compat_groups(c, path);
 	warn_open_groups(c, path);
+	warn_missing_ifaces(c, path);
 }
 
 static void usage(FILE *f)

@@ -661,6 +661,11 @@ static void test_group_settings(void **state)
 	assert_int_equal(g.fail_mode, GVPN_FAIL_OPEN);
 	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode none", &g), 0);
 	assert_int_equal(g.fail_mode, GVPN_FAIL_NONE);
+	/* gvpnd.conf's words for them */
+	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode drop-encrypt", &g), 0);
+	assert_int_equal(g.fail_mode, GVPN_FAIL_OPEN);
+	assert_int_equal(group_args(GVPN_OP_SET, "7 fail-mode clear", &g), 0);
+	assert_int_equal(g.fail_mode, GVPN_FAIL_NONE);
 	assert_true(g.present & GVPN_BIT(GVPN_A_GROUP_FAIL_MODE));
 
 	assert_int_equal(group_args(GVPN_OP_SET, "7 passive on receive-only off",
@@ -717,7 +722,7 @@ static const struct bad bad_group[] = {
 	  "unknown keyword \"pseudotime\"; try \"gvpn group help\"" },
 	{ GVPN_OP_SET, "1 fail-mode", "\"fail-mode\" needs a value" },
 	{ GVPN_OP_SET, "1 fail-mode closed",
-	  "invalid fail-mode \"closed\": expected open, close or none" },
+	  "invalid fail-mode \"closed\": expected none (or clear), open (or drop-encrypt) or close" },
 	{ GVPN_OP_SET, "1 fail-mode open activate",
 	  "\"activate\" must follow \"fail-mode close\"" },
 	{ GVPN_OP_SET, "1 fail-mode none activate",

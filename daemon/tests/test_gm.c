@@ -822,6 +822,53 @@ static void test_conf_errors(void **state)
 	conf_free(&conf);
 }
 
+/*
+ * fail-mode: the words Cisco and Juniper operators use. "clear" (or
+ * "none") is Cisco's fail-open, "drop-encrypt" Juniper's fail-open rules,
+ * "close" Cisco's fail-close; "open" still means drop-encrypt, with a
+ * deprecation warning at its line that does not count as an error.
+ */
+static void test_conf_fail_mode(void **state)
+{
+	static const struct {
+		const char *word;
+		int mode;		/* -1: refused */
+		bool warns;
+	} cases[] = {
+		{ "clear", GVPN_FAIL_NONE, false },
+		{ "none", GVPN_FAIL_NONE, false },
+		{ "drop-encrypt", GVPN_FAIL_OPEN, false },
+		{ "close", GVPN_FAIL_CLOSE, false },
+		{ "open", GVPN_FAIL_OPEN, true },
+		{ "fail-open", -1, false },
+	};
+	struct gvpnd_conf conf;
+	char text[512], *err;
+	unsigned i;
+	int errors;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), PEERS
+			 "member = { groups = ( { name = \"g\"; id = 1; servers = [ \"ks1\" ];\n" /* 6 */
+			 "  fail-mode = \"%s\"; } ); };\n", cases[i].word);	/* 7 */
+		err = load(text, &conf, &errors);
+		if (cases[i].mode < 0) {
+			assert_int_equal(errors, 1);
+			assert_non_null(strstr(err, ":7: 'fail-mode' = \"fail-open\": expected clear (or none), drop-encrypt or close"));
+			conf_free(&conf);
+			continue;
+		}
+		assert_int_equal(errors, 0);
+		assert_int_equal(conf.gm.groups[0].fail_mode, cases[i].mode);
+		if (cases[i].warns)
+			assert_non_null(strstr(err, ":7: warning: 'fail-mode' = \"open\" is deprecated: it drops the traffic of encrypt policies"));
+		else
+			assert_string_equal(err, "");
+		conf_free(&conf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_scope_in_plan),
 		cmocka_unit_test(test_conf_ok),
 		cmocka_unit_test(test_conf_errors),
+		cmocka_unit_test(test_conf_fail_mode),
 	};
 
 	return cmocka_run_group_tests_name("gm", tests, NULL, NULL);

@@ -190,7 +190,10 @@ json_is "monitor: keys-up and keys-down carry the group" \
 	 {"event": "keys-down", "group": {"id": 10}} in d' \
 	all_events
 
-json_is "stats -j" 'len(d) == 31 and d["drop_policy"] == 0' g -j stats
+# 31 counters and the schema version (Documentation/gvpn-json.rst)
+json_is "stats -j" \
+	'len(d) == 32 and d["schema_version"] == 1 and d["drop_policy"] == 0' \
+	g -j stats
 
 # --- errors
 fails_with "bad SPI: exit 2, word named" 2 'invalid SPI "12"' \

@@ -52,6 +52,18 @@ check "gvpn -j ks members: three, each once" test "$(gctl ks1 -j ks members |
 check "gvpn ks members group $GDOI_GROUP lists the same three" \
 	test "$(gctl ks1 ks members group $GDOI_GROUP | grep -cE '192\.168\.0\.[123]\b')" -eq 3
 
+# the JSON of Documentation/gvpn-json.rst: a schema version, times in
+# integer milliseconds
+check "gvpn -j gm show: schema_version 1, times are integer _ms" \
+	test "$(gctl gmA -j gm show | jq '.[0] | .schema_version == 1 and
+		(.registered_ago_ms | type) == "number" and
+		(.reregister_in_ms | type) == "number" and
+		([.teks[].expires_in_ms | type] | all(. == "number"))')" = true
+check "gvpn -j -s group show: schema_version 1" \
+	test "$("$GVPN" -n "$gmA" -j -s group show | jq '.[0].schema_version')" = 1
+check "gvpn -j group show (no -s): no schema_version" \
+	test "$("$GVPN" -n "$gmA" -j group show | jq '.[0] | has("schema_version")')" = false
+
 # SAs in gvpn.ko: at least one, and the same set on every member
 ref=$(sa_list "$gmA")
 check "gmA holds SAs from the key server" test -n "$ref"

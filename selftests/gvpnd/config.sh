@@ -64,8 +64,11 @@ out=$("$GVPND" --check "$T/ok.conf" 2>&1)
 log_test "valid configuration passes" $?
 
 bad "syntax error" 's/port = 848;/port = 848;;/' "syntax error"
-bad "unknown setting" 's/retransmit-timeout/retransmit-timout/' \
-	"unknown setting 'retransmit-timout'"
+bad "unknown setting: the nearest known name is suggested" \
+	's/retransmit-timeout/retransmit-timout/' \
+	"unknown setting 'retransmit-timout' \\(did you mean 'retransmit-timeout'\\?\\)$"
+bad "unknown setting far from any: no suggestion" 's/doi = "gdoi";/colour = "red";/' \
+	"unknown setting 'colour'$"
 bad "out of range" 's/port = 848;/port = 70000;/' \
 	"'port' = 70000 is out of range 1..65535"
 bad "negotiating-per-peer out of range" \
@@ -88,6 +91,26 @@ bad "legacy without ike.legacy" 's/encryption = "aes128"/encryption = "3des"/' \
 	"uses legacy algorithms .* set ike.legacy = true"
 bad "unknown group" 's/group = "ecp256"/group = "ecp192"/' \
 	"'group' = \"ecp192\": expected one of"
+# Diffie-Hellman groups by number too: Cisco's "group 19", Juniper's
+# "group19"
+# good DESC SED-EXPR: the valid file with one change still passes, silently
+good() {
+	local out
+	valid | sed "$2" >"$T/good.conf"
+	chmod 600 "$T/good.conf"
+	out=$("$GVPND" --check "$T/good.conf" 2>&1)
+	[ $? -eq 0 ] && [ "$out" = "$T/good.conf: OK (2 peers, 2 proposals)" ]
+	log_test "$1" $?
+}
+good "DH group by number: group = 19" 's/group = "ecp256"/group = 19/'
+good "DH group by number as a string: \"14\"" 's/group = "modp2048"/group = "14"/'
+good "DH group in Juniper's words: \"group20\"" 's/group = "ecp256"/group = "group20"/'
+bad "DH group number gvpnd does not implement" 's/group = "ecp256"/group = 22/' \
+	"'group' = 22: not a Diffie-Hellman group gvpnd implements: expected one of .*or their numbers 14, 15, 16, 19"
+bad "DH group: a legacy one by number still needs ike.legacy" 's/group = "ecp256"/group = 2/' \
+	"uses legacy algorithms .* set ike.legacy = true" 8
+bad "DH group: \"group\" and garbage" 's/group = "ecp256"/group = "group19x"/' \
+	"'group' = \"group19x\": expected one of"
 bad "unknown proposal" 's/"strong", "modp"/"strong", "weak"/' \
 	"no proposal named 'weak'"
 bad "host bits in a prefix" 's|10.0.0.0/8|10.0.0.1/8|' \
@@ -181,6 +204,37 @@ log_test "members = mixed with a tbar-window: an error" $?
 sed -i '/^\t\ttbar-window = /d' "$T/ks.conf"
 warns "members = mixed: --check explains what vendor members do not get" \
 	"group 'GETVPN': members = mixed: only RFC attributes are sent: no TBAR (replay protection is what each member does without it), no push interval for members to notice a lost key server, and its deny policies go to no member: every member handles that traffic by the policies that follow"
+
+# a member's interfaces: one that does not exist is a warning (it may
+# appear later), not an error; examples/gm2.conf's "wan" becomes "lo"
+sed -e "s|/etc/gvpn/psk/group1234.psk|$T/psk|" \
+	-e 's|interfaces = \[ "wan" \];|interfaces = [ "nosuch0" ];|' \
+	"$GVPN_TOP/examples/gm2.conf" >"$T/gm.conf"
+chmod 600 "$T/gm.conf"
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | grep -q ": OK " &&
+	echo "$out" | grep -qxF "$T/gm.conf: warning: group 'GETVPN': interface 'nosuch0' does not exist (yet): the group registers once it does, trying again every register-interval"
+log_test "an interface that does not exist: a warning, still OK" $?
+sed -i 's|"nosuch0"|"lo"|' "$T/gm.conf"
+
+# a member's fail-mode in the words of Cisco and Juniper: examples/gm2.conf
+# says "clear" (Cisco's fail-open); the old "open" (drop-encrypt) works
+# with a warning at its line
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+[ $? -eq 0 ] && [ "$out" = "$T/gm.conf: OK (1 peer, 1 proposal)" ]
+log_test "examples/gm2.conf: fail-mode = \"clear\" passes, no warning" $?
+sed -i 's|fail-mode = "clear";|fail-mode = "open";|' "$T/gm.conf"
+line=$(grep -n 'fail-mode = "open";' "$T/gm.conf" | cut -d: -f1)
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+[ $? -eq 0 ] && echo "$out" | grep -q ": OK " &&
+	echo "$out" | grep -qF "$T/gm.conf:$line: warning: 'fail-mode' = \"open\" is deprecated: it drops the traffic of encrypt policies without keys (but the fail-open rules), unlike Cisco's fail-open, which sends it in clear (\"clear\"); write \"drop-encrypt\""
+log_test "fail-mode = \"open\": still valid, deprecation warning with its line" $?
+sed -i 's|fail-mode = "open";|fail-mode = "fail-open";|' "$T/gm.conf"
+out=$("$GVPND" --check "$T/gm.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qF "$T/gm.conf:$line: 'fail-mode' = \"fail-open\": expected clear (or none), drop-encrypt or close"
+log_test "fail-mode: an unknown word is an error naming the choices" $?
 
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)

@@ -245,6 +245,16 @@ check "the members are forgotten, and it is logged" \
 check "member: clear group ID members is a usage error naming the role" \
 	gv 2 "this gvpnd is not a key server" \
 	"$GVPN" -S "$GM_SOCK" clear group 1234 members
+check "key server: clear group ID says what it does and what to use instead" \
+	gv 2 "is a key server, not a group member: .*\"clear group ID members\" forgets .*\"ks rekey group ID\"" \
+	"$GVPN" -S "$KS_SOCK" clear group 1234
+check "key server without members: ks members says so" \
+	gv 0 "^no members registered$" "$GVPN" -S "$KS_SOCK" ks members
+check "key server without members: ks members group ID says so" \
+	gv 0 "^no members registered in group 1234$" \
+	"$GVPN" -S "$KS_SOCK" ks members group 1234
+check "key server without members: -j ks members is []" \
+	gv 0 "^\[\]$" "$GVPN" -S "$KS_SOCK" -j ks members
 
 # --- wrong commands -------------------------------------------------------------
 
