@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NCONF 4
 
-/* %1$s: the KEK signing key */
+/* @KEK@: the KEK signing key */
 static const char *conf_text[NCONF] = {
 	/* two SAs (CBC+HMAC and GCM), a KEK, authorization by address */
 	"server = { groups = ( { name = \"g\"; id = 1234;\n"
@@ -43,7 +43,7 @@ static const char *conf_text[NCONF] = {
 	"    { action = \"permit\"; source = \"10.2.0.0/16\"; destination = \"10.1.0.0/16\"; } );\n"
 	"  ipsec-sa = ( { name = \"a\"; encryption = \"aes-gcm-256\"; lifetime = 1000; },\n"
 	"    { name = \"b\"; encryption = \"aes-cbc-128\"; integrity = \"hmac-sha256\"; } );\n"
-	"  kek = { signing-key = \"%1$s\"; lifetime = 7200; };\n"
+	"  kek = { signing-key = \"@KEK@\"; lifetime = 7200; };\n"
 	"  authorization = { addresses = [ \"10.0.0.0/8\" ]; };\n"
 	"} ); };\n",
 	/* counter mode (Sender IDs), no KEK, one member at most */
@@ -62,7 +62,7 @@ static const char *conf_text[NCONF] = {
 	"  { name = \"g\"; id = 1234; tbar-window = 50;\n"
 	"    policies = ( { action = \"permit\"; } );\n"
 	"    ipsec-sa = ( { name = \"a\"; encryption = \"aes-gcm-256\"; } );\n"
-	"    kek = { signing-key = \"%1$s\"; };\n"
+	"    kek = { signing-key = \"@KEK@\"; };\n"
 	"  },\n"
 	"  { name = \"h\"; id = 2; identity = \"address\"; address = \"198.51.100.7\";\n"
 	"    receive-only = true; tbar-window = 0;\n"
@@ -92,6 +92,7 @@ static void load_confs(void)
 {
 	char dir[] = "/tmp/gvpn-fuzz-ks.XXXXXX", key[64], path[64];
 	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	const char *at;
 	unsigned i;
 	FILE *f;
 
@@ -108,7 +109,14 @@ static void load_confs(void)
 		f = fopen(path, "w");
 		if (!f)
 			abort();
-		fprintf(f, conf_text[i], key);
+		at = strstr(conf_text[i], "@KEK@");
+		if (at) {
+			fwrite(conf_text[i], 1, (size_t)(at - conf_text[i]), f);
+			fputs(key, f);
+			fputs(at + 5, f);
+		} else {
+			fputs(conf_text[i], f);
+		}
 		fclose(f);
 		if (conf_load(path, &confs[i]) || !confs[i].ks.ngroups)
 			abort();

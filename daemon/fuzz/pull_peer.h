@@ -89,12 +89,12 @@ static void pp_trace(struct ike_ctx *c, const struct sockaddr_in *src,
 	pp_seed_len += rlen - 2;
 }
 
-static void pp_seed_begin(void)
+static inline void pp_seed_begin(void)
 {
 	pp_seed_len = 0;
 }
 
-static void pp_seed_end(const uint8_t *in, size_t in_len, uint8_t conf)
+static inline void pp_seed_end(const uint8_t *in, size_t in_len, uint8_t conf)
 {
 	const char *dir = getenv("FUZZ_SEED_OUT");
 	uint32_t h = 2166136261u;
