@@ -25,7 +25,6 @@
 #include <openssl/rand.h>
 
 #include "gdoi_int.h"
-#include "ike/ike_int.h"
 
 struct log_rl gdoi_rl = LOG_RL_INIT("GDOI messages dropped");
 struct log_rl gdoi_hash_rl = LOG_RL_INIT("GDOI messages with a bad hash dropped");

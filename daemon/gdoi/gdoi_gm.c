@@ -19,7 +19,6 @@
 #include <openssl/rand.h>
 
 #include "gdoi_int.h"
-#include "ike/ike_int.h"
 
 static struct gdoi_pull_result result_mem;
 

@@ -18,7 +18,6 @@
 #include <openssl/rand.h>
 
 #include "gdoi_int.h"
-#include "ike/ike_int.h"
 
 /* as long as the member retransmits, twice over for a slow one */
 static uint64_t ks_keep_ms(const struct gdoi_ctx *g)

@@ -426,6 +426,23 @@ void ike_send_notify_data(struct ike_sa *sa, uint16_t type,
 bool ike_mid_seen(const struct ike_mids *m, uint32_t msgid);
 void ike_mid_note(struct ike_mids *m, uint32_t msgid);
 
+/* --- for the GDOI layer (gdoi/): helpers of Phase 1 it shares ---------- */
+
+/* "192.0.2.1:848", for logs: a ring of four static strings, so up to
+ * four results are valid at once (one log line's worth) */
+const char *ike_peer_str(const struct sockaddr_in *a);
+/* Sends a datagram as it is (a message already protected, such as one
+ * kept for retransmission) through ike_ops.send; counted in stats.tx */
+void ike_send_raw(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		  const struct sockaddr_in *peer, const uint8_t *buf,
+		  size_t len);
+/* Hands a received protected message to ike_ops.trace as its plaintext:
+ * hdr is the message as received (its header is used), plain the
+ * decrypted body and c its payloads (c->end bytes of plain). Nothing
+ * without a trace op; the copy made for it is wiped. */
+void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
+			 const uint8_t *plain, const struct isakmp_chain *c);
+
 /* --- ike_crypto.c ----------------------------------------------------------- */
 
 const EVP_MD *ike_md(uint16_t hash);

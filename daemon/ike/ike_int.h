@@ -47,7 +47,6 @@ void ike_sa_free(struct ike_sa *sa);
 void ike_sa_fail(struct ike_sa *sa, uint16_t notify, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ike_sa_established(struct ike_sa *sa);
-const char *ike_peer_str(const struct sockaddr_in *a);
 const struct ike_peer *ike_peer_lookup(const struct ike_ctx *ctx,
 				       const struct in_addr *addr);
 
@@ -85,9 +84,6 @@ int ike_msg_send(struct ike_sa *sa, struct isakmp_buf *b, bool encrypt,
  * applies once the message is accepted. */
 int ike_msg_decrypt(const struct ike_sa *sa, const uint8_t *body, size_t len,
 		    uint8_t *out, uint8_t *next_iv);
-void ike_send_raw(struct ike_ctx *ctx, const struct sockaddr_in *local,
-		  const struct sockaddr_in *peer, const uint8_t *buf,
-		  size_t len);
 /* An unprotected informational notify (before keys exist) */
 void ike_send_notify_plain(struct ike_ctx *ctx,
 			   const struct sockaddr_in *local,
@@ -102,9 +98,6 @@ void ike_put_dpd_vid(struct isakmp_buf *b);
  * if it times out. Returns true the first time for the SA. */
 bool ike_msg_undecryptable(struct ike_sa *sa, unsigned msg, const char *why);
 void ike_rtx_cb(struct ev_timer *t);
-/* Traces a received encrypted message as its plaintext */
-void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
-			 const uint8_t *plain, const struct isakmp_chain *c);
 /* Decrypts a Phase 1 message and walks its payloads into c */
 int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,
 		 struct isakmp_chain *c, uint8_t *next_iv, char *why,
