@@ -188,7 +188,7 @@ void ike_info_plain(struct ike_ctx *ctx, const struct sockaddr_in *peer,
 {
 	static const uint8_t zero[8];
 	struct ike_sa *sa = ike_sa_find(ctx, h->icookie, zero);
-	struct isakmp_chain *c = ike_chain();
+	struct isakmp_chain chain, *c = &chain;
 	struct isakmp_err err;
 
 	/* a notify without responder cookie is about an exchange whose
@@ -418,11 +418,13 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		    const uint8_t *buf, size_t len)
 {
 	struct ike_ctx *ctx = sa->ctx;
-	struct isakmp_chain *c = ike_chain();
-	uint8_t *plain = ike_plain(), iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
+	uint8_t iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
+	struct ike_in in = { .plain = NULL };
+	struct isakmp_chain *c = &in.c;
 	const uint8_t *from;
 	struct isakmp_err err;
 	size_t blen = len - ISAKMP_HDR_LEN;
+	uint8_t *plain;
 	unsigned i;
 
 	if (!(h->flags & ISAKMP_FLAG_E)) {
@@ -453,6 +455,14 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		       h->msgid ? "no keys yet" : "message id 0");
 		return;
 	}
+	/* the message's own plaintext: what its notifies make us send or
+	 * call cannot reach it */
+	plain = in.plain = malloc(blen ? blen : 1);
+	if (!plain) {
+		ctx->stats.rx_dropped++;
+		return;
+	}
+	in.plain_len = blen;
 	memcpy(plain, buf + ISAKMP_HDR_LEN, blen);
 	ike_p2_iv(sa, h->msgid, iv);
 	/* HASH(1) first (RFC 2409 5.7), then payloads */
@@ -466,13 +476,13 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			 * other keys, or not the peer's */
 			ike_msg_undecryptable(sa, 0,
 					      "does not decrypt to HASH and payloads");
-			return;
+			goto out;
 		}
 		ctx->stats.rx_malformed++;
 		log_rl(&ike_rl_malformed, LOG_WARNING,
 		       "dropped protected informational message from %s: does not decrypt to HASH and payloads",
 		       ike_peer_str(&sa->peer));
-		return;
+		goto out;
 	}
 	/* every payload after HASH, unknown ones too (RFC 2409 5.7) */
 	from = c->pl[0].body + c->pl[0].len;
@@ -483,7 +493,7 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		log_rl(&ike_rl_malformed, LOG_WARNING,
 		       "dropped informational message from %s: HASH(1) does not verify",
 		       ike_peer_str(&sa->peer));
-		return;
+		goto out;
 	}
 	/* each informational message is an exchange of its own */
 	if (ike_mid_seen(&sa->info_mids, h->msgid)) {
@@ -491,7 +501,7 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		log_rl(&ike_rl_unknown, LOG_WARNING,
 		       "dropped informational message from %s: M-ID 0x%08x was used before on this SA (replay)",
 		       ike_peer_str(&sa->peer), h->msgid);
-		return;
+		goto out;
 	}
 	ike_mid_note(&sa->info_mids, h->msgid);
 	ike_trace_decrypted(sa, buf, plain, c);
@@ -500,7 +510,7 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 
 		if (c->pl[i].type == ISAKMP_NP_D) {
 			delete_payload(sa, &c->pl[i]);
-			return;		/* sa may be gone */
+			goto out;	/* sa may be gone */
 		}
 		if (c->pl[i].type != ISAKMP_NP_N ||
 		    isakmp_notify_decode(&n, &c->pl[i], NULL))
@@ -523,14 +533,16 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			 isakmp_notify_name(n.type));
 		if (ctx->ops.notify && sa->state == IKE_ESTABLISHED) {
 			ctx->ops.notify(sa, &n);
-			return;		/* sa may be gone */
+			goto out;	/* sa may be gone */
 		}
 		if (n.type < ISAKMP_N_CONNECTED && sa->state != IKE_ESTABLISHED) {
 			ike_sa_fail(sa, 0, "the peer refused: %s",
 				    isakmp_notify_name(n.type));
-			return;
+			goto out;
 		}
 	}
+out:
+	ike_in_done(&in);
 }
 
 void ike_phase2_input(struct ike_sa *sa, const struct isakmp_hdr *h,

@@ -98,14 +98,25 @@ void ike_put_dpd_vid(struct isakmp_buf *b);
  * if it times out. Returns true the first time for the SA. */
 bool ike_msg_undecryptable(struct ike_sa *sa, unsigned msg, const char *why);
 void ike_rtx_cb(struct ev_timer *t);
-/* Decrypts a Phase 1 message and walks its payloads into c */
+/*
+ * A received encrypted message, decoded per call (the handler's own, on
+ * its stack: a handler that sends, or whose callbacks take in another
+ * message, keeps its payloads): plain is the decrypted body on the heap
+ * (plain_len bytes, the message's size), c its payloads.
+ */
+struct ike_in {
+	struct isakmp_chain c;
+	uint8_t *plain;
+	size_t plain_len;
+};
+/* Wipes and frees in->plain (may be NULL) */
+void ike_in_done(struct ike_in *in);
+/* Decrypts a Phase 1 message into in and walks its payloads; on failure
+ * nothing is left to free (why says what went wrong) */
 int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,
-		 struct isakmp_chain *c, uint8_t *next_iv, char *why,
+		 struct ike_in *in, uint8_t *next_iv, char *why,
 		 size_t why_len);
 void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t *out);
-/* static buffers for the message being processed */
-struct isakmp_chain *ike_chain(void);
-uint8_t *ike_plain(void);
 
 /* ike_p1.c: pieces of both modes */
 int ike_p1_put_offer(struct ike_sa *sa, struct isakmp_buf *b);

@@ -16,20 +16,8 @@
 
 #include "ike_int.h"
 
-/* One message is processed at a time: these hold it */
+/* One message is built at a time: this holds it */
 static uint8_t out_mem[ISAKMP_MAX_MSG];
-static uint8_t plain_mem[ISAKMP_MAX_MSG];
-static struct isakmp_chain chain_mem;
-
-struct isakmp_chain *ike_chain(void)
-{
-	return &chain_mem;
-}
-
-uint8_t *ike_plain(void)
-{
-	return plain_mem;
-}
 
 void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t *out)
 {
@@ -274,28 +262,51 @@ void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
 	OPENSSL_cleanse(msg, n);
 }
 
+void ike_in_done(struct ike_in *in)
+{
+	if (in->plain)
+		OPENSSL_clear_free(in->plain, in->plain_len);
+	in->plain = NULL;
+	in->plain_len = 0;
+}
+
 int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,
-		 struct isakmp_chain *c, uint8_t *next_iv, char *why,
+		 struct ike_in *in, uint8_t *next_iv, char *why,
 		 size_t why_len)
 {
-	uint8_t *plain = ike_plain();
+	size_t blen = len - ISAKMP_HDR_LEN;
 	struct isakmp_err err;
 
+	in->plain = NULL;
+	in->plain_len = 0;
 	if (!sa->keys.block) {
 		snprintf(why, why_len, "encrypted before keys were agreed");
 		return -1;
 	}
-	if (ike_msg_decrypt(sa, buf + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
-			    plain, next_iv)) {
+	if (!blen || blen % sa->keys.block) {
 		snprintf(why, why_len, "%zu encrypted bytes are not whole %zu-byte blocks",
-			 len - ISAKMP_HDR_LEN, sa->keys.block);
+			 blen, sa->keys.block);
 		return -1;
 	}
-	if (isakmp_chain_decode(c, buf[16], plain, len - ISAKMP_HDR_LEN, true,
+	in->plain = malloc(blen);
+	if (!in->plain) {
+		snprintf(why, why_len, "out of memory");
+		return -1;
+	}
+	in->plain_len = blen;
+	if (ike_msg_decrypt(sa, buf + ISAKMP_HDR_LEN, blen, in->plain,
+			    next_iv)) {
+		snprintf(why, why_len, "does not decrypt");
+		goto fail;
+	}
+	if (isakmp_chain_decode(&in->c, buf[16], in->plain, blen, true,
 				&err)) {
 		snprintf(why, why_len, "no valid payloads after decryption (%s)",
 			 err.msg);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	ike_in_done(in);
+	return -1;
 }
