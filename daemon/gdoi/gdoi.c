@@ -218,22 +218,20 @@ int gdoi_send(struct gdoi_x *x, struct isakmp_buf *b, size_t hash_off,
 	      const uint8_t *a, size_t alen, const uint8_t *bb, size_t blen)
 {
 	struct ike_sa *sa = x->sa;
-	size_t from = hash_off + ISAKMP_GEN_LEN + sa->keys.prf_len;
-	uint8_t *copy;
+	size_t from = hash_off + ISAKMP_GEN_LEN + sa->keys.prf_len, len;
+	uint8_t *out;
 
 	if (b->err || from > b->len ||
 	    gdoi_hash(sa, x->msgid, a, alen, bb, blen, b->p + from,
-		      b->len - from, b->p + hash_off + ISAKMP_GEN_LEN))
+		      b->len - from, b->p + hash_off + ISAKMP_GEN_LEN)) {
+		ike_p2_discard(b);
 		return -1;
-	if (ike_p2_send(sa, b, x->iv))
+	}
+	if (ike_p2_send_keep(sa, b, x->iv, &out, &len))
 		return -1;
-	copy = malloc(b->len);
-	if (!copy)
-		return -1;
-	memcpy(copy, b->p, b->len);
 	free(x->out);
-	x->out = copy;
-	x->out_len = b->len;
+	x->out = out;
+	x->out_len = len;
 	return 0;
 }
 

@@ -235,6 +235,7 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 
 	off = gdoi_begin(sa, &b, x->msgid);
 	if (gdoi_pop_wanted(sa) && gdoi_pop_put(x, &b)) {
+		ike_p2_discard(&b);
 		gdoi_gm_fail(x, -EIO, "cannot sign the POP");
 		return;
 	}

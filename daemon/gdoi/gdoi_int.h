@@ -102,8 +102,10 @@ void gdoi_plain_wipe(void);
 int gdoi_check_payloads(const struct isakmp_chain *c, const uint8_t *allowed,
 			unsigned nallowed, char *why, size_t whylen);
 
-/* Starts a message (HDR, HASH); gdoi_send() hashes, encrypts, keeps a
- * copy for retransmission and sends. */
+/* Starts a message (HDR, HASH) in a buffer of its own (ike_p2_begin());
+ * gdoi_send() hashes, encrypts, keeps it for retransmission and sends,
+ * and frees the buffer, sent or not; a message not handed to it goes
+ * with ike_p2_discard(). */
 size_t gdoi_begin(struct ike_sa *sa, struct isakmp_buf *b, uint32_t msgid);
 int gdoi_send(struct gdoi_x *x, struct isakmp_buf *b, size_t hash_off,
 	      const uint8_t *a, size_t alen, const uint8_t *bb, size_t blen);

@@ -124,8 +124,10 @@ static int send_msg4(struct gdoi_x *x)
 	if (x->reply.has_seq)
 		gdoi_seq_encode(&b, x->reply.seq);
 	gdoi_kd_encode(&b, &x->reply.kd);
-	if (gdoi_pop_wanted(x->sa) && gdoi_pop_put(x, &b))
+	if (gdoi_pop_wanted(x->sa) && gdoi_pop_put(x, &b)) {
+		ike_p2_discard(&b);
 		return -1;
+	}
 	return gdoi_send(x, &b, off, x->ni, x->ni_len, x->nr, x->nr_len);
 }
 

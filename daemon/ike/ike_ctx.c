@@ -218,6 +218,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ctx->nsas--;
 	clear_negotiation(sa);
 	free(sa->out);
+	free(sa->tx);
 	X509_free(sa->peer_cert);
 	sk_X509_pop_free(sa->peer_chain, X509_free);
 	OPENSSL_clear_free(sa, sizeof(*sa));

@@ -17,8 +17,6 @@
 
 #include "ike_int.h"
 
-static uint8_t p2_mem[ISAKMP_MAX_MSG];
-
 void ike_p2_iv(const struct ike_sa *sa, uint32_t msgid, uint8_t *iv)
 {
 	uint8_t be[4] = { msgid >> 24, msgid >> 16, msgid >> 8, msgid };
@@ -51,11 +49,13 @@ size_t ike_p2_begin(struct ike_sa *sa, struct isakmp_buf *b, uint8_t exch,
 	struct isakmp_hdr h = {
 		.version = ISAKMP_VERSION, .exch = exch, .msgid = msgid,
 	};
+	uint8_t *mem = malloc(ISAKMP_MAX_MSG);
 	size_t off;
 
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
-	isakmp_buf_init(b, p2_mem, sizeof(p2_mem));
+	isakmp_buf_init(b, mem, mem ? ISAKMP_MAX_MSG : 0);
+	b->err = !mem;
 	isakmp_hdr_encode(b, &h);
 	off = isakmp_pl_begin(b, ISAKMP_NP_HASH);
 	isakmp_put_zero(b, sa->keys.prf_len);
@@ -84,14 +84,26 @@ void ike_p2_hash(struct ike_sa *sa, struct isakmp_buf *b, size_t hash_off,
 		b->err = true;
 }
 
-int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
+void ike_p2_discard(struct isakmp_buf *b)
+{
+	/* the plaintext of a message 4 that never went out holds its KD */
+	if (b->p)
+		OPENSSL_clear_free(b->p, b->len < b->cap ? b->len : b->cap);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->err = true;
+}
+
+int ike_p2_send_keep(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv,
+		     uint8_t **keep, size_t *keep_len)
 {
 	struct ike_ctx *ctx = sa->ctx;
 	size_t bs = sa->keys.block, n;
+	uint8_t *p;
 
 	isakmp_msg_end(b);
 	if (b->err || !bs)
-		goto wipe;
+		goto fail;
 	if (ctx->ops.trace)
 		ctx->ops.trace(ctx, &sa->local, &sa->peer, b->p, b->len);
 	isakmp_put_zero(b, (bs - (b->len - ISAKMP_HDR_LEN) % bs) % bs);
@@ -99,16 +111,35 @@ int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
 	if (b->err || ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc,
 			      iv, b->p + ISAKMP_HDR_LEN, n,
 			      b->p + ISAKMP_HDR_LEN, true))
-		goto wipe;
+		goto fail;
 	memcpy(iv, b->p + b->len - bs, bs);
 	b->p[19] |= ISAKMP_FLAG_E;
 	isakmp_msg_end(b);
+	if (keep) {
+		/* the buffer, no longer than the message, is the caller's
+		 * before anything else runs */
+		p = realloc(b->p, b->len);
+		*keep = p ? p : b->p;
+		*keep_len = b->len;
+		b->p = NULL;
+		b->cap = 0;
+		ike_send_raw(ctx, &sa->local, &sa->peer, *keep, *keep_len);
+		return 0;
+	}
 	ike_send_raw(ctx, &sa->local, &sa->peer, b->p, b->len);
+	/* ciphertext only: no wipe needed */
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
 	return 0;
-wipe:
-	/* the plaintext of a message 4 that never went out holds its KD */
-	OPENSSL_cleanse(b->p, b->len < b->cap ? b->len : b->cap);
+fail:
+	ike_p2_discard(b);
 	return -1;
+}
+
+int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
+{
+	return ike_p2_send_keep(sa, b, iv, NULL, NULL);
 }
 
 void ike_send_notify(struct ike_sa *sa, uint16_t type)

@@ -74,7 +74,9 @@ void ike_flood_release(struct ike_sa *sa);
 void ike_flood_tick(struct ike_ctx *ctx);
 
 /* ike_msg.c: building, protecting and sending Phase 1 messages */
-void ike_msg_begin(struct isakmp_buf *b, const struct ike_sa *sa,
+/* Starts a Phase 1 message in the SA's buffer (sa->tx; b->err if there
+ * is no memory) */
+void ike_msg_begin(struct isakmp_buf *b, struct ike_sa *sa,
 		   uint8_t exch, uint32_t msgid, uint8_t flags);
 /* Finishes b (encrypting it with the Phase 1 chain if encrypt), keeps it
  * for retransmission and sends it; retransmit arms the timer. */
