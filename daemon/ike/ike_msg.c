@@ -85,6 +85,8 @@ int ike_msg_send(struct ike_sa *sa, struct isakmp_buf *b, bool encrypt,
 		if (!copy)
 			copy = sa->tx;
 		sa->tx = NULL;
+		b->p = NULL;
+		b->cap = 0;
 	} else {
 		copy = malloc(b->len);
 		if (!copy)
