@@ -1395,6 +1395,37 @@ static void test_info_reentrant(void **state)
 	assert_true(ike_sa_remaining_ms(est[0]) <= 600000);
 }
 
+/*
+ * A protected message sent while another is being built (a callback that
+ * sends a notify from inside a builder's work): each has its buffer, the
+ * first goes out whole (with one shared buffer it went out as garbage,
+ * dropped by the peer as malformed).
+ */
+static void test_p2_nested_build(void **state)
+{
+	uint8_t iv[IKE_MAX_BLOCK];
+	uint32_t msgid = 0x600dcafe;
+	struct isakmp_buf b;
+	size_t off, n;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	off = ike_p2_begin(est[0], &b, GDOI_EXCH_PULL, msgid);
+	n = isakmp_pl_begin(&b, ISAKMP_NP_NONCE);
+	isakmp_put_bytes(&b, p2_nonce, sizeof(p2_nonce));
+	isakmp_pl_end(&b, n);
+	dpd_probe(est[0], 1);		/* meanwhile */
+	ike_p2_hash(est[0], &b, off, msgid);
+	ike_p2_iv(est[0], msgid, iv);
+	assert_int_equal(ike_p2_send(est[0], &b, iv), 0);
+	ike_pair_pump();
+	assert_int_equal(p2_ok[1], 1);
+	assert_int_equal(ctx[1].stats.rx_malformed, 0);
+	assert_int_equal(ctx[1].stats.rx_dropped, 0);
+}
+
 /* Garbage into the responder: counted, dropped, nothing kept */
 static void test_garbage(void **state)
 {
@@ -1457,6 +1488,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_initial_contact_p1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hash_unknown_payloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_reentrant, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_p2_nested_build, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_psk, NULL, NULL),
 	};
 	const struct CMUnitTest rsa[] = {
