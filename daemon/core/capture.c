@@ -38,8 +38,13 @@ static FILE *open_secret(const char *path, const char *what, bool truncate)
 		return NULL;
 	}
 	f = fdopen(fd, "w");
-	if (!f)
+	if (!f) {
 		close(fd);
+		return NULL;
+	}
+	/* what goes there (decrypted messages with their KD, Phase 1 keys)
+	 * leaves no copy behind in a stdio buffer on the heap */
+	setvbuf(f, NULL, _IONBF, 0);
 	return f;
 }
 

@@ -25,18 +25,16 @@
 #include <openssl/rand.h>
 
 #include "gdoi_int.h"
-#include "ike/ike_int.h"
 
 struct log_rl gdoi_rl = LOG_RL_INIT("GDOI messages dropped");
 struct log_rl gdoi_hash_rl = LOG_RL_INIT("GDOI messages with a bad hash dropped");
 
-/* one message is processed at a time */
-static uint8_t plain_mem[ISAKMP_MAX_MSG];
-static struct isakmp_chain chain_mem;
-
-void gdoi_plain_wipe(void)
+void gdoi_in_done(struct gdoi_in *in)
 {
-	OPENSSL_cleanse(plain_mem, sizeof(plain_mem));
+	if (in->plain)
+		OPENSSL_clear_free(in->plain, in->plain_size);
+	in->plain = NULL;
+	in->plain_size = 0;
 }
 
 static void x_timer_cb(struct ev_timer *t)
@@ -144,49 +142,62 @@ int gdoi_open(struct ike_sa *sa, const struct isakmp_hdr *h,
 	      const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 	      struct gdoi_in *in, char *why, size_t whylen)
 {
-	struct isakmp_chain *c = &chain_mem;
+	struct isakmp_chain *c = &in->c;
 	size_t blen_msg = len - ISAKMP_HDR_LEN, from, to;
-	uint8_t hash[IKE_MAX_HASH];
+	uint8_t hash[IKE_MAX_HASH], *plain;
 	struct isakmp_err err;
+	int rc = -1;
 
-	in->c = c;
-	in->plain = plain_mem;
+	in->plain = NULL;
+	in->plain_size = 0;
 	memcpy(in->next_iv, iv, sa->keys.block);
-	memcpy(plain_mem, msg + ISAKMP_HDR_LEN, blen_msg);
-	if (ike_p2_decrypt(sa, in->next_iv, plain_mem, blen_msg)) {
+	plain = malloc(blen_msg ? blen_msg : 1);
+	if (!plain) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	in->plain = plain;
+	in->plain_size = blen_msg;
+	memcpy(plain, msg + ISAKMP_HDR_LEN, blen_msg);
+	if (ike_p2_decrypt(sa, in->next_iv, plain, blen_msg)) {
 		snprintf(why, whylen, "%zu encrypted bytes are not whole %zu-byte blocks",
 			 blen_msg, sa->keys.block);
-		return -1;
+		goto fail;
 	}
-	if (isakmp_chain_decode(c, h->np, plain_mem, blen_msg, true, &err)) {
+	if (isakmp_chain_decode(c, h->np, plain, blen_msg, true, &err)) {
 		snprintf(why, whylen, "does not decrypt to payloads (%s)",
 			 err.msg);
-		return -1;
+		goto fail;
 	}
 	if (!c->n || c->pl[0].type != ISAKMP_NP_HASH ||
-	    c->pl[0].raw != plain_mem || c->pl[0].len != sa->keys.prf_len) {
+	    c->pl[0].raw != plain || c->pl[0].len != sa->keys.prf_len) {
 		snprintf(why, whylen, "does not begin with a %zu-byte HASH",
 			 sa->keys.prf_len);
-		return -1;
+		goto fail;
 	}
 	/* every payload after HASH, unknown ones too */
-	from = (size_t)(c->pl[0].body + c->pl[0].len - plain_mem);
+	from = (size_t)(c->pl[0].body + c->pl[0].len - plain);
 	to = c->end;
 	in->plain_len = to;
-	if (gdoi_hash(sa, h->msgid, a, alen, b, blen, plain_mem + from,
+	if (gdoi_hash(sa, h->msgid, a, alen, b, blen, plain + from,
 		      to - from, hash) ||
 	    CRYPTO_memcmp(hash, c->pl[0].body, sa->keys.prf_len)) {
 		snprintf(why, whylen, "its HASH does not verify");
-		return -2;
+		rc = -2;
+		goto fail;
 	}
 	return 0;
+fail:
+	/* a forged or corrupted message 4 may have decrypted to keys */
+	gdoi_in_done(in);
+	return rc;
 }
 
 void gdoi_open_commit(struct ike_sa *sa, const uint8_t *msg,
 		      const struct gdoi_in *in, uint8_t *iv)
 {
 	memcpy(iv, in->next_iv, sa->keys.block);
-	ike_trace_decrypted(sa, msg, in->plain, in->c);
+	ike_trace_decrypted(sa, msg, in->plain, &in->c);
 }
 
 int gdoi_check_payloads(const struct isakmp_chain *c, const uint8_t *allowed,
@@ -219,22 +230,20 @@ int gdoi_send(struct gdoi_x *x, struct isakmp_buf *b, size_t hash_off,
 	      const uint8_t *a, size_t alen, const uint8_t *bb, size_t blen)
 {
 	struct ike_sa *sa = x->sa;
-	size_t from = hash_off + ISAKMP_GEN_LEN + sa->keys.prf_len;
-	uint8_t *copy;
+	size_t from = hash_off + ISAKMP_GEN_LEN + sa->keys.prf_len, len;
+	uint8_t *out;
 
 	if (b->err || from > b->len ||
 	    gdoi_hash(sa, x->msgid, a, alen, bb, blen, b->p + from,
-		      b->len - from, b->p + hash_off + ISAKMP_GEN_LEN))
+		      b->len - from, b->p + hash_off + ISAKMP_GEN_LEN)) {
+		ike_p2_discard(b);
 		return -1;
-	if (ike_p2_send(sa, b, x->iv))
+	}
+	if (ike_p2_send_keep(sa, b, x->iv, &out, &len))
 		return -1;
-	copy = malloc(b->len);
-	if (!copy)
-		return -1;
-	memcpy(copy, b->p, b->len);
 	free(x->out);
-	x->out = copy;
-	x->out_len = b->len;
+	x->out = out;
+	x->out_len = len;
 	return 0;
 }
 
@@ -500,14 +509,13 @@ static void phase2_input(struct gdoi_ctx *g, struct ike_sa *sa,
 
 /*
  * Whatever became of it, the decrypted message (message 4's KD, or keys a
- * forged or corrupted message happened to carry) does not outlive it.
+ * forged or corrupted message happened to carry) does not outlive its
+ * handler: gdoi_open() and gdoi_in_done() wipe it.
  */
 void gdoi_phase2(struct gdoi_ctx *g, struct ike_sa *sa,
 		 const struct isakmp_hdr *h, const uint8_t *msg, size_t len)
 {
 	phase2_input(g, sa, h, msg, len);
-	OPENSSL_cleanse(plain_mem, len < sizeof(plain_mem) ? len :
-						     sizeof(plain_mem));
 }
 
 void gdoi_sa_gone(struct gdoi_ctx *g, struct ike_sa *sa)

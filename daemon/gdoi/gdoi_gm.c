@@ -19,9 +19,6 @@
 #include <openssl/rand.h>
 
 #include "gdoi_int.h"
-#include "ike/ike_int.h"
-
-static struct gdoi_pull_result result_mem;
 
 void gdoi_gm_fail(struct gdoi_x *x, int err, const char *fmt, ...)
 {
@@ -162,7 +159,7 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 		 const uint8_t *msg, size_t len)
 {
 	static const uint8_t allowed[] = { ISAKMP_NP_NONCE, ISAKMP_NP_SA };
-	static struct gdoi_sa sa_pl;
+	struct gdoi_sa *sa_pl = NULL;
 	struct ike_sa *sa = x->sa;
 	const struct isakmp_pl *pl;
 	struct isakmp_data nr;
@@ -180,40 +177,46 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 		return;
 	}
 	gdoi_open_commit(sa, msg, &in, x->iv);
-	if (gdoi_check_payloads(in.c, allowed, 2, why, sizeof(why))) {
+	/* per call: the member's check may take in other messages */
+	sa_pl = calloc(1, sizeof(*sa_pl));
+	if (!sa_pl) {
+		gdoi_gm_fail(x, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (gdoi_check_payloads(&in.c, allowed, 2, why, sizeof(why))) {
 		refuse(x, ISAKMP_N_INVALID_PAYLOAD_TYPE, why);
-		return;
+		goto out;
 	}
-	if (isakmp_chain_count(in.c, ISAKMP_NP_NONCE) != 1 ||
-	    isakmp_chain_count(in.c, ISAKMP_NP_SA) != 1) {
+	if (isakmp_chain_count(&in.c, ISAKMP_NP_NONCE) != 1 ||
+	    isakmp_chain_count(&in.c, ISAKMP_NP_SA) != 1) {
 		snprintf(why, sizeof(why), "message 2 with %u NONCE and %u SA payloads (one each expected)",
-			 isakmp_chain_count(in.c, ISAKMP_NP_NONCE),
-			 isakmp_chain_count(in.c, ISAKMP_NP_SA));
+			 isakmp_chain_count(&in.c, ISAKMP_NP_NONCE),
+			 isakmp_chain_count(&in.c, ISAKMP_NP_SA));
 		refuse(x, ISAKMP_N_PAYLOAD_MALFORMED, why);
-		return;
+		goto out;
 	}
-	if (isakmp_data_decode(&nr, isakmp_chain_find(in.c, ISAKMP_NP_NONCE, 0),
+	if (isakmp_data_decode(&nr, isakmp_chain_find(&in.c, ISAKMP_NP_NONCE, 0),
 			       IKE_NONCE_MIN, IKE_NONCE_MAX, &err)) {
 		refuse(x, err.notify, err.msg);
-		return;
+		goto out;
 	}
-	pl = isakmp_chain_find(in.c, ISAKMP_NP_SA, 0);
-	if (gdoi_sa_decode(&sa_pl, pl, &err)) {
+	pl = isakmp_chain_find(&in.c, ISAKMP_NP_SA, 0);
+	if (gdoi_sa_decode(sa_pl, pl, &err)) {
 		snprintf(why, sizeof(why), "SA payload: %s", err.msg);
 		refuse(x, err.notify, why);
-		return;
+		goto out;
 	}
-	if (sa_pl.doi != ISAKMP_DOI_GDOI) {
+	if (sa_pl->doi != ISAKMP_DOI_GDOI) {
 		snprintf(why, sizeof(why), "SA payload of DOI %u (GDOI expected)",
-			 sa_pl.doi);
+			 sa_pl->doi);
 		refuse(x, ISAKMP_N_DOI_NOT_SUPPORTED, why);
-		return;
+		goto out;
 	}
-	if (x->check && x->check(x->cb_arg, sa, &sa_pl, why, sizeof(why))) {
+	if (x->check && x->check(x->cb_arg, sa, sa_pl, why, sizeof(why))) {
 		x->g->stats.bad_payload++;
 		gdoi_send_refusal(sa, x->msgid, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		gdoi_gm_fail(x, -EPROTO, "%s", why);
-		return;
+		goto out;
 	}
 	memcpy(x->nr, nr.p, nr.len);
 	x->nr_len = nr.len;
@@ -221,23 +224,24 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 	x->sa_pl = malloc(x->sa_pl_len);
 	if (!x->sa_pl) {
 		gdoi_gm_fail(x, -ENOMEM, "out of memory");
-		return;
+		goto out;
 	}
 	memcpy(x->sa_pl, pl->raw, x->sa_pl_len);
 	gdoi_x_digest(msg, len, x->in_digest);
 
 	/* a counter-mode TEK: ask for a Sender ID (RFC 6407 3.2, 5.5.2) */
 	x->sid_request = 0;
-	for (unsigned i = 0; i < sa_pl.ntek; i++)
-		if ((sa_pl.tek[i].proto_id == GDOI_PROTO_IPSEC_ESP ||
-		     sa_pl.tek[i].proto_id == GDOI_PROTO_IPSEC_AH) &&
-		    gdoi_transform_counter_mode(sa_pl.tek[i].transform))
+	for (unsigned i = 0; i < sa_pl->ntek; i++)
+		if ((sa_pl->tek[i].proto_id == GDOI_PROTO_IPSEC_ESP ||
+		     sa_pl->tek[i].proto_id == GDOI_PROTO_IPSEC_AH) &&
+		    gdoi_transform_counter_mode(sa_pl->tek[i].transform))
 			x->sid_request = 1;
 
 	off = gdoi_begin(sa, &b, x->msgid);
 	if (gdoi_pop_wanted(sa) && gdoi_pop_put(x, &b)) {
+		ike_p2_discard(&b);
 		gdoi_gm_fail(x, -EIO, "cannot sign the POP");
-		return;
+		goto out;
 	}
 	if (x->sid_request) {
 		uint8_t gap_attrs[4];
@@ -253,10 +257,13 @@ static void msg2(struct gdoi_x *x, const struct isakmp_hdr *h,
 	}
 	if (gdoi_send(x, &b, off, x->ni, x->ni_len, x->nr, x->nr_len)) {
 		gdoi_gm_fail(x, -EIO, "cannot build message 3");
-		return;
+		goto out;
 	}
 	x->state = GX_I_WAIT4;
 	arm(x);
+out:
+	OPENSSL_clear_free(sa_pl, sizeof(*sa_pl));
+	gdoi_in_done(&in);
 }
 
 /* The KD's SID key packet (RFC 6407 5.6.3): at most one; one we did not
@@ -293,7 +300,7 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 	static const uint8_t allowed[] = {
 		ISAKMP_NP_SEQ, ISAKMP_NP_KD, ISAKMP_NP_POP,
 	};
-	struct gdoi_pull_result *r = &result_mem;
+	struct gdoi_pull_result *r = NULL;
 	struct ike_sa *sa = x->sa;
 	const struct isakmp_pl *pop, *seq;
 	struct isakmp_pl sa_pl;
@@ -309,13 +316,19 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 		return;
 	}
 	gdoi_open_commit(sa, msg, &in, x->iv);
-	if (gdoi_check_payloads(in.c, allowed, 3, why, sizeof(why))) {
+	/* per call: the callback may take in other messages */
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		gdoi_gm_fail(x, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (gdoi_check_payloads(&in.c, allowed, 3, why, sizeof(why))) {
 		refuse(x, ISAKMP_N_INVALID_PAYLOAD_TYPE, why);
 		goto out;
 	}
-	if (isakmp_chain_count(in.c, ISAKMP_NP_KD) != 1 ||
-	    isakmp_chain_count(in.c, ISAKMP_NP_SEQ) > 1 ||
-	    isakmp_chain_count(in.c, ISAKMP_NP_POP) > 1) {
+	if (isakmp_chain_count(&in.c, ISAKMP_NP_KD) != 1 ||
+	    isakmp_chain_count(&in.c, ISAKMP_NP_SEQ) > 1 ||
+	    isakmp_chain_count(&in.c, ISAKMP_NP_POP) > 1) {
 		refuse(x, ISAKMP_N_PAYLOAD_MALFORMED,
 		       "message 4 without one KD, or with more than one SEQ or POP");
 		goto out;
@@ -327,13 +340,13 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 		.body = x->sa_pl + ISAKMP_GEN_LEN,
 		.len = (uint16_t)(x->sa_pl_len - ISAKMP_GEN_LEN) };
 	if (gdoi_sa_decode(&r->sa, &sa_pl, &err) ||
-	    gdoi_kd_decode(&r->kd, isakmp_chain_find(in.c, ISAKMP_NP_KD, 0),
+	    gdoi_kd_decode(&r->kd, isakmp_chain_find(&in.c, ISAKMP_NP_KD, 0),
 			   &err)) {
 		snprintf(why, sizeof(why), "KD payload: %s", err.msg);
 		refuse(x, err.notify, why);
 		goto out;
 	}
-	seq = isakmp_chain_find(in.c, ISAKMP_NP_SEQ, 0);
+	seq = isakmp_chain_find(&in.c, ISAKMP_NP_SEQ, 0);
 	if (seq && gdoi_seq_decode(&r->seq, seq, &err)) {
 		refuse(x, err.notify, err.msg);
 		goto out;
@@ -347,7 +360,7 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 		refuse(x, ISAKMP_N_INVALID_KEY_INFORMATION, why);
 		goto out;
 	}
-	pop = isakmp_chain_find(in.c, ISAKMP_NP_POP, 0);
+	pop = isakmp_chain_find(&in.c, ISAKMP_NP_POP, 0);
 	if (pop && gdoi_pop_check(x, pop, why, sizeof(why))) {
 		x->g->stats.bad_payload++;
 		gdoi_send_refusal(sa, x->msgid, ISAKMP_N_INVALID_SIGNATURE);
@@ -368,8 +381,8 @@ static void msg4(struct gdoi_x *x, const struct isakmp_hdr *h,
 	x->cb(x->cb_arg, sa, 0, r, NULL);
 	gdoi_x_free(x);
 out:
-	OPENSSL_cleanse(r, sizeof(*r));
-	gdoi_plain_wipe();
+	OPENSSL_clear_free(r, sizeof(*r));
+	gdoi_in_done(&in);
 }
 
 void gdoi_gm_input(struct gdoi_x *x, const struct isakmp_hdr *h,

@@ -83,9 +83,13 @@ int gdoi_hash(const struct ike_sa *sa, uint32_t msgid, const uint8_t *a,
  * does not decrypt to payloads, -2 when the HASH does not verify; why set.
  */
 struct gdoi_in {
-	struct isakmp_chain *c;
+	struct isakmp_chain c;
 	uint8_t next_iv[IKE_MAX_BLOCK];
-	const uint8_t *plain;
+	/* the decrypted body: the message's own (heap, plain_size bytes),
+	 * not shared with a message a callback may take in meanwhile;
+	 * gdoi_in_done() wipes it (it holds message 4's keys) */
+	uint8_t *plain;
+	size_t plain_size;
 	size_t plain_len;		/* up to the end of the last payload */
 };
 int gdoi_open(struct ike_sa *sa, const struct isakmp_hdr *h,
@@ -95,15 +99,18 @@ int gdoi_open(struct ike_sa *sa, const struct isakmp_hdr *h,
 /* Accepting it: the IV chain moves on, the plaintext is traced */
 void gdoi_open_commit(struct ike_sa *sa, const uint8_t *msg,
 		      const struct gdoi_in *in, uint8_t *iv);
-/* Wipes the plaintext buffer (it held keys) */
-void gdoi_plain_wipe(void);
+/* After a gdoi_open() that returned 0: wipes and frees the plaintext
+ * (a failed gdoi_open() leaves nothing) */
+void gdoi_in_done(struct gdoi_in *in);
 
 /* Payload types other than allowed[] (and VID) make a message malformed */
 int gdoi_check_payloads(const struct isakmp_chain *c, const uint8_t *allowed,
 			unsigned nallowed, char *why, size_t whylen);
 
-/* Starts a message (HDR, HASH); gdoi_send() hashes, encrypts, keeps a
- * copy for retransmission and sends. */
+/* Starts a message (HDR, HASH) in a buffer of its own (ike_p2_begin());
+ * gdoi_send() hashes, encrypts, keeps it for retransmission and sends,
+ * and frees the buffer, sent or not; a message not handed to it goes
+ * with ike_p2_discard(). */
 size_t gdoi_begin(struct ike_sa *sa, struct isakmp_buf *b, uint32_t msgid);
 int gdoi_send(struct gdoi_x *x, struct isakmp_buf *b, size_t hash_off,
 	      const uint8_t *a, size_t alen, const uint8_t *bb, size_t blen);

@@ -18,7 +18,6 @@
 #include <openssl/rand.h>
 
 #include "gdoi_int.h"
-#include "ike/ike_int.h"
 
 /* as long as the member retransmits, twice over for a slow one */
 static uint64_t ks_keep_ms(const struct gdoi_ctx *g)
@@ -125,8 +124,10 @@ static int send_msg4(struct gdoi_x *x)
 	if (x->reply.has_seq)
 		gdoi_seq_encode(&b, x->reply.seq);
 	gdoi_kd_encode(&b, &x->reply.kd);
-	if (gdoi_pop_wanted(x->sa) && gdoi_pop_put(x, &b))
+	if (gdoi_pop_wanted(x->sa) && gdoi_pop_put(x, &b)) {
+		ike_p2_discard(&b);
 		return -1;
+	}
 	return gdoi_send(x, &b, off, x->ni, x->ni_len, x->nr, x->nr_len);
 }
 
@@ -137,25 +138,25 @@ static int msg1_payloads(const struct gdoi_in *in, struct isakmp_data *ni,
 	struct isakmp_err err;
 
 	/* exchange 32 is also IPsec DOI Quick Mode (RFC 2409 5.5) */
-	if (isakmp_chain_count(in->c, ISAKMP_NP_SA)) {
+	if (isakmp_chain_count(&in->c, ISAKMP_NP_SA)) {
 		snprintf(why, whylen, "an SA payload in message 1: IPsec Quick Mode, not GROUPKEY-PULL; gvpnd speaks GDOI only");
 		return -1;
 	}
-	if (gdoi_check_payloads(in->c, allowed, 2, why, whylen))
+	if (gdoi_check_payloads(&in->c, allowed, 2, why, whylen))
 		return -1;
-	if (isakmp_chain_count(in->c, ISAKMP_NP_NONCE) != 1 ||
-	    isakmp_chain_count(in->c, ISAKMP_NP_ID) != 1) {
+	if (isakmp_chain_count(&in->c, ISAKMP_NP_NONCE) != 1 ||
+	    isakmp_chain_count(&in->c, ISAKMP_NP_ID) != 1) {
 		snprintf(why, whylen, "%u NONCE and %u ID payloads (one each expected)",
-			 isakmp_chain_count(in->c, ISAKMP_NP_NONCE),
-			 isakmp_chain_count(in->c, ISAKMP_NP_ID));
+			 isakmp_chain_count(&in->c, ISAKMP_NP_NONCE),
+			 isakmp_chain_count(&in->c, ISAKMP_NP_ID));
 		return -1;
 	}
-	if (isakmp_data_decode(ni, isakmp_chain_find(in->c, ISAKMP_NP_NONCE, 0),
+	if (isakmp_data_decode(ni, isakmp_chain_find(&in->c, ISAKMP_NP_NONCE, 0),
 			       IKE_NONCE_MIN, IKE_NONCE_MAX, &err)) {
 		snprintf(why, whylen, "%s", err.msg);
 		return -1;
 	}
-	return gdoi_id_decode(isakmp_chain_find(in->c, ISAKMP_NP_ID, 0), gid,
+	return gdoi_id_decode(isakmp_chain_find(&in->c, ISAKMP_NP_ID, 0), gid,
 			      why, whylen);
 }
 
@@ -196,7 +197,7 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 		log_rl(&gdoi_rl, LOG_WARNING,
 		       "dropped GROUPKEY-PULL message 1 from %s (peer \"%s\"): M-ID 0x%08x was used before on this Phase 1 SA (replay)",
 		       ike_peer_str(&sa->peer), sa->pc->name, h->msgid);
-		return;
+		goto out;
 	}
 	ike_mid_note(&sa->p2_mids, h->msgid);
 	g->stats.pull_rx++;
@@ -207,7 +208,7 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 		log_warn("GROUPKEY-PULL message 1 from %s (peer \"%s\") refused: %s",
 			 ike_peer_str(&sa->peer), sa->pc->name, why);
 		gdoi_send_refusal(sa, h->msgid, ISAKMP_N_INVALID_ID_INFORMATION);
-		return;
+		goto out;
 	}
 	x = gdoi_x_new(g, sa, h->msgid);
 	if (!x) {
@@ -215,7 +216,7 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 		log_rl(&gdoi_rl, LOG_WARNING,
 		       "GROUPKEY-PULL from %s (peer \"%s\") dropped: %d exchanges in progress on its Phase 1 SA, or out of memory",
 		       ike_peer_str(&sa->peer), sa->pc->name, GDOI_MAX_X_PER_SA);
-		return;
+		goto out;
 	}
 	x->state = GX_R_WAIT3;
 	gdoi_open_commit(sa, msg, &in, x->iv);
@@ -236,7 +237,7 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 		       "not authorized");
 		refuse(x, rc == -EACCES ? ISAKMP_N_AUTHENTICATION_FAILED :
 		       ISAKMP_N_INVALID_ID_INFORMATION);
-		return;
+		goto out;
 	}
 	x->have_reply = true;
 	x->nr_len = IKE_NONCE_LEN;
@@ -246,9 +247,11 @@ static void msg1(struct gdoi_ctx *g, struct ike_sa *sa,
 			gdoi_group_str(&gid, gs, sizeof(gs)), x->reply.sa.ntek);
 		g->stats.pull_failed++;
 		gdoi_ks_end(x, -EMSGSIZE);
-		return;
+		goto out;
 	}
 	x->state = GX_R_WAIT3;
+out:
+	gdoi_in_done(&in);
 }
 
 /*
@@ -335,27 +338,27 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 	gdoi_open_commit(sa, msg, &in, x->iv);
 	gdoi_x_digest(msg, len, x->in_digest);
 	gdoi_group_str(&x->group, gs, sizeof(gs));
-	pop = isakmp_chain_find(in.c, ISAKMP_NP_POP, 0);
-	if (gdoi_check_payloads(in.c, allowed, 2, why, sizeof(why)) ||
-	    (isakmp_chain_count(in.c, ISAKMP_NP_POP) > 1 &&
+	pop = isakmp_chain_find(&in.c, ISAKMP_NP_POP, 0);
+	if (gdoi_check_payloads(&in.c, allowed, 2, why, sizeof(why)) ||
+	    (isakmp_chain_count(&in.c, ISAKMP_NP_POP) > 1 &&
 	     snprintf(why, sizeof(why), "more than one POP")) ||
-	    (isakmp_chain_count(in.c, ISAKMP_NP_GAP) > 1 &&
+	    (isakmp_chain_count(&in.c, ISAKMP_NP_GAP) > 1 &&
 	     snprintf(why, sizeof(why), "more than one GAP"))) {
 		g->stats.bad_payload++;
 		log_warn("GROUPKEY-PULL message 3 from %s (peer \"%s\") for group %s refused: %s",
 			 ike_peer_str(&sa->peer), sa->pc->name, gs, why);
 		refuse(x, ISAKMP_N_PAYLOAD_MALFORMED);
 		gdoi_ks_end(x, -EBADMSG);
-		return;
+		goto out;
 	}
 	if (pop && gdoi_pop_check(x, pop, why, sizeof(why))) {
 		log_warn("GROUPKEY-PULL message 3 from %s (peer \"%s\") for group %s refused: %s",
 			 ike_peer_str(&sa->peer), sa->pc->name, gs, why);
 		refuse(x, ISAKMP_N_INVALID_SIGNATURE);
 		gdoi_ks_end(x, -EACCES);
-		return;
+		goto out;
 	}
-	rc = msg3_sid(x, isakmp_chain_find(in.c, ISAKMP_NP_GAP, 0), why,
+	rc = msg3_sid(x, isakmp_chain_find(&in.c, ISAKMP_NP_GAP, 0), why,
 		      sizeof(why));
 	if (rc) {
 		if (rc != -ENOSPC)
@@ -365,14 +368,14 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 		refuse(x, rc == -EBADMSG ? ISAKMP_N_PAYLOAD_MALFORMED :
 		       ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		gdoi_ks_end(x, rc);
-		return;
+		goto out;
 	}
 	if (send_msg4(x)) {
 		log_err("GROUPKEY-PULL with %s for group %s: cannot build message 4",
 			ike_peer_str(&sa->peer), gs);
 		g->stats.pull_failed++;
 		gdoi_ks_end(x, -EMSGSIZE);
-		return;
+		goto out;
 	}
 	x->state = GX_R_DONE;
 	g->stats.pull_ok++;
@@ -384,6 +387,8 @@ static void msg3(struct gdoi_x *x, const struct isakmp_hdr *h,
 	x->have_reply = false;
 	OPENSSL_cleanse(&x->reply, sizeof(x->reply));
 	ev_timer_add(&x->timer, ks_keep_ms(g));
+out:
+	gdoi_in_done(&in);
 }
 
 void gdoi_ks_input(struct gdoi_ctx *g, struct ike_sa *sa, struct gdoi_x *x,

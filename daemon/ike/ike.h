@@ -244,6 +244,9 @@ struct ike_sa {
 	/* retransmission of our last message, duplicate detection */
 	uint8_t *out;
 	size_t out_len;
+	/* the Phase 1 message being built (ike_msg.c): the SA's own, as
+	 * its messages go one after the other; it becomes out when sent */
+	uint8_t *tx;
 	unsigned tries;
 	struct ev_timer rtx;
 	uint8_t in_digest[20];
@@ -400,10 +403,20 @@ void ike_p2_iv(const struct ike_sa *sa, uint32_t msgid, uint8_t *iv);
 int ike_p2_decrypt(const struct ike_sa *sa, uint8_t *iv, uint8_t *body,
 		   size_t len);
 /* Encrypts and sends a message built with ike_p2_begin(): pads, encrypts
- * from *iv (updated), traces the plaintext. */
+ * from *iv (updated), traces the plaintext. The message's buffer is wiped
+ * and freed, sent or not. */
 int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv);
+/* The same, but on success the message as sent (encrypted) is the
+ * caller's: *keep (malloc'd, *keep_len bytes), for retransmission */
+int ike_p2_send_keep(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv,
+		     uint8_t **keep, size_t *keep_len);
+/* Wipes and frees a message begun with ike_p2_begin() and not sent */
+void ike_p2_discard(struct isakmp_buf *b);
 /* Starts a protected message: header, then a HASH payload to be filled in
- * by ike_p2_hash() once the other payloads are in; returns its offset. */
+ * by ike_p2_hash() once the other payloads are in; returns its offset.
+ * The message has a buffer of its own (heap, ISAKMP_MAX_MSG bytes; b->err
+ * if there is no memory): messages may be built while another one is,
+ * from a callback. ike_p2_send() or ike_p2_discard() ends it. */
 size_t ike_p2_begin(struct ike_sa *sa, struct isakmp_buf *b, uint8_t exch,
 		    uint32_t msgid);
 /* HASH(1) of informational exchanges: prf(SKEYID_a, M-ID | payloads) */
@@ -425,6 +438,23 @@ void ike_send_notify_data(struct ike_sa *sa, uint16_t type,
  */
 bool ike_mid_seen(const struct ike_mids *m, uint32_t msgid);
 void ike_mid_note(struct ike_mids *m, uint32_t msgid);
+
+/* --- for the GDOI layer (gdoi/): helpers of Phase 1 it shares ---------- */
+
+/* "192.0.2.1:848", for logs: a ring of four static strings, so up to
+ * four results are valid at once (one log line's worth) */
+const char *ike_peer_str(const struct sockaddr_in *a);
+/* Sends a datagram as it is (a message already protected, such as one
+ * kept for retransmission) through ike_ops.send; counted in stats.tx */
+void ike_send_raw(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		  const struct sockaddr_in *peer, const uint8_t *buf,
+		  size_t len);
+/* Hands a received protected message to ike_ops.trace as its plaintext:
+ * hdr is the message as received (its header is used), plain the
+ * decrypted body and c its payloads (c->end bytes of plain). Nothing
+ * without a trace op; the copy made for it is wiped. */
+void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
+			 const uint8_t *plain, const struct isakmp_chain *c);
 
 /* --- ike_crypto.c ----------------------------------------------------------- */
 

@@ -129,7 +129,7 @@ void ike_am_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		      const struct isakmp_hdr *h, const struct isakmp_chain *c,
 		      const uint8_t *rcookie, const uint8_t *digest)
 {
-	static struct isakmp_sa offer;
+	struct isakmp_sa offer;
 	const struct isakmp_pl *pl = isakmp_chain_find(c, ISAKMP_NP_SA, 0);
 	const struct ike_peer *pc = am_peer(ctx, peer, c);
 	struct isakmp_err err;
@@ -252,13 +252,14 @@ bool ike_am_may_resend(struct ike_sa *sa)
 static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 		  const uint8_t *buf, size_t len)
 {
-	struct isakmp_chain *c = ike_chain();
 	uint8_t next_iv[IKE_MAX_BLOCK];
 	struct isakmp_err err;
+	struct ike_in in = { .plain = NULL };
+	const struct isakmp_chain *c = &in.c;
 	char why[200];
 
 	if (h->flags & ISAKMP_FLAG_E) {
-		if (ike_msg_open(sa, buf, len, c, next_iv, why, sizeof(why))) {
+		if (ike_msg_open(sa, buf, len, &in, next_iv, why, sizeof(why))) {
 			/* a repeat is not a duplicate to answer */
 			sa->have_in_digest = false;
 			if (ike_msg_undecryptable(sa, 3, why))
@@ -268,9 +269,9 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 						      ISAKMP_N_AUTHENTICATION_FAILED);
 			return;
 		}
-		ike_trace_decrypted(sa, buf, ike_plain(), c);
+		ike_trace_decrypted(sa, buf, in.plain, c);
 	} else {
-		if (isakmp_chain_decode(c, h->np, buf + ISAKMP_HDR_LEN,
+		if (isakmp_chain_decode(&in.c, h->np, buf + ISAKMP_HDR_LEN,
 					len - ISAKMP_HDR_LEN, false, &err)) {
 			ike_sa_fail(sa, err.notify, "message 3: %s", err.msg);
 			return;
@@ -287,19 +288,20 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 		memcpy(sa->iv, next_iv, sa->keys.block);
 		sa->peer_keys_ok = true;
 	}
-	if (check_peer(sa, c, 3, false))
-		return;
-	ike_p1_notifies(sa, c);
-	ev_timer_del(&sa->rtx);
-	free(sa->out);
-	sa->out = NULL;
-	ike_sa_established(sa);
+	if (!check_peer(sa, c, 3, false)) {
+		ike_p1_notifies(sa, c);
+		ev_timer_del(&sa->rtx);
+		free(sa->out);
+		sa->out = NULL;
+		ike_sa_established(sa);
+	}
+	ike_in_done(&in);
 }
 
 void ike_am_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		  const uint8_t *buf, size_t len)
 {
-	struct isakmp_chain *c = ike_chain();
+	struct isakmp_chain c;
 	struct isakmp_err err;
 
 	if (h->msgid || (sa->state != IKE_AM_I1 &&
@@ -315,7 +317,7 @@ void ike_am_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	switch (sa->state) {
 	case IKE_AM_I1:
 		if ((h->flags & ISAKMP_FLAG_E) ||
-		    isakmp_chain_decode(c, h->np, buf + ISAKMP_HDR_LEN,
+		    isakmp_chain_decode(&c, h->np, buf + ISAKMP_HDR_LEN,
 					len - ISAKMP_HDR_LEN, false, &err)) {
 			sa->have_in_digest = false;
 			sa->ctx->stats.rx_malformed++;
@@ -328,7 +330,7 @@ void ike_am_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		if (sa->ctx->ops.trace)
 			sa->ctx->ops.trace(sa->ctx, &sa->peer, &sa->local,
 					   buf, len);
-		am_i2(sa, h, c);
+		am_i2(sa, h, &c);
 		break;
 	case IKE_AM_R2:
 		am_r3(sa, h, buf, len);

@@ -218,6 +218,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ctx->nsas--;
 	clear_negotiation(sa);
 	free(sa->out);
+	free(sa->tx);
 	X509_free(sa->peer_cert);
 	sk_X509_pop_free(sa->peer_chain, X509_free);
 	OPENSSL_clear_free(sa, sizeof(*sa));
@@ -489,7 +490,7 @@ static void input_first(struct ike_ctx *ctx, const struct sockaddr_in *local,
 			const struct isakmp_hdr *h, const uint8_t *buf,
 			size_t len)
 {
-	struct isakmp_chain *c = ike_chain();
+	struct isakmp_chain chain, *c = &chain;
 	struct isakmp_err err;
 	uint8_t rcookie[8], digest[20];
 	struct ike_sa *sa;
@@ -603,10 +604,9 @@ void ike_input(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		if (half && h.exch == ISAKMP_EXCH_MAIN &&
 		    !memcmp(&half->peer, peer, sizeof(*peer)) &&
 		    !(h.flags & ISAKMP_FLAG_E) && !h.msgid) {
-			struct isakmp_chain *c =
-				ike_chain();
+			struct isakmp_chain c;
 
-			if (isakmp_chain_decode(c, h.np, buf + ISAKMP_HDR_LEN,
+			if (isakmp_chain_decode(&c, h.np, buf + ISAKMP_HDR_LEN,
 						len - ISAKMP_HDR_LEN, false,
 						&err)) {
 				ctx->stats.rx_malformed++;
@@ -618,7 +618,7 @@ void ike_input(struct ike_ctx *ctx, const struct sockaddr_in *local,
 			if (ctx->ops.trace)
 				ctx->ops.trace(ctx, peer, local, buf, len);
 			ike_msg_digest(buf, len, digest);
-			ike_mm_resp_msg3(ctx, half, c, digest);
+			ike_mm_resp_msg3(ctx, half, &c, digest);
 			return;
 		}
 		ctx->stats.rx_bad_cookie++;

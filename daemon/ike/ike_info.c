@@ -17,8 +17,6 @@
 
 #include "ike_int.h"
 
-static uint8_t p2_mem[ISAKMP_MAX_MSG];
-
 void ike_p2_iv(const struct ike_sa *sa, uint32_t msgid, uint8_t *iv)
 {
 	uint8_t be[4] = { msgid >> 24, msgid >> 16, msgid >> 8, msgid };
@@ -51,11 +49,13 @@ size_t ike_p2_begin(struct ike_sa *sa, struct isakmp_buf *b, uint8_t exch,
 	struct isakmp_hdr h = {
 		.version = ISAKMP_VERSION, .exch = exch, .msgid = msgid,
 	};
+	uint8_t *mem = malloc(ISAKMP_MAX_MSG);
 	size_t off;
 
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
-	isakmp_buf_init(b, p2_mem, sizeof(p2_mem));
+	isakmp_buf_init(b, mem, mem ? ISAKMP_MAX_MSG : 0);
+	b->err = !mem;
 	isakmp_hdr_encode(b, &h);
 	off = isakmp_pl_begin(b, ISAKMP_NP_HASH);
 	isakmp_put_zero(b, sa->keys.prf_len);
@@ -84,14 +84,26 @@ void ike_p2_hash(struct ike_sa *sa, struct isakmp_buf *b, size_t hash_off,
 		b->err = true;
 }
 
-int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
+void ike_p2_discard(struct isakmp_buf *b)
+{
+	/* the plaintext of a message 4 that never went out holds its KD */
+	if (b->p)
+		OPENSSL_clear_free(b->p, b->len < b->cap ? b->len : b->cap);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->err = true;
+}
+
+int ike_p2_send_keep(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv,
+		     uint8_t **keep, size_t *keep_len)
 {
 	struct ike_ctx *ctx = sa->ctx;
 	size_t bs = sa->keys.block, n;
+	uint8_t *p;
 
 	isakmp_msg_end(b);
 	if (b->err || !bs)
-		goto wipe;
+		goto fail;
 	if (ctx->ops.trace)
 		ctx->ops.trace(ctx, &sa->local, &sa->peer, b->p, b->len);
 	isakmp_put_zero(b, (bs - (b->len - ISAKMP_HDR_LEN) % bs) % bs);
@@ -99,16 +111,35 @@ int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
 	if (b->err || ike_cbc(sa->suite.encr, sa->suite.key_bits, sa->keys.enc,
 			      iv, b->p + ISAKMP_HDR_LEN, n,
 			      b->p + ISAKMP_HDR_LEN, true))
-		goto wipe;
+		goto fail;
 	memcpy(iv, b->p + b->len - bs, bs);
 	b->p[19] |= ISAKMP_FLAG_E;
 	isakmp_msg_end(b);
+	if (keep) {
+		/* the buffer, no longer than the message, is the caller's
+		 * before anything else runs */
+		p = realloc(b->p, b->len);
+		*keep = p ? p : b->p;
+		*keep_len = b->len;
+		b->p = NULL;
+		b->cap = 0;
+		ike_send_raw(ctx, &sa->local, &sa->peer, *keep, *keep_len);
+		return 0;
+	}
 	ike_send_raw(ctx, &sa->local, &sa->peer, b->p, b->len);
+	/* ciphertext only: no wipe needed */
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
 	return 0;
-wipe:
-	/* the plaintext of a message 4 that never went out holds its KD */
-	OPENSSL_cleanse(b->p, b->len < b->cap ? b->len : b->cap);
+fail:
+	ike_p2_discard(b);
 	return -1;
+}
+
+int ike_p2_send(struct ike_sa *sa, struct isakmp_buf *b, uint8_t *iv)
+{
+	return ike_p2_send_keep(sa, b, iv, NULL, NULL);
 }
 
 void ike_send_notify(struct ike_sa *sa, uint16_t type)
@@ -188,7 +219,7 @@ void ike_info_plain(struct ike_ctx *ctx, const struct sockaddr_in *peer,
 {
 	static const uint8_t zero[8];
 	struct ike_sa *sa = ike_sa_find(ctx, h->icookie, zero);
-	struct isakmp_chain *c = ike_chain();
+	struct isakmp_chain chain, *c = &chain;
 	struct isakmp_err err;
 
 	/* a notify without responder cookie is about an exchange whose
@@ -418,11 +449,13 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		    const uint8_t *buf, size_t len)
 {
 	struct ike_ctx *ctx = sa->ctx;
-	struct isakmp_chain *c = ike_chain();
-	uint8_t *plain = ike_plain(), iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
+	uint8_t iv[IKE_MAX_BLOCK], hash[IKE_MAX_HASH];
+	struct ike_in in = { .plain = NULL };
+	struct isakmp_chain *c = &in.c;
 	const uint8_t *from;
 	struct isakmp_err err;
 	size_t blen = len - ISAKMP_HDR_LEN;
+	uint8_t *plain;
 	unsigned i;
 
 	if (!(h->flags & ISAKMP_FLAG_E)) {
@@ -453,6 +486,14 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		       h->msgid ? "no keys yet" : "message id 0");
 		return;
 	}
+	/* the message's own plaintext: what its notifies make us send or
+	 * call cannot reach it */
+	plain = in.plain = malloc(blen ? blen : 1);
+	if (!plain) {
+		ctx->stats.rx_dropped++;
+		return;
+	}
+	in.plain_len = blen;
 	memcpy(plain, buf + ISAKMP_HDR_LEN, blen);
 	ike_p2_iv(sa, h->msgid, iv);
 	/* HASH(1) first (RFC 2409 5.7), then payloads */
@@ -466,13 +507,13 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			 * other keys, or not the peer's */
 			ike_msg_undecryptable(sa, 0,
 					      "does not decrypt to HASH and payloads");
-			return;
+			goto out;
 		}
 		ctx->stats.rx_malformed++;
 		log_rl(&ike_rl_malformed, LOG_WARNING,
 		       "dropped protected informational message from %s: does not decrypt to HASH and payloads",
 		       ike_peer_str(&sa->peer));
-		return;
+		goto out;
 	}
 	/* every payload after HASH, unknown ones too (RFC 2409 5.7) */
 	from = c->pl[0].body + c->pl[0].len;
@@ -483,7 +524,7 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		log_rl(&ike_rl_malformed, LOG_WARNING,
 		       "dropped informational message from %s: HASH(1) does not verify",
 		       ike_peer_str(&sa->peer));
-		return;
+		goto out;
 	}
 	/* each informational message is an exchange of its own */
 	if (ike_mid_seen(&sa->info_mids, h->msgid)) {
@@ -491,7 +532,7 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		log_rl(&ike_rl_unknown, LOG_WARNING,
 		       "dropped informational message from %s: M-ID 0x%08x was used before on this SA (replay)",
 		       ike_peer_str(&sa->peer), h->msgid);
-		return;
+		goto out;
 	}
 	ike_mid_note(&sa->info_mids, h->msgid);
 	ike_trace_decrypted(sa, buf, plain, c);
@@ -500,7 +541,7 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 
 		if (c->pl[i].type == ISAKMP_NP_D) {
 			delete_payload(sa, &c->pl[i]);
-			return;		/* sa may be gone */
+			goto out;	/* sa may be gone */
 		}
 		if (c->pl[i].type != ISAKMP_NP_N ||
 		    isakmp_notify_decode(&n, &c->pl[i], NULL))
@@ -523,14 +564,16 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			 isakmp_notify_name(n.type));
 		if (ctx->ops.notify && sa->state == IKE_ESTABLISHED) {
 			ctx->ops.notify(sa, &n);
-			return;		/* sa may be gone */
+			goto out;	/* sa may be gone */
 		}
 		if (n.type < ISAKMP_N_CONNECTED && sa->state != IKE_ESTABLISHED) {
 			ike_sa_fail(sa, 0, "the peer refused: %s",
 				    isakmp_notify_name(n.type));
-			return;
+			goto out;
 		}
 	}
+out:
+	ike_in_done(&in);
 }
 
 void ike_phase2_input(struct ike_sa *sa, const struct isakmp_hdr *h,

@@ -47,7 +47,6 @@ void ike_sa_free(struct ike_sa *sa);
 void ike_sa_fail(struct ike_sa *sa, uint16_t notify, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ike_sa_established(struct ike_sa *sa);
-const char *ike_peer_str(const struct sockaddr_in *a);
 const struct ike_peer *ike_peer_lookup(const struct ike_ctx *ctx,
 				       const struct in_addr *addr);
 
@@ -75,7 +74,9 @@ void ike_flood_release(struct ike_sa *sa);
 void ike_flood_tick(struct ike_ctx *ctx);
 
 /* ike_msg.c: building, protecting and sending Phase 1 messages */
-void ike_msg_begin(struct isakmp_buf *b, const struct ike_sa *sa,
+/* Starts a Phase 1 message in the SA's buffer (sa->tx; b->err if there
+ * is no memory) */
+void ike_msg_begin(struct isakmp_buf *b, struct ike_sa *sa,
 		   uint8_t exch, uint32_t msgid, uint8_t flags);
 /* Finishes b (encrypting it with the Phase 1 chain if encrypt), keeps it
  * for retransmission and sends it; retransmit arms the timer. */
@@ -85,9 +86,6 @@ int ike_msg_send(struct ike_sa *sa, struct isakmp_buf *b, bool encrypt,
  * applies once the message is accepted. */
 int ike_msg_decrypt(const struct ike_sa *sa, const uint8_t *body, size_t len,
 		    uint8_t *out, uint8_t *next_iv);
-void ike_send_raw(struct ike_ctx *ctx, const struct sockaddr_in *local,
-		  const struct sockaddr_in *peer, const uint8_t *buf,
-		  size_t len);
 /* An unprotected informational notify (before keys exist) */
 void ike_send_notify_plain(struct ike_ctx *ctx,
 			   const struct sockaddr_in *local,
@@ -102,17 +100,25 @@ void ike_put_dpd_vid(struct isakmp_buf *b);
  * if it times out. Returns true the first time for the SA. */
 bool ike_msg_undecryptable(struct ike_sa *sa, unsigned msg, const char *why);
 void ike_rtx_cb(struct ev_timer *t);
-/* Traces a received encrypted message as its plaintext */
-void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
-			 const uint8_t *plain, const struct isakmp_chain *c);
-/* Decrypts a Phase 1 message and walks its payloads into c */
+/*
+ * A received encrypted message, decoded per call (the handler's own, on
+ * its stack: a handler that sends, or whose callbacks take in another
+ * message, keeps its payloads): plain is the decrypted body on the heap
+ * (plain_len bytes, the message's size), c its payloads.
+ */
+struct ike_in {
+	struct isakmp_chain c;
+	uint8_t *plain;
+	size_t plain_len;
+};
+/* Wipes and frees in->plain (may be NULL) */
+void ike_in_done(struct ike_in *in);
+/* Decrypts a Phase 1 message into in and walks its payloads; on failure
+ * nothing is left to free (why says what went wrong) */
 int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,
-		 struct isakmp_chain *c, uint8_t *next_iv, char *why,
+		 struct ike_in *in, uint8_t *next_iv, char *why,
 		 size_t why_len);
 void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t *out);
-/* static buffers for the message being processed */
-struct isakmp_chain *ike_chain(void);
-uint8_t *ike_plain(void);
 
 /* ike_p1.c: pieces of both modes */
 int ike_p1_put_offer(struct ike_sa *sa, struct isakmp_buf *b);

@@ -110,33 +110,34 @@ static int check_peer(struct ike_sa *sa, const struct isakmp_chain *c,
 /* Message 6: the responder's identity and proof */
 static void mm_i6(struct ike_sa *sa, const uint8_t *buf, size_t len)
 {
-	struct isakmp_chain *c = ike_chain();
 	uint8_t next_iv[IKE_MAX_BLOCK];
+	struct ike_in in;
 	char why[200];
 
-	if (ike_msg_open(sa, buf, len, c, next_iv, why, sizeof(why))) {
+	if (ike_msg_open(sa, buf, len, &in, next_iv, why, sizeof(why))) {
 		/* our message 5 brings it again */
 		sa->have_in_digest = false;
 		ike_msg_undecryptable(sa, 6, why);
 		return;
 	}
-	ike_trace_decrypted(sa, buf, ike_plain(), c);
+	ike_trace_decrypted(sa, buf, in.plain, &in.c);
 	/* the responder's chain moved on with message 6, accepted or not:
 	 * our delete on failure must use the IV it expects */
 	memcpy(sa->iv, next_iv, sa->keys.block);
 	sa->peer_keys_ok = true;
-	if (check_peer(sa, c, 6))
-		return;
-	ike_p1_notifies(sa, c);
-	ev_timer_del(&sa->rtx);
-	free(sa->out);
-	sa->out = NULL;
-	ike_sa_established(sa);
+	if (!check_peer(sa, &in.c, 6)) {
+		ike_p1_notifies(sa, &in.c);
+		ev_timer_del(&sa->rtx);
+		free(sa->out);
+		sa->out = NULL;
+		ike_sa_established(sa);
+	}
+	ike_in_done(&in);
 }
 
 void ike_mm_resend_msg2(struct ike_ctx *ctx, struct ike_half *half)
 {
-	static uint8_t mem[ISAKMP_HDR_LEN + 64 + IKE_MAX_SAI];
+	uint8_t mem[ISAKMP_HDR_LEN + 64 + IKE_MAX_SAI];
 	struct isakmp_hdr h = {
 		.version = ISAKMP_VERSION, .exch = ISAKMP_EXCH_MAIN,
 	};
@@ -163,7 +164,7 @@ void ike_mm_resp_msg1(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		      const struct isakmp_hdr *h, const struct isakmp_chain *c,
 		      const uint8_t *rcookie)
 {
-	static struct isakmp_sa offer;
+	struct isakmp_sa offer;
 	const struct isakmp_pl *pl = isakmp_chain_find(c, ISAKMP_NP_SA, 0);
 	const struct ike_peer *pc = ike_peer_lookup(ctx, &peer->sin_addr);
 	struct isakmp_err err;
@@ -294,12 +295,12 @@ void ike_mm_resp_msg3(struct ike_ctx *ctx, struct ike_half *half,
 /* Message 5: the initiator's identity and proof; answer with ours */
 static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 {
-	struct isakmp_chain *c = ike_chain();
 	uint8_t next_iv[IKE_MAX_BLOCK];
 	struct isakmp_buf b;
+	struct ike_in in;
 	char why[200];
 
-	if (ike_msg_open(sa, buf, len, c, next_iv, why, sizeof(why))) {
+	if (ike_msg_open(sa, buf, len, &in, next_iv, why, sizeof(why))) {
 		/* a repeat is not a duplicate to answer with message 4 */
 		sa->have_in_digest = false;
 		/* once, unprotected (we have no keys in common): a peer
@@ -311,12 +312,13 @@ static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 					      ISAKMP_N_AUTHENTICATION_FAILED);
 		return;
 	}
-	ike_trace_decrypted(sa, buf, ike_plain(), c);
+	ike_trace_decrypted(sa, buf, in.plain, &in.c);
 	memcpy(sa->iv, next_iv, sa->keys.block);
 	sa->peer_keys_ok = true;
-	if (check_peer(sa, c, 5))
-		return;
-	ike_p1_notifies(sa, c);
+	if (check_peer(sa, &in.c, 5))
+		goto out;
+	ike_p1_notifies(sa, &in.c);
+	ike_in_done(&in);
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_MAIN, 0, 0);
 	if (ike_p1_put_id(sa, &b) || ike_p1_put_auth(sa, &b) ||
 	    ike_msg_send(sa, &b, true, false)) {
@@ -326,13 +328,16 @@ static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	ike_sa_established(sa);
 	/* keep message 6 a while for a retransmitted message 5 */
 	ev_timer_add(&sa->rtx, IKE_KEEP_LAST_MS);
+	return;
+out:
+	ike_in_done(&in);
 }
 
 void ike_mm_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 		  const uint8_t *buf, size_t len)
 {
 	bool enc = h->flags & ISAKMP_FLAG_E;
-	struct isakmp_chain *c = ike_chain();
+	struct isakmp_chain c;
 	struct isakmp_err err;
 	uint8_t digest[20];
 
@@ -351,7 +356,7 @@ void ike_mm_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			drop(sa, "encrypted before keys were agreed");
 			return;
 		}
-		if (isakmp_chain_decode(c, h->np, buf + ISAKMP_HDR_LEN,
+		if (isakmp_chain_decode(&c, h->np, buf + ISAKMP_HDR_LEN,
 					len - ISAKMP_HDR_LEN, false, &err)) {
 			drop(sa, err.msg);
 			return;
@@ -376,10 +381,10 @@ void ike_mm_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 	sa->have_in_digest = true;
 	switch (sa->state) {
 	case IKE_MM_I1:
-		mm_i2(sa, h, c);
+		mm_i2(sa, h, &c);
 		break;
 	case IKE_MM_I3:
-		mm_i4(sa, c);
+		mm_i4(sa, &c);
 		break;
 	case IKE_MM_I5:
 		mm_i6(sa, buf, len);

@@ -16,21 +16,6 @@
 
 #include "ike_int.h"
 
-/* One message is processed at a time: these hold it */
-static uint8_t out_mem[ISAKMP_MAX_MSG];
-static uint8_t plain_mem[ISAKMP_MAX_MSG];
-static struct isakmp_chain chain_mem;
-
-struct isakmp_chain *ike_chain(void)
-{
-	return &chain_mem;
-}
-
-uint8_t *ike_plain(void)
-{
-	return plain_mem;
-}
-
 void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t *out)
 {
 	struct iovec v = { (void *)buf, len };
@@ -47,7 +32,7 @@ void ike_send_raw(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		ctx->ops.send(ctx, local, peer, buf, len);
 }
 
-void ike_msg_begin(struct isakmp_buf *b, const struct ike_sa *sa,
+void ike_msg_begin(struct isakmp_buf *b, struct ike_sa *sa,
 		   uint8_t exch, uint32_t msgid, uint8_t flags)
 {
 	struct isakmp_hdr h = {
@@ -55,9 +40,14 @@ void ike_msg_begin(struct isakmp_buf *b, const struct ike_sa *sa,
 		.msgid = msgid,
 	};
 
+	/* one Phase 1 message of an SA is built at a time: a buffer left
+	 * by one that failed is taken again */
+	if (!sa->tx)
+		sa->tx = malloc(ISAKMP_MAX_MSG);
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
-	isakmp_buf_init(b, out_mem, sizeof(out_mem));
+	isakmp_buf_init(b, sa->tx, sa->tx ? ISAKMP_MAX_MSG : 0);
+	b->err = !sa->tx;
 	isakmp_hdr_encode(b, &h);
 }
 
@@ -89,10 +79,20 @@ int ike_msg_send(struct ike_sa *sa, struct isakmp_buf *b, bool encrypt,
 		b->p[19] |= ISAKMP_FLAG_E;
 		isakmp_msg_end(b);
 	}
-	copy = malloc(b->len);
-	if (!copy)
-		return -1;
-	memcpy(copy, b->p, b->len);
+	if (b->p == sa->tx) {
+		/* the message becomes the one kept for retransmission */
+		copy = realloc(sa->tx, b->len);
+		if (!copy)
+			copy = sa->tx;
+		sa->tx = NULL;
+		b->p = NULL;
+		b->cap = 0;
+	} else {
+		copy = malloc(b->len);
+		if (!copy)
+			return -1;
+		memcpy(copy, b->p, b->len);
+	}
 	free(sa->out);
 	sa->out = copy;
 	sa->out_len = b->len;
@@ -255,10 +255,13 @@ void ike_rtx_cb(struct ev_timer *t)
 void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
 			 const uint8_t *plain, const struct isakmp_chain *c)
 {
-	static uint8_t msg[ISAKMP_MAX_MSG];
 	size_t n = c->end;
+	uint8_t *msg;
 
-	if (!sa->ctx->ops.trace || n > sizeof(msg) - ISAKMP_HDR_LEN)
+	if (!sa->ctx->ops.trace || n > ISAKMP_MAX_MSG - ISAKMP_HDR_LEN)
+		return;
+	msg = malloc(ISAKMP_HDR_LEN + n);
+	if (!msg)
 		return;
 	/* the payloads as received, unknown ones too; no padding */
 	memcpy(msg, hdr, ISAKMP_HDR_LEN);
@@ -271,31 +274,54 @@ void ike_trace_decrypted(struct ike_sa *sa, const uint8_t *hdr,
 	msg[27] = (uint8_t)n;
 	sa->ctx->ops.trace(sa->ctx, &sa->peer, &sa->local, msg, n);
 	/* a GROUPKEY-PULL message 4 or a push carries keys (KD) */
-	OPENSSL_cleanse(msg, n);
+	OPENSSL_clear_free(msg, n);
+}
+
+void ike_in_done(struct ike_in *in)
+{
+	if (in->plain)
+		OPENSSL_clear_free(in->plain, in->plain_len);
+	in->plain = NULL;
+	in->plain_len = 0;
 }
 
 int ike_msg_open(struct ike_sa *sa, const uint8_t *buf, size_t len,
-		 struct isakmp_chain *c, uint8_t *next_iv, char *why,
+		 struct ike_in *in, uint8_t *next_iv, char *why,
 		 size_t why_len)
 {
-	uint8_t *plain = ike_plain();
+	size_t blen = len - ISAKMP_HDR_LEN;
 	struct isakmp_err err;
 
+	in->plain = NULL;
+	in->plain_len = 0;
 	if (!sa->keys.block) {
 		snprintf(why, why_len, "encrypted before keys were agreed");
 		return -1;
 	}
-	if (ike_msg_decrypt(sa, buf + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
-			    plain, next_iv)) {
+	if (!blen || blen % sa->keys.block) {
 		snprintf(why, why_len, "%zu encrypted bytes are not whole %zu-byte blocks",
-			 len - ISAKMP_HDR_LEN, sa->keys.block);
+			 blen, sa->keys.block);
 		return -1;
 	}
-	if (isakmp_chain_decode(c, buf[16], plain, len - ISAKMP_HDR_LEN, true,
+	in->plain = malloc(blen);
+	if (!in->plain) {
+		snprintf(why, why_len, "out of memory");
+		return -1;
+	}
+	in->plain_len = blen;
+	if (ike_msg_decrypt(sa, buf + ISAKMP_HDR_LEN, blen, in->plain,
+			    next_iv)) {
+		snprintf(why, why_len, "does not decrypt");
+		goto fail;
+	}
+	if (isakmp_chain_decode(&in->c, buf[16], in->plain, blen, true,
 				&err)) {
 		snprintf(why, why_len, "no valid payloads after decryption (%s)",
 			 err.msg);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	ike_in_done(in);
+	return -1;
 }

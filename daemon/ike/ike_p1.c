@@ -35,8 +35,8 @@ uint32_t ike_lifetime(uint32_t offered, uint32_t ours)
 int ike_p1_put_offer(struct ike_sa *sa, struct isakmp_buf *b)
 {
 	const struct ike_peer *pc = sa->pc;
-	static struct isakmp_sa offer;
-	static uint8_t attrs[ISAKMP_MAX_TRANSFORMS * 32];
+	uint8_t attrs[ISAKMP_MAX_TRANSFORMS * 32];
+	struct isakmp_sa offer;
 	struct isakmp_buf ab;
 	size_t start;
 	unsigned i;
@@ -168,7 +168,7 @@ int ike_p1_check_reply(struct ike_sa *sa, const struct isakmp_chain *c,
 		       struct isakmp_err *err)
 {
 	const struct isakmp_pl *pl = isakmp_chain_find(c, ISAKMP_NP_SA, 0);
-	static struct isakmp_sa reply;
+	struct isakmp_sa reply;
 	struct ike_suite s;
 	unsigned k;
 	char buf[96];

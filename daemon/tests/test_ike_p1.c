@@ -1328,6 +1328,104 @@ static void test_hash_unknown_payloads(void **state)
 	assert_int_equal(ctx[1].stats.rx_malformed, 0);
 }
 
+/* side 0's datagrams reach side 1 at once, from inside ike_ops.send */
+static int op_send_at_once(struct ike_ctx *c, const struct sockaddr_in *local,
+			   const struct sockaddr_in *to, const uint8_t *buf,
+			   size_t len)
+{
+	int from = ike_pair_side(c);
+
+	sent[from]++;
+	if (from == 0)
+		ike_input(&ctx[1], to, local, buf, len);
+	return 0;
+}
+
+/*
+ * Reentrancy: the member answers the key server's R-U-THERE from inside
+ * the informational message that carries it, and that answer is taken
+ * in (here at once, by a send op that delivers synchronously) before
+ * the member has walked the rest of the message. Each message keeps its
+ * own plaintext and payloads: the RESPONDER-LIFETIME after the R-U-THERE
+ * still counts (with one shared decode buffer it was the ACK's payloads
+ * the member went on walking).
+ */
+static void test_info_reentrant(void **state)
+{
+	static const uint8_t seq[4] = { 0, 0, 0, 9 };
+	uint8_t spi[16], attrs[16], iv[IKE_MAX_BLOCK];
+	struct isakmp_buf b, ab;
+	uint32_t msgid = 0x7e3e7e3e;
+	unsigned acks;
+	size_t off;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	assert_int_equal(est[0]->suite.lifetime, 3600);
+	memcpy(spi, est[1]->icookie, 8);
+	memcpy(spi + 8, est[1]->rcookie, 8);
+	isakmp_buf_init(&ab, attrs, sizeof(attrs));
+	isakmp_put_attr_basic(&ab, 1, IKE_LIFE_SECONDS);
+	isakmp_put_attr_uint(&ab, 2, 600);
+	assert_false(ab.err);
+	off = ike_p2_begin(est[1], &b, ISAKMP_EXCH_INFO, msgid);
+	isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+		.doi = ISAKMP_DOI_GDOI, .proto = ISAKMP_PROTO_ISAKMP,
+		.spi_len = 16, .spi = spi, .type = ISAKMP_N_R_U_THERE,
+		.data = seq, .data_len = sizeof(seq) });
+	isakmp_notify_encode(&b, &(struct isakmp_notify_pl){
+		.doi = ISAKMP_DOI_GDOI, .proto = ISAKMP_PROTO_ISAKMP,
+		.spi_len = 16, .spi = spi,
+		.type = ISAKMP_N_RESPONDER_LIFETIME, .data = ab.p,
+		.data_len = ab.len });
+	ike_p2_hash(est[1], &b, off, msgid);
+	ike_p2_iv(est[1], msgid, iv);
+	assert_int_equal(ike_p2_send(est[1], &b, iv), 0);
+	ctx[0].ops.send = op_send_at_once;
+	acks = ctx[1].stats.rx;
+	ike_pair_pump();
+	/* the ACK went in (inside the member's handling), then the
+	 * lifetime notify was heeded */
+	assert_int_equal(ctx[1].stats.rx, acks + 1);
+	assert_int_equal(ctx[1].stats.rx_dropped + ctx[1].stats.rx_malformed,
+			 0);
+	assert_int_equal(est[0]->suite.lifetime, 600);
+	assert_true(ike_sa_remaining_ms(est[0]) <= 600000);
+}
+
+/*
+ * A protected message sent while another is being built (a callback that
+ * sends a notify from inside a builder's work): each has its buffer, the
+ * first goes out whole (with one shared buffer it went out as garbage,
+ * dropped by the peer as malformed).
+ */
+static void test_p2_nested_build(void **state)
+{
+	uint8_t iv[IKE_MAX_BLOCK];
+	uint32_t msgid = 0x600dcafe;
+	struct isakmp_buf b;
+	size_t off, n;
+
+	(void)state;
+	initiate(IKE_MODE_MAIN);
+	run(2000);
+	assert_same_keys();
+	off = ike_p2_begin(est[0], &b, GDOI_EXCH_PULL, msgid);
+	n = isakmp_pl_begin(&b, ISAKMP_NP_NONCE);
+	isakmp_put_bytes(&b, p2_nonce, sizeof(p2_nonce));
+	isakmp_pl_end(&b, n);
+	dpd_probe(est[0], 1);		/* meanwhile */
+	ike_p2_hash(est[0], &b, off, msgid);
+	ike_p2_iv(est[0], msgid, iv);
+	assert_int_equal(ike_p2_send(est[0], &b, iv), 0);
+	ike_pair_pump();
+	assert_int_equal(p2_ok[1], 1);
+	assert_int_equal(ctx[1].stats.rx_malformed, 0);
+	assert_int_equal(ctx[1].stats.rx_dropped, 0);
+}
+
 /* Garbage into the responder: counted, dropped, nothing kept */
 static void test_garbage(void **state)
 {
@@ -1389,6 +1487,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_initial_contact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initial_contact_p1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hash_unknown_payloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info_reentrant, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_p2_nested_build, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_psk, NULL, NULL),
 	};
 	const struct CMUnitTest rsa[] = {
