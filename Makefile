@@ -13,6 +13,15 @@
 #   make install          gvpn, gvpnd, man pages, bash completion, the
 #                         systemd unit and example configurations
 #                         (DESTDIR, PREFIX=/usr); gvpn.ko: make module
+#   make modules_install  gvpn.ko for KVER into /lib/modules/KVER/updates,
+#                         then depmod, so that "modprobe gvpn" loads it
+#                         and its dependencies (INSTALL_MOD_PATH: no depmod)
+#   make dkms-install     gvpn.ko's sources to /usr/src/gvpn-VERSION, built
+#                         and installed by DKMS for every kernel with
+#                         headers, and again for each new kernel
+#                         (make dkms-uninstall removes them)
+#   make deb              Debian packages gvpn-dkms and gvpnd in build/deb,
+#                         checked with lintian
 #
 # KVER defaults to the running kernel when its headers are installed, else
 # the newest installed Debian headers.
@@ -121,4 +130,49 @@ clean:
 	$(MAKE) -C daemon O=$(BUILD)/daemon clean
 	rm -rf $(BUILD)
 
+# The packages' version, for DKMS too: debian/changelog's (native, so
+# no Debian revision).
+PKG_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+
+# kbuild installs the module (compressed as the kernel's own are) into
+# updates/, which depmod ranks above the kernel's tree
+modules_install: module
+	$(MAKE) -C /lib/modules/$(KVER)/build M=$(BUILD)/mod-$(KVER) \
+		INSTALL_MOD_DIR=updates \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) \
+		modules_install
+	$(if $(INSTALL_MOD_PATH),@echo "modules_install: no depmod under INSTALL_MOD_PATH", \
+		depmod -a $(KVER))
+
+dkms-install:
+	scripts/dkms-src "$(DESTDIR)" $(PKG_VERSION)
+ifeq ($(DESTDIR),)
+	dkms add gvpn/$(PKG_VERSION)
+	@for k in /lib/modules/*; do k=$${k##*/}; \
+		if [ -e /lib/modules/$$k/build/include ]; then \
+			dkms install gvpn/$(PKG_VERSION) -k $$k || exit 1; \
+		else echo "dkms-install: no headers for $$k, skipped"; fi; \
+	done
+endif
+
+dkms-uninstall:
+	-[ ! -d /sys/module/gvpn ] || modprobe -r gvpn
+	-dkms remove gvpn/$(PKG_VERSION) --all
+	rm -rf /usr/src/gvpn-$(PKG_VERSION)
+
+# dpkg-buildpackage writes its results next to the source tree: build a
+# copy of the tree (without build/ and .git) in build/deb/gvpn-VERSION
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/gvpn-$(PKG_VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude=__pycache__ . | \
+		tar -x -C $(DEB_DIR)/gvpn-$(PKG_VERSION)
+	cd $(DEB_DIR)/gvpn-$(PKG_VERSION) && \
+		dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error,warning,info -i $(DEB_DIR)/gvpn_$(PKG_VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
+
+.PHONY: modules_install dkms-install dkms-uninstall deb
 .PHONY: all userland module modules-test selftests check check-debug module-debug lint demo install clean
