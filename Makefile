@@ -64,7 +64,8 @@ selftests: userland
 	$(MAKE) -C selftests/gvpn all install
 	$(MAKE) -C selftests/gvpnd all install
 
-check: userland modules-test selftests
+# (deb-modules: the packages selftests/gvpn/pkg_deb.sh installs in the VM)
+check: userland modules-test selftests deb-modules
 	scripts/check $(TEST_KERNELS)
 
 # Opt-in debug lane: a subset of the VM selftests (TESTS overrides it) on
@@ -134,13 +135,14 @@ clean:
 # no Debian revision).
 PKG_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
 
-# kbuild installs the module (compressed as the kernel's own are) into
-# updates/, which depmod ranks above the kernel's tree
+# gvpn.ko into updates/, which depmod ranks above the kernel's own tree.
+# Without debug information, as the kernel's own modules. (Not kbuild's
+# modules_install: with Debian's headers it tries to sign with a key only
+# the kernel's build had.)
 modules_install: module
-	$(MAKE) -C /lib/modules/$(KVER)/build M=$(BUILD)/mod-$(KVER) \
-		INSTALL_MOD_DIR=updates \
-		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) \
-		modules_install
+	install -D -m 644 $(BUILD)/mod-$(KVER)/kernel/gvpn.ko \
+		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/gvpn.ko
+	strip --strip-debug $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/gvpn.ko
 	$(if $(INSTALL_MOD_PATH),@echo "modules_install: no depmod under INSTALL_MOD_PATH", \
 		depmod -a $(KVER))
 
@@ -174,5 +176,22 @@ deb:
 	lintian --fail-on error,warning,info -i $(DEB_DIR)/gvpn_$(PKG_VERSION)_*.changes
 	@ls -l $(DEB_DIR)/*.deb
 
-.PHONY: modules_install dkms-install dkms-uninstall deb
+# gvpn-dkms's sources built by DKMS here for each of TEST_KERNELS, in a
+# private DKMS tree (build/deb/dkms): DKMS itself, a shell script, takes
+# minutes under the VMs' emulated CPU, so selftests/gvpn/pkg_deb.sh hands
+# the guest's DKMS this build for its kernel
+deb-modules: deb
+	rm -rf $(DEB_DIR)/dkms
+	mkdir -p $(DEB_DIR)/dkms/root $(DEB_DIR)/dkms/tree
+	dpkg-deb -x $(DEB_DIR)/gvpn-dkms_$(PKG_VERSION)_all.deb $(DEB_DIR)/dkms/root
+	dkms add --dkmstree $(DEB_DIR)/dkms/tree \
+		--sourcetree $(DEB_DIR)/dkms/root/usr/src gvpn/$(PKG_VERSION) >/dev/null
+	@for k in $$(scripts/kver $(TEST_KERNELS)); do \
+		echo "  DKMS    $$k"; \
+		dkms build --dkmstree $(DEB_DIR)/dkms/tree \
+			--sourcetree $(DEB_DIR)/dkms/root/usr/src \
+			gvpn/$(PKG_VERSION) -k $$k >/dev/null || exit 1; \
+	done
+
+.PHONY: modules_install dkms-install dkms-uninstall deb deb-modules
 .PHONY: all userland module modules-test selftests check check-debug module-debug lint demo install clean
