@@ -97,8 +97,8 @@ else
 	check "insmod gvpn.ko alone fails" test $rc -ne 0
 	echo "# $out"
 	check "insmod says: Unknown symbol in module" grep -q 'Unknown symbol in module' <<<"$out"
-	check "kernel log names nf_defrag_ipv4_enable" \
-		bash -c "dmesg | grep -q 'gvpn: Unknown symbol nf_defrag_ipv4_enable'"
+	check "kernel log: Unknown symbol nf_defrag_ipv4_enable (err -2)" \
+		bash -c "dmesg | grep -q 'gvpn: Unknown symbol nf_defrag_ipv4_enable (err -2)'"
 	check "modprobe nf_defrag_ipv4, then insmod gvpn.ko" \
 		bash -c "modprobe nf_defrag_ipv4 && insmod '$ko'"
 	check "rmmod gvpn nf_defrag_ipv4" rmmod gvpn nf_defrag_ipv4
