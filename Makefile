@@ -146,7 +146,12 @@ modules_install: module
 	$(if $(INSTALL_MOD_PATH),@echo "modules_install: no depmod under INSTALL_MOD_PATH", \
 		depmod -a $(KVER))
 
+# (again: DKMS forgets the previous build of this version first)
 dkms-install:
+ifeq ($(DESTDIR),)
+	-@dkms status -m gvpn -v $(PKG_VERSION) | grep -q . && \
+		dkms remove gvpn/$(PKG_VERSION) --all
+endif
 	scripts/dkms-src "$(DESTDIR)" $(PKG_VERSION)
 ifeq ($(DESTDIR),)
 	dkms add gvpn/$(PKG_VERSION)
@@ -179,7 +184,10 @@ deb:
 # gvpn-dkms's sources built by DKMS here for each of TEST_KERNELS, in a
 # private DKMS tree (build/deb/dkms): DKMS itself, a shell script, takes
 # minutes under the VMs' emulated CPU, so selftests/gvpn/pkg_deb.sh hands
-# the guest's DKMS this build for its kernel
+# the guest's DKMS this build for its kernel. depmod over a whole module
+# tree takes minutes there too (6.12's are xz-compressed): the module
+# dependency files with DKMS's gvpn.ko in updates/dkms and without it are
+# made here, in build/deb/dkms/KVER/{with,without}, as scripts/vmtest does
 deb-modules: deb
 	rm -rf $(DEB_DIR)/dkms
 	mkdir -p $(DEB_DIR)/dkms/root $(DEB_DIR)/dkms/tree
@@ -191,6 +199,17 @@ deb-modules: deb
 		dkms build --dkmstree $(DEB_DIR)/dkms/tree \
 			--sourcetree $(DEB_DIR)/dkms/root/usr/src \
 			gvpn/$(PKG_VERSION) -k $$k >/dev/null || exit 1; \
+		for v in with without; do \
+			d=$(DEB_DIR)/dkms/$$k/$$v; m=$$d/lib/modules/$$k; \
+			mkdir -p $$m/updates/dkms && \
+			ln -s /lib/modules/$$k/kernel $$m/kernel && \
+			cp /lib/modules/$$k/modules.order \
+			   /lib/modules/$$k/modules.builtin \
+			   /lib/modules/$$k/modules.builtin.modinfo $$m/ || exit 1; \
+			[ $$v = without ] || cp $(DEB_DIR)/dkms/tree/gvpn/$(PKG_VERSION)/$$k/x86_64/module/gvpn.ko* \
+				$$m/updates/dkms/ || exit 1; \
+			depmod -b $$d $$k || exit 1; \
+		done; \
 	done
 
 .PHONY: modules_install dkms-install dkms-uninstall deb deb-modules
