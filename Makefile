@@ -13,6 +13,15 @@
 #   make install          gvpn, gvpnd, man pages, bash completion, the
 #                         systemd unit and example configurations
 #                         (DESTDIR, PREFIX=/usr); gvpn.ko: make module
+#   make modules_install  gvpn.ko for KVER into /lib/modules/KVER/updates,
+#                         then depmod, so that "modprobe gvpn" loads it
+#                         and its dependencies (INSTALL_MOD_PATH: no depmod)
+#   make dkms-install     gvpn.ko's sources to /usr/src/gvpn-VERSION, built
+#                         and installed by DKMS for every kernel with
+#                         headers, and again for each new kernel
+#                         (make dkms-uninstall removes them)
+#   make deb              Debian packages gvpn-dkms and gvpnd in build/deb,
+#                         checked with lintian
 #
 # KVER defaults to the running kernel when its headers are installed, else
 # the newest installed Debian headers.
@@ -55,7 +64,8 @@ selftests: userland
 	$(MAKE) -C selftests/gvpn all install
 	$(MAKE) -C selftests/gvpnd all install
 
-check: userland modules-test selftests
+# (deb-modules: the packages selftests/gvpn/pkg_deb.sh installs in the VM)
+check: userland modules-test selftests deb-modules
 	scripts/check $(TEST_KERNELS)
 
 # Opt-in debug lane: a subset of the VM selftests (TESTS overrides it) on
@@ -121,4 +131,86 @@ clean:
 	$(MAKE) -C daemon O=$(BUILD)/daemon clean
 	rm -rf $(BUILD)
 
+# The packages' version, for DKMS too: debian/changelog's (native, so
+# no Debian revision).
+PKG_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+
+# gvpn.ko into updates/, which depmod ranks above the kernel's own tree.
+# Without debug information, as the kernel's own modules. (Not kbuild's
+# modules_install: with Debian's headers it tries to sign with a key only
+# the kernel's build had.)
+modules_install: module
+	install -D -m 644 $(BUILD)/mod-$(KVER)/kernel/gvpn.ko \
+		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/gvpn.ko
+	strip --strip-debug $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/gvpn.ko
+	$(if $(INSTALL_MOD_PATH),@echo "modules_install: no depmod under INSTALL_MOD_PATH", \
+		depmod -a $(KVER))
+
+# (again: DKMS forgets the previous build of this version first)
+dkms-install:
+ifeq ($(DESTDIR),)
+	-@dkms status -m gvpn -v $(PKG_VERSION) | grep -q . && \
+		dkms remove gvpn/$(PKG_VERSION) --all
+endif
+	scripts/dkms-src "$(DESTDIR)" $(PKG_VERSION)
+ifeq ($(DESTDIR),)
+	dkms add gvpn/$(PKG_VERSION)
+	@for k in /lib/modules/*; do k=$${k##*/}; \
+		if [ -e /lib/modules/$$k/build/include ]; then \
+			dkms install gvpn/$(PKG_VERSION) -k $$k || exit 1; \
+		else echo "dkms-install: no headers for $$k, skipped"; fi; \
+	done
+endif
+
+dkms-uninstall:
+	-[ ! -d /sys/module/gvpn ] || modprobe -r gvpn
+	-dkms remove gvpn/$(PKG_VERSION) --all
+	rm -rf /usr/src/gvpn-$(PKG_VERSION)
+
+# dpkg-buildpackage writes its results next to the source tree: build a
+# copy of the tree (without build/ and .git) in build/deb/gvpn-VERSION
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/gvpn-$(PKG_VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude=__pycache__ . | \
+		tar -x -C $(DEB_DIR)/gvpn-$(PKG_VERSION)
+	cd $(DEB_DIR)/gvpn-$(PKG_VERSION) && \
+		dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error,warning,info -i $(DEB_DIR)/gvpn_$(PKG_VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
+
+# gvpn-dkms's sources built by DKMS here for each of TEST_KERNELS, in a
+# private DKMS tree (build/deb/dkms): DKMS itself, a shell script, takes
+# minutes under the VMs' emulated CPU, so selftests/gvpn/pkg_deb.sh hands
+# the guest's DKMS this build for its kernel. depmod over a whole module
+# tree takes minutes there too (6.12's are xz-compressed): the module
+# dependency files with DKMS's gvpn.ko in updates/dkms and without it are
+# made here, in build/deb/dkms/KVER/{with,without}, as scripts/vmtest does
+deb-modules: deb
+	rm -rf $(DEB_DIR)/dkms
+	mkdir -p $(DEB_DIR)/dkms/root $(DEB_DIR)/dkms/tree
+	dpkg-deb -x $(DEB_DIR)/gvpn-dkms_$(PKG_VERSION)_all.deb $(DEB_DIR)/dkms/root
+	dkms add --dkmstree $(DEB_DIR)/dkms/tree \
+		--sourcetree $(DEB_DIR)/dkms/root/usr/src gvpn/$(PKG_VERSION) >/dev/null
+	@for k in $$(scripts/kver $(TEST_KERNELS)); do \
+		echo "  DKMS    $$k"; \
+		dkms build --dkmstree $(DEB_DIR)/dkms/tree \
+			--sourcetree $(DEB_DIR)/dkms/root/usr/src \
+			gvpn/$(PKG_VERSION) -k $$k >/dev/null || exit 1; \
+		for v in with without; do \
+			d=$(DEB_DIR)/dkms/$$k/$$v; m=$$d/lib/modules/$$k; \
+			mkdir -p $$m/updates/dkms && \
+			ln -s /lib/modules/$$k/kernel $$m/kernel && \
+			cp /lib/modules/$$k/modules.order \
+			   /lib/modules/$$k/modules.builtin \
+			   /lib/modules/$$k/modules.builtin.modinfo $$m/ || exit 1; \
+			[ $$v = without ] || cp $(DEB_DIR)/dkms/tree/gvpn/$(PKG_VERSION)/$$k/x86_64/module/gvpn.ko* \
+				$$m/updates/dkms/ || exit 1; \
+			depmod -b $$d $$k || exit 1; \
+		done; \
+	done
+
+.PHONY: modules_install dkms-install dkms-uninstall deb deb-modules
 .PHONY: all userland module modules-test selftests check check-debug module-debug lint demo install clean
