@@ -113,33 +113,41 @@ check "no cleartext between the hosts on the WAN" test "$(wan_count "$pcap" \
 
 # The key server's messages as tshark 4.0, an independent decoder, reads
 # them (the pushes as the key server signed them: its capture writes
-# their plaintext). It knows only RFC 6407's SA TEK (2-byte ID lengths):
-# it reads our 1-byte SRC ID Data Len 4 and the address's first octet 10
-# as one length, 0x040a = 1034, and stops there ([Malformed]). Every other
+# their plaintext). It knows only RFC 6407's layouts: after the SA KEK's
+# SPI it takes 4 bytes (RESERVED2), where RFC 3547 peers and our compat
+# mode put 6, and reads the last 2 and the first attribute's type as one
+# TLV attribute of length 32770 ([Malformed]): every message 2 and every
+# push stops there, in the SA KEK whose source is one ID_IPV4_ADDR. (The
+# SA TEK's 1-byte ID lengths, which tshark would misread next, are checked
+# by the members that decode them and by the unit tests.) Every other
 # frame decodes cleanly. One tshark pass (seconds under TCG).
 gvpnd_stop gmA
 gvpnd_stop gmB
 gvpnd_stop ks1
 f=$TMPDIR_TEST/ks1.pcap
 pcap_fields "$f" isakmp.exchangetype _ws.malformed _ws.expert.severity \
-	isakmp.typepayload isakmp.sat.src_id_type isakmp.sat.src_id_length
+	isakmp.typepayload isakmp.sak.src_id_type isakmp.ipsec.attr.length
 grep -v '^33|' "$f.fields" >"$f.pull"
 grep '^33|' "$f.fields" >"$f.push"
 npush=$(wc -l <"$f.push")
+# stops_in_kek: the frame is malformed in the SA KEK, as said above
+stops_in_kek='$2 != "" && $5 == 1 && $6 ~ /(^|,)32770$/'
 check "tshark decodes the key server's pcap (Phase 1 and two pulls)" \
 	test "$(wc -l <"$f.pull")" -ge 14
 check "tshark: the two messages 2 are the only pull frames with a problem" \
 	test "$(pcap_problems "$f.pull")" -eq 2
-check "tshark: both messages 2 (HASH, NONCE, SA) end at the SA TEK's SRC ID" \
-	test "$(awk -F'|' '$1 == 32 && $4 ~ /^8,10,1/ && $2 != "" &&
-		$5 == 1 && $6 == 1034' "$f.pull" | wc -l)" -eq 2
-check "tshark: no other pull frame has an SA TEK" \
-	test "$(awk -F'|' '$6 != ""' "$f.pull" | wc -l)" -eq 2
+check "tshark: both messages 2 (HASH, NONCE, SA) stop in the SA KEK trailer" \
+	test "$(awk -F'|' "\$1 == 32 && \$4 ~ /^8,10,1/ && $stops_in_kek" \
+		"$f.pull" | wc -l)" -eq 2
+check "tshark: no other pull frame has an SA KEK" \
+	test "$(awk -F'|' '$5 != ""' "$f.pull" | wc -l)" -eq 2
 check "tshark: pushes (GROUPKEY-PUSH, 33) to both members" test "$npush" -ge 2
-check "tshark: every push is SEQ, SA with the 1-byte SA TEK layout" \
-	test "$(awk -F'|' '$4 ~ /^18,1,/ && $5 == 1 && $6 == 1034' \
-		"$f.push" | wc -l)" -eq "$npush"
-check "tshark: no push has a GAP (22) or a Delete (12)" \
-	test "$(awk -F'|' '$4 ~ /(^|,)(22|12)(,|$)/' "$f.push" | wc -l)" -eq 0
+check "tshark: every push is SEQ then SA (no Delete) and stops in the SA KEK trailer" \
+	test "$(awk -F'|' "\$4 == \"18,1\" && $stops_in_kek" "$f.push" |
+		wc -l)" -eq "$npush"
+if [ "$(pcap_problems "$f.pull")" -ne 2 ] ||
+   [ "$(pcap_problems "$f.push")" -ne "$npush" ]; then
+	sed 's/^/# /' "$f.fields"
+fi
 
 exit $EXIT_STATUS
