@@ -33,6 +33,11 @@
  * is ejected (KS-19, KS_NACK_GM_EJECT): no more pushes until it registers
  * again. Multicast: one copy to multicast-group:848 and retransmissions
  * copies, no ACKs, nobody ejected.
+ *
+ * compat = "rfc3547": pushes in RFC 3547 4's form (gdoi_push.h): the SA
+ * KEK asks for no ACK (RFC 8263 came later), so unicast is like multicast
+ * in what follows: every retransmission to every member, nobody ejected;
+ * and no heartbeats (RFC 3547 has no SEQ-only push).
  */
 
 #include <arpa/inet.h>

@@ -9,7 +9,8 @@
  * (KS-20), ACKs (RFC 8263) and retransmission to the silent members only
  * (RK-10), ejection after three missed rekeys and return at the next
  * registration (KS-19), ACKs from strangers ignored, multicast copies,
- * heartbeats (HB-01) and the pseudotime resync with RK-13 combining; the
+ * heartbeats (HB-01) and the pseudotime resync with RK-13 combining;
+ * compat = "rfc3547" pushes (RFC 3547 form, no ACKs, no heartbeats); the
  * rekey settings of gvpnd.conf and their errors.
  */
 
