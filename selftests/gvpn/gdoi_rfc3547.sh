@@ -150,4 +150,5 @@ if [ "$(pcap_problems "$f.pull")" -ne 2 ] ||
 	sed 's/^/# /' "$f.fields"
 fi
 
+echo "# $SECONDS s"
 exit $EXIT_STATUS
