@@ -48,6 +48,21 @@
  *   KEK_ACK_REQUESTED (RFC 8263 2): we send attribute 9, basic, value 1;
  *   any value of 9 or of Juniper's pre-standard 129 means an ACK is wanted.
  *
+ *   RFC 3547 4 (the original GDOI; p->rfc3547 when building): HDR*, SEQ,
+ *   SA, KD, [CERT,] SIG. What differs from RFC 6407 4 on the wire: SA and
+ *   KD in every push (no SEQ-only push, so no heartbeat); no Delete
+ *   payload (RFC 3547 removes SAs by their lifetimes); no GAP in the SA
+ *   (RFC 6407 5.5 added it); no KEK_ACK_REQUESTED (RFC 8263 came later:
+ *   no ACK); and the SA in RFC 3547's layouts (5.3: SA KEK with POP
+ *   fields after the SPI; 5.4.1: SA TEK with 1-byte ID Data Len), which
+ *   the role puts in p->sa as it does for a pull. The same in both: the
+ *   header and cookies, SEQ (one more than the previous push, counted
+ *   from the pull's message 4), and SIG over "rekey" | HDR | the
+ *   payloads before SIG in plaintext (RFC 3547 4 and 4.7, RFC 6407 4.1).
+ *   KEK attribute numbers 1-7 are the same; 8 (KE_OAKLEY_GROUP) is RFC
+ *   3547's only and not sent. Opening accepts both forms: the SA decoder
+ *   tells the layouts apart by which lengths parse.
+ *
  * ACK (RFC 8263 3), member to key server, not encrypted:
  *
  *   HDR  cookies = the KEK SPI of the push it acknowledges, exchange
@@ -190,6 +205,18 @@ static bool is_ack_attr(uint16_t type)
 	       type == GDOI_KEK_ATTR_ACK_REQUESTED_OLD;
 }
 
+bool gdoi_sa_rfc3547(const struct gdoi_sa *sa)
+{
+	unsigned i;
+
+	if (sa->rfc3547_hdr || (sa->has_kek && sa->kek.trailer_len == 6))
+		return true;
+	for (i = 0; i < sa->ntek; i++)
+		if (sa->tek[i].id_len8)
+			return true;
+	return false;
+}
+
 void gdoi_push_spi(const struct isakmp_hdr *h, uint8_t spi[GDOI_KEK_SPI_LEN])
 {
 	/* RFC 6407 4: the KEK SPI is the initiator | responder cookie */
@@ -256,6 +283,10 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 	    !sig_md(kek->sig_hash) || p->ndel > GDOI_PUSH_MAX_DEL ||
 	    (p->ack_requested && !(p->has_sa && p->sa.has_kek)))
 		return -EINVAL;
+	/* RFC 3547 4: HDR*, SEQ, SA, KD, [CERT,] SIG and nothing else */
+	if (p->rfc3547 && (!p->has_sa || p->ndel || p->sa.has_gap ||
+			   p->ack_requested))
+		return -EINVAL;
 	if (EVP_PKEY_get_size(kek->sig_key) <= 0)
 		return -EINVAL;
 	sig_max = (size_t)EVP_PKEY_get_size(kek->sig_key);
@@ -278,7 +309,8 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 	spi_cookies(&h, kek->spi);
 	isakmp_buf_init(&b, out, cap);
 	isakmp_hdr_encode(&b, &h);
-	/* RFC 6407 4: HDR*, SEQ, [D,] [SA, KD,] [CERT,] SIG */
+	/* RFC 6407 4: HDR*, SEQ, [D,] [SA, KD,] [CERT,] SIG; RFC 3547 4 the
+	 * same without D and with SA and KD always (checked above) */
 	gdoi_seq_encode(&b, p->seq);
 	for (i = 0; i < p->ndel; i++)
 		isakmp_delete_encode(&b, &p->del[i]);
@@ -518,6 +550,9 @@ int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 				if (is_ack_attr(a.type))
 					p->ack_requested = true;
 		}
+		/* RFC 3547 4's form (see gdoi_push.h) */
+		p->rfc3547 = !p->ndel && !p->sa.has_gap &&
+			     gdoi_sa_rfc3547(&p->sa);
 	}
 	ret = 0;
 	goto out;

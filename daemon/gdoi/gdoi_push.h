@@ -69,6 +69,16 @@ struct gdoi_push {
 	 * set when the SA KEK has attribute 9 or Juniper's older 129.
 	 */
 	bool ack_requested;
+	/*
+	 * RFC 3547 4's form: HDR*, SEQ, SA, KD, [CERT,] SIG. Build: refuses
+	 * (-EINVAL) what RFC 3547 has no place for: no SA, a Delete, a GAP
+	 * in the SA, ack_requested (RFC 8263 came after). The SA layouts
+	 * (1-byte TEK ID lengths, the 6-byte SA KEK trailer) are the role's,
+	 * in sa. Open: set when the push has that form (SA and KD, no D, no
+	 * GAP) and the SA an RFC 3547 layout (see gdoi_sa_rfc3547()):
+	 * informational, both forms are accepted.
+	 */
+	bool rfc3547;
 };
 
 /*
@@ -101,6 +111,11 @@ int gdoi_push_build(const struct gdoi_kek_keys *kek, const struct gdoi_push *p,
 int gdoi_push_open(const struct gdoi_kek_keys *kek, const uint8_t *msg,
 		   size_t len, uint8_t *plain, size_t cap, struct gdoi_push *p,
 		   char *why, size_t whylen);
+
+/* Whether an SA payload has one of RFC 3547's layouts: the 1-byte SA
+ * Attribute Next Payload, the 6-byte SA KEK trailer, an SA TEK with 1-byte
+ * ID lengths */
+bool gdoi_sa_rfc3547(const struct gdoi_sa *sa);
 
 /* The KEK SPI a received push names (its cookies) */
 void gdoi_push_spi(const struct isakmp_hdr *h, uint8_t spi[GDOI_KEK_SPI_LEN]);

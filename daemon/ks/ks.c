@@ -496,10 +496,12 @@ static struct ks_snap *snap_build(struct ks *ks, struct ks_group *g)
 		isakmp_put_attr_basic(&b, GDOI_KEK_SIG_KEY_LENGTH,
 				      c->kek.sig_bits);
 		/* how often the key server pushes at least: members detect
-		 * its loss from it (HB-02); private, so not to vendors */
+		 * its loss from it (HB-02); private, so not to vendors;
+		 * compat = rfc3547 sends no heartbeats (ks_rekey.c) */
 		if (!c->mixed)
 			isakmp_put_attr_basic(&b, GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
-					      (uint16_t)(c->rekey.heartbeat ?
+					      (uint16_t)(c->rekey.heartbeat &&
+							 !rfc3547 ?
 							 c->rekey.heartbeat :
 							 c->rekey.pst_resync));
 		attrs_end(&b, start, &k->attrs);

@@ -33,6 +33,11 @@
  * is ejected (KS-19, KS_NACK_GM_EJECT): no more pushes until it registers
  * again. Multicast: one copy to multicast-group:848 and retransmissions
  * copies, no ACKs, nobody ejected.
+ *
+ * compat = "rfc3547": pushes in RFC 3547 4's form (gdoi_push.h): the SA
+ * KEK asks for no ACK (RFC 8263 came later), so unicast is like multicast
+ * in what follows: every retransmission to every member, nobody ejected;
+ * and no heartbeats (RFC 3547 has no SEQ-only push).
  */
 
 #include <arpa/inet.h>
@@ -70,6 +75,7 @@ struct ks_rekey {
 	/* the rekey in flight: its ACK window and retransmissions */
 	bool tx;
 	bool ack;			/* unicast: ACKs requested */
+	bool uni;			/* sent unicast */
 	bool kek_rekey;			/* sent under prev_kek */
 	uint8_t kek_spi[GDOI_KEK_SPI_LEN];	/* the KEK it went under */
 	uint32_t seq;
@@ -84,6 +90,7 @@ struct ks_rekey {
 	const uint8_t *qmsg, *qplain;
 	size_t qlen, qplain_len;
 	bool qretx;
+	bool qpending;			/* only members that owe an ACK */
 	struct ks_dest *q;
 	unsigned nq, qpos, qcap;
 	uint64_t next_batch_ms;
@@ -100,6 +107,18 @@ static unsigned gidx(const struct ks *ks, const struct ks_group *g)
 static bool unicast(const struct ks_group *g)
 {
 	return g->c->rekey.transport == KS_UNICAST;
+}
+
+/* compat = "rfc3547": pushes in RFC 3547 4's form (gdoi_push.h) */
+static bool rfc3547(const struct ks_group *g)
+{
+	return g->c->compat == KS_COMPAT_RFC3547;
+}
+
+/* HB-01 heartbeats are SEQ-only pushes, which RFC 3547 has not */
+static unsigned hb_period(const struct ks_group *g)
+{
+	return rfc3547(g) ? 0 : g->c->rekey.heartbeat;
 }
 
 /* --- when --------------------------------------------------------------- */
@@ -183,7 +202,7 @@ static uint64_t next_due_ms(struct ks_rekey *rk)
 	}
 	if (rk->next_resync_ms < t)
 		t = rk->next_resync_ms;
-	if (g->c->rekey.heartbeat && !rk->tx && rk->next_hb_ms < t)
+	if (hb_period(g) && !rk->tx && rk->next_hb_ms < t)
 		t = rk->next_hb_ms;
 	return t;
 }
@@ -327,7 +346,7 @@ static void send_batch(struct ks_rekey *rk)
 
 		/* cleared, ejected, or ACKed since the round began */
 		if (!m || m->state != KS_MEMBER_ACTIVE ||
-		    (rk->qretx && !m->pending))
+		    (rk->qpending && !m->pending))
 			continue;
 		send_one(rk, d);
 		n++;
@@ -376,7 +395,9 @@ static unsigned start_round(struct ks_rekey *rk, const uint8_t *msg,
 			    size_t len, const uint8_t *plain,
 			    size_t plain_len, bool retx, bool mark)
 {
-	struct queue_arg a = { rk, retx, mark };
+	/* a retransmission goes to the members that owe an ACK, or to all
+	 * when none was asked for */
+	struct queue_arg a = { rk, retx && rk->ack, mark };
 
 	rk->nq = rk->qpos = 0;
 	rk->qmsg = msg;
@@ -384,6 +405,7 @@ static unsigned start_round(struct ks_rekey *rk, const uint8_t *msg,
 	rk->qplain = plain;
 	rk->qplain_len = plain_len;
 	rk->qretx = retx;
+	rk->qpending = a.pending_only;
 	ks_members_each(rk->ks, gidx(rk->ks, rk->g), queue_member, &a);
 	return rk->nq;
 }
@@ -461,7 +483,10 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	/* SEQ once per push; a KEK rekey continues the old KEK's */
 	p->seq = kek_rekey ? ++g->prev_seq : ++g->seq;
 	p->has_sa = true;
-	p->ack_requested = uni;
+	/* RFC 3547 has no ACK (RFC 8263 came later): retransmissions then go
+	 * to every member and nobody is ejected, as with multicast */
+	p->rfc3547 = rfc3547(g);
+	p->ack_requested = uni && !p->rfc3547;
 	err = build(rk, kek_rekey ? &g->prev_kek : &g->kek, p, &rk->msg,
 		    &rk->len, &rk->plain, &rk->plain_len);
 	ks_snap_put(snap);
@@ -480,7 +505,8 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	g->tek_unpushed = g->kek_unpushed = false;
 	rk->tx = true;
 	rk->uni_once = false;
-	rk->ack = uni;
+	rk->ack = uni && !rfc3547(g);
+	rk->uni = uni;
 	rk->kek_rekey = kek_rekey;
 	memcpy(rk->kek_spi, kek_rekey ? g->prev_kek.spi : g->kek.spi,
 	       sizeof(rk->kek_spi));
@@ -498,7 +524,7 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 
 	if (uni) {
 		n = start_round(rk, rk->msg, rk->len, rk->plain,
-				rk->plain_len, false, true);
+				rk->plain_len, false, rk->ack);
 		inet_ntop(AF_INET, n ? &rk->q[0].local : &ks->listen_addr, ip,
 			  sizeof(ip));
 		log_msg(LOG_NOTICE,
@@ -553,8 +579,18 @@ static void retransmit(struct ks_rekey *rk, uint64_t now)
 	rk->retx_left--;
 	rk->next_retx_ms = now + (uint64_t)r->retransmit_period * 1000;
 	rk->close_ms = rk->next_retx_ms;
-	if (!rk->ack) {
+	if (!rk->uni) {
 		send_mcast(rk, rk->msg, rk->len, rk->plain, rk->plain_len, true);
+		return;
+	}
+	if (!rk->ack) {
+		/* unicast without ACKs (compat = rfc3547): all again */
+		if (start_round(rk, rk->msg, rk->len, rk->plain,
+				rk->plain_len, true, false)) {
+			log_info("group %s: retransmitting seq # %u to %u members (no ACKs in RFC 3547)",
+				 g->c->name, rk->seq, rk->nq);
+			send_batch(rk);
+		}
 		return;
 	}
 	if (start_round(rk, rk->msg, rk->len, rk->plain, rk->plain_len, true,
@@ -644,7 +680,7 @@ static void group_run(struct ks_rekey *rk)
 				       : "pseudotime resync");
 		return;
 	}
-	if (g->c->rekey.heartbeat && !rk->tx && now >= rk->next_hb_ms)
+	if (hb_period(g) && !rk->tx && now >= rk->next_hb_ms)
 		heartbeat(rk, now);
 }
 

@@ -227,10 +227,10 @@ warn_conf(const char *path, const char *fmt, ...)
 /*
  * Groups for other vendors' members: what they do not get.
  *
- * compat = "rfc3547" with a kek: the SA in a push has RFC 3547's layout,
- * the GROUPKEY-PUSH exchange around it is still RFC 6407's, and Juniper
- * documents that Group VPNv1 members cannot process pushes of an RFC 6407
- * server (RK-18): pull-only rekeying (no kek) is what works for them.
+ * compat = "rfc3547" with a kek: pushes take RFC 3547's form (gdoi_push.h),
+ * which has no SEQ-only push and no ACK: a configured heartbeat is not
+ * sent, and unicast rekeys are not acknowledged, so no member is ejected
+ * for missing them. Never tried against Juniper or Cisco gear.
  * members = "mixed": no private attributes, so no TBAR, no push interval
  * and no deny policies.
  */
@@ -240,8 +240,13 @@ static void warn_compat_groups(const struct gvpnd_conf *c, const char *path)
 		const struct ks_group_conf *g = &c->ks.groups[i];
 		unsigned ndeny = 0;
 
-		if (g->compat == KS_COMPAT_RFC3547 && g->kek.set)
-			warn_conf(path, "group '%s': compat = rfc3547 with a kek: GROUPKEY-PUSH stays RFC 6407's, which Juniper Group VPNv1 members cannot process; without a kek they re-register (pull) before the TEKs expire",
+		if (g->compat == KS_COMPAT_RFC3547 && g->kek.set &&
+		    g->rekey.heartbeat)
+			warn_conf(path, "group '%s': compat = rfc3547: no heartbeats (an RFC 3547 push always carries SA and KD): members see the key server alive from the pseudotime resyncs (every %u s)",
+				  g->name, g->rekey.pst_resync);
+		if (g->compat == KS_COMPAT_RFC3547 && g->kek.set &&
+		    g->rekey.transport == KS_UNICAST)
+			warn_conf(path, "group '%s': compat = rfc3547 with unicast rekeys: RFC 3547 members send no ACK, so every retransmission goes to every member and none is ejected for missed rekeys",
 				  g->name);
 		if (!g->mixed)
 			continue;

@@ -701,6 +701,214 @@ static void test_handmade(void **state)
 	assert_int_equal(open_msg(seal(0, (size_t)-1, 0)), -EKEYREJECTED);
 }
 
+/* --- RFC 3547 4's form -------------------------------------------------- */
+
+/*
+ * The payloads of an RFC 3547 push, byte by byte from RFC 3547 4 and 5
+ * (not from our encoder): SEQ, SA, KD (SIG follows). The SA: 1-byte SA
+ * Attribute Next Payload (5.1); an SA KEK with 1-byte ID lengths and POP
+ * Algorithm and POP Key Length after the SPI (5.3), its attributes
+ * numbered as RFC 3547 5.3.x; an SA TEK for ESP with 1-byte SRC/DST ID
+ * Data Len (5.4.1); no GAP (RFC 6407 added it). KD (5.5): a TEK and a KEK
+ * key packet.
+ */
+static const uint8_t rfc3547_push[] = {
+	/* SEQ (5.6): 8 bytes, seq 5 */
+	ISAKMP_NP_SA, 0, 0, 8,			0, 0, 0, 5,
+	/* SA: 136 bytes */
+	ISAKMP_NP_KD, 0, 0, 136,
+	0, 0, 0, 2,				/* DOI: GDOI */
+	0, 0, 0, 0,				/* Situation */
+	ISAKMP_NP_SAK, 0, 0, 0,			/* SA Attribute NP (1 byte) */
+	/* SA KEK: 69 bytes */
+	ISAKMP_NP_SAT, 0, 0, 69,
+	17,					/* Protocol: UDP */
+	ISAKMP_ID_IPV4_ADDR, 0x03, 0x50, 4,	/* SRC: port 848, len 4 */
+	192, 0, 2, 1,
+	ISAKMP_ID_IPV4_ADDR, 0x03, 0x50, 4,	/* DST: port 848, len 4 */
+	192, 0, 2, 1,
+	'n', 'e', 'w', '-', 'k', 'e', 'k', '-',	/* SPI (16) */
+	's', 'p', 'i', '-', 'a', 'b', 'c', 'd',
+	0, 1,					/* POP Algorithm: RSA */
+	0x04, 0x00,				/* POP Key Length: 1024 */
+	0x80, 0x02, 0x00, 0x03,			/* KEK_ALGORITHM: AES */
+	0x80, 0x03, 0x01, 0x00,			/* KEK_KEY_LENGTH: 256 */
+	0x00, 0x04, 0x00, 0x04, 0x00, 0x01, 0x51, 0x80, /* LIFETIME 86400 */
+	0x80, 0x05, 0x00, 0x03,			/* SIG_HASH: SHA-256 */
+	0x80, 0x06, 0x00, 0x01,			/* SIG_ALGORITHM: RSA */
+	0x80, 0x07, 0x04, 0x00,			/* SIG_KEY_LENGTH: 1024 */
+	/* SA TEK: 51 bytes */
+	ISAKMP_NP_NONE, 0, 0, 51,
+	GDOI_PROTO_IPSEC_ESP,
+	0,					/* Protocol: any */
+	ISAKMP_ID_IPV4_ADDR_SUBNET, 0, 0, 8,	/* SRC: port 0, len 8 (1 byte) */
+	10, 1, 0, 0, 255, 255, 0, 0,
+	ISAKMP_ID_IPV4_ADDR_SUBNET, 0, 0, 8,	/* DST */
+	10, 2, 0, 0, 255, 255, 0, 0,
+	12,					/* ESP_AES */
+	0x12, 0x34, 0x56, 0x78,			/* SPI */
+	0x80, 0x01, 0x00, 0x01,			/* SA_LIFE_TYPE seconds */
+	0x80, 0x02, 0x0e, 0x10,			/* SA_LIFE_DURATION 3600 */
+	0x80, 0x04, 0x00, 0x01,			/* ENCAPSULATION_MODE tunnel */
+	0x80, 0x05, 0x00, 0x02,			/* AUTH_ALGORITHM HMAC-SHA */
+	/* KD: 94 bytes */
+	ISAKMP_NP_SIG, 0, 0, 94,
+	0, 2, 0, 0,				/* 2 key packets */
+	GDOI_KD_TEK, 0, 0, 29, 4,		/* TEK, SPI size 4 */
+	0x12, 0x34, 0x56, 0x78,
+	0x00, 0x01, 0x00, 0x10,			/* TEK_ALGORITHM_KEY (16) */
+	'0', '1', '2', '3', '4', '5', '6', '7',
+	'8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+	GDOI_KD_KEK, 0, 0, 57, 16,		/* KEK, SPI size 16 */
+	'n', 'e', 'w', '-', 'k', 'e', 'k', '-',
+	's', 'p', 'i', '-', 'a', 'b', 'c', 'd',
+	0x00, 0x01, 0x00, 0x20,			/* KEK_ALGORITHM_KEY (32) */
+	'0', '1', '2', '3', '4', '5', '6', '7',
+	'8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+	'0', '1', '2', '3', '4', '5', '6', '7',
+	'8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+};
+
+/* an RFC 3547 key server's push opens: layouts, no GAP, no ACK asked */
+static void test_rfc3547_handbuilt(void **state)
+{
+	size_t s, n;
+
+	(void)state;
+	set_kek(&kek, GDOI_KEK_ALG_AES, 256, ks_key);
+	hm_begin();
+	hm[16] = ISAKMP_NP_SEQ;			/* the header's Next Payload */
+	isakmp_put_bytes(&hb, rfc3547_push, sizeof(rfc3547_push));
+	/* SIG, by hand too: generic header, then 128 bytes seal() fills */
+	s = hb.len;
+	isakmp_put_u8(&hb, ISAKMP_NP_NONE);
+	isakmp_put_u8(&hb, 0);
+	isakmp_put_u16(&hb, 4 + 128);
+	isakmp_put_zero(&hb, 128);
+	n = seal(s, (size_t)-1, 0);
+	corpus_seed("push-rfc3547", msg, n);
+
+	assert_int_equal(open_msg(n), 0);
+	assert_int_equal(outp.seq, 5);
+	assert_int_equal(outp.ndel, 0);
+	assert_true(outp.has_sa);
+	assert_true(outp.sa.rfc3547_hdr);
+	assert_false(outp.sa.has_gap);
+	assert_true(outp.sa.has_kek);
+	assert_int_equal(outp.sa.kek.trailer_len, 4);
+	assert_int_equal(outp.sa.kek.src.type, ISAKMP_ID_IPV4_ADDR);
+	assert_memory_equal(outp.sa.kek.spi, "new-kek-spi-abcd", 16);
+	assert_int_equal(outp.sa.ntek, 1);
+	assert_true(outp.sa.tek[0].id_len8);
+	assert_int_equal(outp.sa.tek[0].src.len, 8);
+	assert_memory_equal(outp.sa.tek[0].dst.data, dst4, 8);
+	assert_int_equal(outp.sa.tek[0].spi, 0x12345678);
+	assert_int_equal(outp.kd.n, 2);
+	assert_int_equal(outp.kd.pkt[1].type, GDOI_KD_KEK);
+	assert_false(outp.ack_requested);
+	assert_true(outp.rfc3547);
+
+	/* the same bytes signed without "rekey" (RFC 3547 4): refused */
+	hm_begin();
+	hm[16] = ISAKMP_NP_SEQ;
+	isakmp_put_bytes(&hb, rfc3547_push, sizeof(rfc3547_push));
+	s = hb.len;
+	isakmp_put_u8(&hb, ISAKMP_NP_NONE);
+	isakmp_put_u8(&hb, 0);
+	isakmp_put_u16(&hb, 4 + 128);
+	isakmp_put_zero(&hb, 128);
+	n = seal(s, (size_t)-1, 0);
+	{
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		size_t sl = 128;
+
+		/* re-sign over HDR | payloads only, then seal again */
+		assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(),
+						    NULL, ks_key), 1);
+		EVP_DigestSignUpdate(md, hm, s);
+		assert_int_equal(EVP_DigestSignFinal(md, hm + s + 4, &sl), 1);
+		EVP_MD_CTX_free(md);
+	}
+	n = seal(0, (size_t)-1, 0);
+	assert_int_equal(open_msg(n), -EKEYREJECTED);
+}
+
+/* our encoder in RFC 3547 form: what the hand-built push has, and only it */
+static void test_rfc3547_build(void **state)
+{
+	size_t plen = sizeof(plain);
+	struct isakmp_chain c;
+	struct isakmp_hdr h;
+	struct isakmp_err err;
+	unsigned i;
+	int n;
+
+	(void)state;
+	build_attrs(0);
+	set_kek(&kek, GDOI_KEK_ALG_AES, 256, ks_key);
+	fill_push(&in, 21, false);
+	in.ndel = 0;
+	in.sa.has_gap = false;
+	in.sa.kek.trailer_len = 6;
+	memset(in.sa.kek.trailer, 0, 6);
+	in.sa.kek.trailer[1] = GDOI_SIG_ALG_RSA;
+	in.sa.kek.trailer[2] = 0x04;
+	for (i = 0; i < in.sa.ntek; i++)
+		in.sa.tek[i].id_len8 = true;
+	in.rfc3547 = true;
+	n = build(&in, plain, &plen);
+	assert_true(n > 0);
+	pcap(plain, plen, false);
+	corpus_seed("push-rfc3547-ours", msg, (size_t)n);
+	wire_check((size_t)n, plen);
+
+	/* on the wire: SEQ, SA, KD, SIG and nothing else; the SA TEK's SRC ID
+	 * Data Len in 1 byte (5.4.1): after Protocol-ID, Protocol, ID Type
+	 * and Port comes 8 */
+	assert_int_equal(isakmp_hdr_decode(&h, plain, plen, &err), 0);
+	assert_int_equal(isakmp_chain_decode(&c, h.np, plain + ISAKMP_HDR_LEN,
+					     plen - ISAKMP_HDR_LEN, false,
+					     &err), 0);
+	assert_int_equal(c.n, 4);
+	assert_int_equal(c.pl[0].type, ISAKMP_NP_SEQ);
+	assert_int_equal(c.pl[1].type, ISAKMP_NP_SA);
+	assert_int_equal(c.pl[2].type, ISAKMP_NP_KD);
+	assert_int_equal(c.pl[3].type, ISAKMP_NP_SIG);
+	assert_non_null(memmem(c.pl[1].body, c.pl[1].len,
+			       (const uint8_t[]){ GDOI_PROTO_IPSEC_ESP, 0,
+				       ISAKMP_ID_IPV4_ADDR_SUBNET, 0, 0, 8,
+				       10, 1 }, 8));
+
+	assert_int_equal(open_msg((size_t)n), 0);
+	assert_true(outp.rfc3547);
+	assert_false(outp.ack_requested);
+	assert_false(outp.sa.has_gap);
+	assert_int_equal(outp.ndel, 0);
+	assert_int_equal(outp.sa.kek.trailer_len, 6);
+	assert_true(outp.sa.tek[0].id_len8 && outp.sa.tek[1].id_len8);
+	assert_false(has_attr(outp.sa.kek.attrs, GDOI_KEK_ATTR_ACK_REQUESTED));
+
+	/* what RFC 3547 4 has no place for is refused, nothing built */
+	in.ack_requested = true;
+	assert_int_equal(build(&in, NULL, NULL), -EINVAL);
+	in.ack_requested = false;
+	in.ndel = 1;
+	assert_int_equal(build(&in, NULL, NULL), -EINVAL);
+	in.ndel = 0;
+	in.sa.has_gap = true;
+	assert_int_equal(build(&in, NULL, NULL), -EINVAL);
+	in.sa.has_gap = false;
+	in.has_sa = false;			/* a heartbeat */
+	assert_int_equal(build(&in, NULL, NULL), -EINVAL);
+
+	/* an RFC 6407 push is not reported as RFC 3547's */
+	fill_push(&in, 22, true);
+	n = build(&in, NULL, NULL);
+	assert_true(n > 0);
+	assert_int_equal(open_msg((size_t)n), 0);
+	assert_false(outp.rfc3547);
+}
+
 /* --- ACK ---------------------------------------------------------------- */
 
 static void test_ack(void **state)
@@ -787,6 +995,8 @@ int main(void)
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_handmade),
+		cmocka_unit_test(test_rfc3547_handbuilt),
+		cmocka_unit_test(test_rfc3547_build),
 		cmocka_unit_test(test_ack),
 	};
 

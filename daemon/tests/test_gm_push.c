@@ -731,6 +731,62 @@ static void test_delete_and_new_kek(void **state)
 	group_free();
 }
 
+/*
+ * A push of a compat = "rfc3547" key server (RFC 3547 4: SEQ, SA, KD, SIG;
+ * the SA KEK with 6 bytes after its SPI, the SA TEK with 1-byte ID
+ * lengths, no GAP, no ACK asked): the member follows it as it follows
+ * RFC 6407's: KEK replaced, SEQ taken, the TEK through the plan, no ACK.
+ */
+static void test_rfc3547_push(void **state)
+{
+	struct gdoi_kek_keys k_old, k_new;
+	struct rekey_buf b;
+	struct gdoi_push p;
+
+	(void)state;
+	group_new();
+	ks_kek(&k_old, old_spi, kek_key_old, ks_key);
+	ks_kek(&k_new, new_spi, kek_key_new, ks_key);
+	rekey_fill(&b, &p, 6, new_spi, kek_key_new, ks_key, 0x2222, false, 0);
+	p.sa.has_gap = false;
+	p.sa.kek.trailer_len = 6;
+	memset(p.sa.kek.trailer, 0, 6);
+	p.sa.kek.trailer[1] = GDOI_SIG_ALG_RSA;
+	p.sa.kek.trailer[2] = 0x04;
+	p.sa.tek[0].id_len8 = true;
+	p.rfc3547 = true;
+	deliver(&k_old, &p);
+	rekey_done(&b);
+	assert_int_equal(G()->push.rejected[GM_PUSH_REJ_FAILURE] +
+			 G()->push.rejected[GM_PUSH_REJ_SA] +
+			 G()->push.rejected[GM_PUSH_REJ_INSTALL], 0);
+	assert_int_equal(G()->push.installed, 1);
+	assert_int_equal(G()->seq, 6);
+	assert_int_equal(G()->push.acks, 0);
+	assert_memory_equal(G()->kek.spi, new_spi, GDOI_KEK_SPI_LEN);
+	assert_memory_equal(G()->kek.key, kek_key_new, 16);
+	/* the next one under the new KEK (SEQ restarts), again RFC 3547's */
+	rekey_fill(&b, &p, 1, new_spi, kek_key_new, NULL, 0x3333, false, 0);
+	p.sa.has_gap = false;
+	p.sa.tek[0].id_len8 = true;
+	p.rfc3547 = true;
+	deliver(&k_new, &p);
+	rekey_done(&b);
+	assert_int_equal(G()->push.installed, 2);
+	assert_int_equal(G()->seq, 1);
+	assert_int_equal(G()->push.acks, 0);
+	/* a retransmission of it: a duplicate, no ACK either */
+	rekey_fill(&b, &p, 1, new_spi, kek_key_new, NULL, 0x3333, false, 0);
+	p.sa.has_gap = false;
+	p.sa.tek[0].id_len8 = true;
+	p.rfc3547 = true;
+	deliver(&k_new, &p);
+	rekey_done(&b);
+	assert_int_equal(G()->push.duplicates, 1);
+	assert_int_equal(G()->push.acks, 0);
+	group_free();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -762,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_delete_kek),
 		cmocka_unit_test(test_delete_and_new_kek),
 		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_rfc3547_push),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

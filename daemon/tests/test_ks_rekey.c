@@ -9,7 +9,8 @@
  * (KS-20), ACKs (RFC 8263) and retransmission to the silent members only
  * (RK-10), ejection after three missed rekeys and return at the next
  * registration (KS-19), ACKs from strangers ignored, multicast copies,
- * heartbeats (HB-01) and the pseudotime resync with RK-13 combining; the
+ * heartbeats (HB-01) and the pseudotime resync with RK-13 combining;
+ * compat = "rfc3547" pushes (RFC 3547 form, no ACKs, no heartbeats); the
  * rekey settings of gvpnd.conf and their errors.
  */
 
@@ -752,6 +753,77 @@ static void test_heartbeat(void **state)
 	stop(f);
 }
 
+/*
+ * compat = "rfc3547": pushes in RFC 3547 4's form (SEQ, SA, KD, SIG; the
+ * SA in RFC 3547's layouts, no GAP), no ACK asked, so retransmissions go
+ * to every member and nobody is ejected; no heartbeats (a SEQ-only push),
+ * and the push interval members watch is the pseudotime resync.
+ */
+static void test_rfc3547(void **state)
+{
+	struct fixture *f;
+	struct gdoi_push p;
+	bool found;
+	unsigned i, r, mark;
+
+	(void)state;
+	f = start("lab-timers = true;",
+		  "  compat = \"rfc3547\";\n"
+		  "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-128\";"
+		  " lifetime = 300; } );",
+		  "heartbeat = 2; retransmissions = 1; retransmit-period = 2;"
+		  " pseudotime-resync = 60;");
+	for (i = 0; i < 2; i++)
+		reg(f, i);
+	/* no heartbeat, however long */
+	fake_now += 10000;
+	run_all(f);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(f->g->push.heartbeats, 0);
+
+	for (r = 1; r <= 3; r++) {
+		mark = nsent;
+		assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+		assert_int_equal(nsent, mark + 2);
+		assert_int_equal(open_push(f->g, &f->g->kek, &sent[mark], &p),
+				 0);
+		assert_int_equal(p.seq, r);
+		assert_true(p.rfc3547);
+		assert_true(p.has_sa);
+		assert_false(p.sa.has_gap);
+		assert_int_equal(p.ndel, 0);
+		assert_int_equal(p.sa.kek.trailer_len, 6);
+		assert_true(p.sa.tek[0].id_len8);
+		assert_false(p.ack_requested);
+		assert_int_equal(attr_val(&p.sa.kek.attrs,
+					  GDOI_KEK_ATTR_GVPN_PUSH_INTERVAL,
+					  &found), 60);
+		/* no ACK comes: the retransmission goes to both */
+		fake_now += 2000;
+		run_all(f);
+		assert_int_equal(nsent, mark + 4);
+		assert_int_equal(sent_to(member_addr(0), mark), 2);
+		assert_int_equal(sent_to(member_addr(1), mark), 2);
+		assert_memory_equal(sent[mark + 3].msg, sent[mark].msg,
+				    sent[mark].len);
+		fake_now += 2000;	/* the window closes */
+		run_all(f);
+		assert_int_equal(nsent, mark + 4);
+	}
+	/* three rekeys without ACKs: nobody missed one, nobody ejected */
+	for (i = 0; i < 2; i++) {
+		struct ks_member *m = ks_member_find(&f->ks, 0,
+						     member_addr(i));
+
+		assert_int_equal(m->state, KS_MEMBER_ACTIVE);
+		assert_int_equal(m->misses, 0);
+		assert_false(m->pending);
+	}
+	assert_int_equal(f->g->push.ejected, 0);
+	assert_int_equal(f->g->push.retransmitted, 6);
+	stop(f);
+}
+
 static void test_resync(void **state)
 {
 	struct fixture *f;
@@ -1183,6 +1255,7 @@ int main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_multicast),
 		cmocka_unit_test(test_heartbeat),
+		cmocka_unit_test(test_rfc3547),
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_resync_lab),
 		cmocka_unit_test(test_clear_members),

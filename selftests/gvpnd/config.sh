@@ -186,10 +186,19 @@ sed -i '/^\t\tauthorization = {/,/^\t\t};/d' "$T/ks.conf"
 warns "a group without an authorization list: --check warns, still OK" \
 	"group 'GETVPN' has no authorization list: every peer that passes Phase 1 gets its keys"
 
-# compat = "rfc3547" with a kek: valid, with a warning about the pushes
+# compat = "rfc3547" with a kek: valid; pushes take RFC 3547's form, so
+# --check says only what that form lacks: ACKs (the example rekeys
+# unicast) and heartbeats (when configured)
 sed -i 's|^\t\tid = 1234;|&\n\t\tcompat = "rfc3547";|' "$T/ks.conf"
-warns "compat = rfc3547 with a kek: --check warns about pushes, still OK" \
-	"group 'GETVPN': compat = rfc3547 with a kek: GROUPKEY-PUSH stays RFC 6407's, which Juniper Group VPNv1 members cannot process; without a kek they re-register (pull) before the TEKs expire"
+warns "compat = rfc3547, unicast rekeys: --check warns about ACKs, still OK" \
+	"group 'GETVPN': compat = rfc3547 with unicast rekeys: RFC 3547 members send no ACK, so every retransmission goes to every member and none is ejected for missed rekeys"
+out=$("$GVPND" --check "$T/ks.conf" 2>&1)
+! echo "$out" | grep -qE "GROUPKEY-PUSH stays|heartbeat"
+log_test "compat = rfc3547 with a kek: no warning about the push form, none about heartbeats without one" $?
+sed -i 's|^\t\t\tpseudotime-resync = 1800;|&\n\t\t\theartbeat = 120;|' "$T/ks.conf"
+warns "compat = rfc3547 with a heartbeat: --check says none is sent, still OK" \
+	"group 'GETVPN': compat = rfc3547: no heartbeats (an RFC 3547 push always carries SA and KD): members see the key server alive from the pseudotime resyncs (every 1800 s)"
+sed -i '/^\t\t\theartbeat = 120;/d' "$T/ks.conf"
 sed -i 's|compat = "rfc3547";|compat = "rfc3548";|' "$T/ks.conf"
 out=$("$GVPND" --check "$T/ks.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -qE ":[0-9]+: 'compat' = \"rfc3548\": expected rfc6407 or rfc3547"
