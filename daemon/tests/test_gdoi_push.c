@@ -858,7 +858,8 @@ static void test_rfc3547_build(void **state)
 	in.rfc3547 = true;
 	n = build(&in, plain, &plen);
 	assert_true(n > 0);
-	pcap(plain, plen, false);
+	/* not in the GDOI_TEST_PCAP capture: tshark reads RFC 6407's SA KEK
+	 * and SA TEK layouts only (gdoi_push_wire.sh wants every frame clean) */
 	corpus_seed("push-rfc3547-ours", msg, (size_t)n);
 	wire_check((size_t)n, plen);
 
