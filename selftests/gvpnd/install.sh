@@ -50,6 +50,9 @@ installed() {
 	silent "$what: systemd-analyze verify gvpnd.service: silent" "$out"
 	check "$what: CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE" \
 		grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE' "$unit"
+	# SIGHUP is gvpnd's reload (ctl.sh tests what it does)
+	check "$what: systemctl reload sends gvpnd SIGHUP" \
+		grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
 	check "$what: ProtectSystem=strict, NoNewPrivileges=yes, UMask=0077" \
 		test "$(grep -cxE 'ProtectSystem=strict|NoNewPrivileges=yes|UMask=0077' "$unit")" -eq 3
 	out=$(systemd-analyze security --offline=yes "$T/$what/gvpnd.service" 2>&1 |
