@@ -484,6 +484,38 @@ static void parse_proposals(struct cctx *c, const config_setting_t *ike)
 	conf->nprops = n;
 }
 
+/* NAME = "file" or [ "file", ... ]: each file goes to ADD (a CA, a CRL) */
+static void cf_cred_files(struct cctx *c, const config_setting_t *g,
+			  const char *name, const char *example,
+			  struct ike_creds *cr,
+			  int (*add)(struct ike_creds *, const char *, char *,
+				     size_t))
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+	char err[512];
+	int i;
+
+	if (!s)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (add(cr, config_setting_get_string(s), err, sizeof(err)))
+			cf_err(c, s, "%s", err);
+	} else if (config_setting_type(s) == CONFIG_TYPE_ARRAY &&
+		   config_setting_length(s) > 0) {
+		for (i = 0; i < config_setting_length(s); i++) {
+			const char *f = config_setting_get_string_elem(s, i);
+
+			if (!f)
+				cf_err(c, s, "'%s' must list file names", name);
+			else if (add(cr, f, err, sizeof(err)))
+				cf_err(c, s, "%s", err);
+		}
+	} else {
+		cf_err(c, s, "'%s' must be a file name or a list [ \"%s\", ... ]",
+		       name, example);
+	}
+}
+
 static struct ike_creds *parse_creds(struct cctx *c,
 				     const config_setting_t *g)
 {
@@ -493,10 +525,8 @@ static struct ike_creds *parse_creds(struct cctx *c,
 	};
 	struct gvpnd_conf *conf = c->conf;
 	const char *cert, *key;
-	config_setting_t *ca, *crl;
 	struct ike_creds *cr, **all;
 	char err[512];
-	int i;
 
 	cf_keys(c, g, keys);
 	all = realloc(conf->creds, (conf->ncreds + 1) * sizeof(*all));
@@ -519,47 +549,9 @@ static struct ike_creds *parse_creds(struct cctx *c,
 		    ike_creds_load_key(cr, key, err, sizeof(err)))
 			cf_err(c, ks, "%s", err);
 	}
-	ca = config_setting_get_member(g, "ca");
-	if (ca) {
-		if (config_setting_type(ca) == CONFIG_TYPE_STRING) {
-			if (ike_creds_add_ca(cr, config_setting_get_string(ca),
-					     err, sizeof(err)))
-				cf_err(c, ca, "%s", err);
-		} else if (config_setting_type(ca) == CONFIG_TYPE_ARRAY &&
-			   config_setting_length(ca) > 0) {
-			for (i = 0; i < config_setting_length(ca); i++) {
-				const char *f = config_setting_get_string_elem(ca, i);
-
-				if (!f)
-					cf_err(c, ca, "'ca' must list file names");
-				else if (ike_creds_add_ca(cr, f, err, sizeof(err)))
-					cf_err(c, ca, "%s", err);
-			}
-		} else {
-			cf_err(c, ca, "'ca' must be a file name or a list [ \"a.pem\", ... ]");
-		}
-	}
+	cf_cred_files(c, g, "ca", "a.pem", cr, ike_creds_add_ca);
 	/* revocation lists: every peer chain is then checked against them */
-	crl = config_setting_get_member(g, "crl");
-	if (crl) {
-		if (config_setting_type(crl) == CONFIG_TYPE_STRING) {
-			if (ike_creds_add_crl(cr, config_setting_get_string(crl),
-					      err, sizeof(err)))
-				cf_err(c, crl, "%s", err);
-		} else if (config_setting_type(crl) == CONFIG_TYPE_ARRAY &&
-			   config_setting_length(crl) > 0) {
-			for (i = 0; i < config_setting_length(crl); i++) {
-				const char *f = config_setting_get_string_elem(crl, i);
-
-				if (!f)
-					cf_err(c, crl, "'crl' must list file names");
-				else if (ike_creds_add_crl(cr, f, err, sizeof(err)))
-					cf_err(c, crl, "%s", err);
-			}
-		} else {
-			cf_err(c, crl, "'crl' must be a file name or a list [ \"a.crl\", ... ]");
-		}
-	}
+	cf_cred_files(c, g, "crl", "a.crl", cr, ike_creds_add_crl);
 	cr->wildcards = cf_bool(c, g, "wildcard-san", false);
 	return cr;
 }
