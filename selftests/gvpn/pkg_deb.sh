@@ -21,6 +21,27 @@
 # the documentation says while modprobe pulls nf_defrag_ipv4, a member
 # registers with the packaged key server, and purging both packages
 # unloads the module and leaves none of their files behind.
+#
+# What the test switches off in the guest, and why (TCG: every fork and
+# every file read over 9p is slow; none of these is what the test proves):
+# - DKMS's autoinstall from gvpn-dkms's postinst (/etc/dkms/no-autoinstall,
+#   which also ends common.postinst before any kernel hook): DKMS compiling
+#   gvpn.ko takes minutes here, so the host builds it with the same DKMS
+#   ("make deb-modules") and the guest's "dkms install" installs that build
+# - depmod (dkms install/remove --no-depmod): depmod over a whole module
+#   tree takes minutes (6.12's modules are xz-compressed); the host's
+#   "depmod -b" made the same files for the tree with and without DKMS's
+#   gvpn.ko, copied in where DKMS's depmod would write them
+# - man-db's index rebuild on its dpkg trigger (/var/lib/man-db/auto-update
+#   removed): half a minute for gvpnd's man pages
+# Nothing else needs switching off: Debian 12's DKMS (3.0.10) rebuilds no
+# initramfs on install (REMAKE_INITRD is deprecated there), and gvpnd's
+# postinst reloads and starts systemd units only where systemd runs
+# (/run/systemd/system: not in the guest, the test starts gvpnd itself).
+# The step times printed ("# dpkg -i: ...") follow the host's load: on an
+# idle host (6.1) 16 s dpkg -i, 9 s dkms install, 8 s remove and purge,
+# the whole VM under a minute; with 6.1 and 6.12 run at once on the two
+# shared cores, 18-44 s, 24-26 s and 19-20 s, the VM 126 s and 166 s.
 
 GVPN=/usr/sbin/gvpn
 GVPND=/usr/sbin/gvpnd
