@@ -96,6 +96,18 @@ static int check(const struct ks *ks, const struct ks_conf *nc, char *why,
 				 o->id, o->sid_bits);
 			return -EINVAL;
 		}
+		/* the layouts and push form members registered with: a
+		 * member of the other kind cannot read what would follow */
+		if (o->compat != n->compat) {
+			snprintf(why, whylen, "group %u: changing compat needs a restart (members registered with RFC %s layouts)",
+				 o->id, o->compat == KS_COMPAT_RFC3547 ? "3547" : "6407");
+			return -EINVAL;
+		}
+		if (o->mixed != n->mixed) {
+			snprintf(why, whylen, "group %u: changing members needs a restart (members registered with%s gvpn's private attributes)",
+				 o->id, o->mixed ? "out" : "");
+			return -EINVAL;
+		}
 		if (o->kek.set != n->kek.set) {
 			snprintf(why, whylen, "group %u: adding or removing its kek needs a restart",
 				 o->id);

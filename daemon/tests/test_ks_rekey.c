@@ -1119,6 +1119,33 @@ static void test_reload_refused(void **state)
 		assert_int_equal(nsent, 0);
 		stop(f);
 	}
+
+	/* compat and members decide the layouts and the push form members
+	 * registered for: a restart, and nothing changes */
+	{
+		static const char *const changes[][2] = {
+			{ "  compat = \"rfc3547\";\n", "changing compat needs a restart" },
+			{ "  members = \"mixed\"; tbar-window = 0;\n",
+			  "changing members needs a restart" },
+		};
+		char group[512], *logs;
+		unsigned i;
+
+		for (i = 0; i < 2; i++) {
+			f = start("", sa300, "");
+			reg(f, 0);
+			spi = f->g->teks[0].tek[0].spi;
+			snprintf(group, sizeof(group), "%s%s", changes[i][0], sa300);
+			assert_int_equal(reload(f, "", group, "", &logs), -EINVAL);
+			assert_non_null(strstr(logs, changes[i][1]));
+			free(logs);
+			assert_int_equal(f->g->c->compat, KS_COMPAT_RFC6407);
+			assert_false(f->g->c->mixed);
+			assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+			assert_int_equal(nsent, 0);
+			stop(f);
+		}
+	}
 }
 
 /* --- configuration ------------------------------------------------------------------ */
