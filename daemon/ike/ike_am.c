@@ -82,7 +82,7 @@ static void am_i2(struct ike_sa *sa, const struct isakmp_hdr *h,
 	}
 	if (check_peer(sa, c, 2, true))
 		return;
-	ike_p1_notifies(sa, c);
+	ike_p1_notifies(sa, c, false);
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_AGGRESSIVE, 0, 0);
 	if (ike_p1_put_auth(sa, &b) ||
 	    ike_msg_send(sa, &b, !sa->pc->am_msg3_clear, false)) {
@@ -289,7 +289,7 @@ static void am_r3(struct ike_sa *sa, const struct isakmp_hdr *h,
 		sa->peer_keys_ok = true;
 	}
 	if (!check_peer(sa, c, 3, false)) {
-		ike_p1_notifies(sa, c);
+		ike_p1_notifies(sa, c, h->flags & ISAKMP_FLAG_E);
 		ev_timer_del(&sa->rtx);
 		free(sa->out);
 		sa->out = NULL;

@@ -218,7 +218,9 @@ void ike_sa_free(struct ike_sa *sa)
 	ctx->nsas--;
 	clear_negotiation(sa);
 	free(sa->out);
-	free(sa->tx);
+	/* a message that failed to go out stays here in the clear (HASH_I,
+	 * HASH_R: a PSK guess can be tested against them) */
+	OPENSSL_clear_free(sa->tx, ISAKMP_MAX_MSG);
 	X509_free(sa->peer_cert);
 	sk_X509_pop_free(sa->peer_chain, X509_free);
 	OPENSSL_clear_free(sa, sizeof(*sa));

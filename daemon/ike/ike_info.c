@@ -406,7 +406,8 @@ static void initial_contact(struct ike_sa *sa, const struct isakmp_notify_pl *n)
 		 ike_peer_str(&sa->peer), sa->pc->name, sa->peer_id, gone);
 }
 
-void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c)
+void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c,
+		     bool encrypted)
 {
 	unsigned i;
 
@@ -416,7 +417,10 @@ void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c)
 		if (c->pl[i].type != ISAKMP_NP_N ||
 		    isakmp_notify_decode(&n, &c->pl[i], NULL))
 			continue;
-		if (n.type == ISAKMP_N_INITIAL_CONTACT)
+		/* HASH_I/HASH_R and signatures do not cover notify
+		 * payloads: one in a clear message may have been added on
+		 * the path, and must not delete anything */
+		if (n.type == ISAKMP_N_INITIAL_CONTACT && encrypted)
 			initial_contact(sa, &n);
 		else
 			log_info("peer %s (peer \"%s\") sent notify %s in Phase 1",
@@ -556,7 +560,11 @@ void ike_info_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 			responder_lifetime(sa, &n);
 			continue;
 		case ISAKMP_N_INITIAL_CONTACT:
-			initial_contact(sa, &n);
+			/* only from a peer that authenticated: an aggressive
+			 * mode responder has keys before it knows who sent
+			 * message 1 */
+			if (sa->state == IKE_ESTABLISHED)
+				initial_contact(sa, &n);
 			continue;
 		}
 		log_warn("peer %s (peer \"%s\") sent notify %s",

@@ -171,8 +171,10 @@ void ike_am_input(struct ike_sa *sa, const struct isakmp_hdr *h,
 bool ike_am_may_resend(struct ike_sa *sa);
 
 /* ike_info.c */
-/* Notifies in the authenticated last message of Phase 1 (INITIAL-CONTACT) */
-void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c);
+/* Notifies in the authenticated last message of Phase 1: INITIAL-CONTACT
+ * counts only in an encrypted one (no hash covers notifies) */
+void ike_p1_notifies(struct ike_sa *sa, const struct isakmp_chain *c,
+		     bool encrypted);
 /* The lifetime a Phase 1 transform payload (t, len bytes) offers */
 uint32_t ike_offered_lifetime(const uint8_t *t, size_t len);
 /* A responder that shortened the lifetime tells the initiator */

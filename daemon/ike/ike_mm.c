@@ -126,7 +126,7 @@ static void mm_i6(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	memcpy(sa->iv, next_iv, sa->keys.block);
 	sa->peer_keys_ok = true;
 	if (!check_peer(sa, &in.c, 6)) {
-		ike_p1_notifies(sa, &in.c);
+		ike_p1_notifies(sa, &in.c, true);
 		ev_timer_del(&sa->rtx);
 		free(sa->out);
 		sa->out = NULL;
@@ -317,7 +317,7 @@ static void mm_r5(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	sa->peer_keys_ok = true;
 	if (check_peer(sa, &in.c, 5))
 		goto out;
-	ike_p1_notifies(sa, &in.c);
+	ike_p1_notifies(sa, &in.c, true);
 	ike_in_done(&in);
 	ike_msg_begin(&b, sa, ISAKMP_EXCH_MAIN, 0, 0);
 	if (ike_p1_put_id(sa, &b) || ike_p1_put_auth(sa, &b) ||
