@@ -833,7 +833,14 @@ static void test_rfc3547_handbuilt(void **state)
 	assert_int_equal(open_msg(n), -EKEYREJECTED);
 }
 
-/* our encoder in RFC 3547 form: what the hand-built push has, and only it */
+/*
+ * Our encoder in RFC 3547 form: the hand-built push's payloads, in its
+ * order, and nothing else. One difference on purpose: after the SA KEK's
+ * SPI our compat mode puts the 6 bytes deployed RFC 3547 peers send (POP
+ * Algorithm, POP Key Length, 2 zero bytes: ks.c), where the RFC's figure
+ * (5.3) has the 4 of the hand-built push; the decoder takes either, by
+ * the layout whose attributes parse.
+ */
 static void test_rfc3547_build(void **state)
 {
 	size_t plen = sizeof(plain);
