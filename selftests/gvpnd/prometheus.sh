@@ -7,10 +7,14 @@
 # valid Prometheus text exposition (a strict check of the format here,
 # and promtool's when the prometheus package is installed) with the
 # captured values; a missing source or another schema version is reported
-# per source and the rest still exported; written atomically with -o.
+# per source and the rest still exported; a source that does not apply (a
+# member-only gvpnd asked "ks show") is gvpn_source_present 0, quiet and
+# exit 0; malformed JSON and an unwritable -o give a clear error, no
+# traceback; written atomically with -o; --sources picks sources.
 # Then live: a gvpnd key server in a namespace answers "ks show" and
 # "ks members" with schema_version 1, which the collector reads over the
-# control socket (gvpn.ko is not on the host: those sources report 0).
+# control socket; its answer to "gm show" (not a member) and gvpn.ko's
+# absence, when it is not loaded, count as not applicable.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -118,8 +122,11 @@ mkdir "$T/part"
 cp "$DATA"/*.json "$T/part/"
 rm "$T/part/gm.json"
 sed 's/"schema_version":1/"schema_version":2/' "$DATA/ks.json" >"$T/part/ks.json"
-"$PY" "$COLLECTOR" --from "$T/part" >"$T/part.prom"
+"$PY" "$COLLECTOR" --from "$T/part" >"$T/part.prom" 2>"$T/part.err"
 check "a source missing: exit 1" test $? -eq 1
+check "a source missing: said on stderr" grep -q '^gvpn-prometheus: gm: ' "$T/part.err"
+check "a source missing: it is present, not 'not applicable'" \
+	has "$T/part.prom" 'gvpn_source_present{source="gm"} 1'
 check "a source missing: still valid exposition" exposition "$T/part.prom"
 check "missing gm source reported" \
 	has "$T/part.prom" 'gvpn_scrape_success{source="gm"} 0'
@@ -133,6 +140,75 @@ check "the other sources still exported" \
 "$PY" "$COLLECTOR" --from "$DATA" -o "$T/out.prom"
 check "-o writes the file, no .tmp left" \
 	sh -c "cmp -s '$T/out.prom' '$out' && ! test -e '$T/out.prom.tmp'"
+
+# noerr FILE: FILE (stderr) has no Python traceback
+noerr() {
+	! grep -q Traceback "$1" || { cat "$1"; return 1; }
+}
+
+"$PY" "$COLLECTOR" --from "$DATA" -o "$T/nodir/out.prom" 2>"$T/nodir.err"
+check "-o in a missing directory: exit 2" test $? -eq 2
+check "-o in a missing directory: clear error, no traceback" \
+	sh -c "grep -q '^gvpn-prometheus: cannot write .*No such file' '$T/nodir.err' && ! grep -q Traceback '$T/nodir.err'"
+
+# --- a single-role host: sources that do not apply ----------------------------
+
+# a member-only gvpnd: "gvpn -j ks show" and "ks members" fail with this
+# (daemon/main/ctl.c); a key server without gvpn.ko: daemon/lib/genl.c
+mkdir "$T/member"
+cp "$DATA"/*.json "$T/member/"
+rm "$T/member/ks.json" "$T/member/ks-members.json"
+echo 'Error: this gvpnd is not a key server (no "server" in its configuration).' >"$T/member/ks.err"
+cp "$T/member/ks.err" "$T/member/ks-members.err"
+"$PY" "$COLLECTOR" --from "$T/member" >"$T/member.prom" 2>"$T/member.err"
+check "member only: exit 0" test $? -eq 0
+check "member only: nothing on stderr" test ! -s "$T/member.err"
+check "member only: valid exposition" exposition "$T/member.prom"
+check "member only: ks not present" \
+	has "$T/member.prom" 'gvpn_source_present{source="ks"} 0'
+check "member only: ks_members not present" \
+	has "$T/member.prom" 'gvpn_source_present{source="ks_members"} 0'
+check "member only: ks not scraped" \
+	has "$T/member.prom" 'gvpn_scrape_success{source="ks"} 0'
+check "member only: gm present and scraped" sh -c \
+	"grep -qxF 'gvpn_source_present{source=\"gm\"} 1' '$T/member.prom' && grep -qxF 'gvpn_scrape_success{source=\"gm\"} 1' '$T/member.prom'"
+"$PY" "$COLLECTOR" --from "$T/member" -v >/dev/null 2>"$T/member-v.err"
+check "member only: -v says why ks is not applicable" \
+	grep -q '^gvpn-prometheus: ks: not applicable: .*not a key server' "$T/member-v.err"
+# another error text of the same source is a failure, not "not applicable"
+echo 'Error: gvpnd is not running (no /run/gvpnd.sock).' >"$T/member/ks.err"
+"$PY" "$COLLECTOR" --from "$T/member" >/dev/null 2>"$T/member2.err"
+check "gvpnd not running: exit 1" test $? -eq 1
+check "gvpnd not running: said on stderr" \
+	grep -q '^gvpn-prometheus: ks: Error: gvpnd is not running' "$T/member2.err"
+
+"$PY" "$COLLECTOR" --from "$DATA" --sources gm,ks >"$T/some.prom"
+check "--sources: exit 0" test $? -eq 0
+check "--sources: only the sources asked" \
+	test "$(grep -c '^gvpn_scrape_success' "$T/some.prom")" -eq 2
+check "--sources: nothing of the others" \
+	test "$(grep -c '^gvpn_group_\|^gvpn_sa_\|^gvpn_policy_\|^gvpn_ks_member' "$T/some.prom")" -eq 0
+"$PY" "$COLLECTOR" --from "$DATA" --sources gm,bogus >/dev/null 2>"$T/bogus.err"
+check "--sources: an unknown source is a usage error" test $? -eq 2
+
+# --- malformed JSON: a null object is absent, a wrong type fails the source ---
+
+mkdir "$T/bad"
+cp "$DATA"/*.json "$T/bad/"
+"$PY" -c 'import json,sys
+d = json.load(open(sys.argv[1])); d[0]["counters"] = None
+json.dump(d, open(sys.argv[1], "w"))
+d = json.load(open(sys.argv[2])); d[0]["stats"] = 5
+json.dump(d, open(sys.argv[2], "w"))' "$T/bad/gm.json" "$T/bad/group.json"
+"$PY" "$COLLECTOR" --from "$T/bad" >"$T/bad.prom" 2>"$T/bad.err"
+check "malformed: exit 1" test $? -eq 1
+check "malformed: no traceback" noerr "$T/bad.err"
+check "malformed: clear error" \
+	grep -q '^gvpn-prometheus: group: "stats" is not an object' "$T/bad.err"
+check "malformed: nothing of that source exported" \
+	test "$(grep -c '^gvpn_group_' "$T/bad.prom")" -eq 0
+check "null counters: the rest of gm exported" \
+	has "$T/bad.prom" 'gvpn_gm_registered{group="1234",name="GETVPN"} 1'
 
 # --- live: a key server's answers -------------------------------------------
 
@@ -158,14 +234,29 @@ sys.exit(not d or any(o.get("schema_version") != 1 for o in d))' "$1"
 }
 "$GVPN" -S "$T/ks.conf.sock" -j ks show >"$T/ks.json"
 check "live: gvpn -j ks show has schema_version 1" schema "$T/ks.json"
-"$PY" "$COLLECTOR" --gvpn "$GVPN" -S "$T/ks.conf.sock" -n "$ks" >"$T/live.prom"
-check "live: collector exit 1 (no gvpn.ko on the host)" test $? -eq 1
+"$PY" "$COLLECTOR" --gvpn "$GVPN" -S "$T/ks.conf.sock" -n "$ks" >"$T/live.prom" 2>"$T/live.err"
+check "live: collector exit 0 (the failed sources do not apply)" test $? -eq 0
+check "live: nothing on stderr" test ! -s "$T/live.err"
 check "live: valid exposition" exposition "$T/live.prom"
+if [ -d /sys/module/gvpn ]; then
+	# gvpn.ko loaded: the group source answers (no groups in the netns)
+	check "live: gvpn.ko loaded: group source read" \
+		has "$T/live.prom" 'gvpn_scrape_success{source="group"} 1'
+else
+	check "live: no gvpn.ko: group source not present" \
+		has "$T/live.prom" 'gvpn_source_present{source="group"} 0'
+	check "live: no gvpn.ko: group source not scraped" \
+		has "$T/live.prom" 'gvpn_scrape_success{source="group"} 0'
+fi
 check "live: key server source read" \
 	has "$T/live.prom" 'gvpn_scrape_success{source="ks"} 1'
 check "live: no members yet" \
 	has "$T/live.prom" 'gvpn_ks_group_members{group="1234",name="g1"} 0'
 check "live: not a member: gm source 0" \
 	has "$T/live.prom" 'gvpn_scrape_success{source="gm"} 0'
+check "live: not a member: gm source not present" \
+	has "$T/live.prom" 'gvpn_source_present{source="gm"} 0'
+check "live: key server: ks source present" \
+	has "$T/live.prom" 'gvpn_source_present{source="ks"} 1'
 
 exit $EXIT_STATUS
