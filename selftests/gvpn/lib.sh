@@ -531,7 +531,7 @@ gvpnd_conf_head() {
 #   addr=192.168.0.10  psk=$GDOI_PSK (for members on 192.168.0.0/24)
 #   auth='"192.168.0.0/24"' (authorization addresses, a libconfig list body)
 #   policies=... (policies list body; default: permit 10/8 <-> 10/8 with tek1)
-#   tek=aes-gcm-128 integ=none  life=3600 (TEK lifetime)  atd=10  tbar=0
+#   tek=aes-gcm-128 integ=none  atd=10  tbar=0
 #   group=ecp256
 #   id=$GDOI_GROUP  extra=... (more settings of the group)
 #   kek=1 (a KEK with an RSA signing key: SA KEK, KEK keys and SEQ on the
@@ -540,7 +540,7 @@ ks_conf() {
 	local name=$1 kv f=$TMPDIR_TEST/$1.conf
 	local addr=192.168.0.10 psk=$GDOI_PSK auth='"192.168.0.0/24"'
 	local tek=aes-gcm-128 integ=none atd=10 tbar=0 group=ecp256 extra=
-	local id=$GDOI_GROUP kek= kekconf= life=3600 policies='{ action = "permit"; protocol = "any";
+	local id=$GDOI_GROUP kek= kekconf= policies='{ action = "permit"; protocol = "any";
 		source = "10.0.0.0/8"; destination = "10.0.0.0/8"; sa = "tek1"; }'
 	shift
 	for kv in "$@"; do
@@ -563,7 +563,7 @@ ks_conf() {
 			tbar-window = $tbar;
 			policies = ( $policies );
 			ipsec-sa = ( { name = "tek1"; encryption = "$tek";
-				       integrity = "$integ"; lifetime = $life; } );
+				       integrity = "$integ"; lifetime = 3600; } );
 			authorization = { addresses = [ $auth ]; };
 			$kekconf
 			$extra
