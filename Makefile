@@ -132,8 +132,9 @@ clean:
 	rm -rf $(BUILD)
 
 # The packages' version, for DKMS too: debian/changelog's (native, so
-# no Debian revision).
-PKG_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+# no Debian revision). Deferred: only the targets that use it run
+# dpkg-parsechangelog (dpkg-dev).
+PKG_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
 
 # gvpn.ko into updates/, which depmod ranks above the kernel's own tree.
 # Without debug information, as the kernel's own modules. (Not kbuild's

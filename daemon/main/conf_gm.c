@@ -141,7 +141,6 @@ static unsigned parse_sels(struct cctx *c, const config_setting_t *g,
 	return n;
 }
 
-/* An array of strings: [ "a", "b" ] */
 /*
  * fail-mode: "clear" (or "none") sends the traffic of encrypt policies in
  * clear while there are no keys (Cisco's fail-open), "drop-encrypt" drops
@@ -167,6 +166,7 @@ static int fail_mode_parse(struct cctx *c, const config_setting_t *g,
 	return -1;
 }
 
+/* An array of strings: [ "a", "b" ] */
 static config_setting_t *str_array(struct cctx *c, const config_setting_t *g,
 				   const char *name, unsigned max,
 				   unsigned *n)
