@@ -26,37 +26,39 @@
 #include "core/log.h"
 #include "util.h"
 
+/* FILE:LINE: [warning: ]MSG on stderr (the line of s, when it has one) */
+static void cf_say(struct cctx *c, const config_setting_t *s,
+		   const char *what, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (s && config_setting_source_line(s))
+		fprintf(stderr, "%s:%u: %s%s\n", c->path,
+			config_setting_source_line(s), what, msg);
+	else
+		fprintf(stderr, "%s: %s%s\n", c->path, what, msg);
+}
+
 void cf_err(struct cctx *c, const config_setting_t *s, const char *fmt,
 		 ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cf_say(c, s, "", fmt, ap);
 	va_end(ap);
-	if (s && config_setting_source_line(s))
-		fprintf(stderr, "%s:%u: %s\n", c->path,
-			config_setting_source_line(s), msg);
-	else
-		fprintf(stderr, "%s: %s\n", c->path, msg);
 	c->errors++;
 }
 
 void cf_warn(struct cctx *c, const config_setting_t *s, const char *fmt,
 	     ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cf_say(c, s, "warning: ", fmt, ap);
 	va_end(ap);
-	if (s && config_setting_source_line(s))
-		fprintf(stderr, "%s:%u: warning: %s\n", c->path,
-			config_setting_source_line(s), msg);
-	else
-		fprintf(stderr, "%s: warning: %s\n", c->path, msg);
 }
 
 /*
