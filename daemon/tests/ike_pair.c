@@ -155,3 +155,28 @@ void ike_pair_run_until(bool *flag, unsigned max_ms)
 	}
 	ike_pair_pump();
 }
+
+struct ike_sa *ike_pair_est[2];
+bool ike_pair_done_called;
+int ike_pair_done_err;
+
+void ike_pair_established(struct ike_sa *sa)
+{
+	ike_pair_est[ike_pair_side(sa->ctx)] = sa;
+}
+
+void ike_pair_gone(struct ike_sa *sa)
+{
+	int i = ike_pair_side(sa->ctx);
+
+	if (ike_pair_est[i] == sa)
+		ike_pair_est[i] = NULL;
+}
+
+void ike_pair_done(struct ike_sa *sa, int err, void *arg)
+{
+	(void)sa;
+	(void)arg;
+	ike_pair_done_called = true;
+	ike_pair_done_err = err;
+}

@@ -78,4 +78,14 @@ void ike_pair_tick(void);
 /* the wire and the timers until *flag (if flag) or max_ms went by */
 void ike_pair_run_until(bool *flag, unsigned max_ms);
 
+/* The ops most tests give the pair: ike_pair_established/_gone (struct
+ * ike_ops) keep each side's established SA in ike_pair_est[], and
+ * ike_pair_done (ike_initiate's callback) records its result */
+extern struct ike_sa *ike_pair_est[2];
+extern bool ike_pair_done_called;
+extern int ike_pair_done_err;
+void ike_pair_established(struct ike_sa *sa);
+void ike_pair_gone(struct ike_sa *sa);
+void ike_pair_done(struct ike_sa *sa, int err, void *arg);
+
 #endif

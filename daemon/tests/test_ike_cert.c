@@ -223,9 +223,7 @@ static int verify(const struct ike_creds *cr, X509 *cert, uint16_t auth,
 
 static struct ike_ctx *const ctx = pair.ctx;
 static struct ike_peer *const peer = pair.peer;
-static struct ike_sa *est[2];
-static bool done_called;
-static int done_err;
+static struct ike_sa **const est = ike_pair_est;
 static uint16_t p1_hash = IKE_HASH_SHA256;	/* the proposal's hash */
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
@@ -239,27 +237,6 @@ static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
 	return 0;
 }
 
-static void op_established(struct ike_sa *sa)
-{
-	est[ike_pair_side(sa->ctx)] = sa;
-}
-
-static void op_gone(struct ike_sa *sa)
-{
-	int i = ike_pair_side(sa->ctx);
-
-	if (est[i] == sa)
-		est[i] = NULL;
-}
-
-static void on_done(struct ike_sa *sa, int err, void *arg)
-{
-	(void)sa;
-	(void)arg;
-	done_called = true;
-	done_err = err;
-}
-
 /* side 0 (gm) with key k0 and certificate c0 negotiates with side 1 (ks);
  * each side's suite authenticates with auth[i]; 0 or -1 */
 static int negotiate(enum ike_mode mode, const uint16_t auth[2],
@@ -267,8 +244,8 @@ static int negotiate(enum ike_mode mode, const uint16_t auth[2],
 		     const char *id1)
 {
 	struct ike_ops ops = {
-		.send = op_send, .established = op_established,
-		.gone = op_gone,
+		.send = op_send, .established = ike_pair_established,
+		.gone = ike_pair_gone,
 	};
 	int i, ret;
 
@@ -291,13 +268,13 @@ static int negotiate(enum ike_mode mode, const uint16_t auth[2],
 	}
 	ike_pair_start(&ops);
 	est[0] = est[1] = NULL;
-	done_called = false;
-	done_err = 1;
+	ike_pair_done_called = false;
+	ike_pair_done_err = 1;
 	assert_non_null(ike_initiate(&ctx[0], &peer[0], &pair.addr[0],
-				     on_done, NULL));
-	ike_pair_run_until(&done_called, 3000);
-	assert_true(done_called);
-	ret = done_err;
+				     ike_pair_done, NULL));
+	ike_pair_run_until(&ike_pair_done_called, 3000);
+	assert_true(ike_pair_done_called);
+	ret = ike_pair_done_err;
 	if (!ret) {
 		assert_non_null(est[0]);
 		assert_non_null(est[1]);

@@ -39,11 +39,9 @@ static struct ike_peer *const peer = pair.peer;
 static struct ike_suite (*const suites)[1] = pair.suites;
 static struct sockaddr_in *const addr = pair.addr;
 
-static struct ike_sa *est[2];
+static struct ike_sa **const est = ike_pair_est;
 static uint8_t keylog[2][IKE_MAX_KEY];
 static size_t keylog_len[2];
-static int done_err;
-static bool done_called;
 static unsigned sent[2];
 static int drop_nth = -1;		/* drop the nth datagram on the wire */
 static unsigned wire_count;
@@ -93,31 +91,10 @@ static void op_keylog(struct ike_ctx *c, const uint8_t icookie[8],
 	keylog_len[i] = len;
 }
 
-static void op_established(struct ike_sa *sa)
-{
-	est[ike_pair_side(sa->ctx)] = sa;
-}
-
-static void op_gone(struct ike_sa *sa)
-{
-	int i = ike_pair_side(sa->ctx);
-
-	if (est[i] == sa)
-		est[i] = NULL;
-}
-
-static void on_done(struct ike_sa *sa, int err, void *arg)
-{
-	(void)sa;
-	(void)arg;
-	done_called = true;
-	done_err = err;
-}
-
 /* run the wire and the timers until the initiator has an outcome */
 static void run(unsigned max_ms)
 {
-	ike_pair_run_until(&done_called, max_ms);
+	ike_pair_run_until(&ike_pair_done_called, max_ms);
 }
 
 /* A GDOI-style Phase 2 message (exchange 32, its own M-ID): it counts
@@ -174,7 +151,7 @@ static int setup(void **state)
 {
 	struct ike_ops ops = {
 		.send = op_send, .keylog = op_keylog,
-		.established = op_established, .gone = op_gone,
+		.established = ike_pair_established, .gone = ike_pair_gone,
 		.phase2 = op_phase2,
 	};
 	int i;
@@ -185,8 +162,8 @@ static int setup(void **state)
 		ike_pair_conf(i, IKE_AUTH_PSK);
 	ike_pair_start(&ops);
 	est[0] = est[1] = NULL;
-	done_called = false;
-	done_err = 1;
+	ike_pair_done_called = false;
+	ike_pair_done_err = 1;
 	sent[0] = sent[1] = 0;
 	drop_nth = -1;
 	wire_count = 0;
@@ -210,7 +187,7 @@ static void restart_initiator(void)
 
 	ike_ctx_fini(&ctx[0]);
 	assert_int_equal(ike_ctx_init(&ctx[0], &conf[0], &ops), 0);
-	done_called = false;
+	ike_pair_done_called = false;
 }
 
 static struct ike_sa *initiate(enum ike_mode mode)
@@ -219,7 +196,7 @@ static struct ike_sa *initiate(enum ike_mode mode)
 
 	peer[0].mode = mode;
 	peer[1].mode = mode == IKE_MODE_AGGRESSIVE ? IKE_MODE_ANY : IKE_MODE_MAIN;
-	sa = ike_initiate(&ctx[0], &peer[0], &addr[0], on_done, NULL);
+	sa = ike_initiate(&ctx[0], &peer[0], &addr[0], ike_pair_done, NULL);
 	assert_non_null(sa);
 	return sa;
 }
@@ -228,8 +205,8 @@ static void assert_same_keys(void)
 {
 	const struct ike_keys *a, *b;
 
-	assert_true(done_called);
-	assert_int_equal(done_err, 0);
+	assert_true(ike_pair_done_called);
+	assert_int_equal(ike_pair_done_err, 0);
 	assert_non_null(est[0]);
 	assert_non_null(est[1]);
 	assert_true(est[0]->initiator);
@@ -252,8 +229,8 @@ static void assert_same_keys(void)
 
 static void assert_failed(void)
 {
-	assert_true(done_called);
-	assert_int_equal(done_err, -1);
+	assert_true(ike_pair_done_called);
+	assert_int_equal(ike_pair_done_err, -1);
 	assert_null(est[0]);
 	assert_null(est[1]);
 	assert_int_equal(ctx[0].nsas, 0);
@@ -628,8 +605,9 @@ static void test_aggressive_refused_msg3(void **state)
 	setup_rsa(ca2_cert, ca2_key, -60, 86400);
 	initiate(IKE_MODE_AGGRESSIVE);
 	run(3000);
-	assert_true(done_called);
-	assert_int_equal(done_err, 0);	/* it believed so for a moment */
+	assert_true(ike_pair_done_called);
+	/* it believed so for a moment */
+	assert_int_equal(ike_pair_done_err, 0);
 	assert_null(est[0]);
 	assert_null(est[1]);
 	assert_int_equal(ctx[0].nsas, 0);
@@ -822,8 +800,8 @@ static void test_no_answer(void **state)
 	peer[0].addr.s_addr = htonl(0x0a0000fe);	/* nobody */
 	initiate(IKE_MODE_MAIN);
 	run(2000);
-	assert_true(done_called);
-	assert_int_equal(done_err, -1);
+	assert_true(ike_pair_done_called);
+	assert_int_equal(ike_pair_done_err, -1);
 	assert_int_equal(sent[0], conf[0].retransmit_tries);
 }
 
@@ -983,13 +961,13 @@ static void test_plain_notify_rules(void **state)
 	ike_pair_drop();
 	plain_notify_to_initiator(sa, zero, 4848, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	ike_pair_pump();
-	assert_false(done_called);
+	assert_false(ike_pair_done_called);
 	assert_int_equal(ctx[0].nsas, 1);
 	/* from its port: the negotiation ends at once */
 	plain_notify_to_initiator(sa, zero, 848, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	ike_pair_pump();
-	assert_true(done_called);
-	assert_int_equal(done_err, -1);
+	assert_true(ike_pair_done_called);
+	assert_int_equal(ike_pair_done_err, -1);
 	assert_int_equal(ctx[0].nsas, 0);
 	teardown(state);
 
@@ -1003,7 +981,7 @@ static void test_plain_notify_rules(void **state)
 	plain_notify_to_initiator(sa, other, 848,
 				  ISAKMP_N_INVALID_KEY_INFORMATION);
 	ike_pair_pump();
-	assert_false(done_err == -1);
+	assert_false(ike_pair_done_err == -1);
 	run(2000);
 	assert_same_keys();
 	teardown(state);
@@ -1081,7 +1059,7 @@ static void test_undecryptable_info(void **state)
 	isakmp_msg_end(&b);
 	assert_false(b.err);
 	ike_input(&ctx[0], &addr[0], &addr[1], msg, sizeof(msg));
-	assert_false(done_called);
+	assert_false(ike_pair_done_called);
 	assert_int_equal(ctx[0].nsas, 1);
 	assert_int_equal(sa->undecryptable, 1);
 	run(2000);
