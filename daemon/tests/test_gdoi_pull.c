@@ -1169,17 +1169,17 @@ static struct ike_creds *creds_for(EVP_PKEY *key, X509 *cert)
 	return cr;
 }
 
-static int rsa_setup(void **state)
+/* a certificate Phase 1 with keys made by gen (RSA or ECDSA) */
+static int sig_setup(EVP_PKEY *(*gen)(void), uint16_t auth)
 {
-	(void)state;
-	ca_key = EVP_RSA_gen(2048);
-	ks_key = EVP_RSA_gen(2048);
-	gm_key = EVP_RSA_gen(2048);
+	ca_key = gen();
+	ks_key = gen();
+	gm_key = gen();
 	assert_non_null(gm_key);
 	ca_cert = make_cert("gvpn test CA", ca_key, NULL, NULL, NULL);
 	ike_pair_addrs();
-	ike_pair_conf(0, IKE_AUTH_RSA_SIG);
-	ike_pair_conf(1, IKE_AUTH_RSA_SIG);
+	ike_pair_conf(0, auth);
+	ike_pair_conf(1, auth);
 	peer[0].creds = creds_for(gm_key, make_cert("gm.test", gm_key, ca_cert,
 				  ca_key, "DNS:gm.test,IP:10.0.0.2"));
 	peer[1].creds = creds_for(ks_key, make_cert("ks.test", ks_key, ca_cert,
@@ -1188,6 +1188,17 @@ static int rsa_setup(void **state)
 	start_ctxs();
 	phase1();
 	return 0;
+}
+
+static EVP_PKEY *rsa2048(void)
+{
+	return EVP_RSA_gen(2048);
+}
+
+static int rsa_setup(void **state)
+{
+	(void)state;
+	return sig_setup(rsa2048, IKE_AUTH_RSA_SIG);
 }
 
 static int rsa_teardown(void **state)
@@ -1214,25 +1225,15 @@ static void test_pull_rsa_pop(void **state)
 }
 
 /* the same with ECDSA P-256 keys: Phase 1 method 9, POP as r | s */
+static EVP_PKEY *p256(void)
+{
+	return EVP_EC_gen("P-256");
+}
+
 static int ecdsa_setup(void **state)
 {
 	(void)state;
-	ca_key = EVP_EC_gen("P-256");
-	ks_key = EVP_EC_gen("P-256");
-	gm_key = EVP_EC_gen("P-256");
-	assert_non_null(gm_key);
-	ca_cert = make_cert("gvpn test CA", ca_key, NULL, NULL, NULL);
-	ike_pair_addrs();
-	ike_pair_conf(0, IKE_AUTH_ECDSA_256);
-	ike_pair_conf(1, IKE_AUTH_ECDSA_256);
-	peer[0].creds = creds_for(gm_key, make_cert("gm.test", gm_key, ca_cert,
-				  ca_key, "DNS:gm.test,IP:10.0.0.2"));
-	peer[1].creds = creds_for(ks_key, make_cert("ks.test", ks_key, ca_cert,
-				  ca_key, "DNS:ks.test,IP:10.0.0.1"));
-	reset_knobs();
-	start_ctxs();
-	phase1();
-	return 0;
+	return sig_setup(p256, IKE_AUTH_ECDSA_256);
 }
 
 static void test_pull_ecdsa_pop(void **state)
