@@ -7,7 +7,8 @@
  * reach gdoi's responder and the real key server role (ks_gdoi_ops on a
  * ks from configuration text, as gvpnd runs it): group lookup,
  * authorization, the member table, Sender IDs, the snapshot of keys that
- * message 4 carries. fuzz_gdoi.c covers gdoi's half with a stub server.
+ * message 4 carries. fuzz_gdoi.c covers gdoi's half, with fixed
+ * key-server answers (its ks_pull()) in place of the role.
  *
  * Input: byte 0 picks the configuration (bits 0-1: conf_text[]) and the
  * member's address (bit 2: 192.0.2.7 instead of 10.0.0.2); then the
