@@ -89,5 +89,4 @@ check "the next rekey is acknowledged by all three" \
 check "hostC -> hostA through the group" slowwait 10 ping_ok "$hostC" 10.1.0.2
 check "hostA -> hostC through the group" ping_ok "$hostA" 10.3.0.2
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

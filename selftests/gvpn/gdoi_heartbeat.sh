@@ -84,5 +84,4 @@ same_sas "$gmB" "$(sa_list "$gmA")" >/dev/null || show_sas
 check "hostA -> hostB with ks2's keys" slowwait 10 ping_ok "$hostA" 10.2.0.2
 check "hostC -> hostA with ks2's keys" ping_ok "$hostC" 10.1.0.2
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

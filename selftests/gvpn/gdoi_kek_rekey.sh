@@ -98,5 +98,4 @@ check "hostC -> hostA through the group after it all" ping_ok "$hostC" 10.1.0.2
 check "no member registered again" test "$(cat "$TMPDIR_TEST"/gm[ABC].log |
 	grep -c GM_REGS_COMPL)" -eq 3
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

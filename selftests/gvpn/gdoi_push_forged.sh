@@ -160,5 +160,4 @@ check "hostA -> hostB through the group after it all" ping_ok "$hostA" 10.2.0.2
 check "no log holds the KEK key" bash -c \
 	"! grep -qsi -- '${key:-none}' $TMPDIR_TEST/*.log"
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

@@ -61,5 +61,4 @@ check "no member registered again" test "$(cat "$TMPDIR_TEST"/gm[ABC].log |
 	grep -c GM_REGS_COMPL)" -eq 3
 check "the members hold the same SAs" same_sas "$gmB" "$(sa_list "$gmA")"
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

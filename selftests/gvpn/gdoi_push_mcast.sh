@@ -86,5 +86,4 @@ check "no member was ejected" test "$(gctl ks1 -j ks members |
 check "no member registered again" test "$(cat "$TMPDIR_TEST"/gm[ABC].log |
 	grep -c GM_REGS_COMPL)" -eq 3
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

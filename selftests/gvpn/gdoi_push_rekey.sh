@@ -109,5 +109,4 @@ done
 check "ks1 logged KS_SEND_UNICAST_REKEY" gvpnd_log_has ks1 KS_SEND_UNICAST_REKEY
 check "no log holds the PSK" bash -c "! grep -qs -- '$GDOI_PSK' $TMPDIR_TEST/*.log"
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

@@ -79,5 +79,4 @@ check "every member kept the KEK" test "$(gm_kek_spi gmA) $(gm_kek_spi gmB) $(gm
 	"$kek $kek $kek"
 check "hostA -> hostB after it all" ping_ok "$hostA" 10.2.0.2
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

@@ -40,5 +40,4 @@ for side in ks1 gmA; do
 		test "$(awk -F'|' '$1 == 35' "$f.fields" | wc -l)" -ge 1
 done
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

@@ -155,5 +155,4 @@ if [ "$(pcap_problems "$f.pull")" -ne 2 ] ||
 	sed 's/^/# /' "$f.fields"
 fi
 
-echo "# $SECONDS s"
 exit $EXIT_STATUS

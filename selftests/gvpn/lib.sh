@@ -47,6 +47,8 @@ defer() {
 
 cleanup_all() {
 	local i
+	# every test's run time, for keeping the suite within its budget
+	echo "# $SECONDS s"
 	for ((i = ${#CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${CLEANUP_CMDS[i]}" 2>/dev/null
 	done
