@@ -59,6 +59,15 @@ check "no member was ejected" test "$(gctl ks1 -j ks members |
 	jq '[.[] | select(.state == "active")] | length')" -eq 3
 check "no member registered again" test "$(cat "$TMPDIR_TEST"/gm[ABC].log |
 	grep -c GM_REGS_COMPL)" -eq 3
+# Each member retires the old SA its deactivation time after the push
+# reached it; a member that only got a late retransmission retires it up
+# to 8 s after the others.
+gms_agree() {
+	same_sas "$gmB" "$(sa_list "$gmA")" >/dev/null &&
+		same_sas "$gmC" "$(sa_list "$gmA")" >/dev/null
+}
+busywait 20000 gms_agree
 check "the members hold the same SAs" same_sas "$gmB" "$(sa_list "$gmA")"
+check "gmC holds them too" same_sas "$gmC" "$(sa_list "$gmA")"
 
 exit $EXIT_STATUS
