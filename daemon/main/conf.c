@@ -761,6 +761,21 @@ static const char *const ike_keys[] = {
 	"peer-rate", "flood-log-period", "proposals", NULL,
 };
 
+/* FILE:LINE: libconfig's error, with a hint from the line when there is
+ * one: libconfig says no more than "syntax error" */
+static void conf_syntax_error(config_t *cfg, const char *path)
+{
+	const char *file = config_error_file(cfg) ? config_error_file(cfg)
+						  : path;
+	int line = config_error_line(cfg);
+	char hint[256] = "";
+
+	if (line > 0 && !strcmp(config_error_text(cfg), "syntax error"))
+		conf_syntax_hint(file, (unsigned)line, hint, sizeof(hint));
+	fprintf(stderr, "%s:%d: %s%s%s\n", file, line, config_error_text(cfg),
+		*hint ? ": " : "", hint);
+}
+
 int conf_load(const char *path, struct gvpnd_conf *conf)
 {
 	struct cctx c = { .path = path, .conf = conf };
@@ -779,10 +794,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		else
-			fprintf(stderr, "%s:%d: %s\n",
-				config_error_file(&cfg) ? config_error_file(&cfg)
-							: path,
-				config_error_line(&cfg), config_error_text(&cfg));
+			conf_syntax_error(&cfg, path);
 		config_destroy(&cfg);
 		return 1;
 	}
@@ -889,6 +901,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	conf_ks_parse(&c, root);
 	conf_gm_parse(&c, root);
 	conf_ctl_parse(&c, root);
+	conf_warn_unused(&c, root);
 	config_destroy(&cfg);
 	return c.errors;
 }
