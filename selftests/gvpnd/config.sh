@@ -329,6 +329,41 @@ log_test "syntax: an unclosed list: the hint names its line" $?
 bad "syntax: a '}' too many" 's/^};$/};\n};/' \
 	"syntax error: '}' on line [0-9]+ has no opening '\\{' to close$" 14
 
+# algorithm names: one canonical spelling (what gvpnd prints), and the
+# words of Cisco, Juniper, strongSwan and libreswan accepted as aliases
+good "IKE aliases, Juniper: aes-256-cbc, sha-256" \
+	's/encryption = "aes256"; hash = "sha256";/encryption = "aes-256-cbc"; hash = "sha-256";/'
+good "IKE aliases, Cisco: \"aes 128\", sha" \
+	's/encryption = "aes128"; hash = "sha1";/encryption = "aes 128"; hash = "sha";/'
+good "IKE aliases, libreswan: dh19" 's/group = "ecp256"/group = "dh19"/'
+good "auth aliases, Cisco: rsa-sig" 's/auth = "rsa";/auth = "rsa-sig";/'
+good "auth aliases, Juniper: pre-shared-keys" \
+	's/psk-file = /auth = "pre-shared-keys"; psk-file = /'
+# alias DESC FILE SED-EXPR WORD: FILE with the change (which puts WORD
+# in it) passes without a warning
+alias_ok() {
+	local out rc
+
+	sed "$3" "$2" >"$T/alias.conf"
+	chmod 600 "$T/alias.conf"
+	out=$("$GVPND" --check "$T/alias.conf" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/#   /'
+	[ $rc -eq 0 ] && ! echo "$out" | grep -q "warning" &&
+		grep -qF "$4" "$T/alias.conf"
+	log_test "$1" $?
+}
+alias_ok "TEK aliases, Cisco: \"esp-aes 256\" with esp-sha256-hmac" "$T/ks0.conf" \
+	's|"aes-gcm-128";|"esp-aes 256";|; s|integrity = "none";|integrity = "esp-sha256-hmac";|; /^\t\tsender-id-bits/d' \
+	'"esp-sha256-hmac"'
+alias_ok "TEK aliases, Juniper: aes-256-gcm" "$T/ks0.conf" \
+	's|"aes-gcm-128";|"aes-256-gcm";|' '"aes-256-gcm"'
+alias_ok "KEK aliases: \"aes 256\" (Cisco), sha-256" "$T/ks0.conf" \
+	's|encryption = "aes256";|encryption = "aes 256";|; s|signature-hash = "sha256";|signature-hash = "sha-256";|' \
+	'"sha-256"'
+alias_ok "member transforms, aliases: aes-128-gcm, aes-256-cbc/hmac-sha-256-128" "$T/gm0.conf" \
+	's|^\t\ttransforms = \[.*|\t\ttransforms = [ "aes-128-gcm", "aes-256-cbc/hmac-sha-256-128",|' \
+	'"aes-256-cbc/hmac-sha-256-128"'
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
