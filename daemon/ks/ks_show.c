@@ -179,9 +179,11 @@ static void print_group(struct ks *ks, const struct ks_group *g)
 		for (i = 0; i < 16; i++)
 			snprintf(buf + 2 * i, 3, "%02x", g->kek.spi[i]);
 		print_string(PRINT_ANY, "spi", "spi", buf);
-		snprintf(buf, sizeof(buf), "%s-%u",
-			 c->kek.alg == GDOI_KEK_ALG_AES ? "aes" : "3des",
-			 c->kek.key_bits);
+		/* as in gvpnd.conf: aes128, aes192, aes256 or 3des */
+		if (c->kek.alg == GDOI_KEK_ALG_AES)
+			snprintf(buf, sizeof(buf), "aes%u", c->kek.key_bits);
+		else
+			snprintf(buf, sizeof(buf), "3des");
 		print_string(PRINT_ANY, "algorithm", "alg", buf);
 		print_uint(PRINT_ANY, "lifetime", "lifetime", c->kek.lifetime);
 		print_uint(PRINT_ANY, "remaining", "remaining",

@@ -39,8 +39,60 @@ const struct tek_integ tek_integs[] = {
 };
 const unsigned tek_ninteg = sizeof(tek_integs) / sizeof(tek_integs[0]);
 
+/*
+ * Other spellings of the same algorithms, accepted on input only: what
+ * Cisco (crypto ipsec transform-set), Juniper (ipsec proposal) and
+ * strongSwan (esp_proposals) write. Everything gvpn prints uses the names
+ * of the tables above (gvpnd.conf(5), ALGORITHM NAMES).
+ */
+struct tek_alias {
+	const char *alias, *name;
+};
+
+static const struct tek_alias enc_aliases[] = {
+	/* Juniper */
+	{ "aes-128-gcm", "aes-gcm-128" }, { "aes-256-gcm", "aes-gcm-256" },
+	{ "aes-128-cbc", "aes-cbc-128" }, { "aes-192-cbc", "aes-cbc-192" },
+	{ "aes-256-cbc", "aes-cbc-256" },
+	/* Cisco */
+	{ "esp-gcm", "aes-gcm-128" }, { "esp-gcm 128", "aes-gcm-128" },
+	{ "esp-gcm 256", "aes-gcm-256" }, { "esp-aes", "aes-cbc-128" },
+	{ "esp-aes 128", "aes-cbc-128" }, { "esp-aes 192", "aes-cbc-192" },
+	{ "esp-aes 256", "aes-cbc-256" }, { "esp-3des", "3des-cbc" },
+	/* strongSwan */
+	{ "aes128gcm16", "aes-gcm-128" }, { "aes256gcm16", "aes-gcm-256" },
+	{ "aes128gcm8", "aes-gcm-128-icv8" },
+	{ "aes128gcm12", "aes-gcm-128-icv12" }, { "aes128", "aes-cbc-128" },
+	{ "aes192", "aes-cbc-192" }, { "aes256", "aes-cbc-256" },
+	{ "3des", "3des-cbc" },
+	{ NULL, NULL },
+};
+
+static const struct tek_alias integ_aliases[] = {
+	/* Juniper */
+	{ "hmac-sha-256-128", "hmac-sha256" }, { "hmac-sha1-96", "hmac-sha1" },
+	{ "hmac-md5-96", "hmac-md5" },
+	/* Cisco */
+	{ "esp-sha256-hmac", "hmac-sha256" }, { "esp-sha-hmac", "hmac-sha1" },
+	{ "esp-md5-hmac", "hmac-md5" },
+	/* strongSwan */
+	{ "sha256", "hmac-sha256" }, { "sha1", "hmac-sha1" },
+	{ "md5", "hmac-md5" },
+	{ NULL, NULL },
+};
+
+/* the canonical name of name: itself, or what an alias stands for */
+static const char *unalias(const struct tek_alias *t, const char *name)
+{
+	for (; t->alias; t++)
+		if (!strcmp(t->alias, name))
+			return t->name;
+	return name;
+}
+
 const struct tek_enc *tek_enc_by_name(const char *name)
 {
+	name = unalias(enc_aliases, name);
 	for (unsigned i = 0; i < tek_nencs; i++)
 		if (!strcmp(tek_encs[i].name, name))
 			return &tek_encs[i];
@@ -49,6 +101,7 @@ const struct tek_enc *tek_enc_by_name(const char *name)
 
 const struct tek_integ *tek_integ_by_name(const char *name)
 {
+	name = unalias(integ_aliases, name);
 	for (unsigned i = 0; i < tek_ninteg; i++)
 		if (!strcmp(tek_integs[i].name, name))
 			return &tek_integs[i];

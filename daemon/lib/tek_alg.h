@@ -102,7 +102,8 @@ extern const unsigned tek_nencs;
 extern const struct tek_integ tek_integs[];
 extern const unsigned tek_ninteg;
 
-/* By configuration name; NULL when unknown */
+/* By configuration name, or an alias (Cisco, Juniper, strongSwan words);
+ * NULL when unknown */
 const struct tek_enc *tek_enc_by_name(const char *name);
 const struct tek_integ *tek_integ_by_name(const char *name);
 

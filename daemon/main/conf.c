@@ -321,13 +321,28 @@ static int read_psk_file(struct cctx *c, const config_setting_t *s,
 static const struct cf_name_val encrs[] = {
 	{ "aes128", IKE_ENCR_AES_CBC, 128 }, { "aes192", IKE_ENCR_AES_CBC, 192 },
 	{ "aes256", IKE_ENCR_AES_CBC, 256 }, { "3des", IKE_ENCR_3DES, 0 },
+	/* aliases: the ESP names, Juniper's, Cisco's ("encryption aes 256") */
+	{ "aes-cbc-128", IKE_ENCR_AES_CBC, 128 },
+	{ "aes-cbc-192", IKE_ENCR_AES_CBC, 192 },
+	{ "aes-cbc-256", IKE_ENCR_AES_CBC, 256 },
+	{ "aes-128-cbc", IKE_ENCR_AES_CBC, 128 },
+	{ "aes-192-cbc", IKE_ENCR_AES_CBC, 192 },
+	{ "aes-256-cbc", IKE_ENCR_AES_CBC, 256 },
+	{ "aes", IKE_ENCR_AES_CBC, 128 }, { "aes 128", IKE_ENCR_AES_CBC, 128 },
+	{ "aes 192", IKE_ENCR_AES_CBC, 192 }, { "aes 256", IKE_ENCR_AES_CBC, 256 },
+	{ "3des-cbc", IKE_ENCR_3DES, 0 },
 	{ NULL, 0, 0 },
 };
 
 static const struct cf_name_val hashes[] = {
 	{ "md5", IKE_HASH_MD5, 0 }, { "sha1", IKE_HASH_SHA1, 0 },
 	{ "sha256", IKE_HASH_SHA256, 0 }, { "sha384", IKE_HASH_SHA384, 0 },
-	{ "sha512", IKE_HASH_SHA512, 0 }, { NULL, 0, 0 },
+	{ "sha512", IKE_HASH_SHA512, 0 },
+	/* aliases: Cisco's "sha", Juniper's, libreswan's */
+	{ "sha", IKE_HASH_SHA1, 0 }, { "sha-256", IKE_HASH_SHA256, 0 },
+	{ "sha-384", IKE_HASH_SHA384, 0 }, { "sha-512", IKE_HASH_SHA512, 0 },
+	{ "sha2_256", IKE_HASH_SHA256, 0 }, { "sha2_384", IKE_HASH_SHA384, 0 },
+	{ "sha2_512", IKE_HASH_SHA512, 0 }, { NULL, 0, 0 },
 };
 
 static const struct cf_name_val dh_groups[] = {
@@ -363,7 +378,9 @@ static unsigned dh_group_parse(struct cctx *c, const config_setting_t *p)
 		for (t = dh_groups; t->name; t++)
 			if (!strcmp(t->name, v))
 				return t->a;
-		num = strncmp(v, "group", 5) ? v : v + 5;
+		/* libreswan: "dh19" */
+		num = !strncmp(v, "group", 5) ? v + 5 :
+		      !strncmp(v, "dh", 2) ? v + 2 : v;
 		if (*num >= '0' && *num <= '9') {
 			n = strtol(num, &end, 10);
 			if (*end)
@@ -638,6 +655,15 @@ static void parse_peer(struct cctx *c, const config_setting_t *p,
 
 	auth = cf_str(c, p, "auth", false);
 	pc->auth = IKE_AUTH_PSK;
+	/* aliases: Cisco's and Juniper's words (and rsa-sig, as logged) */
+	if (auth && (!strcmp(auth, "pre-share") ||
+		     !strcmp(auth, "pre-shared-keys")))
+		auth = "psk";
+	else if (auth && (!strcmp(auth, "rsa-sig") ||
+			  !strcmp(auth, "rsa-signatures")))
+		auth = "rsa";
+	else if (auth && !strcmp(auth, "ecdsa-sig"))
+		auth = "ecdsa";
 	if (auth && !strcmp(auth, "rsa"))
 		pc->auth = IKE_AUTH_RSA_SIG;
 	else if (auth && !strcmp(auth, "ecdsa"))
@@ -761,6 +787,21 @@ static const char *const ike_keys[] = {
 	"peer-rate", "flood-log-period", "proposals", NULL,
 };
 
+/* FILE:LINE: libconfig's error, with a hint from the line when there is
+ * one: libconfig says no more than "syntax error" */
+static void conf_syntax_error(config_t *cfg, const char *path)
+{
+	const char *file = config_error_file(cfg) ? config_error_file(cfg)
+						  : path;
+	int line = config_error_line(cfg);
+	char hint[256] = "";
+
+	if (line > 0 && !strcmp(config_error_text(cfg), "syntax error"))
+		conf_syntax_hint(file, (unsigned)line, hint, sizeof(hint));
+	fprintf(stderr, "%s:%d: %s%s%s\n", file, line, config_error_text(cfg),
+		*hint ? ": " : "", hint);
+}
+
 int conf_load(const char *path, struct gvpnd_conf *conf)
 {
 	struct cctx c = { .path = path, .conf = conf };
@@ -779,10 +820,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		else
-			fprintf(stderr, "%s:%d: %s\n",
-				config_error_file(&cfg) ? config_error_file(&cfg)
-							: path,
-				config_error_line(&cfg), config_error_text(&cfg));
+			conf_syntax_error(&cfg, path);
 		config_destroy(&cfg);
 		return 1;
 	}
@@ -889,6 +927,7 @@ int conf_load(const char *path, struct gvpnd_conf *conf)
 	conf_ks_parse(&c, root);
 	conf_gm_parse(&c, root);
 	conf_ctl_parse(&c, root);
+	conf_warn_unused(&c, root);
 	config_destroy(&cfg);
 	return c.errors;
 }

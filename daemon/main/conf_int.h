@@ -11,6 +11,7 @@
 #define GVPN_CONF_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <libconfig.h>
 
@@ -59,5 +60,13 @@ const struct cf_name_val *cf_lookup(struct cctx *c, const config_setting_t *g,
 
 /* the "control" section (conf_ctl.c); defaults when absent */
 void conf_ctl_parse(struct cctx *c, const config_setting_t *root);
+
+/* warnings (conf_check.c): settings that have no effect here; after the
+ * sections are parsed, on a configuration without errors */
+void conf_warn_unused(struct cctx *c, const config_setting_t *root);
+/* at libconfig's "syntax error" on line: a hint from the file's text, or
+ * "" when the text shows nothing clearly wrong */
+void conf_syntax_hint(const char *path, unsigned line, char *hint,
+		      size_t len);
 
 #endif /* GVPN_CONF_INT_H */

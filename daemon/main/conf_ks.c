@@ -51,13 +51,28 @@ static const char *const auth_keys[] = { "addresses", "identities", NULL };
 static const struct cf_name_val kek_encrs[] = {
 	{ "aes128", GDOI_KEK_ALG_AES, 128 }, { "aes192", GDOI_KEK_ALG_AES, 192 },
 	{ "aes256", GDOI_KEK_ALG_AES, 256 }, { "3des", GDOI_KEK_ALG_3DES, 192 },
+	/* aliases, as for ike.proposals (Cisco: "rekey algorithm aes 256") */
+	{ "aes-cbc-128", GDOI_KEK_ALG_AES, 128 },
+	{ "aes-cbc-192", GDOI_KEK_ALG_AES, 192 },
+	{ "aes-cbc-256", GDOI_KEK_ALG_AES, 256 },
+	{ "aes-128-cbc", GDOI_KEK_ALG_AES, 128 },
+	{ "aes-192-cbc", GDOI_KEK_ALG_AES, 192 },
+	{ "aes-256-cbc", GDOI_KEK_ALG_AES, 256 },
+	{ "aes", GDOI_KEK_ALG_AES, 128 }, { "aes 128", GDOI_KEK_ALG_AES, 128 },
+	{ "aes 192", GDOI_KEK_ALG_AES, 192 }, { "aes 256", GDOI_KEK_ALG_AES, 256 },
+	{ "3des-cbc", GDOI_KEK_ALG_3DES, 192 },
 	{ NULL, 0, 0 },
 };
 
 static const struct cf_name_val sig_hashes[] = {
 	{ "sha256", GDOI_SIG_HASH_SHA256, 0 }, { "sha384", GDOI_SIG_HASH_SHA384, 0 },
 	{ "sha512", GDOI_SIG_HASH_SHA512, 0 }, { "sha1", GDOI_SIG_HASH_SHA1, 0 },
-	{ "md5", GDOI_SIG_HASH_MD5, 0 }, { NULL, 0, 0 },
+	{ "md5", GDOI_SIG_HASH_MD5, 0 },
+	/* aliases, as for ike.proposals */
+	{ "sha", GDOI_SIG_HASH_SHA1, 0 }, { "sha-256", GDOI_SIG_HASH_SHA256, 0 },
+	{ "sha-384", GDOI_SIG_HASH_SHA384, 0 },
+	{ "sha-512", GDOI_SIG_HASH_SHA512, 0 },
+	{ NULL, 0, 0 },
 };
 
 static const config_setting_t *member(const config_setting_t *g,

@@ -993,6 +993,8 @@ static void test_members(void **state)
 	assert_non_null(strstr(out, "members 3"));
 	assert_non_null(strstr(out, "transform aes-gcm-256"));
 	assert_non_null(strstr(out, "transform aes-cbc-128/hmac-sha256"));
+	/* the KEK's algorithm as gvpnd.conf spells it */
+	assert_non_null(strstr(out, " alg aes256 "));
 	assert_non_null(strstr(out, "policy 1 deny"));
 	assert_non_null(strstr(out, "tek policy 2 ipsec-sa b spi 0x"));
 	/* no key bytes in the output: look for the first TEK key in hex */

@@ -247,6 +247,123 @@ out=$("$GVPND" --check "$T/gm.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -qF "$T/gm.conf:$line: 'fail-mode' = \"fail-open\": expected clear (or none), drop-encrypt or close"
 log_test "fail-mode: an unknown word is an error naming the choices" $?
 
+# settings that are valid but have no effect here: a warning at their
+# line saying why, and --check still passes
+# noeffect DESC FILE SED-EXPR PATTERN MESSAGE: FILE with the change passes,
+# and warns MESSAGE at the line of the first line matching PATTERN
+noeffect() {
+	local desc=$1 src=$2 expr=$3 pat=$4 msg=$5 out rc line
+
+	sed "$expr" "$src" >"$T/noeffect.conf"
+	chmod 600 "$T/noeffect.conf"
+	line=$(grep -n -m1 -e "$pat" "$T/noeffect.conf" | cut -d: -f1)
+	out=$("$GVPND" --check "$T/noeffect.conf" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/#   /'
+	[ $rc -eq 0 ] && [ -n "$line" ] && echo "$out" | grep -q ": OK " &&
+		echo "$out" | grep -qF "$T/noeffect.conf:$line: warning: $msg"
+	log_test "$desc: warning at line $line" $?
+}
+noeffect "credentials of a psk peer" "$T/ok.conf" \
+	"s|psk-file = \"$T/psk\";|& credentials = { ca = \"$PKI/ca.pem\"; };|" \
+	'name = "members"' \
+	"peer 'members': 'credentials' has no effect: the peer authenticates with a pre-shared key"
+noeffect "aggressive-msg3 in main mode" "$T/ok.conf" \
+	"s|psk-file = \"$T/psk\";|&\n aggressive-msg3 = \"clear\";|" \
+	'^ aggressive-msg3' \
+	"peer 'members': 'aggressive-msg3' has no effect: mode is main, and it concerns aggressive mode"
+noeffect "aggressive-msg3 of a peer gvpnd never initiates to" "$T/ok.conf" \
+	's|initiate = true;||' 'aggressive-msg3' \
+	"peer 'gm-rsa': 'aggressive-msg3' has no effect: only the initiator sends message 3"
+noeffect "top-level credentials no peer uses" "$T/ok.conf" \
+	"s|auth = \"rsa\";|psk-file = \"$T/psk\";|" '^credentials' \
+	"'credentials' has no effect: no peer uses them"
+noeffect "a proposal no peer lists" "$T/ok.conf" \
+	's|proposals = \[ "strong", "modp" \];|proposals = [ "strong" ];|' \
+	'name = "modp"' \
+	"proposal 'modp' has no effect: no peer lists it in its 'proposals'"
+noeffect "aggressive-rate with every peer in main mode" "$T/ok.conf" \
+	's|retransmit-timeout = 1.5;|& aggressive-rate = 50;|; s|mode = "aggressive";||; s|aggressive-msg3 = "clear";||' \
+	'aggressive-rate' \
+	"'aggressive-rate' has no effect: every peer is mode = \"main\""
+sed "s|/etc/gvpn/psk/group1234.psk|$T/psk|; s|/etc/gvpn/rekey.pem|$PKI/ks.key|" \
+	"$GVPN_TOP/examples/ks.conf" >"$T/ks0.conf"
+noeffect "sender-id-bits without an AES-GCM ipsec-sa" "$T/ks0.conf" \
+	's|"aes-gcm-128";|"aes-cbc-128";|; s|integrity = "none";|integrity = "hmac-sha256";|' \
+	'sender-id-bits' \
+	"group 'GETVPN': 'sender-id-bits' has no effect: no permit policy uses a counter-mode (AES-GCM) ipsec-sa"
+noeffect "an ipsec-sa no permit policy uses" "$T/ks0.conf" \
+	's|ipsec-sa = ( {|ipsec-sa = ( { name = "spare"; encryption = "aes-gcm-256"; }, {|' \
+	'name = "spare"' \
+	"group 'GETVPN': ipsec-sa 'spare' has no effect: no permit policy uses it"
+sed "s|/etc/gvpn/psk/group1234.psk|$T/psk|; s|\"wan\"|\"lo\"|" \
+	"$GVPN_TOP/examples/gm2.conf" >"$T/gm0.conf"
+noeffect "legacy-iv when no accepted transform is AES-GCM" "$T/gm0.conf" \
+	's|^\t\ttransforms = \[.*|\t\tlegacy-iv = true; transforms = [ "aes-cbc-256/hmac-sha256",|' \
+	'legacy-iv' \
+	"group 'GETVPN': 'legacy-iv' has no effect: none of its 'transforms' is a counter mode (AES-GCM)"
+
+# syntax errors: libconfig says "syntax error" and a line; --check adds
+# what the text shows
+bad "syntax: '=' missing" 's/log-level = "info";/log-level "info";/' \
+	"syntax error: '=' missing after 'log-level'$"
+bad "syntax: an unquoted string" 's/doi = "gdoi";/doi = gdoi;/' \
+	"syntax error: a string value needs double quotes: \"gdoi\"$"
+bad "syntax: ';' between list elements" \
+	's/group = "ecp256"; lifetime = 86400; },/group = "ecp256"; lifetime = 86400; };/' \
+	"syntax error: ';' on line [0-9]+ inside the '\\(' of line 7: the elements of \\( \\) and \\[ \\] are separated by ','$"
+bad "syntax: ',' missing between list elements" \
+	's/group = "ecp256"; lifetime = 86400; },/group = "ecp256"; lifetime = 86400; }/' \
+	"syntax error: a ',' is missing between the list's elements on line 10$" 10
+bad "syntax: a decimal comma" 's/retransmit-timeout = 1.5;/retransmit-timeout = 1,5;/' \
+	"syntax error: a number takes '.' for its decimals, not ','$"
+# the error comes lines later: the hint names the line of the mistake
+valid | sed 's/log-level = "info";/log-level = "info;/' >"$T/bad.conf"
+out=$("$GVPND" --check "$T/bad.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qE "^$T/bad.conf:[0-9]+: syntax error: the string opened on line 2 is not closed on that line: a '\"' is missing$"
+log_test "syntax: an unclosed string: the hint names its line" $?
+valid | sed '$s/^);$//' >"$T/bad.conf"
+out=$("$GVPND" --check "$T/bad.conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -qE "^$T/bad.conf:[0-9]+: syntax error: the '\\(' opened on line 19 is never closed: '\\)' missing$"
+log_test "syntax: an unclosed list: the hint names its line" $?
+bad "syntax: a '}' too many" 's/^};$/};\n};/' \
+	"syntax error: '}' on line [0-9]+ has no opening '\\{' to close$" 14
+
+# algorithm names: one canonical spelling (what gvpnd prints), and the
+# words of Cisco, Juniper, strongSwan and libreswan accepted as aliases
+good "IKE aliases, Juniper: aes-256-cbc, sha-256" \
+	's/encryption = "aes256"; hash = "sha256";/encryption = "aes-256-cbc"; hash = "sha-256";/'
+good "IKE aliases, Cisco: \"aes 128\", sha" \
+	's/encryption = "aes128"; hash = "sha1";/encryption = "aes 128"; hash = "sha";/'
+good "IKE aliases, libreswan: dh19" 's/group = "ecp256"/group = "dh19"/'
+good "auth aliases, Cisco: rsa-sig" 's/auth = "rsa";/auth = "rsa-sig";/'
+good "auth aliases, Juniper: pre-shared-keys" \
+	's/psk-file = /auth = "pre-shared-keys"; psk-file = /'
+# alias DESC FILE SED-EXPR WORD: FILE with the change (which puts WORD
+# in it) passes without a warning
+alias_ok() {
+	local out rc
+
+	sed "$3" "$2" >"$T/alias.conf"
+	chmod 600 "$T/alias.conf"
+	out=$("$GVPND" --check "$T/alias.conf" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/#   /'
+	[ $rc -eq 0 ] && ! echo "$out" | grep -q "warning" &&
+		grep -qF "$4" "$T/alias.conf"
+	log_test "$1" $?
+}
+alias_ok "TEK aliases, Cisco: \"esp-aes 256\" with esp-sha256-hmac" "$T/ks0.conf" \
+	's|"aes-gcm-128";|"esp-aes 256";|; s|integrity = "none";|integrity = "esp-sha256-hmac";|; /^\t\tsender-id-bits/d' \
+	'"esp-sha256-hmac"'
+alias_ok "TEK aliases, Juniper: aes-256-gcm" "$T/ks0.conf" \
+	's|"aes-gcm-128";|"aes-256-gcm";|' '"aes-256-gcm"'
+alias_ok "KEK aliases: \"aes 256\" (Cisco), sha-256" "$T/ks0.conf" \
+	's|encryption = "aes256";|encryption = "aes 256";|; s|signature-hash = "sha256";|signature-hash = "sha-256";|' \
+	'"sha-256"'
+alias_ok "member transforms, aliases: aes-128-gcm, aes-256-cbc/hmac-sha-256-128" "$T/gm0.conf" \
+	's|^\t\ttransforms = \[.*|\t\ttransforms = [ "aes-128-gcm", "aes-256-cbc/hmac-sha-256-128",|' \
+	'"aes-256-cbc/hmac-sha-256-128"'
 # the daemon itself
 out=$("$GVPND" -f -c "$T/bad.conf" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "error.*not starting"
