@@ -234,8 +234,8 @@ static int reload(char *why, size_t whylen)
 		log_set_level(conf.log_level);
 	warn_groups(&conf, NULL);
 	log_notice("%s reloaded: %s%s%speers applied", conf.path,
-		   conf.ks.ngroups ? "key server groups, " : "",
-		   conf.gm.ngroups ? "member groups, " : "",
+		   conf.ks.ngroups ? "key server groups applied, " : "",
+		   conf.gm.ngroups ? "member groups applied, " : "",
 		   gm_gone ? "member groups removed, " : "");
 	return 0;
 }

@@ -350,8 +350,8 @@ kill -HUP "$ks_pid"
 check "SIGHUP: the key server reloads its groups" \
 	log_has ks "ks.conf reloaded: key server groups applied"
 kill -HUP "$gmd_pid"
-check "SIGHUP: a member logs and ignores it" \
-	log_has gmd "SIGHUP: reload is not supported"
+check "SIGHUP: a member reloads its groups" \
+	log_has gmd "gm.conf reloaded: member groups applied, peers applied"
 check "still serving after SIGHUP" gv 0 "" "$GVPN" -S "$KS_SOCK" daemon show
 check "group member: daemon reload refused (needs root)" \
 	gv 1 "\"daemon reload\" changes gvpnd's state and needs root" \
@@ -363,8 +363,60 @@ sed -i 's/lifetime = 3600;/lifetime = 3600; frob = 1;/' "$T/ks.conf"
 check "daemon reload of a file with an error: refused, exit 1" \
 	gv 1 "[0-9]+ errors? .*configuration unchanged" "$GVPN" -S "$KS_SOCK" daemon reload
 cp "$T/ks.conf.good" "$T/ks.conf"
-check "member: daemon reload is a usage error" \
-	gv 2 "unknown command \"daemon reload\"" "$GVPN" -S "$GM_SOCK" daemon reload
+
+# --- the member's reload ----------------------------------------------------------
+
+cp "$T/gm.conf" "$T/gm.conf.good"
+# gm_conf SED-SCRIPT: the member's file, edited from the good one
+gm_conf() {
+	sed -e "$1" "$T/gm.conf.good" >"$T/gm.conf"
+}
+G2='{ name = "g2"; id = 77; servers = [ "initiator-peer" ]; register-interval = 1.0; }'
+check "member: daemon reload, nothing changed" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+# another key server (peer ks-b, 10.99.0.3): the next try goes to it
+gm_conf 's|servers = \[ "initiator-peer" \];|servers = [ "ks-b" ];|
+	s|^peers = ( {|peers = ( { name = "ks-b"; address = "10.99.0.3"; auth = "psk"; psk-file = "'"$T"'/gm.conf.psk"; }, {|'
+check "member: new servers and a reload" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+check "... the group tries the new key server" \
+	gv 0 "trying 10\.99\.0\.3" "$GVPN" -S "$GM_SOCK" gm show group 1234
+# a second group: it registers (tries) at once; then removed again
+gm_conf "s|^\t} );\$|\t}, $G2 );|"
+check "member: a group added by reload" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+check "... registers" log_has gmd "group g2: added by reload: registering"
+check "... gm show has it" gv 0 "group 77 name g2" "$GVPN" -S "$GM_SOCK" gm show
+check "... group 1234 stays" \
+	gv 0 "group 1234 name g1" "$GVPN" -S "$GM_SOCK" gm show group 1234
+cp "$T/gm.conf.good" "$T/gm.conf"
+check "member: the group removed by reload" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+check "... is left" log_has gmd "GM cleared gdoi configuration for the group g2 \(removed"
+check "... gm show lacks it" gv 1 "group 77" "$GVPN" -S "$GM_SOCK" gm show group 77
+
+# what needs a restart: refused, nothing changed (g2 is not added)
+gm_conf "s|interfaces = \[ \"veth0\" \];|interfaces = [ \"lo\" ];|
+	s|^\t} );\$|\t}, $G2 );|"
+check "member: changing interfaces is refused, exit 1" \
+	gv 1 "member group 1234 \('g1'\): changing 'interfaces' needs a restart: restart gvpnd" \
+	"$GVPN" -S "$GM_SOCK" daemon reload
+check "... nothing changed (no group 77)" \
+	gv 1 "group 77" "$GVPN" -S "$GM_SOCK" gm show group 77
+gm_conf "s|listen = { port = 848; };|listen = { port = 849; };|
+	s|^\t} );\$|\t}, $G2 );|"
+check "member: changing the listen port is refused" \
+	gv 1 "changing the listen port needs a restart: restart gvpnd" \
+	"$GVPN" -S "$GM_SOCK" daemon reload
+gm_conf 's|register-retries = 1;|register-retries = 1; frob = 2;|'
+kill -HUP "$gmd_pid"
+check "member: SIGHUP with an error: refused, logged" \
+	log_has gmd "SIGHUP: reload refused: .*gm.conf: 1 error .*configuration unchanged"
+check "... the error has its line number" \
+	log_has gmd "gm.conf:[0-9]+: .*frob"
+check "... the old configuration in force" \
+	gv 0 "group 1234 name g1" "$GVPN" -S "$GM_SOCK" gm show group 1234
+cp "$T/gm.conf.good" "$T/gm.conf"
 
 # (another UDP port: the control socket is what they would share)
 sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"
