@@ -152,10 +152,10 @@ void gm_reload_servers(struct gm_group *grp, const struct gm_group_conf *o,
 	gm_failover_reset(&grp->fo);
 }
 
-static void group_left(struct gm_ctx *gm, struct gm_group *grp)
+/* grp leaves; c: room for the copy of its configuration it keeps */
+static void group_left(struct gm_ctx *gm, struct gm_group *grp,
+		       struct gm_group_conf *c)
 {
-	struct gm_group_conf *c = malloc(sizeof(*c));
-	struct gm_group **l;
 	char e[300];
 
 	log_notice("%%GDOI-5-GM_CLEAR_REGISTER: Config: GM cleared gdoi configuration for the group %s (removed from the configuration)",
@@ -165,22 +165,11 @@ static void group_left(struct gm_ctx *gm, struct gm_group *grp)
 		log_warn("group %s: deleting it from gvpn.ko: %s",
 			 grp->c->name, e);
 	grp->kernel_ok = false;
-	l = realloc(gm->left, (gm->nleft + 1) * sizeof(*l));
-	if (!c || !l) {
-		/* callbacks of its try could reach it: keep it anyway */
-		free(c);
-		if (l)
-			gm->left = l;
-		log_err("group %s: out of memory: its memory is lost",
-			grp->c->name);
-		return;
-	}
 	/* its callbacks read the name and the transforms, nothing else */
 	*c = *grp->c;
 	c->nservers = c->ndeny = c->nscope = 0;
 	c->deny = c->scope = NULL;
 	grp->c = c;
-	gm->left = l;
 	gm->left[gm->nleft++] = grp;
 }
 
@@ -208,67 +197,101 @@ static void group_changed(struct gm_group *grp, const struct gm_group_conf *n)
 	}
 }
 
-int gm_reload(struct gm_ctx *gm, const struct gm_conf *nc, char *why,
-	      size_t whylen)
+void gm_reload_abort(struct gm_reload_prep *p)
 {
-	struct gm_group **groups = NULL, **fresh;
-	unsigned i, j, nfresh = 0;
+	for (unsigned i = 0; i < p->nfresh; i++)
+		free(p->fresh[i]);
+	for (unsigned i = 0; p->left_c && i < p->nleft_c; i++)
+		free(p->left_c[i]);
+	free(p->fresh);
+	free(p->groups);
+	free(p->left_c);
+	memset(p, 0, sizeof(*p));
+}
+
+int gm_reload_prepare(struct gm_ctx *gm, const struct gm_conf *nc,
+		      struct gm_reload_prep *p, char *why, size_t whylen)
+{
+	unsigned i, nleaving = 0;
+	struct gm_group **l;
 	int err;
 
+	memset(p, 0, sizeof(*p));
 	err = gm_reload_check(true, gm->conf, nc, why, whylen);
 	if (err)
 		return err;
-	/* everything that can fail first: nothing changes on an error */
-	if (nc->ngroups) {
-		groups = calloc(nc->ngroups, sizeof(*groups));
-		fresh = calloc(nc->ngroups, sizeof(*fresh));
-		if (!groups || !fresh) {
-			free(groups);
-			free(fresh);
-			snprintf(why, whylen, "out of memory");
-			return -ENOMEM;
-		}
-		for (i = 0; i < nc->ngroups; i++) {
-			if (gm_group_find(gm, nc->groups[i].id))
-				continue;
-			fresh[nfresh] = gm_group_new(gm, &nc->groups[i]);
-			if (!fresh[nfresh]) {
-				while (nfresh)
-					free(fresh[--nfresh]);
-				free(fresh);
-				free(groups);
-				snprintf(why, whylen, "out of memory");
-				return -ENOMEM;
-			}
-			nfresh++;
-		}
-	} else {
-		fresh = NULL;
+	for (i = 0; i < gm->ngroups; i++)
+		nleaving += !conf_find(nc, gm->groups[i]->c->id);
+	p->groups = calloc(nc->ngroups + 1, sizeof(*p->groups));
+	p->fresh = calloc(nc->ngroups + 1, sizeof(*p->fresh));
+	p->left_c = calloc(nleaving + 1, sizeof(*p->left_c));
+	l = realloc(gm->left, (gm->nleft + nleaving + 1) * sizeof(*l));
+	if (l)
+		gm->left = l;	/* room only: nothing changes */
+	if (!p->groups || !p->fresh || !p->left_c || !l)
+		goto nomem;
+	for (; p->nleft_c < nleaving; p->nleft_c++) {
+		p->left_c[p->nleft_c] = malloc(sizeof(**p->left_c));
+		if (!p->left_c[p->nleft_c])
+			goto nomem;
 	}
+	for (i = 0; i < nc->ngroups; i++) {
+		if (gm_group_find(gm, nc->groups[i].id))
+			continue;
+		p->fresh[p->nfresh] = gm_group_new(gm, &nc->groups[i]);
+		if (!p->fresh[p->nfresh])
+			goto nomem;
+		p->nfresh++;
+	}
+	return 0;
+nomem:
+	gm_reload_abort(p);
+	snprintf(why, whylen, "out of memory");
+	return -ENOMEM;
+}
+
+void gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
+		      struct gm_reload_prep *p)
+{
+	unsigned i, j, k = 0;
+
 	/* removed groups go first: an added group may take their devices */
 	for (i = 0; i < gm->ngroups; i++)
 		if (!conf_find(nc, gm->groups[i]->c->id))
-			group_left(gm, gm->groups[i]);
+			group_left(gm, gm->groups[i], p->left_c[k++]);
 	for (i = 0, j = 0; i < nc->ngroups; i++) {
 		struct gm_group *grp = gm_group_find(gm, nc->groups[i].id);
 
 		if (grp && !grp->left)
 			group_changed(grp, &nc->groups[i]);
 		else
-			grp = fresh[j++];
-		groups[i] = grp;
+			grp = p->fresh[j++];
+		p->groups[i] = grp;
 	}
 	free(gm->groups);
-	gm->groups = groups;
+	gm->groups = p->groups;
 	gm->ngroups = nc->ngroups;
 	gm->conf = nc;
-	for (i = 0; i < nfresh; i++) {
+	/* each copy is its left group's now (gm_fini() frees them) */
+	free(p->left_c);
+	for (i = 0; i < p->nfresh; i++) {
 		log_notice("group %s: added by reload: registering",
-			   fresh[i]->c->name);
-		gm_group_start(fresh[i]);
+			   p->fresh[i]->c->name);
+		gm_group_start(p->fresh[i]);
 	}
-	free(fresh);
+	free(p->fresh);
+	memset(p, 0, sizeof(*p));
 	/* Phase 1 SAs with servers no group has now */
 	gm_p1_gc(gm);
-	return 0;
+}
+
+int gm_reload(struct gm_ctx *gm, const struct gm_conf *nc, char *why,
+	      size_t whylen)
+{
+	struct gm_reload_prep p;
+	int err = gm_reload_prepare(gm, nc, &p, why, whylen);
+
+	if (!err)
+		gm_reload_commit(gm, nc, &p);
+	return err;
 }

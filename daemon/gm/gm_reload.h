@@ -24,12 +24,31 @@ struct ike_peer;
  */
 int gm_reload_check(bool role, const struct gm_conf *old,
 		    const struct gm_conf *nc, char *why, size_t whylen);
+/* What gm_reload_commit() needs, allocated beforehand */
+struct gm_reload_prep {
+	struct gm_group **groups;	/* the new list */
+	struct gm_group **fresh;	/* groups added, not started */
+	unsigned nfresh;
+	struct gm_group_conf **left_c;	/* for the groups that leave */
+	unsigned nleft_c;
+};
+
 /*
- * Applies nc (gm_reload_check() first; refused: nothing changed). nc's
- * groups are the member's from then on: the caller keeps them and points
- * gm->conf at where they end up. Its servers are the peers the IKE
- * context uses from then on.
+ * gm_reload_check(), then everything that can fail (memory): 0, or an
+ * error with why, nothing changed. Then gm_reload_commit(), which cannot
+ * fail, or gm_reload_abort().
  */
+int gm_reload_prepare(struct gm_ctx *gm, const struct gm_conf *nc,
+		      struct gm_reload_prep *p, char *why, size_t whylen);
+/*
+ * Applies nc. Its groups are the member's from then on: the caller keeps
+ * them and points gm->conf at where they end up. Its servers are the
+ * peers the IKE context uses from then on.
+ */
+void gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
+		      struct gm_reload_prep *p);
+void gm_reload_abort(struct gm_reload_prep *p);
+/* Both: 0, or an error with why, nothing changed */
 int gm_reload(struct gm_ctx *gm, const struct gm_conf *nc, char *why,
 	      size_t whylen);
 

@@ -200,6 +200,7 @@ static void reload_peers(const struct ike_conf *nike)
 static int reload(char *why, size_t whylen)
 {
 	struct gvpnd_conf nc, old;
+	struct gm_reload_prep gp;
 	bool gm_gone;
 	int errors;
 
@@ -215,14 +216,20 @@ static int reload(char *why, size_t whylen)
 		conf_free(&nc);
 		return -1;
 	}
+	if (gm.ike && gm_reload_prepare(&gm, &nc.gm, &gp, why, whylen)) {
+		conf_free(&nc);
+		return -1;
+	}
 	/* the last refusal (checked before any change) */
 	if (conf.ks.ngroups && ks_reload(&ks, &nc.ks, why, whylen)) {
+		if (gm.ike)
+			gm_reload_abort(&gp);
 		conf_free(&nc);
 		return -1;
 	}
 	reload_peers(&nc.ike);
-	if (gm.ike && gm_reload(&gm, &nc.gm, why, whylen))
-		log_err("member groups: reload: %s", why);
+	if (gm.ike)
+		gm_reload_commit(&gm, &nc.gm, &gp);
 	/* everything points into nc's arrays now: nc becomes conf */
 	gm_gone = conf.gm.ngroups && !nc.gm.ngroups;
 	old = conf;
