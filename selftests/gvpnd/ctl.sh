@@ -418,6 +418,49 @@ check "... the old configuration in force" \
 	gv 0 "group 1234 name g1" "$GVPN" -S "$GM_SOCK" gm show group 1234
 cp "$T/gm.conf.good" "$T/gm.conf"
 
+# --- both roles in one gvpnd: a reload applies both or neither --------------------
+
+B_SOCK=$D/both/gvpnd.sock
+sed -e "s|control = .*|control = { socket = \"$B_SOCK\"; };|" \
+	-e 's|listen = { port = 848; };|listen = { port = 850; };|' \
+	-e 's|^peers = ( {|peers = ( { name = "ks-x"; address = "10.99.0.3"; auth = "psk"; psk-file = "'"$T"'/ks.conf.psk"; }, {|' \
+	"$T/ks.conf" >"$T/both.conf.good"
+echo 'member = { groups = ( { name = "m1"; id = 555; servers = [ "ks-x" ]; register-interval = 1.0; } ); };' \
+	>>"$T/both.conf.good"
+cp "$T/both.conf.good" "$T/both.conf"
+gvpnd_start "$ks" both "$T/both.conf"
+# both_conf SED-SCRIPT: the file, edited from the good one
+both_conf() {
+	sed -e "$1" "$T/both.conf.good" >"$T/both.conf"
+}
+M2='{ name = "m2"; id = 77; servers = [ "ks-x" ]; }'
+# the key server refuses (another group id), the member could: neither
+both_conf "s|id = 1234; identity|id = 1235; identity|
+	s|servers = \[ \"ks-x\" \]; register-interval = 1.0; }|&, $M2|"
+check "both roles: the key server refuses, exit 1" \
+	gv 1 "another group or identity in its place" "$GVPN" -S "$B_SOCK" daemon reload
+check "... the member's group was not added" \
+	gv 1 "group 77" "$GVPN" -S "$B_SOCK" gm show group 77
+# the member refuses (identity), the key server could (a lifetime): neither
+n=$(log_count both "group g1: reloaded")
+both_conf 's|lifetime = 3600;|lifetime = 1800;|
+	s|name = "m1"; id = 555;|name = "m1"; id = 555; identity = "address"; address = "10.99.0.1";|'
+check "both roles: the member refuses, exit 1" \
+	gv 1 "'identity' or 'address' needs a restart" "$GVPN" -S "$B_SOCK" daemon reload
+check "... the key server applied nothing" test "$(log_count both "group g1: reloaded")" -eq "$n"
+check "... its TEK lifetime is still 3600 s" \
+	gv 0 "lifetime 3600" "$GVPN" -S "$B_SOCK" ks show group 1234
+# both can: both
+both_conf "s|lifetime = 3600;|lifetime = 1800;|
+	s|servers = \[ \"ks-x\" \]; register-interval = 1.0; }|&, $M2|"
+check "both roles: both apply" gv 0 "" "$GVPN" -S "$B_SOCK" daemon reload
+check "... logged" log_has both "both.conf reloaded: key server groups applied, member groups applied, peers applied"
+check "... the TEK lifetime is 1800 s" \
+	gv 0 "lifetime 1800" "$GVPN" -S "$B_SOCK" ks show group 1234
+check "... the member's group 77 is there" \
+	gv 0 "group 77 name m2" "$GVPN" -S "$B_SOCK" gm show group 77
+gvpnd_stop both
+
 # (another UDP port: the control socket is what they would share)
 sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"
 chmod 600 "$T/ks2.conf"
