@@ -8,8 +8,12 @@
 # commands and roles; malformed, oversize and silent clients, which neither
 # crash nor block the daemon; -j output is JSON; gvpnd not running; a stale
 # socket replaced, a live one kept; sd_notify READY=1 and STOPPING=1;
-# SIGHUP and "daemon reload": a key server reads its groups again (root
-# only; a file with errors changes nothing), a member logs and ignores it.
+# SIGHUP and "daemon reload" (root only): a key server reads its groups
+# again; a member applies its groups (servers; a group added registers,
+# one removed is left) and refuses what needs a restart (interfaces,
+# listen port); a file with errors is refused, logged with line numbers,
+# the old configuration staying; a gvpnd with both roles applies both or
+# neither.
 #
 #   ks 10.99.0.1 (gvpnd key server)  ----  10.99.0.2 gm (gvpnd member)
 #   $D/ks/gvpnd.sock                        $D/gm/gvpnd.sock
