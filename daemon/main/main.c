@@ -33,6 +33,7 @@
 #include "json.h"
 #include "ks/ks.h"
 #include "net.h"
+#include "util.h"
 
 static struct gvpnd_conf conf;
 static struct ike_ctx ike;
@@ -166,7 +167,8 @@ static int reload_fixed(const struct gvpnd_conf *o, const struct gvpnd_conf *n,
 /*
  * The Phase 1 SAs from the old peers to the new ones, by name: the next
  * negotiation uses the new settings and credentials, established SAs stay.
- * SAs of a peer that is gone are deleted (with a Delete when established).
+ * SAs of a peer that is gone, or whose address no longer covers theirs,
+ * are deleted (with a Delete when established).
  */
 static void reload_peers(const struct ike_conf *nike)
 {
@@ -176,7 +178,10 @@ static void reload_peers(const struct ike_conf *nike)
 		const struct ike_peer *np = NULL;
 
 		for (unsigned i = 0; sa->pc && i < nike->npeers; i++)
-			if (!strcmp(nike->peers[i].name, sa->pc->name))
+			if (!strcmp(nike->peers[i].name, sa->pc->name) &&
+			    prefix4_match(sa->peer.sin_addr,
+					  nike->peers[i].addr,
+					  nike->peers[i].plen))
 				np = &nike->peers[i];
 		if (np || !sa->pc) {
 			sa->pc = np;
@@ -185,7 +190,7 @@ static void reload_peers(const struct ike_conf *nike)
 		}
 		/* its callbacks may free others: from the start again (the
 		 * ones done map to themselves) */
-		ike_sa_delete(sa, "its peer is no longer in the configuration");
+		ike_sa_delete(sa, "its peer is no longer in the configuration, or not at this address");
 		sa = ike.sas;
 	}
 }
