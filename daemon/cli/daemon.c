@@ -3,7 +3,7 @@
  * Copyright (C) 2026 The gvpn authors.
  *
  * gvpn daemon: which gvpnd answers on the control socket, and what it can
- * be asked; "daemon reload" makes a key server read its groups again.
+ * be asked; "daemon reload" makes gvpnd apply its configuration file again.
  */
 
 #include <string.h>

@@ -293,6 +293,11 @@ static int sa_check(void *arg, struct ike_sa *sa, const struct gdoi_sa *sa_pl,
 	const char *cisco;
 	int err;
 
+	if (grp->left) {
+		snprintf(why, whylen, "group %s was removed from the configuration",
+			 grp->c->name);
+		return -ECANCELED;
+	}
 	err = gm_sa_check(grp->c, sa_pl, &cisco, why, whylen);
 	if (err)
 		log_err("%%GDOI-3-%s: Registration to KS %s for group %s refused by the GM: %s",
@@ -429,8 +434,8 @@ static void gc_cb(struct ev_timer *t)
 struct gm_group *gm_group_find(struct gm_ctx *gm, uint16_t id)
 {
 	for (unsigned i = 0; i < gm->ngroups; i++)
-		if (gm->groups[i].c->id == id)
-			return &gm->groups[i];
+		if (gm->groups[i]->c->id == id)
+			return gm->groups[i];
 	return NULL;
 }
 
@@ -468,6 +473,51 @@ int gm_register_now(struct gm_group *grp, bool clear, char *err, size_t len)
 	return 0;
 }
 
+struct gm_group *gm_group_new(struct gm_ctx *gm,
+			      const struct gm_group_conf *c)
+{
+	struct gm_group *grp = calloc(1, sizeof(*grp));
+
+	if (!grp)
+		return NULL;
+	grp->gm = gm;
+	grp->c = c;
+	grp->cur_server = -1;
+	ev_timer_init(&grp->timer, timer_cb);
+	ev_timer_init(&grp->gc_timer, gc_cb);
+	gm_failover_reset(&grp->fo);
+	gm_push_group_init(grp);
+	return grp;
+}
+
+void gm_group_start(struct gm_group *grp)
+{
+	/* fail-close and the rest are in place before registering */
+	try_start(grp);
+}
+
+/* timers stopped, KEK wiped: nothing of grp runs any more */
+static void group_stop(struct gm_group *grp)
+{
+	ev_timer_del(&grp->timer);
+	ev_timer_del(&grp->gc_timer);
+	gm_push_group_fini(grp);
+	if (grp->kek.sig_key)
+		OPENSSL_clear_free(grp->kek.sig_key, grp->kek.sig_key_len);
+	OPENSSL_cleanse(&grp->kek, sizeof(grp->kek));
+}
+
+void gm_group_leave(struct gm_group *grp)
+{
+	/* a try under way: its callbacks find the group idle and stop */
+	if (grp->state == GM_PHASE1 && grp->sa && grp->sa->done_arg == grp)
+		grp->sa->done = NULL;
+	grp->state = GM_IDLE;
+	grp->sa = NULL;
+	grp->left = true;
+	group_stop(grp);
+}
+
 int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
 	    struct ike_ctx *ike, struct gdoi_ctx *gdoi)
 {
@@ -482,21 +532,16 @@ int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
 	gm->groups = calloc(conf->ngroups, sizeof(*gm->groups));
 	if (!gm->groups)
 		return -ENOMEM;
-	gm->ngroups = conf->ngroups;
-	gm_k_open(gm);	/* logged; retried before each try */
-	for (i = 0; i < gm->ngroups; i++) {
-		struct gm_group *grp = &gm->groups[i];
-
-		grp->gm = gm;
-		grp->c = &conf->groups[i];
-		grp->cur_server = -1;
-		ev_timer_init(&grp->timer, timer_cb);
-		ev_timer_init(&grp->gc_timer, gc_cb);
-		gm_failover_reset(&grp->fo);
-		/* fail-close and the rest are in place before registering */
-		try_start(grp);
+	for (i = 0; i < conf->ngroups; i++) {
+		gm->groups[i] = gm_group_new(gm, &conf->groups[i]);
+		if (!gm->groups[i])
+			return -ENOMEM;
+		gm->ngroups++;
 	}
+	gm_k_open(gm);	/* logged; retried before each try */
 	gm_push_init(gm);
+	for (i = 0; i < gm->ngroups; i++)
+		gm_group_start(gm->groups[i]);
 	gm_ctl_register(gm);
 	return 0;
 }
@@ -504,17 +549,15 @@ int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
 void gm_fini(struct gm_ctx *gm)
 {
 	for (unsigned i = 0; i < gm->ngroups; i++) {
-		struct gm_group *grp = &gm->groups[i];
-
-		ev_timer_del(&grp->timer);
-		ev_timer_del(&grp->gc_timer);
-		gm_push_group_fini(grp);
-		if (grp->kek.sig_key)
-			OPENSSL_clear_free(grp->kek.sig_key,
-					   grp->kek.sig_key_len);
-		OPENSSL_cleanse(&grp->kek, sizeof(grp->kek));
+		group_stop(gm->groups[i]);
+		free(gm->groups[i]);
 	}
 	free(gm->groups);
+	for (unsigned i = 0; i < gm->nleft; i++) {
+		free((void *)gm->left[i]->c);
+		free(gm->left[i]);
+	}
+	free(gm->left);
 	gm_k_close(gm);
 	memset(gm, 0, sizeof(*gm));
 }

@@ -16,6 +16,7 @@
  *   gm_ctl.c     "gm show", "gm register", "clear group"
  *   gm_push.c    GROUPKEY-PUSH rekeys: checks, install, ACK, multicast
  *                reception, heartbeat detection
+ *   gm_reload.c  a new member section while running (SIGHUP)
  */
 #ifndef GVPN_GM_H
 #define GVPN_GM_H
@@ -291,6 +292,7 @@ struct gm_group {
 	char last_error[256];
 	struct gm_push_state push;
 	bool rfc3547_logged;		/* RFC 3547 layout/values noted once */
+	bool left;			/* removed by a reload (gm_reload.c) */
 };
 
 struct gm_ctx {
@@ -299,13 +301,26 @@ struct gm_ctx {
 	struct gdoi_ctx *gdoi;
 	struct genl_sock *nl;		/* NULL: gvpn.ko not reachable */
 	unsigned ngroups;
-	struct gm_group *groups;
+	struct gm_group **groups;
 	unsigned long push_unknown;	/* pushes naming no group's KEK */
+	/* groups a reload removed: kept (with a copy of their
+	 * configuration) until gm_fini(), as callbacks of a try under way
+	 * may still name them */
+	unsigned nleft;
+	struct gm_group **left;
 };
 
 int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,
 	    struct ike_ctx *ike, struct gdoi_ctx *gdoi);
 void gm_fini(struct gm_ctx *gm);
+/* A group's runtime (timers, push state), not started */
+struct gm_group *gm_group_new(struct gm_ctx *gm,
+			      const struct gm_group_conf *c);
+/* Its first try: gvpn.ko set up, then registration */
+void gm_group_start(struct gm_group *grp);
+/* Stops everything of grp (timers, push state, a try under way); its
+ * kernel group is the caller's (gm_k_teardown()) */
+void gm_group_leave(struct gm_group *grp);
 /* Register now (control "gm register", "clear group") */
 int gm_register_now(struct gm_group *grp, bool clear, char *err,
 		    size_t len);
@@ -326,6 +341,13 @@ int gm_k_install(struct gm_group *grp, struct gm_plan *p, char *err,
 		 size_t len);
 /* Removes the policies that the last install left behind */
 void gm_k_gc(struct gm_group *grp);
+/* Deletes the group from gvpn.ko: its devices, policies and SAs */
+int gm_k_teardown(struct gm_group *grp, char *err, size_t len);
+/* The group's settings (df-bit, fail mode, passive, legacy-iv) and its
+ * local and fail rules from grp->c, replacing those of old, SAs and
+ * downloaded policies untouched (reload) */
+int gm_k_reconf(struct gm_group *grp, const struct gm_group_conf *old,
+		char *err, size_t len);
 /* Drops every downloaded policy and SA of the group */
 int gm_k_flush(struct gm_group *grp, char *err, size_t len);
 /* An SA named by a Delete payload (GM-16): removed after delay_ms (0: now) */
@@ -344,6 +366,9 @@ void gm_push_input(void *arg, const struct sockaddr_in *local,
 		   const struct sockaddr_in *peer, const struct isakmp_hdr *h,
 		   const uint8_t *msg, size_t len);
 void gm_push_init(struct gm_ctx *gm);
+void gm_push_group_init(struct gm_group *grp);
+/* heartbeat-threshold changed: the deadline again */
+void gm_push_hb_reconf(struct gm_group *grp);
 void gm_push_group_fini(struct gm_group *grp);
 /* After a registration installed p (KEK, SEQ, pseudotime in place) */
 void gm_push_registered(struct gm_group *grp, const struct gm_plan *p);

@@ -234,8 +234,8 @@ static int cmd_show(void *arg, int argc, char **argv, char *err, size_t len)
 	}
 	open_json_array(NULL);
 	for (unsigned i = 0; i < gm->ngroups; i++)
-		if (!grp || grp == &gm->groups[i])
-			print_group(&gm->groups[i]);
+		if (!grp || grp == gm->groups[i])
+			print_group(gm->groups[i]);
 	close_json_array();
 	return 0;
 }

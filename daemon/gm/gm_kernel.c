@@ -535,3 +535,110 @@ int gm_k_pseudotime(struct gm_group *grp, uint32_t window_s, uint8_t clock,
 
 	return k_do(grp, GVPN_CMD_GROUP_SET, &g, err, len);
 }
+
+int gm_k_teardown(struct gm_group *grp, char *err, size_t len)
+{
+	struct gvpn_group g = {
+		.present = GVPN_BIT(GVPN_A_GROUP_ID), .id = grp->c->id,
+	};
+	int ret = k_do(grp, GVPN_CMD_GROUP_DEL, &g, err, len);
+
+	grp->npol = grp->nsa = 0;
+	sa_retired_forget(grp);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static bool same_policy(const struct gvpn_policy *a,
+			const struct gvpn_policy *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static const struct gvpn_policy *policy_in(const struct gvpn_policy *p,
+					   const struct gvpn_policy *l,
+					   unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (l[i].id == p->id)
+			return &l[i];
+	return NULL;
+}
+
+int gm_k_reconf(struct gm_group *grp, const struct gm_group_conf *old,
+		char *err, size_t len)
+{
+	const struct gm_group_conf *gc = grp->c;
+	struct gvpn_policy *op, *np;
+	struct gvpn_group g = {
+		.present = GVPN_BIT(GVPN_A_GROUP_ID) |
+			   GVPN_BIT(GVPN_A_GROUP_DF_MODE) |
+			   GVPN_BIT(GVPN_A_GROUP_FAIL_MODE) |
+			   GVPN_BIT(GVPN_A_GROUP_PASSIVE) |
+			   GVPN_BIT(GVPN_A_GROUP_LEGACY_IV),
+		.id = gc->id, .df_mode = gc->df_mode,
+		.fail_mode = gc->fail_mode, .passive = gc->passive,
+		.legacy_iv = gc->legacy_iv,
+	};
+	unsigned i, on, nn;
+	char e[300];
+	int ret = 0, r;
+
+	op = calloc(2 * GM_SETUP_POLICIES_MAX, sizeof(*op));
+	if (!op) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	np = op + GM_SETUP_POLICIES_MAX;
+	on = gm_setup_policies(old, op);
+	nn = gm_setup_policies(gc, np);
+	for (i = 0; i < on; i++)
+		op[i].group_id = gc->id;
+	for (i = 0; i < nn; i++)
+		np[i].group_id = gc->id;
+	if (old->df_mode != gc->df_mode || old->fail_mode != gc->fail_mode ||
+	    old->passive != gc->passive || old->legacy_iv != gc->legacy_iv) {
+		ret = k_do(grp, GVPN_CMD_GROUP_SET, &g, e, sizeof(e));
+		if (ret)
+			snprintf(err, len, "group settings: %s", e);
+	}
+	/* rules that went or changed, then the new and changed ones: a
+	 * changed rule is missing for as long as two requests take */
+	for (i = 0; i < on; i++) {
+		const struct gvpn_policy *n = policy_in(&op[i], np, nn);
+
+		if (n && same_policy(n, &op[i]))
+			continue;
+		r = k_do(grp, GVPN_CMD_POLICY_DEL, &op[i], e, sizeof(e));
+		if (r && r != -ENOENT && !ret) {
+			ret = r;
+			snprintf(err, len, "removing %s rule (policy %u): %s",
+				 gvpn_origin_name(op[i].origin), op[i].id, e);
+		}
+	}
+	for (i = 0; i < nn; i++) {
+		const struct gvpn_policy *o = policy_in(&np[i], op, on);
+
+		if (o && same_policy(o, &np[i]))
+			continue;
+		r = k_do(grp, GVPN_CMD_POLICY_NEW, &np[i], e, sizeof(e));
+		if (r && !ret) {
+			ret = r;
+			snprintf(err, len, "%s rule (policy %u): %s",
+				 gvpn_origin_name(np[i].origin), np[i].id, e);
+		}
+	}
+	/* armed now only if no keys came yet, as at start */
+	if (gc->fail_mode == GVPN_FAIL_CLOSE && gc->fail_close_activate &&
+	    !(old->fail_mode == GVPN_FAIL_CLOSE && old->fail_close_activate) &&
+	    !grp->nsa) {
+		g.present = GVPN_BIT(GVPN_A_GROUP_ID) |
+			    GVPN_BIT(GVPN_A_GROUP_FAIL_ACTIVATE);
+		r = k_do(grp, GVPN_CMD_GROUP_SET, &g, e, sizeof(e));
+		if (r && !ret) {
+			ret = r;
+			snprintf(err, len, "arming fail-close: %s", e);
+		}
+	}
+	free(op);
+	return ret;
+}

@@ -80,7 +80,7 @@ static const struct ike_peer *group_server(const struct gm_group *grp)
 static bool in_use(const struct gm_ctx *gm, const struct ike_peer *pc)
 {
 	for (unsigned i = 0; i < gm->ngroups; i++)
-		if (group_server(&gm->groups[i]) == pc)
+		if (group_server(gm->groups[i]) == pc)
 			return true;
 	return false;
 }
@@ -90,8 +90,8 @@ static bool in_use(const struct gm_ctx *gm, const struct ike_peer *pc)
 static bool is_server(const struct gm_ctx *gm, const struct ike_peer *pc)
 {
 	for (unsigned i = 0; i < gm->ngroups; i++)
-		for (unsigned j = 0; j < gm->groups[i].c->nservers; j++)
-			if (gm->groups[i].c->servers[j] == pc)
+		for (unsigned j = 0; j < gm->groups[i]->c->nservers; j++)
+			if (gm->groups[i]->c->servers[j] == pc)
 				return true;
 	return false;
 }

@@ -936,7 +936,7 @@ static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 
 	gdoi_push_spi(h, spi);
 	for (i = 0; i < gm->ngroups; i++) {
-		struct gm_group *grp = &gm->groups[i];
+		struct gm_group *grp = gm->groups[i];
 		struct gm_push_state *ps = &grp->push;
 
 		if (grp->kek.present &&
@@ -956,7 +956,7 @@ static void push_rx(struct gm_ctx *gm, const struct sockaddr_in *local,
 	/* from the key server of a group, under a KEK it does not hold
 	 * (another group's, one it missed, or forged): that group's refusal */
 	for (i = 0; i < gm->ngroups; i++) {
-		struct gm_group *grp = &gm->groups[i];
+		struct gm_group *grp = gm->groups[i];
 
 		if (grp->cur_server < 0 ||
 		    grp->c->servers[grp->cur_server]->addr.s_addr !=
@@ -986,14 +986,21 @@ void gm_push_input(void *arg, const struct sockaddr_in *local,
 
 /* --- lifecycle --------------------------------------------------------------- */
 
+void gm_push_group_init(struct gm_group *grp)
+{
+	grp->push.mc_fd = -1;
+	ev_timer_init(&grp->push.hb_timer, hb_cb);
+}
+
+/* heartbeat-threshold changed (reload): the deadline again, from now */
+void gm_push_hb_reconf(struct gm_group *grp)
+{
+	if (grp->state == GM_REGISTERED)
+		hb_rearm(grp);
+}
+
 void gm_push_init(struct gm_ctx *gm)
 {
-	for (unsigned i = 0; i < gm->ngroups; i++) {
-		struct gm_push_state *ps = &gm->groups[i].push;
-
-		ps->mc_fd = -1;
-		ev_timer_init(&ps->hb_timer, hb_cb);
-	}
 	gm->gdoi->gm_push = gm_push_input;
 	gm->gdoi->gm_arg = gm;
 }

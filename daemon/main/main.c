@@ -28,16 +28,19 @@
 #include "ctl.h"
 #include "gdoi/gdoi.h"
 #include "gm/gm.h"
+#include "gm/gm_reload.h"
 #include "ike/ike.h"
 #include "json.h"
 #include "ks/ks.h"
 #include "net.h"
+#include "util.h"
 
 static struct gvpnd_conf conf;
 static struct ike_ctx ike;
 static struct gdoi_ctx gdoi;
 static struct ks ks;
 static struct gm_ctx gm;
+static bool debug_log;		/* -d: the file's log level does not apply */
 
 static int op_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
 		   const struct sockaddr_in *peer, const uint8_t *buf,
@@ -123,21 +126,89 @@ static void op_established(struct ike_sa *sa)
 	gdoi_sa_established(&gdoi, sa);
 }
 
+static void warn_groups(const struct gvpnd_conf *c, const char *path);
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* What only a restart changes: fixed at start (sockets, files opened,
+ * roles set up). 0, or why names the setting. */
+static int reload_fixed(const struct gvpnd_conf *o, const struct gvpnd_conf *n,
+			char *why, size_t whylen)
+{
+	const char *what = NULL;
+
+	if (o->listen_addr.s_addr != n->listen_addr.s_addr)
+		what = "listen address";
+	else if (o->port != n->port)
+		what = "listen port";
+	else if (strcmp(o->ctl.socket, n->ctl.socket) ||
+		 o->ctl.mode != n->ctl.mode || strcmp(o->ctl.group, n->ctl.group))
+		what = "control socket (control)";
+	else if (!same_str(o->pcap, n->pcap))
+		what = "wireshark pcap";
+	else if (!same_str(o->keylog, n->keylog))
+		what = "wireshark keylog";
+	else if (o->ike.doi != n->ike.doi)
+		what = "ike doi";
+	else if (!o->ks.ngroups && n->ks.ngroups)
+		what = "server section (adding the key server role)";
+	else if (o->ks.ngroups && !n->ks.ngroups)
+		what = "server section (removing the key server role)";
+	if (!what)
+		return 0;
+	snprintf(why, whylen, "changing the %s needs a restart: restart gvpnd to apply %s",
+		 what, n->path);
+	return -EINVAL;
+}
+
 /*
- * SIGHUP and "daemon reload": the file again, and the key server's groups
- * from it (ks_reload.c: settings change, features.md 3 changes push a
- * rekey). Other sections need a restart. Nothing changes on an error.
+ * The Phase 1 SAs from the old peers to the new ones, by name: the next
+ * negotiation uses the new settings and credentials, established SAs stay.
+ * SAs of a peer that is gone, or whose address no longer covers theirs,
+ * are deleted (with a Delete when established).
+ */
+static void reload_peers(const struct ike_conf *nike)
+{
+	struct ike_sa *sa = ike.sas;
+
+	while (sa) {
+		const struct ike_peer *np = NULL;
+
+		for (unsigned i = 0; sa->pc && i < nike->npeers; i++)
+			if (!strcmp(nike->peers[i].name, sa->pc->name) &&
+			    prefix4_match(sa->peer.sin_addr,
+					  nike->peers[i].addr,
+					  nike->peers[i].plen))
+				np = &nike->peers[i];
+		if (np || !sa->pc) {
+			sa->pc = np;
+			sa = sa->next;
+			continue;
+		}
+		/* its callbacks may free others: from the start again (the
+		 * ones done map to themselves) */
+		ike_sa_delete(sa, "its peer is no longer in the configuration, or not at this address");
+		sa = ike.sas;
+	}
+}
+
+/*
+ * SIGHUP and "daemon reload": the file again, checked whole; then each
+ * role takes its part, or nothing changes. The key server's groups:
+ * ks_reload.c (settings change, features.md 3 changes push a rekey); the
+ * member's: gm_reload.c; the peers (Phase 1 settings, credentials): for
+ * the next negotiation; what is fixed at start: refused (reload_fixed()).
  */
 static int reload(char *why, size_t whylen)
 {
-	struct gvpnd_conf nc;
-	struct ks_conf old;
+	struct gvpnd_conf nc, old;
+	struct gm_reload_prep gp;
+	bool gm_gone;
 	int errors;
 
-	if (!conf.ks.ngroups) {
-		snprintf(why, whylen, "only a key server's groups can be reloaded: restart gvpnd to apply a new configuration");
-		return -1;
-	}
 	errors = conf_load(conf.path, &nc);
 	if (errors) {
 		snprintf(why, whylen, "%s: %d error%s (see gvpnd --check %s): configuration unchanged",
@@ -145,24 +216,39 @@ static int reload(char *why, size_t whylen)
 		conf_free(&nc);
 		return -1;
 	}
-	if (!nc.ks.ngroups) {
-		snprintf(why, whylen, "%s has no key server groups now: restart gvpnd to remove the role",
-			 conf.path);
+	if (reload_fixed(&conf, &nc, why, whylen) ||
+	    gm_reload_check(gm.ike != NULL, &conf.gm, &nc.gm, why, whylen)) {
 		conf_free(&nc);
 		return -1;
 	}
-	if (ks_reload(&ks, &nc.ks, why, whylen)) {
+	if (gm.ike && gm_reload_prepare(&gm, &nc.gm, &gp, why, whylen)) {
 		conf_free(&nc);
 		return -1;
 	}
-	/* the groups point into nc.ks now: it becomes conf.ks */
-	old = conf.ks;
-	conf.ks = nc.ks;
-	memset(&nc.ks, 0, sizeof(nc.ks));
-	ks_conf_free(&old);
-	conf_free(&nc);
-	log_notice("%s reloaded: key server groups applied (other sections need a restart)",
-		   conf.path);
+	/* the last refusal (checked before any change) */
+	if (conf.ks.ngroups && ks_reload(&ks, &nc.ks, why, whylen)) {
+		if (gm.ike)
+			gm_reload_abort(&gp);
+		conf_free(&nc);
+		return -1;
+	}
+	reload_peers(&nc.ike);
+	if (gm.ike)
+		gm_reload_commit(&gm, &nc.gm, &gp);
+	/* everything points into nc's arrays now: nc becomes conf */
+	gm_gone = conf.gm.ngroups && !nc.gm.ngroups;
+	old = conf;
+	conf = nc;
+	if (gm.ike)
+		gm.conf = &conf.gm;
+	conf_free(&old);
+	if (!debug_log)
+		log_set_level(conf.log_level);
+	warn_groups(&conf, NULL);
+	log_notice("%s reloaded: %s%s%speers applied", conf.path,
+		   conf.ks.ngroups ? "key server groups applied, " : "",
+		   conf.gm.ngroups ? "member groups applied, " : "",
+		   gm_gone ? "member groups removed, " : "");
 	return 0;
 }
 
@@ -189,9 +275,7 @@ static void on_signal(int fd, uint32_t events, void *arg)
 	if (si.ssi_signo == SIGHUP) {
 		char why[512];
 
-		if (!conf.ks.ngroups)
-			log_notice("SIGHUP: reload is not supported; restart gvpnd to apply a new configuration");
-		else if (reload(why, sizeof(why)))
+		if (reload(why, sizeof(why)))
 			log_err("SIGHUP: reload refused: %s", why);
 		return;
 	}
@@ -389,6 +473,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_init("gvpnd", foreground, debug ? LOG_DEBUG : conf.log_level);
+	debug_log = debug;
 	if (conf.lab_timers)
 		log_warn("lab-timers = true: timer minimums are lowered for tests; not for production");
 	warn_groups(&conf, NULL);
@@ -428,10 +513,12 @@ int main(int argc, char **argv)
 		goto out_ike;
 	}
 	gdoi_init(&gdoi, &ike, conf.ks.ngroups ? &ks_gdoi_ops : NULL, &ks);
-	if (conf.ks.ngroups && (ks_ctl_register(&ks) ||
-				ctl_register("daemon", "reload", ctl_reload,
-					     NULL))) {
+	if (conf.ks.ngroups && ks_ctl_register(&ks)) {
 		log_err("key server: cannot register its control commands");
+		goto out_ike;
+	}
+	if (ctl_register("daemon", "reload", ctl_reload, NULL)) {
+		log_err("cannot register \"daemon reload\"");
 		goto out_ike;
 	}
 	if (net_open(conf.listen_addr, conf.port, &ike)) {

@@ -50,6 +50,7 @@ static unsigned deletes_rx[2];		/* informational messages received */
 /* the member role, as far as gm_p1.c looks at it */
 static struct gm_ctx gm;
 static struct gm_group groups[2];
+static struct gm_group *group_ptrs[2] = { &groups[0], &groups[1] };
 static struct gm_group_conf gconf[2];
 
 static int op_send(struct ike_ctx *c, const struct sockaddr_in *local,
@@ -304,7 +305,7 @@ static int setup(void **state)
 	memset(gconf, 0, sizeof(gconf));
 	gm.ike = &ctx[0];
 	gm.gdoi = &gdoi[0];
-	gm.groups = groups;
+	gm.groups = group_ptrs;
 	gm.ngroups = 1;
 	for (i = 0; i < 2; i++) {
 		gconf[i].id = GROUP + (unsigned)i;

@@ -95,13 +95,16 @@ static void group_new(void)
 	gm.gdoi = &gdoi;
 	gm.groups = calloc(1, sizeof(*gm.groups));
 	assert_non_null(gm.groups);
+	gm.groups[0] = calloc(1, sizeof(*gm.groups[0]));
+	assert_non_null(gm.groups[0]);
 	gm.ngroups = 1;
-	grp = &gm.groups[0];
+	grp = gm.groups[0];
 	grp->gm = &gm;
 	grp->c = &gc;
 	grp->cur_server = -1;
 	grp->state = GM_REGISTERED;
 	inet_pton(AF_INET, "192.0.2.10", &grp->local);
+	gm_push_group_init(grp);
 	gm_push_init(&gm);
 	assert_ptr_equal(gdoi.gm_push, gm_push_input);
 
@@ -133,19 +136,20 @@ static void kek_wipe(struct gm_kek *k)
 
 static void group_free(void)
 {
-	struct gm_group *grp = &gm.groups[0];
+	struct gm_group *grp = gm.groups[0];
 
 	ev_timer_del(&grp->timer);
 	ev_timer_del(&grp->gc_timer);
 	gm_push_group_fini(grp);
 	kek_wipe(&grp->kek);
+	free(grp);
 	free(gm.groups);
 	memset(&gm, 0, sizeof(gm));
 }
 
 static struct gm_group *G(void)
 {
-	return &gm.groups[0];
+	return gm.groups[0];
 }
 
 /* The key server's view of a KEK */

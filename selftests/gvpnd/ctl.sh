@@ -8,8 +8,12 @@
 # commands and roles; malformed, oversize and silent clients, which neither
 # crash nor block the daemon; -j output is JSON; gvpnd not running; a stale
 # socket replaced, a live one kept; sd_notify READY=1 and STOPPING=1;
-# SIGHUP and "daemon reload": a key server reads its groups again (root
-# only; a file with errors changes nothing), a member logs and ignores it.
+# SIGHUP and "daemon reload" (root only): a key server reads its groups
+# again; a member applies its groups (servers; a group added registers,
+# one removed is left) and refuses what needs a restart (interfaces,
+# listen port); a file with errors is refused, logged with line numbers,
+# the old configuration staying; a gvpnd with both roles applies both or
+# neither.
 #
 #   ks 10.99.0.1 (gvpnd key server)  ----  10.99.0.2 gm (gvpnd member)
 #   $D/ks/gvpnd.sock                        $D/gm/gvpnd.sock
@@ -350,8 +354,8 @@ kill -HUP "$ks_pid"
 check "SIGHUP: the key server reloads its groups" \
 	log_has ks "ks.conf reloaded: key server groups applied"
 kill -HUP "$gmd_pid"
-check "SIGHUP: a member logs and ignores it" \
-	log_has gmd "SIGHUP: reload is not supported"
+check "SIGHUP: a member reloads its groups" \
+	log_has gmd "gm.conf reloaded: member groups applied, peers applied"
 check "still serving after SIGHUP" gv 0 "" "$GVPN" -S "$KS_SOCK" daemon show
 check "group member: daemon reload refused (needs root)" \
 	gv 1 "\"daemon reload\" changes gvpnd's state and needs root" \
@@ -363,8 +367,103 @@ sed -i 's/lifetime = 3600;/lifetime = 3600; frob = 1;/' "$T/ks.conf"
 check "daemon reload of a file with an error: refused, exit 1" \
 	gv 1 "[0-9]+ errors? .*configuration unchanged" "$GVPN" -S "$KS_SOCK" daemon reload
 cp "$T/ks.conf.good" "$T/ks.conf"
-check "member: daemon reload is a usage error" \
-	gv 2 "unknown command \"daemon reload\"" "$GVPN" -S "$GM_SOCK" daemon reload
+
+# --- the member's reload ----------------------------------------------------------
+
+cp "$T/gm.conf" "$T/gm.conf.good"
+# gm_conf SED-SCRIPT: the member's file, edited from the good one
+gm_conf() {
+	sed -e "$1" "$T/gm.conf.good" >"$T/gm.conf"
+}
+G2='{ name = "g2"; id = 77; servers = [ "initiator-peer" ]; register-interval = 1.0; }'
+check "member: daemon reload, nothing changed" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+# another key server (peer ks-b, 10.99.0.3): the next try goes to it
+gm_conf 's|servers = \[ "initiator-peer" \];|servers = [ "ks-b" ];|
+	s|^peers = ( {|peers = ( { name = "ks-b"; address = "10.99.0.3"; auth = "psk"; psk-file = "'"$T"'/gm.conf.psk"; }, {|'
+check "member: new servers and a reload" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+check "... the group tries the new key server" \
+	gv 0 "trying 10\.99\.0\.3" "$GVPN" -S "$GM_SOCK" gm show group 1234
+# a second group: it registers (tries) at once; then removed again
+gm_conf "s|^\t} );\$|\t}, $G2 );|"
+check "member: a group added by reload" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+check "... registers" log_has gmd "group g2: added by reload: registering"
+check "... gm show has it" gv 0 "group 77 name g2" "$GVPN" -S "$GM_SOCK" gm show
+check "... group 1234 stays" \
+	gv 0 "group 1234 name g1" "$GVPN" -S "$GM_SOCK" gm show group 1234
+cp "$T/gm.conf.good" "$T/gm.conf"
+check "member: the group removed by reload" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon reload
+check "... is left" log_has gmd "GM cleared gdoi configuration for the group g2 \(removed"
+check "... gm show lacks it" gv 1 "group 77" "$GVPN" -S "$GM_SOCK" gm show group 77
+
+# what needs a restart: refused, nothing changed (g2 is not added)
+gm_conf "s|interfaces = \[ \"veth0\" \];|interfaces = [ \"lo\" ];|
+	s|^\t} );\$|\t}, $G2 );|"
+check "member: changing interfaces is refused, exit 1" \
+	gv 1 "member group 1234 \('g1'\): changing 'interfaces' needs a restart: restart gvpnd" \
+	"$GVPN" -S "$GM_SOCK" daemon reload
+check "... nothing changed (no group 77)" \
+	gv 1 "group 77" "$GVPN" -S "$GM_SOCK" gm show group 77
+gm_conf "s|listen = { port = 848; };|listen = { port = 849; };|
+	s|^\t} );\$|\t}, $G2 );|"
+check "member: changing the listen port is refused" \
+	gv 1 "changing the listen port needs a restart: restart gvpnd" \
+	"$GVPN" -S "$GM_SOCK" daemon reload
+gm_conf 's|register-retries = 1;|register-retries = 1; frob = 2;|'
+kill -HUP "$gmd_pid"
+check "member: SIGHUP with an error: refused, logged" \
+	log_has gmd "SIGHUP: reload refused: .*gm.conf: 1 error .*configuration unchanged"
+check "... the error has its line number" \
+	log_has gmd "gm.conf:[0-9]+: .*frob"
+check "... the old configuration in force" \
+	gv 0 "group 1234 name g1" "$GVPN" -S "$GM_SOCK" gm show group 1234
+cp "$T/gm.conf.good" "$T/gm.conf"
+
+# --- both roles in one gvpnd: a reload applies both or neither --------------------
+
+B_SOCK=$D/both/gvpnd.sock
+sed -e "s|control = .*|control = { socket = \"$B_SOCK\"; };|" \
+	-e 's|listen = { port = 848; };|listen = { port = 850; };|' \
+	-e 's|^peers = ( {|peers = ( { name = "ks-x"; address = "10.99.0.3"; auth = "psk"; psk-file = "'"$T"'/ks.conf.psk"; }, {|' \
+	"$T/ks.conf" >"$T/both.conf.good"
+echo 'member = { groups = ( { name = "m1"; id = 555; servers = [ "ks-x" ]; register-interval = 1.0; } ); };' \
+	>>"$T/both.conf.good"
+cp "$T/both.conf.good" "$T/both.conf"
+gvpnd_start "$ks" both "$T/both.conf"
+# both_conf SED-SCRIPT: the file, edited from the good one
+both_conf() {
+	sed -e "$1" "$T/both.conf.good" >"$T/both.conf"
+}
+M2='{ name = "m2"; id = 77; servers = [ "ks-x" ]; }'
+# the key server refuses (another group id), the member could: neither
+both_conf "s|id = 1234; identity|id = 1235; identity|
+	s|servers = \[ \"ks-x\" \]; register-interval = 1.0; }|&, $M2|"
+check "both roles: the key server refuses, exit 1" \
+	gv 1 "another group or identity in its place" "$GVPN" -S "$B_SOCK" daemon reload
+check "... the member's group was not added" \
+	gv 1 "group 77" "$GVPN" -S "$B_SOCK" gm show group 77
+# the member refuses (identity), the key server could (a lifetime): neither
+n=$(log_count both "group g1: reloaded")
+both_conf 's|lifetime = 3600;|lifetime = 1800;|
+	s|name = "m1"; id = 555;|name = "m1"; id = 555; identity = "address"; address = "10.99.0.1";|'
+check "both roles: the member refuses, exit 1" \
+	gv 1 "'identity' or 'address' needs a restart" "$GVPN" -S "$B_SOCK" daemon reload
+check "... the key server applied nothing" test "$(log_count both "group g1: reloaded")" -eq "$n"
+check "... its TEK lifetime is still 3600 s" \
+	gv 0 "lifetime 3600" "$GVPN" -S "$B_SOCK" ks show group 1234
+# both can: both
+both_conf "s|lifetime = 3600;|lifetime = 1800;|
+	s|servers = \[ \"ks-x\" \]; register-interval = 1.0; }|&, $M2|"
+check "both roles: both apply" gv 0 "" "$GVPN" -S "$B_SOCK" daemon reload
+check "... logged" log_has both "both.conf reloaded: key server groups applied, member groups applied, peers applied"
+check "... the TEK lifetime is 1800 s" \
+	gv 0 "lifetime 1800" "$GVPN" -S "$B_SOCK" ks show group 1234
+check "... the member's group 77 is there" \
+	gv 0 "group 77 name m2" "$GVPN" -S "$B_SOCK" gm show group 77
+gvpnd_stop both
 
 # (another UDP port: the control socket is what they would share)
 sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"

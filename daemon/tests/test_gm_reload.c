@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The gvpn authors.
+ *
+ * The member's reload (gm_reload.c): what a new member section may change
+ * while running and what is refused (naming the setting, "restart
+ * gvpnd"); applied to groups without gvpn.ko (kernel_ok false): a kept
+ * group keeps its registration, SAs, KEK and timer and takes the new
+ * settings, its current server and failover position follow the new
+ * server list, a removed group is left and stops, nothing re-registers.
+ * Fake clock (ev_clock_set).
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "core/loop.h"
+#include "gm/gm.h"
+#include "gm/gm_reload.h"
+#include "ike/ike.h"
+#include "main/conf.h"
+#include "tests/conf_dir.h"
+
+#define PEERS \
+	"peers = (\n" \
+	"  { name = \"ks1\"; address = \"10.0.0.1\"; psk = \"0123456789abcdef\"; },\n" \
+	"  { name = \"ks2\"; address = \"10.0.0.2\"; psk = \"0123456789abcdef\"; },\n" \
+	"  { name = \"ks3\"; address = \"10.0.0.3\"; psk = \"0123456789abcdef\"; }\n" \
+	");\n"
+
+#define G1(servers, extra) \
+	"{ name = \"g1\"; id = 1; servers = [ " servers " ];\n" \
+	"  interfaces = [ \"eth0\" ]; " extra " }"
+#define G2(extra) \
+	"{ name = \"g2\"; id = 2; servers = [ \"ks1\" ];\n" \
+	"  interfaces = [ \"eth1\" ]; " extra " }"
+
+static const char *const base =
+	PEERS "member = { groups = ( " G1("\"ks2\", \"ks1\"", "")
+	", " G2("") " ); };\n";
+
+static void load(const char *text, struct gvpnd_conf *c)
+{
+	int errors;
+	char *err;
+
+	conf_dir_capture_begin();
+	errors = conf_load(conf_dir_write("gvpnd.conf", text), c);
+	err = conf_dir_capture_end();
+	if (errors)
+		fprintf(stderr, "%s", err);
+	free(err);
+	assert_int_equal(errors, 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	conf_dir_make("test_gm_reload");
+	ev_clock_set(1000000);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return conf_dir_remove();
+}
+
+/* check: new text against base; 0 or the refusal with its words */
+static void check(const char *text, int want, const char *w1, const char *w2)
+{
+	struct gvpnd_conf o, n;
+	char why[512] = "";
+
+	load(base, &o);
+	load(text, &n);
+	assert_int_equal(gm_reload_check(true, &o.gm, &n.gm, why, sizeof(why)),
+			 want);
+	if (w1 && !strstr(why, w1))
+		fail_msg("\"%s\" lacks \"%s\"", why, w1);
+	if (w2 && !strstr(why, w2))
+		fail_msg("\"%s\" lacks \"%s\"", why, w2);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+static void test_check_live(void **state)
+{
+	(void)state;
+	/* the same file */
+	check(base, 0, NULL, NULL);
+	/* servers, timers, fail mode, rules, scope, transforms, name */
+	check(PEERS "member = { groups = ( "
+	      G1("\"ks3\"", "register-retries = 5; register-interval = 2;"
+		 " fail-mode = \"close\"; fail-close-activate = true;"
+		 " fail-open = ( { destination = \"10.9.0.0/16\"; } );"
+		 " deny = ( { protocol = \"tcp\"; destination-port = \"22\"; } );"
+		 " df-bit = \"copy\"; passive = true; heartbeat-threshold = 0;"
+		 " transforms = [ \"aes-gcm-128\" ];"
+		 " scope = ( { source = \"10.0.0.0/8\"; destination = \"10.0.0.0/8\"; } );")
+	      ", " G2("") " ); };\n", 0, NULL, NULL);
+	/* a group renamed, a group removed, a group added */
+	check(PEERS "member = { groups = ( "
+	      "{ name = \"first\"; id = 1; servers = [ \"ks1\" ];"
+	      " interfaces = [ \"eth0\" ]; },"
+	      "{ name = \"g3\"; id = 3; servers = [ \"ks1\" ];"
+	      " interfaces = [ \"eth1\" ]; } ); };\n", 0, NULL, NULL);
+	/* every group removed */
+	check(PEERS, 0, NULL, NULL);
+}
+
+static void test_check_refused(void **state)
+{
+	(void)state;
+	check(PEERS "member = { groups = ( "
+	      "{ name = \"g1\"; id = 1; servers = [ \"ks1\" ];"
+	      " interfaces = [ \"eth0\", \"eth2\" ]; }, " G2("") " ); };\n",
+	      -EINVAL, "'interfaces'", "restart gvpnd");
+	check(PEERS "member = { groups = ( "
+	      G1("\"ks1\"", "identity = \"address\"; address = \"10.1.1.1\";")
+	      ", " G2("") " ); };\n",
+	      -EINVAL, "'identity' or 'address'", "restart gvpnd");
+}
+
+static void test_check_no_role(void **state)
+{
+	struct gvpnd_conf o, n;
+	char why[512] = "";
+
+	(void)state;
+	load(PEERS, &o);
+	load(base, &n);
+	assert_int_equal(gm_reload_check(false, &o.gm, &n.gm, why,
+					 sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "restart gvpnd"));
+	/* none before, none after: nothing to say */
+	assert_int_equal(gm_reload_check(false, &o.gm, &o.gm, why,
+					 sizeof(why)), 0);
+	/* the role set up, its groups removed by a reload: new ones come */
+	assert_int_equal(gm_reload_check(true, &o.gm, &n.gm, why,
+					 sizeof(why)), 0);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+static void test_servers(void **state)
+{
+	struct gvpnd_conf o, n;
+	struct gm_group grp;
+	bool gone;
+
+	(void)state;
+	load(base, &o);		/* g1: ks2, ks1 */
+	load(PEERS "member = { groups = ( " G1("\"ks1\", \"ks3\"", "")
+	     " ); };\n", &n);
+	assert_true(gm_servers_same(&o.gm.groups[0], &o.gm.groups[0]));
+	assert_false(gm_servers_same(&o.gm.groups[0], &n.gm.groups[0]));
+	assert_int_equal(gm_server_index(&n.gm.groups[0],
+					 o.gm.groups[0].servers[1]), 0);
+	assert_int_equal(gm_server_index(&n.gm.groups[0],
+					 o.gm.groups[0].servers[0]), -1);
+
+	/* registered with ks1 (old index 1): index 0 now, failover from
+	 * the first server of the new list */
+	memset(&grp, 0, sizeof(grp));
+	grp.state = GM_REGISTERED;
+	grp.cur_server = 1;
+	grp.fo.server = 1;
+	grp.fo.tries = 1;
+	grp.fo.total = 4;
+	gm_reload_servers(&grp, &o.gm.groups[0], &n.gm.groups[0], &gone);
+	assert_false(gone);
+	assert_int_equal(grp.cur_server, 0);
+	assert_int_equal(grp.fo.server, 0);
+	assert_int_equal(grp.fo.total, 0);
+
+	/* registered with ks2, which the new list lacks */
+	grp.cur_server = 0;
+	gm_reload_servers(&grp, &o.gm.groups[0], &n.gm.groups[0], &gone);
+	assert_true(gone);
+	assert_int_equal(grp.cur_server, -1);
+
+	/* a try under way with ks1 goes on with it, at its new index */
+	memset(&grp, 0, sizeof(grp));
+	grp.state = GM_PHASE1;
+	grp.cur_server = -1;
+	grp.fo.server = 1;
+	grp.fo.tries = 1;
+	grp.fo.total = 3;
+	gm_reload_servers(&grp, &o.gm.groups[0], &n.gm.groups[0], &gone);
+	assert_false(gone);
+	assert_int_equal(grp.fo.server, 0);
+	assert_int_equal(grp.fo.tries, 1);
+
+	/* the same list: the failover position stays */
+	grp.state = GM_IDLE;
+	grp.fo.server = 1;
+	gm_reload_servers(&grp, &o.gm.groups[0], &o.gm.groups[0], &gone);
+	assert_int_equal(grp.fo.server, 1);
+	assert_int_equal(grp.fo.tries, 1);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+static void test_apply(void **state)
+{
+	struct gvpnd_conf o, n;
+	struct ike_ctx ike;
+	struct gdoi_ctx gdoi;
+	struct gm_ctx gm;
+	struct gm_group *g1, *g2;
+	char why[512] = "";
+
+	(void)state;
+	memset(&ike, 0, sizeof(ike));
+	memset(&gdoi, 0, sizeof(gdoi));
+	load(base, &o);
+	load(PEERS "member = { groups = ( "
+	     G1("\"ks1\", \"ks3\"", "register-retries = 7; fail-mode = \"close\";")
+	     " ); };\n", &n);
+
+	/* gm_init() without its first tries (they would reach gvpn.ko) */
+	memset(&gm, 0, sizeof(gm));
+	gm.conf = &o.gm;
+	gm.ike = &ike;
+	gm.gdoi = &gdoi;
+	gm.groups = calloc(2, sizeof(*gm.groups));
+	assert_non_null(gm.groups);
+	g1 = gm.groups[0] = gm_group_new(&gm, &o.gm.groups[0]);
+	g2 = gm.groups[1] = gm_group_new(&gm, &o.gm.groups[1]);
+	assert_true(g1 && g2);
+	gm.ngroups = 2;
+	gm_push_init(&gm);
+
+	/* g1 registered with ks1, an SA installed, re-registration due */
+	g1->state = GM_REGISTERED;
+	g1->cur_server = 1;
+	g1->registrations = 1;
+	g1->nsa = 1;
+	g1->sas[0].spi = 0x1234;
+	g1->kek.present = true;
+	g1->kek.key_len = 16;
+	memset(g1->kek.key, 0xab, 16);
+	g1->rereg_ms = 1000000 + 60000;
+	ev_timer_add(&g1->timer, 60000);
+	/* g2 trying */
+	g2->state = GM_PULL;
+
+	assert_int_equal(gm_reload(&gm, &n.gm, why, sizeof(why)), 0);
+	assert_int_equal(gm.ngroups, 1);
+	assert_ptr_equal(gm.groups[0], g1);
+	assert_ptr_equal(gm.conf, &n.gm);
+	/* g1: the new settings, nothing of its registration lost */
+	assert_ptr_equal(g1->c, &n.gm.groups[0]);
+	assert_int_equal(g1->c->retries, 7);
+	assert_int_equal(g1->state, GM_REGISTERED);
+	assert_int_equal(g1->registrations, 1);
+	assert_int_equal(g1->cur_server, 0);
+	assert_int_equal(g1->nsa, 1);
+	assert_int_equal(g1->sas[0].spi, 0x1234);
+	assert_true(g1->kek.present);
+	assert_int_equal(g1->kek.key[15], 0xab);
+	assert_int_equal(g1->rereg_ms, 1000000 + 60000);
+	assert_true(ev_timer_armed(&g1->timer));
+	assert_false(g1->left);
+	/* g2: left, stopped, kept for its callbacks with its name */
+	assert_int_equal(gm.nleft, 1);
+	assert_ptr_equal(gm.left[0], g2);
+	assert_true(g2->left);
+	assert_int_equal(g2->state, GM_IDLE);
+	assert_string_equal(g2->c->name, "g2");
+	assert_int_equal(g2->c->nservers, 0);
+	assert_null(gm_group_find(&gm, 2));
+
+	/* then everything removed */
+	conf_free(&o);
+	load(PEERS, &o);
+	assert_int_equal(gm_reload(&gm, &o.gm, why, sizeof(why)), 0);
+	assert_int_equal(gm.ngroups, 0);
+	assert_int_equal(gm.nleft, 2);
+	assert_false(ev_timer_armed(&g1->timer));
+	assert_false(g1->kek.present);
+	gm_fini(&gm);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_live),
+		cmocka_unit_test(test_check_refused),
+		cmocka_unit_test(test_check_no_role),
+		cmocka_unit_test(test_servers),
+		cmocka_unit_test(test_apply),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
