@@ -366,6 +366,37 @@ cp "$T/ks.conf.good" "$T/ks.conf"
 check "member: daemon reload is a usage error" \
 	gv 2 "unknown command \"daemon reload\"" "$GVPN" -S "$GM_SOCK" daemon reload
 
+# daemon log level LEVEL: the level now, in daemon show; debug lines
+# (the read-only commands' log) go and come back with it
+check "daemon show: log-level debug (the file's)" \
+	gv 0 "socket .* log-level debug$" "$GVPN" -S "$KS_SOCK" daemon show
+check "group member: daemon log level refused (needs root)" \
+	gv 1 "\"daemon log\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" daemon log level info
+check "root: daemon log level notice" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon log level notice
+check "... logged, with the old level" \
+	log_has ks "log level notice \(was debug\), set by the control socket"
+check "-j daemon show: log_level notice" \
+	gv 0 '"log_level":"notice"' "$GVPN" -S "$KS_SOCK" -j daemon show
+"$GVPN" -S "$KS_SOCK" ks members group 4321 >/dev/null 2>&1
+check "root: daemon log level bad: exit 2, the valid levels listed" \
+	gv 2 "unknown log level \"verbose\": expected one of err, warning, notice, info, debug" \
+	"$GVPN" -S "$KS_SOCK" daemon log level verbose
+check "... and the level is unchanged" \
+	gv 0 "log-level notice$" "$GVPN" -S "$KS_SOCK" daemon show
+check "daemon log without level: usage error, nothing sent" \
+	gv 2 "expected \"daemon log level LEVEL\"" "$GVPN" -S "$KS_SOCK" daemon log debug
+check "root: daemon log level DEBUG (any case)" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon log level DEBUG
+"$GVPN" -S "$KS_SOCK" ks members group 4322 >/dev/null 2>&1
+check "at debug, read-only commands are logged again" \
+	log_has ks "control: uid 0 pid [0-9]+: ks members group 4322"
+check "at notice, they were not" \
+	bash -c "! grep -q 'ks members group 4321' '$T/ks.log'"
+check "member: daemon log level works without a key server role" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon log level info
+
 # (another UDP port: the control socket is what they would share)
 sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"
 chmod 600 "$T/ks2.conf"
