@@ -224,6 +224,8 @@ void ks_members_each(struct ks *ks, unsigned group,
 		     void *arg);
 /* forgets every member of group (index): "clear group ID members" */
 unsigned ks_members_clear(struct ks *ks, unsigned group);
+/* forgets one member (its SID goes back): 0, or -ENOENT */
+int ks_member_remove(struct ks *ks, unsigned group, struct in_addr addr);
 
 /* keys and the pull answer, for ks_rekey.c (ks.c) */
 /* drops expired keys and makes the ones due (TEK and KEK rekey times of
@@ -280,6 +282,10 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 		 const uint8_t *msg, size_t len);
 /* "clear group ID members": forgets them; how many */
 unsigned ks_rekey_clear_members(struct ks *ks, struct ks_group *g);
+/* "ks remove-member group ID ADDRESS": forgets one member, which owes no
+ * ACK any more and gets no further unicast copies; 0, or -ENOENT */
+int ks_rekey_remove_member(struct ks *ks, struct ks_group *g,
+			   struct in_addr addr);
 /* a member registered: it has the keys, active again */
 void ks_rekey_member_registered(struct ks *ks, struct ks_member *m);
 

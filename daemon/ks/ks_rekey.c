@@ -760,6 +760,23 @@ unsigned ks_rekey_clear_members(struct ks *ks, struct ks_group *g)
 	return n;
 }
 
+int ks_rekey_remove_member(struct ks *ks, struct ks_group *g,
+			   struct in_addr addr)
+{
+	unsigned gi = gidx(ks, g);
+	struct ks_member *m = ks_member_find(ks, gi, addr);
+
+	if (!m)
+		return -ENOENT;
+	/* the round in progress skips it (send_batch looks members up) */
+	if (m->pending && g->rk && g->rk->npending)
+		g->rk->npending--;
+	ks_member_remove(ks, gi, addr);
+	/* N changed: so did the unicast rekey time (RK-08) */
+	ks_rekey_kick(ks, g);
+	return 0;
+}
+
 /* --- ACKs (RFC 8263) -------------------------------------------------------- */
 
 void ks_push_ack(void *arg, const struct sockaddr_in *local,

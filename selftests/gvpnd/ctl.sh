@@ -242,6 +242,18 @@ check "root: clear group ID members on the key server" \
 	gv 0 "" "$GVPN" -S "$KS_SOCK" clear group 1234 members
 check "the members are forgotten, and it is logged" \
 	log_has ks "group g1: [0-9]+ members forgotten \(clear group 1234 members\)"
+check "group member: ks member remove refused (needs root)" \
+	gv 1 "\"ks remove-member\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" ks member remove group 1234 10.99.0.2
+check "root: ks member remove of an address that is no member: exit 1" \
+	gv 1 "10\.99\.0\.2 is not a registered member of group 1234: nothing removed" \
+	"$GVPN" -S "$KS_SOCK" ks member remove group 1234 10.99.0.2
+check "ks member remove: a bad address is a usage error, nothing sent" \
+	gv 2 "invalid member address \"10\.99\.0\"" \
+	"$GVPN" -S "$KS_SOCK" ks member remove group 1234 10.99.0
+check "ks member remove of an unknown group: exit 1" \
+	gv 1 "no group 99 on this key server" \
+	"$GVPN" -S "$KS_SOCK" ks member remove group 99 10.99.0.2
 check "member: clear group ID members is a usage error naming the role" \
 	gv 2 "this gvpnd is not a key server" \
 	"$GVPN" -S "$GM_SOCK" clear group 1234 members
