@@ -87,6 +87,10 @@ struct ks_push_stats {
 	unsigned long failed;		/* could not build a push */
 	time_t last_rekey;		/* wall clock; 0: none yet */
 	uint32_t last_seq;
+	/* the last rekey push (not heartbeats): its SEQ and what it was,
+	 * "tek", "kek" or "resync" (same keys, new pseudotime) */
+	uint32_t last_rekey_seq;
+	const char *last_rekey_kind;
 };
 
 struct ks_group {
@@ -269,6 +273,8 @@ uint64_t ks_rekey_run(struct ks *ks);
 void ks_rekey_kick(struct ks *ks, struct ks_group *g);
 /* when the next TEK or KEK rekey is due (UINT64_MAX: no pushes) */
 uint64_t ks_rekey_next_ms(const struct ks_group *g);
+/* members that owe an ACK of the rekey in flight (0: none in flight) */
+unsigned ks_rekey_acks_outstanding(const struct ks_group *g);
 /* the next rekey push goes unicast whatever the transport (a transport
  * change is announced on the old path to members that have not joined) */
 void ks_rekey_unicast_once(struct ks_group *g);

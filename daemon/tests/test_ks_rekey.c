@@ -998,6 +998,54 @@ static void test_remove_member(void **state)
 	stop(f);
 }
 
+/* "ks show"'s text or JSON */
+static char *ks_show(struct fixture *f, bool json)
+{
+	static char buf[16384];
+	FILE *m = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(m);
+	json_begin(m, json);
+	assert_int_equal(ks_print_show(&f->ks, 1), 0);
+	assert_int_equal(json_end(), 0);
+	fclose(m);
+	return buf;
+}
+
+/* "ks show" reports the last rekey push: SEQ, kind, ACKs still owed */
+static void test_show_last_rekey(void **state)
+{
+	struct fixture *f;
+	unsigned i;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 1; retransmit-period = 4;");
+	for (i = 0; i < 3; i++)
+		reg(f, i);
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey never last-rekey-seq none last-rekey-kind none acks-outstanding 0 "));
+	assert_non_null(strstr(ks_show(f, true),
+			       "\"last_rekey_seq\":null,\"last_rekey_kind\":null,\"acks_outstanding\":0,"));
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	ack(f, &f->g->kek, 1, member_addr(0));
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey-seq 1 last-rekey-kind tek acks-outstanding 2 "));
+	assert_non_null(strstr(ks_show(f, true),
+			       "\"last_rekey_seq\":1,\"last_rekey_kind\":\"tek\",\"acks_outstanding\":2,"));
+	/* the window closes: nobody owes an ACK any more */
+	for (i = 0; i < 3; i++) {
+		fake_now += 4000;
+		run_all(f);
+	}
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey-seq 1 last-rekey-kind tek acks-outstanding 0 "));
+	/* a KEK rekey: the old KEK's next SEQ */
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey-seq 2 last-rekey-kind kek acks-outstanding 3 "));
+	stop(f);
+}
+
 /* the push state keeps a member record at 64 bytes plus its identity (the
  * budget is 2 KiB per member; scripts/bench-ks -P measures the whole) */
 static void test_member_size(void **state)
@@ -1377,6 +1425,7 @@ int main(void)
 		cmocka_unit_test(test_resync_lab),
 		cmocka_unit_test(test_clear_members),
 		cmocka_unit_test(test_remove_member),
+		cmocka_unit_test(test_show_last_rekey),
 		cmocka_unit_test(test_member_size),
 		cmocka_unit_test(test_reload_policy),
 		cmocka_unit_test(test_reload_transport),
