@@ -38,6 +38,10 @@ struct ike_ctx;
 /* the SAs alone: top, the array of "ike show" (schema_version in each),
  * else the "phase1" array of "daemon show" */
 void ike_show_sas(struct ike_ctx *ike, bool top);
+struct ike_sa;
+/* one SA on one line (an object under key, NULL in an array); top: with
+ * schema_version, else indented (gm show detail prints its member's) */
+void ike_print_sa(const struct ike_sa *sa, const char *key, bool top);
 /* registers "ike show" (gvpn ike sa show) */
 int ike_ctl_register(struct ike_ctx *ike);
 void ctl_close(void);

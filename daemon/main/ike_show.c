@@ -27,15 +27,14 @@ static const char *state_str(const struct ike_sa *sa)
 	return sa->state == IKE_ESTABLISHED ? "established" : "negotiating";
 }
 
-/* one SA on one line; top: a top-level object of "ike show" */
-static void print_sa(const struct ike_sa *sa, bool top)
+void ike_print_sa(const struct ike_sa *sa, const char *key, bool top)
 {
 	char a[INET_ADDRSTRLEN + 8], ip[INET_ADDRSTRLEN], ck[2][17];
 	char cks[40];
 
 	inet_ntop(AF_INET, &sa->peer.sin_addr, ip, sizeof(ip));
 	snprintf(a, sizeof(a), "%s:%u", ip, ntohs(sa->peer.sin_port));
-	open_json_object(NULL);
+	open_json_object(key);
 	if (top)
 		print_schema_version();
 	else
@@ -67,7 +66,7 @@ void ike_show_sas(struct ike_ctx *ike, bool top)
 
 	open_json_array(top ? NULL : "phase1");
 	for (sa = ike->sas; sa; sa = sa->next)
-		print_sa(sa, top);
+		ike_print_sa(sa, NULL, top);
 	close_json_array();
 	if (top && !ike->sas) {
 		print_string(PRINT_FP, NULL, NULL, "no Phase 1 SAs");
