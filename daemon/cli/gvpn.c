@@ -30,6 +30,7 @@ static const struct gvpn_object *const objects[] = {
 	&gm_object,
 	&clear_object,
 	&daemon_object,
+	&ike_object,
 	NULL,
 };
 
@@ -76,7 +77,8 @@ static int enter_netns(const char *name)
 static bool is_ctl_object(const struct gvpn_object *obj)
 {
 	return obj == &ks_object || obj == &gm_object ||
-	       obj == &clear_object || obj == &daemon_object;
+	       obj == &clear_object || obj == &daemon_object ||
+	       obj == &ike_object;
 }
 
 int main(int argc, char **argv)

@@ -38,7 +38,7 @@ extern const struct gvpn_object group_object, dev_object, policy_object,
 	sa_object, stats_object, monitor_object;
 /* gvpnd's objects (ctl_client.c): its control socket, not the kernel */
 extern const struct gvpn_object ks_object, gm_object, clear_object,
-	daemon_object;
+	daemon_object, ike_object;
 
 /* -S PATH, else $GVPN_SOCKET, else /run/gvpn/gvpnd.sock */
 const char *cli_ctl_socket(void);

@@ -52,6 +52,13 @@ int log_level_parse(const char *s)
 	return -1;
 }
 
+const char *log_level_name(int level)
+{
+	if (level < LOG_EMERG || level > LOG_DEBUG)
+		return "?";
+	return level_names[level];
+}
+
 static void vlog(int prio, const char *fmt, va_list ap)
 {
 	char line[1024];

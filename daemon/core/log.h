@@ -17,6 +17,10 @@ void log_set_level(int level);
 int log_get_level(void);
 /* "err", "warning", "notice", "info", "debug" -> LOG_*, or -1 */
 int log_level_parse(const char *s);
+/* LOG_* -> its name ("debug"); "?" out of range */
+const char *log_level_name(int level);
+/* the names log_level_parse takes: "err, warning, notice, info, debug" */
+#define LOG_LEVEL_NAMES	"err, warning, notice, info, debug"
 void log_msg(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -235,6 +235,8 @@ struct gm_push_state {
 	enum gm_push_transport transport;
 	uint64_t last_rekey_ms;		/* monotonic; 0: none */
 	uint32_t last_seq;
+	uint32_t last_rekey_seq;	/* of the last rekey (not heartbeat) */
+	bool last_rekey_mcast;		/* ... received by multicast */
 	/* pseudotime (TB-12): the key server's clock at pst_at_ms */
 	bool pst_valid;
 	uint64_t pst_ms, pst_at_ms;
@@ -422,5 +424,8 @@ bool gm_p1_answer_refused(int err);
 
 /* gm_ctl.c */
 void gm_ctl_register(struct gm_ctx *gm);
+/* "gm show detail" (gm_detail.c): a group's key servers and its Phase 1
+ * SA, printed inside the group's object */
+void gm_print_detail(const struct gm_group *grp);
 
 #endif /* GVPN_GM_H */

@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The gvpn authors.
  *
- * The member's control commands: "gm show [group ID]", "gm register group
- * ID", "clear group ID". Printed through json.c, so text and JSON come from
+ * The member's control commands: "gm show [group ID] [detail]" (detail:
+ * gm_detail.c), "gm register group ID", "clear group ID". Printed through json.c, so text and JSON come from
  * the same lines. Keys are never printed.
  */
 
@@ -77,11 +77,19 @@ static void print_push(const struct gm_group *grp, uint64_t now)
 	print_indent(4);
 	print_string(PRINT_ANY, "transport", "rekey-transport",
 		     gm_push_transport_name(ps->transport));
-	if (ps->last_rekey_ms)
+	if (ps->last_rekey_ms) {
 		print_secs("last_rekey_ago_ms", "last-rekey-ago", now,
 			   ps->last_rekey_ms);
-	else
+		print_uint(PRINT_ANY, "last_rekey_seq", "last-rekey-seq",
+			   ps->last_rekey_seq);
+		print_string(PRINT_ANY, "last_rekey_transport",
+			     "last-rekey-transport",
+			     ps->last_rekey_mcast ? "multicast" : "unicast");
+	} else {
 		print_null(PRINT_ANY, "last_rekey_ago_ms", "last-rekey-ago");
+		print_null(PRINT_JSON, "last_rekey_seq", NULL);
+		print_null(PRINT_JSON, "last_rekey_transport", NULL);
+	}
 	if (ps->mc_fd >= 0)
 		print_string(PRINT_ANY, "multicast_group", "multicast-group",
 			     inet_ntop(AF_INET, &ps->mc_addr, a, sizeof(a)));
@@ -119,7 +127,7 @@ static void print_push(const struct gm_group *grp, uint64_t now)
 	print_nl();
 }
 
-static void print_group(const struct gm_group *grp)
+static void print_group(const struct gm_group *grp, bool detail)
 {
 	const struct gm_group_conf *c = grp->c;
 	uint64_t now = ev_now_ms();
@@ -187,6 +195,8 @@ static void print_group(const struct gm_group *grp)
 		print_string(PRINT_ANY, "last_error", "last-error",
 			     grp->last_error);
 	print_nl();
+	if (detail)
+		gm_print_detail(grp);
 	print_push(grp, now);
 	open_json_array("teks");
 	for (i = 0; i < grp->nsa; i++) {
@@ -221,11 +231,17 @@ static int cmd_show(void *arg, int argc, char **argv, char *err, size_t len)
 {
 	struct gm_ctx *gm = arg;
 	struct gm_group *grp = NULL;
+	bool detail = false;
 	int ret;
 
+	/* gm show [ group ID ] [ detail ] */
+	if (argc > 2 && !strcmp(argv[argc - 1], "detail")) {
+		detail = true;
+		argc--;
+	}
 	if (argc > 2) {
 		if (strcmp(argv[2], "group")) {
-			snprintf(err, len, "usage: gm show [ group ID ]");
+			snprintf(err, len, "usage: gm show [ group ID ] [ detail ]");
 			return -2;
 		}
 		ret = group_arg(gm, argc, argv, 3, &grp, err, len);
@@ -235,7 +251,7 @@ static int cmd_show(void *arg, int argc, char **argv, char *err, size_t len)
 	open_json_array(NULL);
 	for (unsigned i = 0; i < gm->ngroups; i++)
 		if (!grp || grp == gm->groups[i])
-			print_group(gm->groups[i]);
+			print_group(gm->groups[i], detail);
 	close_json_array();
 	return 0;
 }

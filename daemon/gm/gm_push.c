@@ -847,6 +847,8 @@ static void group_rx(struct gm_group *grp, const struct sockaddr_in *local,
 	dels_teks(grp, &dels, &p, peer);
 	if (plan || p.ndel) {
 		ps->last_rekey_ms = now;
+		ps->last_rekey_seq = p.seq;
+		ps->last_rekey_mcast = mcast;
 		rekey_log(grp, local, peer, p.seq, plan);
 	} else {
 		ps->heartbeats++;

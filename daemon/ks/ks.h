@@ -87,6 +87,10 @@ struct ks_push_stats {
 	unsigned long failed;		/* could not build a push */
 	time_t last_rekey;		/* wall clock; 0: none yet */
 	uint32_t last_seq;
+	/* the last rekey push (not heartbeats): its SEQ and what it was,
+	 * "tek", "kek" or "resync" (same keys, new pseudotime) */
+	uint32_t last_rekey_seq;
+	const char *last_rekey_kind;
 };
 
 struct ks_group {
@@ -224,6 +228,8 @@ void ks_members_each(struct ks *ks, unsigned group,
 		     void *arg);
 /* forgets every member of group (index): "clear group ID members" */
 unsigned ks_members_clear(struct ks *ks, unsigned group);
+/* forgets one member (its SID goes back): 0, or -ENOENT */
+int ks_member_remove(struct ks *ks, unsigned group, struct in_addr addr);
 
 /* keys and the pull answer, for ks_rekey.c (ks.c) */
 /* drops expired keys and makes the ones due (TEK and KEK rekey times of
@@ -267,6 +273,8 @@ uint64_t ks_rekey_run(struct ks *ks);
 void ks_rekey_kick(struct ks *ks, struct ks_group *g);
 /* when the next TEK or KEK rekey is due (UINT64_MAX: no pushes) */
 uint64_t ks_rekey_next_ms(const struct ks_group *g);
+/* members that owe an ACK of the rekey in flight (0: none in flight) */
+unsigned ks_rekey_acks_outstanding(const struct ks_group *g);
 /* the next rekey push goes unicast whatever the transport (a transport
  * change is announced on the old path to members that have not joined) */
 void ks_rekey_unicast_once(struct ks_group *g);
@@ -280,6 +288,10 @@ void ks_push_ack(void *arg, const struct sockaddr_in *local,
 		 const uint8_t *msg, size_t len);
 /* "clear group ID members": forgets them; how many */
 unsigned ks_rekey_clear_members(struct ks *ks, struct ks_group *g);
+/* "ks remove-member group ID ADDRESS": forgets one member, which owes no
+ * ACK any more and gets no further unicast copies; 0, or -ENOENT */
+int ks_rekey_remove_member(struct ks *ks, struct ks_group *g,
+			   struct in_addr addr);
 /* a member registered: it has the keys, active again */
 void ks_rekey_member_registered(struct ks *ks, struct ks_member *m);
 

@@ -4,15 +4,18 @@
  *
  * The key server's control commands "ks show [ group ID ]",
  * "ks members [ group ID ]" (ks_show.c prints them), "ks rekey group ID
- * [ kek ]" (a push now, ks_rekey.c) and "ks clear-members group ID" (what
- * "gvpn clear group ID members" sends: forget the group's members).
+ * [ kek ]" (a push now, ks_rekey.c), "ks clear-members group ID" (what
+ * "gvpn clear group ID members" sends: forget the group's members) and
+ * "ks remove-member group ID ADDRESS" (gvpn ks member remove: one member).
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "json.h"
 #include "main/ctl.h"
 #include "ks/ks.h"
 #include "util.h"
@@ -146,12 +149,72 @@ static int cmd_clear_members(void *arg, int argc, char **argv, char *err,
 	return 0;
 }
 
+/* what removing a member achieves in g, and what cuts it off */
+static const char *remove_hint(const struct ks_group *g)
+{
+	if (!g->rk)
+		return "the group has no KEK: the member keeps its TEKs until they expire; take it out of the group's authorization (gvpn daemon reload) so that it cannot pull the next ones";
+	if (g->c->rekey.transport == KS_MULTICAST)
+		return "multicast rekeys still reach it (it holds the KEK, and a KEK rekey goes out under the old KEK): a rekey does not cut it off; take it out of the group's authorization (gvpn daemon reload), see Documentation/operations.rst, Removing a member";
+	return "it gets no further unicast rekeys but keeps the keys it has: to cut it off, take it out of the group's authorization (gvpn daemon reload) so that it cannot register again, then \"gvpn ks rekey group ID kek\" (a new KEK and new TEKs, pushed only to the remaining members)";
+}
+
+/* "ks remove-member group ID ADDRESS": forget one member */
+static int cmd_remove_member(void *arg, int argc, char **argv, char *err,
+			     size_t errlen)
+{
+	static const char usage[] = "ks remove-member group ID ADDRESS";
+	char ip[INET_ADDRSTRLEN], hint[512];
+	struct ks *ks = arg;
+	struct ks_group *g;
+	struct in_addr a;
+	const char *p;
+	int rc = 0;
+
+	g = group_req(ks, argc, argv, usage, err, errlen, &rc);
+	if (!g)
+		return rc;
+	if (argc != 5 || inet_pton(AF_INET, argv[4], &a) != 1) {
+		snprintf(err, errlen, "usage: %s (ID 1..65535, ADDRESS an IPv4 address)",
+			 usage);
+		return -2;
+	}
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (ks_rekey_remove_member(ks, g, a)) {
+		snprintf(err, errlen, "%s is not a registered member of group %u: nothing removed",
+			 ip, g->c->id);
+		return -1;
+	}
+	log_notice("group %s: member %s removed (ks remove-member group %u)",
+		   g->c->name, ip, g->c->id);
+	/* the hint with the group's ID in place of "ID" */
+	p = remove_hint(g);
+	if (strstr(p, "group ID"))
+		snprintf(hint, sizeof(hint), "%.*sgroup %u%s",
+			 (int)(strstr(p, "group ID") - p), p, g->c->id,
+			 strstr(p, "group ID") + strlen("group ID"));
+	else
+		snprintf(hint, sizeof(hint), "%s", p);
+	open_json_object(NULL);
+	print_schema_version();
+	print_string(PRINT_ANY, "address", "member", ip);
+	print_string(PRINT_FP, NULL, NULL, "removed from");
+	print_uint(PRINT_ANY, "group", "group", g->c->id);
+	print_string(PRINT_ANY, "name", "name", g->c->name);
+	print_nl();
+	print_string(PRINT_ANY, "hint", "hint:", hint);
+	print_nl();
+	close_json_object();
+	return 0;
+}
+
 int ks_ctl_register(struct ks *ks)
 {
 	if (ctl_register("ks", "show", cmd_show, ks) ||
 	    ctl_register("ks", "members", cmd_members, ks) ||
 	    ctl_register("ks", "rekey", cmd_rekey, ks) ||
-	    ctl_register("ks", "clear-members", cmd_clear_members, ks))
+	    ctl_register("ks", "clear-members", cmd_clear_members, ks) ||
+	    ctl_register("ks", "remove-member", cmd_remove_member, ks))
 		return -1;
 	return 0;
 }

@@ -207,3 +207,23 @@ unsigned ks_members_clear(struct ks *ks, unsigned group)
 	ks->groups[group].nmembers -= n;
 	return n;
 }
+
+int ks_member_remove(struct ks *ks, unsigned group, struct in_addr addr)
+{
+	struct ks_member **pp, *m;
+
+	if (!ks->mtab_size)
+		return -ENOENT;
+	for (pp = &ks->mtab[hash(group, addr, ks->mtab_size)]; (m = *pp);
+	     pp = &m->next) {
+		if (m->group != group || m->addr.s_addr != addr.s_addr)
+			continue;
+		*pp = m->next;
+		ks_member_sid_release(ks, m);
+		free(m);
+		ks->nmembers--;
+		ks->groups[group].nmembers--;
+		return 0;
+	}
+	return -ENOENT;
+}

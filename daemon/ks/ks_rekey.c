@@ -184,6 +184,11 @@ uint64_t ks_rekey_next_ms(const struct ks_group *g)
 	return g->rk ? next_rekey_ms(g) : UINT64_MAX;
 }
 
+unsigned ks_rekey_acks_outstanding(const struct ks_group *g)
+{
+	return g->rk && g->rk->tx && g->rk->ack ? g->rk->npending : 0;
+}
+
 static uint64_t next_due_ms(struct ks_rekey *rk)
 {
 	struct ks_group *g = rk->g;
@@ -464,6 +469,7 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 	struct gdoi_push *p;
 	struct ks_snap *snap;
 	bool kek_rekey, uni = unicast(g) || rk->uni_once;
+	bool new_teks = g->tek_unpushed || g->kek_unpushed;
 	char ip[INET_ADDRSTRLEN];
 	unsigned n;
 	int err;
@@ -518,6 +524,9 @@ static void rekey_push(struct ks_rekey *rk, const char *why)
 		g->push.kek_rekeys++;
 	g->push.last_rekey = ks->wall(NULL);
 	g->push.last_seq = rk->seq;
+	g->push.last_rekey_seq = rk->seq;
+	g->push.last_rekey_kind = kek_rekey ? "kek" : new_teks ? "tek"
+							       : "resync";
 	/* every rekey carries the pseudotime and proves the server alive */
 	rk->next_resync_ms = now + (uint64_t)r->pst_resync * 1000;
 	rk->next_hb_ms = now + (uint64_t)r->heartbeat * 1000;
@@ -758,6 +767,23 @@ unsigned ks_rekey_clear_members(struct ks *ks, struct ks_group *g)
 		ks_rekey_kick(ks, g);
 	}
 	return n;
+}
+
+int ks_rekey_remove_member(struct ks *ks, struct ks_group *g,
+			   struct in_addr addr)
+{
+	unsigned gi = gidx(ks, g);
+	struct ks_member *m = ks_member_find(ks, gi, addr);
+
+	if (!m)
+		return -ENOENT;
+	/* the round in progress skips it (send_batch looks members up) */
+	if (m->pending && g->rk && g->rk->npending)
+		g->rk->npending--;
+	ks_member_remove(ks, gi, addr);
+	/* N changed: so did the unicast rekey time (RK-08) */
+	ks_rekey_kick(ks, g);
+	return 0;
 }
 
 /* --- ACKs (RFC 8263) -------------------------------------------------------- */

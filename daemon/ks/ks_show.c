@@ -100,6 +100,19 @@ static void print_rekey(struct ks *ks, const struct ks_group *g)
 		print_time("last_rekey", "last-rekey", p->last_rekey);
 	else
 		print_string(PRINT_ANY, "last_rekey", "last-rekey", "never");
+	/* the last rekey push: its SEQ (under the KEK it went out with),
+	 * what it carried, the members that have not ACKed it yet */
+	if (p->last_rekey_kind) {
+		print_uint(PRINT_ANY, "last_rekey_seq", "last-rekey-seq",
+			   p->last_rekey_seq);
+		print_string(PRINT_ANY, "last_rekey_kind", "last-rekey-kind",
+			     p->last_rekey_kind);
+	} else {
+		print_null(PRINT_ANY, "last_rekey_seq", "last-rekey-seq");
+		print_null(PRINT_ANY, "last_rekey_kind", "last-rekey-kind");
+	}
+	print_uint(PRINT_ANY, "acks_outstanding", "acks-outstanding",
+		   ks_rekey_acks_outstanding(g));
 	print_uint(PRINT_ANY, "retransmissions", "retransmit",
 		   r->retransmissions);
 	print_uint(PRINT_ANY, "retransmit_period", "every",

@@ -251,6 +251,8 @@ static int daemon_show(void *arg, int argc, char **argv, char *err,
 	print_uint(PRINT_ANY, "uptime", "uptime",
 		   (ev_now_ms() - started_ms) / 1000);
 	print_string(PRINT_ANY, "socket", "socket", sock_path);
+	print_string(PRINT_ANY, "log_level", "log-level",
+		     log_level_name(log_get_level()));
 	print_nl();
 	open_json_array("commands");
 	for (i = 0; i < ncmds; i++) {
@@ -668,6 +670,9 @@ int ctl_open(const char *path, unsigned mode, const char *group)
 	started_ms = ev_now_ms();
 	if (ctl_register("daemon", "show", daemon_show, NULL) && errno != EEXIST)
 		log_warn("control: \"daemon show\": %s", strerror(errno));
+	if (ctl_register("daemon", "log", ctl_log_level, NULL) &&
+	    errno != EEXIST)
+		log_warn("control: \"daemon log\": %s", strerror(errno));
 	log_info("control socket %s (mode %04o, group %u)", path, sock_mode,
 		 (unsigned)sock_gid);
 	return 0;

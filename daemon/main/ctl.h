@@ -34,6 +34,16 @@ int ctl_open(const char *path, unsigned mode, const char *group);
 void ctl_daemon_show_add(void (*fn)(void *arg), void *arg);
 /* ike_show.c: the Phase 1 SAs of an ike_ctx, for ctl_daemon_show_add */
 void ike_show(void *ike);
+struct ike_ctx;
+/* the SAs alone: top, the array of "ike show" (schema_version in each),
+ * else the "phase1" array of "daemon show" */
+void ike_show_sas(struct ike_ctx *ike, bool top);
+struct ike_sa;
+/* one SA on one line (an object under key, NULL in an array); top: with
+ * schema_version, else indented (gm show detail prints its member's) */
+void ike_print_sa(const struct ike_sa *sa, const char *key, bool top);
+/* registers "ike show" (gvpn ike sa show) */
+int ike_ctl_register(struct ike_ctx *ike);
 void ctl_close(void);
 
 #endif /* GVPN_CTL_H */

@@ -36,4 +36,8 @@ int ctl_answer(struct ctl_req *req, bool may_write, char **out,
 /* Commands that only read ("show", "members", "list"); all others change */
 bool ctl_readonly(const char *command);
 
+/* "daemon log level LEVEL" (log_ctl.c), a ctl_fn registered by ctl_open */
+int ctl_log_level(void *arg, int argc, char **argv, char *err,
+		  size_t errlen);
+
 #endif /* GVPN_CTL_INT_H */

@@ -540,8 +540,10 @@ int main(int argc, char **argv)
 		log_err("group member: out of memory");
 		goto out_net;
 	}
-	/* Phase 1 SAs in "daemon show" */
+	/* Phase 1 SAs in "daemon show", and alone in "ike show" */
 	ctl_daemon_show_add(daemon_show_extra, NULL);
+	if (ike_ctl_register(&ike))
+		log_warn("control: \"ike show\": %s", strerror(errno));
 	/* roles have registered their commands (they may add more later) */
 	if (ctl_open(conf.ctl.socket, conf.ctl.mode, conf.ctl.group))
 		goto out_net;

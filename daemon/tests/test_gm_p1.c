@@ -33,6 +33,7 @@
 #include "ike_pair.h"
 #include "json.h"
 #include "main/ctl.h"
+#include "main/ctl_int.h"
 
 #define GROUP 1234
 
@@ -280,6 +281,51 @@ static char *show(int i, bool json)
 	return buf;
 }
 
+/* the words through the control socket's request handling (commands
+ * registered by the caller): the status and the reply */
+static char *ask(bool json, int argc, char **argv, int *status)
+{
+	char buf[CTL_MAX_REQ], err[64];
+	static char *out;
+	static struct ctl_req req;
+	size_t len;
+	ssize_t n;
+
+	free(out);
+	out = NULL;
+	n = ctl_encode(buf, sizeof(buf), json, argc, argv);
+	assert_true(n > 0);
+	assert_int_equal(ctl_decode(buf, (size_t)n, &req, err, sizeof(err)), 1);
+	*status = ctl_answer(&req, false, &out, &len);
+	ctl_close();
+	assert_non_null(out);
+	return out;
+}
+
+/* "ike show" (gvpn ike sa show) of side i */
+static char *ike_sa_show(int i, bool json, int argc, int *status)
+{
+	char *argv[] = { "ike", "show", "extra" };
+
+	ctl_close();
+	assert_int_equal(ike_ctl_register(&ctx[i]), 0);
+	return ask(json, argc, argv, status);
+}
+
+/* "gm show group GROUP detail" of the member (side 0) */
+static char *gm_show_detail(bool json, int *status)
+{
+	char *argv[] = { "gm", "show", "group", "0", "detail" }, id[8];
+
+	snprintf(id, sizeof(id), "%u", GROUP);
+	argv[3] = id;
+	ctl_close();
+	snprintf(gconf[0].name, sizeof(gconf[0].name), "g1");
+	groups[0].push.mc_fd = -1;
+	gm_ctl_register(&gm);
+	return ask(json, 5, argv, status);
+}
+
 /* --- setup ------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -335,7 +381,9 @@ static int teardown(void **state)
 /* registration, then three re-registrations: one Phase 1, one SA a side */
 static void test_reuse(void **state)
 {
+	char ck[17], *out;
 	bool reused;
+	int status;
 
 	(void)state;
 	assert_int_equal(try_register(GROUP, &reused), 0);
@@ -359,6 +407,37 @@ static void test_reuse(void **state)
 			       "phase1 10.0.0.2:848 peer gm role responder state established"));
 	assert_non_null(strstr(show(1, true), "\"phase1_sas\":1,"));
 	assert_non_null(strstr(show(1, true), "\"role\":\"responder\""));
+	/* the same lines alone in "ike show", each with its cookies */
+	log_hex(ck, ctx[0].sas->icookie, 8);
+	out = ike_sa_show(0, false, 2, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out,
+			       "0\nphase1 10.0.0.1:848 peer ks role initiator state established expires-in "));
+	assert_non_null(strstr(out, " cookies "));
+	assert_non_null(strstr(out, ck));
+	out = ike_sa_show(1, true, 2, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "0\n[{\"schema_version\":1,\"peer\":\"10.0.0.2:848\",\"peer_name\":\"gm\",\"role\":\"responder\",\"state\":\"established\",\"expires_in\":"));
+	assert_non_null(strstr(out, ",\"expires_in_ms\":"));
+	assert_non_null(strstr(out, ck));
+	/* it takes no arguments */
+	out = ike_sa_show(1, false, 3, &status);
+	assert_int_equal(status, 2);
+	assert_non_null(strstr(out, "takes no arguments"));
+	/* gm show detail: the key servers, the one in use, its Phase 1 SA */
+	out = gm_show_detail(false, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "\n    server 10.0.0.1 peer ks in-use on\n"));
+	assert_non_null(strstr(out, "\n    phase1 10.0.0.1:848 peer ks role initiator state established expires-in "));
+	assert_non_null(strstr(out, ck));
+	out = gm_show_detail(true, &status);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "\"servers\":[{\"address\":\"10.0.0.1\",\"peer\":\"ks\",\"in_use\":true}],\"phase1\":{\"peer\":\"10.0.0.1:848\",\"peer_name\":\"ks\",\"role\":\"initiator\",\"state\":\"established\""));
+	/* not registered any more, the SA gone: phase1 null */
+	groups[0].state = GM_IDLE;
+	groups[0].cur_server = -1;
+	out = gm_show_detail(true, &status);
+	assert_non_null(strstr(out, "\"in_use\":false}],\"phase1\":null,"));
 }
 
 /* the margin: an SA with too little lifetime left carries no pull; the

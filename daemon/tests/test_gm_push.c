@@ -540,6 +540,9 @@ static void test_kek_rekey(void **state)
 			    GDOI_KEK_SPI_LEN);
 	assert_true(G()->push.seq_reset);
 	assert_true(G()->push.last_rekey_ms >= now);
+	/* what "gm show" reports of it: SEQ, on the unicast socket */
+	assert_int_equal(G()->push.last_rekey_seq, 9);
+	assert_false(G()->push.last_rekey_mcast);
 	/* HB-02: watching from now on, 3 x 300 s + 8 s */
 	assert_true(G()->push.hb_deadline_ms >= now + 908000);
 	assert_true(G()->push.hb_deadline_ms <= ev_now_ms() + 908000);

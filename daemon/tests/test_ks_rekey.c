@@ -30,7 +30,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "json.h"
 #include "main/conf.h"
+#include "main/ctl.h"
+#include "main/ctl_int.h"
 #include "core/log.h"
 #include "gdoi/gdoi.h"
 #include "gdoi/gdoi_push.h"
@@ -908,6 +911,141 @@ static void test_clear_members(void **state)
 	stop(f);
 }
 
+/* "ks remove-member group 1 ADDRESS" through the control socket's request
+ * handling (may write): the status, the reply in *out */
+static int remove_member(struct fixture *f, bool json, const char *addr,
+			 char **out)
+{
+	char *argv[] = { "ks", "remove-member", "group", "1", (char *)addr };
+	char buf[CTL_MAX_REQ], err[64];
+	static struct ctl_req req;
+	size_t len;
+	ssize_t n;
+	int rc;
+
+	ctl_close();
+	assert_int_equal(ks_ctl_register(&f->ks), 0);
+	n = ctl_encode(buf, sizeof(buf), json, 5, argv);
+	assert_true(n > 0);
+	assert_int_equal(ctl_decode(buf, (size_t)n, &req, err, sizeof(err)), 1);
+	conf_dir_capture_begin();
+	rc = ctl_answer(&req, true, out, &len);
+	free(conf_dir_capture_end());
+	ctl_close();
+	return rc;
+}
+
+/* one member removed while a unicast rekey waits for ACKs: no
+ * retransmission to it, the window does not wait for it, the next (KEK)
+ * rekey goes to the others only; unknown or bad addresses change nothing */
+static void test_remove_member(void **state)
+{
+	struct fixture *f;
+	unsigned i, mark;
+	char *out;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 2; retransmit-period = 4;");
+	for (i = 0; i < 3; i++)
+		reg(f, i);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	assert_int_equal(nsent, 3);
+	ack(f, &f->g->kek, 1, member_addr(0));
+	assert_int_equal(remove_member(f, false, "10.0.0.2", &out), 0);
+	assert_non_null(strstr(out, "member 10.0.0.2 removed from group 1"));
+	assert_non_null(strstr(out, "\"gvpn ks rekey group 1 kek\""));
+	free(out);
+	assert_int_equal(f->g->nmembers, 2);
+	assert_int_equal(f->ks.nmembers, 2);
+	assert_null(ks_member_find(&f->ks, 0, member_addr(1)));
+	/* retransmit-period later: only member 2 is still silent */
+	mark = nsent;
+	fake_now += 4000;
+	run_all(f);
+	assert_int_equal(nsent, mark + 1);
+	assert_int_equal(sent[mark].dst.sin_addr.s_addr, member_addr(2).s_addr);
+	/* once member 2 ACKs, nobody owes one: no more retransmissions */
+	ack(f, &f->g->kek, 1, member_addr(2));
+	mark = nsent;
+	fake_now += 4000;
+	run_all(f);
+	assert_int_equal(nsent, mark);
+	/* the operator's KEK rekey: not to the removed member */
+	mark = nsent;
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
+	run_all(f);
+	assert_int_equal(nsent, mark + 2);
+	assert_int_equal(sent_to(member_addr(1), mark), 0);
+	assert_int_equal(sent_to(member_addr(0), mark), 1);
+	assert_int_equal(sent_to(member_addr(2), mark), 1);
+	/* again: not a member any more, nothing changes (exit 1) */
+	assert_int_equal(remove_member(f, false, "10.0.0.2", &out), 1);
+	assert_non_null(strstr(out, "10.0.0.2 is not a registered member of group 1: nothing removed"));
+	free(out);
+	assert_int_equal(remove_member(f, false, "10.9.9.9", &out), 1);
+	free(out);
+	assert_int_equal(f->g->nmembers, 2);
+	/* not an address: a usage error */
+	assert_int_equal(remove_member(f, false, "10.0.0", &out), 2);
+	free(out);
+	assert_int_equal(f->g->nmembers, 2);
+	/* JSON: the facts and the hint */
+	assert_int_equal(remove_member(f, true, "10.0.0.3", &out), 0);
+	assert_non_null(strstr(out, "{\"schema_version\":1,\"address\":\"10.0.0.3\",\"group\":1,\"name\":"));
+	assert_non_null(strstr(out, "\"hint\":\"it gets no further unicast rekeys"));
+	free(out);
+	assert_int_equal(f->g->nmembers, 1);
+	stop(f);
+}
+
+/* "ks show"'s text or JSON */
+static char *ks_show(struct fixture *f, bool json)
+{
+	static char buf[16384];
+	FILE *m = fmemopen(buf, sizeof(buf), "w");
+
+	assert_non_null(m);
+	json_begin(m, json);
+	assert_int_equal(ks_print_show(&f->ks, 1), 0);
+	assert_int_equal(json_end(), 0);
+	fclose(m);
+	return buf;
+}
+
+/* "ks show" reports the last rekey push: SEQ, kind, ACKs still owed */
+static void test_show_last_rekey(void **state)
+{
+	struct fixture *f;
+	unsigned i;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 1; retransmit-period = 4;");
+	for (i = 0; i < 3; i++)
+		reg(f, i);
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey never last-rekey-seq none last-rekey-kind none acks-outstanding 0 "));
+	assert_non_null(strstr(ks_show(f, true),
+			       "\"last_rekey_seq\":null,\"last_rekey_kind\":null,\"acks_outstanding\":0,"));
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	ack(f, &f->g->kek, 1, member_addr(0));
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey-seq 1 last-rekey-kind tek acks-outstanding 2 "));
+	assert_non_null(strstr(ks_show(f, true),
+			       "\"last_rekey_seq\":1,\"last_rekey_kind\":\"tek\",\"acks_outstanding\":2,"));
+	/* the window closes: nobody owes an ACK any more */
+	for (i = 0; i < 3; i++) {
+		fake_now += 4000;
+		run_all(f);
+	}
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey-seq 1 last-rekey-kind tek acks-outstanding 0 "));
+	/* a KEK rekey: the old KEK's next SEQ */
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, true, NULL), 0);
+	assert_non_null(strstr(ks_show(f, false),
+			       " last-rekey-seq 2 last-rekey-kind kek acks-outstanding 3 "));
+	stop(f);
+}
+
 /* the push state keeps a member record at 64 bytes plus its identity (the
  * budget is 2 KiB per member; scripts/bench-ks -P measures the whole) */
 static void test_member_size(void **state)
@@ -1286,6 +1424,8 @@ int main(void)
 		cmocka_unit_test(test_resync),
 		cmocka_unit_test(test_resync_lab),
 		cmocka_unit_test(test_clear_members),
+		cmocka_unit_test(test_remove_member),
+		cmocka_unit_test(test_show_last_rekey),
 		cmocka_unit_test(test_member_size),
 		cmocka_unit_test(test_reload_policy),
 		cmocka_unit_test(test_reload_transport),

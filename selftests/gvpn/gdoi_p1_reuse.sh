@@ -11,7 +11,9 @@
 # Delete. A key server that crashed and came back lost the member's SA:
 # the next registration over it gets no answer, and the member registers
 # again at once over a new one. When the member stops, its Delete leaves
-# the key server none.
+# the key server none. "gvpn ike sa show", "daemon show" and "gm show
+# detail" show the same SA; "gvpn ks member remove" forgets the member
+# until it registers again.
 
 source "$(dirname "$0")/lib.sh"
 gdoi_require
@@ -73,6 +75,43 @@ check "ks1 still holds one Phase 1 SA with gmA" p1_is ks1 192.168.0.1 responder 
 check "gvpn -j daemon show counts one Phase 1 SA on ks1" \
 	bash -c "'$GVPN' -S '$TMPDIR_TEST/ks1.sock' -j daemon show | grep -q '\"phase1_sas\":1,'"
 
+# cookies NAME CMD...: the cookies of the Phase 1 lines gvpn CMD prints
+cookies() {
+	local name=$1
+	shift
+	gctl "$name" "$@" | grep -E '^ *phase1 ' | grep -oE 'cookies [0-9a-f:]+'
+}
+
+# same_sa NAME: ike sa show, daemon show and gm show detail show one SA
+same_sa() {
+	local a b c
+	a=$(cookies "$1" ike sa show) && b=$(cookies "$1" daemon show) &&
+		c=$(cookies "$1" gm show group $GDOI_GROUP detail) &&
+		[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] && return 0
+	echo "# ike sa show: $a; daemon show: $b; gm show detail: $c"
+	return 1
+}
+check "gmA: ike sa show, daemon show and gm show detail: the same SA" \
+	same_sa gmA
+check "ks1: ike sa show lists gmA's SA as responder" \
+	bash -c "'$GVPN' -S '$TMPDIR_TEST/ks1.sock' ike sa show | grep -qE '^phase1 192\.168\.0\.1:848 peer [^ ]+ role responder state established'"
+check "gmA: gm show detail marks ks1 in use" \
+	bash -c "'$GVPN' -S '$TMPDIR_TEST/gmA.sock' gm show detail | grep -qE '^ +server 192\.168\.0\.10 peer [^ ]+ in-use on$'"
+
+# ks member remove: gmA leaves ks1's table (and says what cuts it off);
+# its next registration (the clear below) puts it back
+check "ks member remove group ID gmA" \
+	bash -c "'$GVPN' -S '$TMPDIR_TEST/ks1.sock' ks member remove group $GDOI_GROUP 192.168.0.1 | grep -q 'hint:'"
+check "gmA is no longer in ks members" \
+	bash -c "! '$GVPN' -S '$TMPDIR_TEST/ks1.sock' ks members group $GDOI_GROUP | grep -q '192\.168\.0\.1 '"
+# removed NAME: removing gmA again fails (exit 1), saying why
+removed() {
+	local out
+	out=$(gctl "$1" ks member remove group $GDOI_GROUP 192.168.0.1 2>&1)
+	[ $? -eq 1 ] && grep -q "not a registered member" <<<"$out"
+}
+check "removing it again: exit 1, not a member" removed ks1
+
 # clear: new keys, new Phase 1; the old SA goes on both sides
 check "gvpn clear group" gctl gmA clear group $GDOI_GROUP
 check "registration after clear completes" slowwait 20 regs_is gmA 5
@@ -84,6 +123,8 @@ check "ks1 holds one Phase 1 SA with gmA after clear" \
 	slowwait 10 p1_is ks1 192.168.0.1 responder 1
 check "gmA holds one Phase 1 SA with ks1 after clear" \
 	p1_is gmA 192.168.0.10 initiator 1
+check "gmA is in ks members again after registering" \
+	bash -c "'$GVPN' -S '$TMPDIR_TEST/ks1.sock' ks members group $GDOI_GROUP | grep -q '192\.168\.0\.1 '"
 
 # ks1 crashes (no Delete) and comes back: the member's kept SA is stale;
 # the pull over it gets no answer, and the member registers again at once

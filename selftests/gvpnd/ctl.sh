@@ -246,6 +246,18 @@ check "root: clear group ID members on the key server" \
 	gv 0 "" "$GVPN" -S "$KS_SOCK" clear group 1234 members
 check "the members are forgotten, and it is logged" \
 	log_has ks "group g1: [0-9]+ members forgotten \(clear group 1234 members\)"
+check "group member: ks member remove refused (needs root)" \
+	gv 1 "\"ks remove-member\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" ks member remove group 1234 10.99.0.2
+check "root: ks member remove of an address that is no member: exit 1" \
+	gv 1 "10\.99\.0\.2 is not a registered member of group 1234: nothing removed" \
+	"$GVPN" -S "$KS_SOCK" ks member remove group 1234 10.99.0.2
+check "ks member remove: a bad address is a usage error, nothing sent" \
+	gv 2 "invalid member address \"10\.99\.0\"" \
+	"$GVPN" -S "$KS_SOCK" ks member remove group 1234 10.99.0
+check "ks member remove of an unknown group: exit 1" \
+	gv 1 "no group 99 on this key server" \
+	"$GVPN" -S "$KS_SOCK" ks member remove group 99 10.99.0.2
 check "member: clear group ID members is a usage error naming the role" \
 	gv 2 "this gvpnd is not a key server" \
 	"$GVPN" -S "$GM_SOCK" clear group 1234 members
@@ -464,6 +476,37 @@ check "... the TEK lifetime is 1800 s" \
 check "... the member's group 77 is there" \
 	gv 0 "group 77 name m2" "$GVPN" -S "$B_SOCK" gm show group 77
 gvpnd_stop both
+
+# daemon log level LEVEL: the level now, in daemon show; debug lines
+# (the read-only commands' log) go and come back with it
+check "daemon show: log-level debug (the file's)" \
+	gv 0 "socket .* log-level debug$" "$GVPN" -S "$KS_SOCK" daemon show
+check "group member: daemon log level refused (needs root)" \
+	gv 1 "\"daemon log\" changes gvpnd's state and needs root" \
+	as_user 65534 "$GVPN" -S "$KS_SOCK" daemon log level info
+check "root: daemon log level notice" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon log level notice
+check "... logged, with the old level" \
+	log_has ks "log level notice \(was debug\), set by the control socket"
+check "-j daemon show: log_level notice" \
+	gv 0 '"log_level":"notice"' "$GVPN" -S "$KS_SOCK" -j daemon show
+"$GVPN" -S "$KS_SOCK" ks members group 4321 >/dev/null 2>&1
+check "root: daemon log level bad: exit 2, the valid levels listed" \
+	gv 2 "unknown log level \"verbose\": expected one of err, warning, notice, info, debug" \
+	"$GVPN" -S "$KS_SOCK" daemon log level verbose
+check "... and the level is unchanged" \
+	gv 0 "log-level notice$" "$GVPN" -S "$KS_SOCK" daemon show
+check "daemon log without level: usage error, nothing sent" \
+	gv 2 "expected \"daemon log level LEVEL\"" "$GVPN" -S "$KS_SOCK" daemon log debug
+check "root: daemon log level DEBUG (any case)" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon log level DEBUG
+"$GVPN" -S "$KS_SOCK" ks members group 4322 >/dev/null 2>&1
+check "at debug, read-only commands are logged again" \
+	log_has ks "control: uid 0 pid [0-9]+: ks members group 4322"
+check "at notice, they were not" \
+	bash -c "! grep -q 'ks members group 4321' '$T/ks.log'"
+check "member: daemon log level works without a key server role" \
+	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon log level info
 
 # (another UDP port: the control socket is what they would share)
 sed 's|listen = { port = 848; };|listen = { port = 849; };|' "$T/ks.conf" >"$T/ks2.conf"
