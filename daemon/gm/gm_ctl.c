@@ -52,11 +52,12 @@ static void print_secs(const char *key, const char *label, uint64_t at_ms,
 
 static const char *kek_alg_str(const struct gm_kek *k, char *b, size_t len)
 {
+	/* the names of gvpnd.conf and "ks show": aes128..aes256, 3des */
 	if (k->alg == GDOI_KEK_ALG_AES)
-		snprintf(b, len, "aes-%u-cbc",
+		snprintf(b, len, "aes%u",
 			 k->key_bits ? k->key_bits : (unsigned)k->key_len * 8);
 	else if (k->alg == GDOI_KEK_ALG_3DES)
-		snprintf(b, len, "3des-cbc");
+		snprintf(b, len, "3des");
 	else
 		snprintf(b, len, "%u", k->alg);
 	return b;
