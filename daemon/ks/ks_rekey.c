@@ -777,9 +777,13 @@ int ks_rekey_remove_member(struct ks *ks, struct ks_group *g,
 
 	if (!m)
 		return -ENOENT;
-	/* the round in progress skips it (send_batch looks members up) */
-	if (m->pending && g->rk && g->rk->npending)
-		g->rk->npending--;
+	/* the round in progress skips it (send_batch looks members up); if
+	 * it was the last one owing an ACK, the window closes as on that ACK */
+	if (m->pending && g->rk && g->rk->npending &&
+	    !--g->rk->npending && !g->rk->nq) {
+		g->rk->retx_left = 0;
+		g->rk->close_ms = ks->now_ms();
+	}
 	ks_member_remove(ks, gi, addr);
 	/* N changed: so did the unicast rekey time (RK-08) */
 	ks_rekey_kick(ks, g);

@@ -1012,6 +1012,28 @@ static char *ks_show(struct fixture *f, bool json)
 	return buf;
 }
 
+/* removing the last member that owed an ACK closes the push's window as
+ * its ACK would: heartbeats, held while a window is open, start again */
+static void test_remove_last_pending(void **state)
+{
+	struct fixture *f;
+	char *out;
+
+	(void)state;
+	f = start("lab-timers = true;", sa300,
+		  "heartbeat = 2; retransmissions = 3; retransmit-period = 4;");
+	reg(f, 0);
+	reg(f, 1);
+	assert_int_equal(ks_rekey_force(&f->ks, f->g, false, NULL), 0);
+	ack(f, &f->g->kek, 1, member_addr(0));
+	assert_int_equal(remove_member(f, false, "10.0.0.2", &out), 0);
+	free(out);
+	fake_now += 2500;
+	run_all(f);
+	assert_int_equal(f->g->push.heartbeats, 1);
+	stop(f);
+}
+
 /* "ks show" reports the last rekey push: SEQ, kind, ACKs still owed */
 static void test_show_last_rekey(void **state)
 {
@@ -1425,6 +1447,7 @@ int main(void)
 		cmocka_unit_test(test_resync_lab),
 		cmocka_unit_test(test_clear_members),
 		cmocka_unit_test(test_remove_member),
+		cmocka_unit_test(test_remove_last_pending),
 		cmocka_unit_test(test_show_last_rekey),
 		cmocka_unit_test(test_member_size),
 		cmocka_unit_test(test_reload_policy),
