@@ -80,7 +80,8 @@ static int run(int argc, char **argv)
 	if (argc < 1 || matches(argv[0], "show") || matches(argv[0], "list"))
 		return cli_ctl_group("ks", "show", argc ? argc - 1 : 0,
 				     argv + 1, true);
-	if (!strcmp(argv[0], "member"))
+	/* "member remove ..."; "member" alone stays short for "members" */
+	if (!strcmp(argv[0], "member") && argc > 1 && matches(argv[1], "remove"))
 		return member(argc - 1, argv + 1);
 	if (matches(argv[0], "members"))
 		return cli_ctl_group("ks", "members", argc - 1, argv + 1, true);
