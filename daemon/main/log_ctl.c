@@ -3,8 +3,8 @@
  * Copyright (C) 2026 The gvpn authors.
  *
  * "daemon log level LEVEL" (gvpn daemon log level LEVEL): gvpnd's log level
- * changed at runtime, until the next start (which takes log-level of
- * gvpnd.conf again, or -d). "daemon show" prints the level in force.
+ * changed at runtime, until the next start or reload (which take log-level
+ * of gvpnd.conf again, unless -d). "daemon show" prints the level in force.
  */
 
 #include <stdio.h>
@@ -30,9 +30,10 @@ int ctl_log_level(void *arg, int argc, char **argv, char *err,
 			 argv[3], LOG_LEVEL_NAMES);
 		return -2;
 	}
-	/* said at the more verbose of the two levels, so that it shows
-	 * whichever way the level goes */
-	log_set_level(level > old ? level : old);
+	/* said at notice or the more verbose of the two levels, so that it
+	 * shows whichever way the level goes (err <-> warning included) */
+	log_set_level(level > old ? (level > LOG_NOTICE ? level : LOG_NOTICE) :
+		      (old > LOG_NOTICE ? old : LOG_NOTICE));
 	log_notice("log level %s (was %s), set by the control socket",
 		   log_level_name(level), log_level_name(old));
 	log_set_level(level);

@@ -258,6 +258,9 @@ check "ks member remove: a bad address is a usage error, nothing sent" \
 check "ks member remove of an unknown group: exit 1" \
 	gv 1 "no group 99 on this key server" \
 	"$GVPN" -S "$KS_SOCK" ks member remove group 99 10.99.0.2
+check "ks member (no remove) is still short for ks members" \
+	gv 0 "^no members registered in group 1234$" \
+	"$GVPN" -S "$KS_SOCK" ks member group 1234
 check "member: clear group ID members is a usage error naming the role" \
 	gv 2 "this gvpnd is not a key server" \
 	"$GVPN" -S "$GM_SOCK" clear group 1234 members
@@ -505,6 +508,12 @@ check "at debug, read-only commands are logged again" \
 	log_has ks "control: uid 0 pid [0-9]+: ks members group 4322"
 check "at notice, they were not" \
 	bash -c "! grep -q 'ks members group 4321' '$T/ks.log'"
+check "root: daemon log level err" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon log level err
+check "root: daemon log level warning (both below notice)" \
+	gv 0 "" "$GVPN" -S "$KS_SOCK" daemon log level warning
+check "... logged all the same" \
+	log_has ks "log level warning \(was err\), set by the control socket"
 check "member: daemon log level works without a key server role" \
 	gv 0 "" "$GVPN" -S "$GM_SOCK" daemon log level info
 
