@@ -56,7 +56,7 @@ void gm_print_detail(const struct gm_group *grp)
 	for (i = 0; i < c->nservers; i++) {
 		open_json_object(NULL);
 		print_indent(4);
-		print_string(PRINT_ANY, "address", "server",
+		print_string(PRINT_ANY, "server", "server",
 			     inet_ntop(AF_INET, &c->servers[i]->addr, a,
 				       sizeof(a)));
 		print_string(PRINT_ANY, "peer", "peer", c->servers[i]->name);

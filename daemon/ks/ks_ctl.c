@@ -197,7 +197,7 @@ static int cmd_remove_member(void *arg, int argc, char **argv, char *err,
 		snprintf(hint, sizeof(hint), "%s", p);
 	open_json_object(NULL);
 	print_schema_version();
-	print_string(PRINT_ANY, "address", "member", ip);
+	print_string(PRINT_ANY, "member", "member", ip);
 	print_string(PRINT_FP, NULL, NULL, "removed from");
 	print_uint(PRINT_ANY, "group", "group", g->c->id);
 	print_string(PRINT_ANY, "name", "name", g->c->name);

@@ -432,7 +432,7 @@ static void test_reuse(void **state)
 	assert_non_null(strstr(out, ck));
 	out = gm_show_detail(true, &status);
 	assert_int_equal(status, 0);
-	assert_non_null(strstr(out, "\"servers\":[{\"address\":\"10.0.0.1\",\"peer\":\"ks\",\"in_use\":true}],\"phase1\":{\"peer\":\"10.0.0.1:848\",\"peer_name\":\"ks\",\"role\":\"initiator\",\"state\":\"established\""));
+	assert_non_null(strstr(out, "\"servers\":[{\"server\":\"10.0.0.1\",\"peer\":\"ks\",\"in_use\":true}],\"phase1\":{\"peer\":\"10.0.0.1:848\",\"peer_name\":\"ks\",\"role\":\"initiator\",\"state\":\"established\""));
 	/* not registered any more, the SA gone: phase1 null */
 	groups[0].state = GM_IDLE;
 	groups[0].cur_server = -1;

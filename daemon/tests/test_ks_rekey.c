@@ -991,7 +991,7 @@ static void test_remove_member(void **state)
 	assert_int_equal(f->g->nmembers, 2);
 	/* JSON: the facts and the hint */
 	assert_int_equal(remove_member(f, true, "10.0.0.3", &out), 0);
-	assert_non_null(strstr(out, "{\"schema_version\":1,\"address\":\"10.0.0.3\",\"group\":1,\"name\":"));
+	assert_non_null(strstr(out, "{\"schema_version\":1,\"member\":\"10.0.0.3\",\"group\":1,\"name\":"));
 	assert_non_null(strstr(out, "\"hint\":\"it gets no further unicast rekeys"));
 	free(out);
 	assert_int_equal(f->g->nmembers, 1);
