@@ -167,6 +167,7 @@ void conf_warn_unused(struct cctx *c, const config_setting_t *root)
 struct lex {
 	char hint[200];
 	unsigned line;		/* of the first finding; 0: none */
+	unsigned err_line;	/* libconfig's syntax error */
 	char open[64];		/* brackets open, and their lines */
 	unsigned open_line[64];
 	unsigned depth;
@@ -225,22 +226,22 @@ static void lex_file(const char *t, struct lex *x)
 			continue;
 		}
 		if (ch == '"') {
-			/* libconfig lets a string run over lines; no one
-			 * writes one that way */
+			/* libconfig lets a string run over lines: only one
+			 * that spans the error's line is suspect */
 			sline = line;
 			for (t++; *t && *t != '"'; t++) {
 				if (*t == '\\' && t[1])
 					t++;
-				if (*t == '\n') {
-					line++;
-					found(x, sline, "the string opened on line %u is not closed on that line: a '\"' is missing",
-					      sline);
-				}
+				line += *t == '\n';
 			}
 			if (!*t)
 				found(x, sline, "the string opened on line %u is never closed: a '\"' is missing",
 				      sline);
-			else
+			else if (line > sline && x->err_line >= sline &&
+				 x->err_line <= line)
+				found(x, sline, "the string opened on line %u is not closed on that line: a '\"' is missing",
+				      sline);
+			if (*t)
 				t++;
 			last = '"';
 			continue;
@@ -317,7 +318,20 @@ static void lex_line(const char *s, unsigned line, struct lex *x)
 			return;
 		}
 	}
-	for (p = s; (p = strpbrk(p, "=:")); p++) {
+	for (p = s; *p; p++) {
+		/* what is quoted or commented out is no setting */
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (*p == '#' || (*p == '/' && (p[1] == '/' || p[1] == '*')))
+			break;
+		if (*p != '=' && *p != ':')
+			continue;
 		for (v = p + 1; *v == ' ' || *v == '\t'; v++)
 			;
 		if (isdigit((unsigned char)*v)) {
@@ -347,7 +361,7 @@ static void lex_line(const char *s, unsigned line, struct lex *x)
 
 void conf_syntax_hint(const char *path, unsigned line, char *hint, size_t len)
 {
-	struct lex x = { .line = 0 };
+	struct lex x = { .err_line = line };
 	char *text, *s, *e;
 	size_t n = 0, cap = 1 << 20;
 	unsigned i;

@@ -51,7 +51,13 @@ static void test_strings(void **state)
 	(void)state;
 	/* the error comes at the end of the file: the hint names line 1 */
 	assert_string_equal(hint_for("a = \"x;\nb = 1;\nc = 2;\n"),
+			    "the string opened on line 1 is never closed: a '\"' is missing");
+	/* a string over lines that spans the error: its quote is suspect */
+	assert_string_equal(hint_for("a = \"x;\nb = @;\nc = \"2\";\n"),
 			    "the string opened on line 1 is not closed on that line: a '\"' is missing");
+	/* one that libconfig read whole is no suspect for a later error */
+	assert_string_equal(hint_for("a = \"x\ny\";\nb = [ 1 };\n"),
+			    "'}' on line 3, but the '[' of line 3 is still open: ']' expected first");
 	/* an escaped quote does not close a string; a '#' in one is no
 	 * comment, and brackets in comments and strings do not count */
 	assert_string_equal(hint_for("a = \"x\\\"#{\"; # } ( \"\nb = {\n"),
@@ -82,6 +88,9 @@ static void test_line(void **state)
 			    "a number takes '.' for its decimals, not ','");
 	/* true and false need no quotes: no hint from them */
 	assert_string_equal(hint_for("a = true; b = = 1;\n"), "");
+	/* '=' and ':' in strings and comments are no settings */
+	assert_string_equal(hint_for("remote-id = \"CN=ks1\" x;\n"), "");
+	assert_string_equal(hint_for("a = @; # default: info\n"), "");
 	/* nothing clearly wrong in the text: no guess */
 	assert_string_equal(hint_for("a = @;\n"), "");
 }
