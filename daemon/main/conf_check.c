@@ -122,7 +122,7 @@ static void unused_ks(struct cctx *c, const config_setting_t *root)
 				gc->sa[p->sa].t.enc->transform);
 		}
 		if (s && !counter)
-			cf_warn(c, s, "group '%s': 'sender-id-bits' has no effect: no permit policy uses a counter-mode (AES-GCM) ipsec-sa, and only those get Sender IDs",
+			cf_warn(c, s, "group '%s': 'sender-id-bits' has no effect yet: no permit policy uses a counter-mode (AES-GCM) ipsec-sa, and only those get Sender IDs (it is fixed at start: a reload that adds one keeps this value)",
 				gc->name);
 		for (unsigned j = 0; j < gc->nsa; j++)
 			if (!used[j])

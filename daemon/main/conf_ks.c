@@ -72,6 +72,9 @@ static const struct cf_name_val sig_hashes[] = {
 	{ "sha", GDOI_SIG_HASH_SHA1, 0 }, { "sha-256", GDOI_SIG_HASH_SHA256, 0 },
 	{ "sha-384", GDOI_SIG_HASH_SHA384, 0 },
 	{ "sha-512", GDOI_SIG_HASH_SHA512, 0 },
+	{ "sha2_256", GDOI_SIG_HASH_SHA256, 0 },
+	{ "sha2_384", GDOI_SIG_HASH_SHA384, 0 },
+	{ "sha2_512", GDOI_SIG_HASH_SHA512, 0 },
 	{ NULL, 0, 0 },
 };
 

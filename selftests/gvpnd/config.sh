@@ -291,7 +291,7 @@ sed "s|/etc/gvpn/psk/group1234.psk|$T/psk|; s|/etc/gvpn/rekey.pem|$PKI/ks.key|" 
 noeffect "sender-id-bits without an AES-GCM ipsec-sa" "$T/ks0.conf" \
 	's|"aes-gcm-128";|"aes-cbc-128";|; s|integrity = "none";|integrity = "hmac-sha256";|' \
 	'sender-id-bits' \
-	"group 'GETVPN': 'sender-id-bits' has no effect: no permit policy uses a counter-mode (AES-GCM) ipsec-sa"
+	"group 'GETVPN': 'sender-id-bits' has no effect yet: no permit policy uses a counter-mode (AES-GCM) ipsec-sa"
 noeffect "an ipsec-sa no permit policy uses" "$T/ks0.conf" \
 	's|ipsec-sa = ( {|ipsec-sa = ( { name = "spare"; encryption = "aes-gcm-256"; }, {|' \
 	'name = "spare"' \
@@ -361,6 +361,8 @@ alias_ok "TEK aliases, Juniper: aes-256-gcm" "$T/ks0.conf" \
 alias_ok "KEK aliases: \"aes 256\" (Cisco), sha-256" "$T/ks0.conf" \
 	's|encryption = "aes256";|encryption = "aes 256";|; s|signature-hash = "sha256";|signature-hash = "sha-256";|' \
 	'"sha-256"'
+alias_ok "KEK signature-hash alias sha2_384 (strongSwan's)" "$T/ks0.conf" \
+	's|signature-hash = "sha256";|signature-hash = "sha2_384";|' '"sha2_384"'
 alias_ok "member transforms, aliases: aes-128-gcm, aes-256-cbc/hmac-sha-256-128" "$T/gm0.conf" \
 	's|^\t\ttransforms = \[.*|\t\ttransforms = [ "aes-128-gcm", "aes-256-cbc/hmac-sha-256-128",|' \
 	'"aes-256-cbc/hmac-sha-256-128"'
