@@ -230,6 +230,11 @@ static void pulled(void *arg, struct ike_sa *sa, int err,
 	char w[200], a[INET_ADDRSTRLEN];
 	struct gm_plan *p;
 
+	if (grp->left) {
+		/* its last callback: nothing names it any more */
+		gm_left_free(grp);
+		return;
+	}
 	if (grp->state != GM_PULL || grp->sa != sa)
 		return;
 	grp->sa = NULL;
@@ -507,15 +512,37 @@ static void group_stop(struct gm_group *grp)
 	OPENSSL_cleanse(&grp->kek, sizeof(grp->kek));
 }
 
-void gm_group_leave(struct gm_group *grp)
+struct ike_sa *gm_try_abandon(struct gm_group *grp)
 {
-	/* a try under way: its callbacks find the group idle and stop */
-	if (grp->state == GM_PHASE1 && grp->sa && grp->sa->done_arg == grp)
-		grp->sa->done = NULL;
+	struct ike_sa *sa = grp->sa;
+
+	/* Phase 1: its done callback goes; a pull's finds the group idle
+	 * (or left) and stops */
+	if (grp->state == GM_PHASE1 && sa && sa->done_arg == grp)
+		sa->done = NULL;
 	grp->state = GM_IDLE;
 	grp->sa = NULL;
+	return sa;
+}
+
+void gm_group_leave(struct gm_group *grp)
+{
+	gm_try_abandon(grp);
 	grp->left = true;
 	group_stop(grp);
+}
+
+void gm_left_free(struct gm_group *grp)
+{
+	struct gm_ctx *gm = grp->gm;
+
+	for (unsigned i = 0; i < gm->nleft; i++)
+		if (gm->left[i] == grp) {
+			gm->left[i] = gm->left[--gm->nleft];
+			break;
+		}
+	free((void *)grp->c);
+	free(grp);
 }
 
 int gm_init(struct gm_ctx *gm, const struct gm_conf *conf,

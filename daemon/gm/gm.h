@@ -305,9 +305,9 @@ struct gm_ctx {
 	unsigned ngroups;
 	struct gm_group **groups;
 	unsigned long push_unknown;	/* pushes naming no group's KEK */
-	/* groups a reload removed: kept (with a copy of their
-	 * configuration) until gm_fini(), as callbacks of a try under way
-	 * may still name them */
+	/* groups a reload removed during a GROUPKEY-PULL: kept (with a
+	 * copy of their configuration) until the pull's callback, which
+	 * still names them, ends (gm_left_free()); others are freed at once */
 	unsigned nleft;
 	struct gm_group **left;
 };
@@ -323,6 +323,12 @@ void gm_group_start(struct gm_group *grp);
 /* Stops everything of grp (timers, push state, a try under way); its
  * kernel group is the caller's (gm_k_teardown()) */
 void gm_group_leave(struct gm_group *grp);
+/* Ends the try under way (Phase 1 or pull) without a word: the group is
+ * idle, nothing of the try calls it back but a pull's callback, which
+ * stops. Returns the try's Phase 1 SA (the caller's to delete), or NULL */
+struct ike_sa *gm_try_abandon(struct gm_group *grp);
+/* Frees a left group (in gm->left) and the copy of its configuration */
+void gm_left_free(struct gm_group *grp);
 /* Register now (control "gm register", "clear group") */
 int gm_register_now(struct gm_group *grp, bool clear, char *err,
 		    size_t len);
@@ -330,6 +336,9 @@ struct gm_group *gm_group_find(struct gm_ctx *gm, uint16_t id);
 const char *gm_state_name(enum gm_state s);
 
 /* gm_kernel.c */
+/* Unit tests: when set, every gvpn.ko request goes to it instead of the
+ * netlink socket (0 or a negative errno, as gvpn.ko would answer) */
+extern int (*gm_k_request_hook)(uint8_t cmd, const void *obj);
 int gm_k_open(struct gm_ctx *gm);
 void gm_k_close(struct gm_ctx *gm);
 /* Group, devices, local rules, fail mode: before registration */
@@ -346,8 +355,10 @@ void gm_k_gc(struct gm_group *grp);
 /* Deletes the group from gvpn.ko: its devices, policies and SAs */
 int gm_k_teardown(struct gm_group *grp, char *err, size_t len);
 /* The group's settings (df-bit, fail mode, passive, legacy-iv) and its
- * local and fail rules from grp->c, replacing those of old, SAs and
- * downloaded policies untouched (reload) */
+ * local and fail rules from grp->c, replacing those of old (a changed
+ * rule gvpn.ko refuses: the old one put back), passive set on each SA
+ * installed too; downloaded policies untouched (reload). 0, or the first
+ * error with err: the rest applied */
 int gm_k_reconf(struct gm_group *grp, const struct gm_group_conf *old,
 		char *err, size_t len);
 /* Drops every downloaded policy and SA of the group */

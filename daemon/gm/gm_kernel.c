@@ -25,6 +25,8 @@
 #include "gm.h"
 #include "util.h"
 
+int (*gm_k_request_hook)(uint8_t cmd, const void *obj);
+
 static int k_do(struct gm_group *grp, uint8_t cmd, const void *obj,
 		char *err, size_t len)
 {
@@ -33,6 +35,12 @@ static int k_do(struct gm_group *grp, uint8_t cmd, const void *obj,
 	struct nlmsghdr *nlh;
 	int ret;
 
+	if (gm_k_request_hook) {
+		ret = gm_k_request_hook(cmd, obj);
+		if (ret)
+			snprintf(err, len, "%s", strerror(-ret));
+		return ret;
+	}
 	if (!gs) {
 		snprintf(err, len, "gvpn.ko is not reachable");
 		return -ENOENT;
@@ -601,6 +609,24 @@ int gm_k_reconf(struct gm_group *grp, const struct gm_group_conf *old,
 		if (ret)
 			snprintf(err, len, "group settings: %s", e);
 	}
+	/* passive is each SA's too (set when installed): the SAs installed
+	 * take the new value now, not at their rekey */
+	for (i = 0; old->passive != gc->passive && i < grp->nsa; i++) {
+		struct gvpn_sa sa = {
+			.present = GVPN_BIT(GVPN_A_SA_GROUP_ID) |
+				   GVPN_BIT(GVPN_A_SA_SPI) |
+				   GVPN_BIT(GVPN_A_SA_PASSIVE),
+			.group_id = gc->id, .spi = grp->sas[i].spi,
+			.passive = gc->passive,
+		};
+
+		r = k_do(grp, GVPN_CMD_SA_SET, &sa, e, sizeof(e));
+		if (r && r != -ENOENT && !ret) {
+			ret = r;
+			snprintf(err, len, "passive on SA 0x%08x: %s",
+				 grp->sas[i].spi, e);
+		}
+	}
 	/* rules that went or changed, then the new and changed ones: a
 	 * changed rule is missing for as long as two requests take */
 	for (i = 0; i < on; i++) {
@@ -621,11 +647,19 @@ int gm_k_reconf(struct gm_group *grp, const struct gm_group_conf *old,
 		if (o && same_policy(o, &np[i]))
 			continue;
 		r = k_do(grp, GVPN_CMD_POLICY_NEW, &np[i], e, sizeof(e));
-		if (r && !ret) {
+		if (!r)
+			continue;
+		if (!ret) {
 			ret = r;
-			snprintf(err, len, "%s rule (policy %u): %s",
-				 gvpn_origin_name(np[i].origin), np[i].id, e);
+			snprintf(err, len, "%s rule (policy %u): %s%s",
+				 gvpn_origin_name(np[i].origin), np[i].id, e,
+				 o ? " (the old rule put back)" : "");
 		}
+		/* a changed rule: the old one again rather than none */
+		if (o && k_do(grp, GVPN_CMD_POLICY_NEW, o, e, sizeof(e)))
+			log_err("group %s: putting %s rule (policy %u) back: %s",
+				gc->name, gvpn_origin_name(o->origin), o->id,
+				e);
 	}
 	/* armed now only if no keys came yet, as at start */
 	if (gc->fail_mode == GVPN_FAIL_CLOSE && gc->fail_close_activate &&

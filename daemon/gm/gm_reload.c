@@ -12,15 +12,20 @@
  *                      each server and its fail rule are replaced in
  *                      gvpn.ko now. A member registered with a server that
  *                      is no longer listed registers again now, with the
- *                      new list, its SAs staying installed meanwhile
+ *                      new list, its SAs staying installed meanwhile.
+ *                      A try under way with a server no longer listed is
+ *                      abandoned (its Phase 1 SA deleted) and a new one
+ *                      starts now with the new list
  *   register-retries, register-interval
  *                      from the next try
  *   df-bit, fail-mode, passive, legacy-iv
- *                      set on the kernel group now (GVPN_CMD_GROUP_SET)
+ *                      set on the kernel group now (GVPN_CMD_GROUP_SET);
+ *                      passive on each SA installed too (GVPN_CMD_SA_SET)
  *   fail-close-activate
  *                      armed now if the group has no SAs yet, as at start
  *   deny, fail-open    the kernel's local and fail rules replaced now
- *                      (the ones that changed only)
+ *                      (the ones that changed only; a new one gvpn.ko
+ *                      refuses: the old one put back, reported)
  *   scope, transforms  from the next registration or rekey: what is
  *                      installed stays until then
  *   heartbeat-threshold
@@ -33,7 +38,8 @@
  *   a group added      set up in gvpn.ko and registers now
  *   a group removed    left: its try under way abandoned, its kernel
  *                      group (devices, policies, SAs) deleted, as
- *                      "gvpn group del" would
+ *                      "gvpn group del" would; freed at once, or when
+ *                      the callback of its pull under way ends
  *
  * Refused, nothing changed, "restart gvpnd" in the reason: a group's
  * interfaces or identity (identity, address) changed, or member groups in
@@ -156,34 +162,61 @@ void gm_reload_servers(struct gm_group *grp, const struct gm_group_conf *o,
 static void group_left(struct gm_ctx *gm, struct gm_group *grp,
 		       struct gm_group_conf *c)
 {
+	bool pull = grp->state == GM_PULL, p1 = grp->state == GM_PHASE1;
+	struct ike_sa *sa = grp->sa;
 	char e[300];
 
 	log_notice("%%GDOI-5-GM_CLEAR_REGISTER: Config: GM cleared gdoi configuration for the group %s (removed from the configuration)",
 		   grp->c->name);
 	gm_group_leave(grp);
+	/* its own negotiation, which nothing else waits for */
+	if (p1 && sa)
+		ike_sa_delete_soon(sa, "its member group was removed from the configuration");
 	if (grp->kernel_ok && gm_k_teardown(grp, e, sizeof(e)))
 		log_warn("group %s: deleting it from gvpn.ko: %s",
 			 grp->c->name, e);
 	grp->kernel_ok = false;
-	/* its callbacks read the name and the transforms, nothing else */
+	/* its pull's callbacks read the name and the transforms, nothing
+	 * else; without a pull nothing names it any more */
 	*c = *grp->c;
 	c->nservers = c->ndeny = c->nscope = 0;
 	c->deny = c->scope = NULL;
 	grp->c = c;
 	gm->left[gm->nleft++] = grp;
+	if (!pull)
+		gm_left_free(grp);
 }
 
-static void group_changed(struct gm_group *grp, const struct gm_group_conf *n)
+/* Returns 1 if gvpn.ko did not take all of it (logged), else 0; *dead: the
+ * Phase 1 SA of a try abandoned (its server no longer listed), or NULL */
+static unsigned group_changed(struct gm_group *grp,
+			      const struct gm_group_conf *n,
+			      struct ike_sa **dead)
 {
 	const struct gm_group_conf *o = grp->c;
 	bool cur_gone, hb = o->hb_threshold != n->hb_threshold;
+	bool trying = grp->state == GM_PHASE1 || grp->state == GM_PULL;
+	const struct ike_peer *tried = trying ? o->servers[grp->fo.server] :
+						NULL;
+	unsigned warn = 0;
 	char e[300];
 
+	*dead = NULL;
 	gm_reload_servers(grp, o, n, &cur_gone);
 	grp->c = n;
-	if (grp->kernel_ok && gm_k_reconf(grp, o, e, sizeof(e)))
+	if (tried && gm_server_index(n, tried) < 0) {
+		/* it would end registered with a server not listed */
+		log_notice("group %s: KS \"%s\" is no longer in 'servers': its registration under way abandoned, registering again with the new list",
+			   n->name, tried->name);
+		*dead = gm_try_abandon(grp);
+		ev_timer_del(&grp->timer);
+		ev_timer_add(&grp->timer, 0);
+	}
+	if (grp->kernel_ok && gm_k_reconf(grp, o, e, sizeof(e))) {
 		log_err("group %s: reload: gvpn.ko: %s (the rest applied)",
 			n->name, e);
+		warn = 1;
+	}
 	if (hb)
 		gm_push_hb_reconf(grp);
 	if (strcmp(o->name, n->name))
@@ -195,6 +228,17 @@ static void group_changed(struct gm_group *grp, const struct gm_group_conf *n)
 		if (gm_register_now(grp, false, e, sizeof(e)))
 			log_warn("group %s: %s", n->name, e);
 	}
+	return warn;
+}
+
+/* pc is a server of one of gm's groups (by name and address: the peers
+ * were replaced by the reload) */
+static bool listed(const struct gm_ctx *gm, const struct ike_peer *pc)
+{
+	for (unsigned i = 0; i < gm->ngroups; i++)
+		if (gm_server_index(gm->groups[i]->c, pc) >= 0)
+			return true;
+	return false;
 }
 
 void gm_reload_abort(struct gm_reload_prep *p)
@@ -206,6 +250,7 @@ void gm_reload_abort(struct gm_reload_prep *p)
 	free(p->fresh);
 	free(p->groups);
 	free(p->left_c);
+	free(p->dead);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -225,10 +270,11 @@ int gm_reload_prepare(struct gm_ctx *gm, const struct gm_conf *nc,
 	p->groups = calloc(nc->ngroups + 1, sizeof(*p->groups));
 	p->fresh = calloc(nc->ngroups + 1, sizeof(*p->fresh));
 	p->left_c = calloc(nleaving + 1, sizeof(*p->left_c));
+	p->dead = calloc(nc->ngroups + 1, sizeof(*p->dead));
 	l = realloc(gm->left, (gm->nleft + nleaving + 1) * sizeof(*l));
 	if (l)
 		gm->left = l;	/* room only: nothing changes */
-	if (!p->groups || !p->fresh || !p->left_c || !l)
+	if (!p->groups || !p->fresh || !p->left_c || !p->dead || !l)
 		goto nomem;
 	for (; p->nleft_c < nleaving; p->nleft_c++) {
 		p->left_c[p->nleft_c] = malloc(sizeof(**p->left_c));
@@ -250,10 +296,10 @@ nomem:
 	return -ENOMEM;
 }
 
-void gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
-		      struct gm_reload_prep *p)
+unsigned gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
+			  struct gm_reload_prep *p)
 {
-	unsigned i, j, k = 0;
+	unsigned i, j, k = 0, warn = 0;
 
 	/* removed groups go first: an added group may take their devices */
 	for (i = 0; i < gm->ngroups; i++)
@@ -263,7 +309,8 @@ void gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
 		struct gm_group *grp = gm_group_find(gm, nc->groups[i].id);
 
 		if (grp && !grp->left)
-			group_changed(grp, &nc->groups[i]);
+			warn += group_changed(grp, &nc->groups[i],
+					      &p->dead[i]);
 		else
 			grp = p->fresh[j++];
 		p->groups[i] = grp;
@@ -280,9 +327,24 @@ void gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
 		gm_group_start(p->fresh[i]);
 	}
 	free(p->fresh);
+	/* the Phase 1 SAs of the tries abandoned: a negotiation was the
+	 * try's own; an established SA goes unless a group still lists its
+	 * server (gm_p1_gc() then decides, as for any) */
+	for (i = 0; i < nc->ngroups; i++) {
+		struct ike_sa *sa = p->dead[i];
+
+		if (sa && (sa->state != IKE_ESTABLISHED ||
+			   !listed(gm, sa->pc)))
+			ike_sa_delete_soon(sa, "the registration over it was abandoned: its key server is no longer listed");
+	}
+	free(p->dead);
 	memset(p, 0, sizeof(*p));
 	/* Phase 1 SAs with servers no group has now */
 	gm_p1_gc(gm);
+	if (warn)
+		log_err("reload: %u member group(s) not fully applied in gvpn.ko (see above): the rest of the configuration applied",
+			warn);
+	return warn;
 }
 
 int gm_reload(struct gm_ctx *gm, const struct gm_conf *nc, char *why,
@@ -291,7 +353,9 @@ int gm_reload(struct gm_ctx *gm, const struct gm_conf *nc, char *why,
 	struct gm_reload_prep p;
 	int err = gm_reload_prepare(gm, nc, &p, why, whylen);
 
-	if (!err)
-		gm_reload_commit(gm, nc, &p);
+	if (!err && gm_reload_commit(gm, nc, &p)) {
+		snprintf(why, whylen, "member groups not fully applied in gvpn.ko (logged)");
+		err = -EIO;
+	}
 	return err;
 }

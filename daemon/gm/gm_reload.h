@@ -31,6 +31,7 @@ struct gm_reload_prep {
 	unsigned nfresh;
 	struct gm_group_conf **left_c;	/* for the groups that leave */
 	unsigned nleft_c;
+	struct ike_sa **dead;		/* Phase 1 SAs of tries abandoned */
 };
 
 /*
@@ -43,12 +44,15 @@ int gm_reload_prepare(struct gm_ctx *gm, const struct gm_conf *nc,
 /*
  * Applies nc. Its groups are the member's from then on: the caller keeps
  * them and points gm->conf at where they end up. Its servers are the
- * peers the IKE context uses from then on.
+ * peers the IKE context uses from then on. Returns how many groups gvpn.ko
+ * did not take all of (each logged, the rest applied; a changed rule it
+ * refused keeps the old one): 0 when everything applied.
  */
-void gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
+unsigned gm_reload_commit(struct gm_ctx *gm, const struct gm_conf *nc,
 		      struct gm_reload_prep *p);
 void gm_reload_abort(struct gm_reload_prep *p);
-/* Both: 0, or an error with why, nothing changed */
+/* Both: 0, or an error with why, nothing changed; -EIO with why: applied,
+ * but gvpn.ko did not take all of it (gm_reload_commit() > 0) */
 int gm_reload(struct gm_ctx *gm, const struct gm_conf *nc, char *why,
 	      size_t whylen);
 

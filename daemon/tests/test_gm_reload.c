@@ -8,7 +8,9 @@
  * group keeps its registration, SAs, KEK and timer and takes the new
  * settings, its current server and failover position follow the new
  * server list, a removed group is left and stops, nothing re-registers.
- * Fake clock (ev_clock_set).
+ * With a fake gvpn.ko (gm_k_request_hook, groups kernel_ok): passive set
+ * on each installed SA, a refused rule put back and reported, a try under
+ * way with a server no longer listed abandoned. Fake clock (ev_clock_set).
  */
 
 #include <stdarg.h>
@@ -285,9 +287,252 @@ static void test_apply(void **state)
 	load(PEERS, &o);
 	assert_int_equal(gm_reload(&gm, &o.gm, why, sizeof(why)), 0);
 	assert_int_equal(gm.ngroups, 0);
-	assert_int_equal(gm.nleft, 2);
-	assert_false(ev_timer_armed(&g1->timer));
-	assert_false(g1->kek.present);
+	/* g1 had no try under way: freed at once (valgrind/ASan see it),
+	 * g2 waits for its pull's callback */
+	assert_int_equal(gm.nleft, 1);
+	assert_ptr_equal(gm.left[0], g2);
+	gm_fini(&gm);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+/* gvpn.ko as the member's requests reach it (gm_k_request_hook) */
+struct kreq {
+	uint8_t cmd;
+	struct gvpn_policy pol;		/* POLICY_NEW, POLICY_DEL */
+	struct gvpn_sa sa;		/* SA_SET */
+};
+static struct kreq kreqs[64];
+static unsigned nkreqs;
+static uint32_t kfail_policy;		/* POLICY_NEW of it fails, once */
+
+static int kernel(uint8_t cmd, const void *obj)
+{
+	struct kreq *r = &kreqs[nkreqs < 64 ? nkreqs++ : 63];
+
+	memset(r, 0, sizeof(*r));
+	r->cmd = cmd;
+	if (cmd == GVPN_CMD_POLICY_NEW || cmd == GVPN_CMD_POLICY_DEL)
+		r->pol = *(const struct gvpn_policy *)obj;
+	if (cmd == GVPN_CMD_SA_SET)
+		r->sa = *(const struct gvpn_sa *)obj;
+	if (cmd == GVPN_CMD_POLICY_NEW && kfail_policy &&
+	    r->pol.id == kfail_policy) {
+		kfail_policy = 0;
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* a member running the groups of o (no first tries: they would reach
+ * gvpn.ko), every group set up in gvpn.ko */
+static void member(struct gm_ctx *gm, struct ike_ctx *ike,
+		   struct gdoi_ctx *gdoi, struct gvpnd_conf *o)
+{
+	memset(ike, 0, sizeof(*ike));
+	memset(gdoi, 0, sizeof(*gdoi));
+	memset(gm, 0, sizeof(*gm));
+	gm->conf = &o->gm;
+	gm->ike = ike;
+	gm->gdoi = gdoi;
+	gm->groups = calloc(o->gm.ngroups + 1, sizeof(*gm->groups));
+	assert_non_null(gm->groups);
+	for (unsigned i = 0; i < o->gm.ngroups; i++) {
+		gm->groups[i] = gm_group_new(gm, &o->gm.groups[i]);
+		assert_non_null(gm->groups[i]);
+		gm->groups[i]->kernel_ok = true;
+	}
+	gm->ngroups = o->gm.ngroups;
+	gm_push_init(gm);
+	nkreqs = 0;
+	kfail_policy = 0;
+	gm_k_request_hook = kernel;
+}
+
+static unsigned commit(struct gm_ctx *gm, const struct gvpnd_conf *n)
+{
+	struct gm_reload_prep p;
+	char why[512] = "";
+
+	assert_int_equal(gm_reload_prepare(gm, &n->gm, &p, why, sizeof(why)),
+			 0);
+	return gm_reload_commit(gm, &n->gm, &p);
+}
+
+/* passive on or off: the group and every SA installed take it now */
+static void test_passive_sas(void **state)
+{
+	struct gvpnd_conf o, n;
+	struct ike_ctx ike;
+	struct gdoi_ctx gdoi;
+	struct gm_ctx gm;
+	struct gm_group *g1;
+	unsigned i, sets = 0, groups = 0;
+
+	(void)state;
+	load(base, &o);
+	load(PEERS "member = { groups = ( " G1("\"ks2\", \"ks1\"",
+					       "passive = true;")
+	     ", " G2("") " ); };\n", &n);
+	member(&gm, &ike, &gdoi, &o);
+	g1 = gm.groups[0];
+	g1->state = GM_REGISTERED;
+	g1->nsa = 2;
+	g1->sas[0].spi = 0x1111;
+	g1->sas[1].spi = 0x2222;
+
+	assert_int_equal(commit(&gm, &n), 0);
+	for (i = 0; i < nkreqs; i++) {
+		groups += kreqs[i].cmd == GVPN_CMD_GROUP_SET;
+		if (kreqs[i].cmd != GVPN_CMD_SA_SET)
+			continue;
+		assert_true(kreqs[i].sa.present &
+			    GVPN_BIT(GVPN_A_SA_PASSIVE));
+		assert_int_equal(kreqs[i].sa.passive, 1);
+		assert_int_equal(kreqs[i].sa.group_id, 1);
+		assert_int_equal(kreqs[i].sa.spi, sets ? 0x2222 : 0x1111);
+		/* nothing else of the SA changes */
+		assert_false(kreqs[i].sa.present &
+			     GVPN_BIT(GVPN_A_SA_DEACTIVATE_IN_MS));
+		sets++;
+	}
+	assert_int_equal(groups, 1);
+	assert_int_equal(sets, 2);
+
+	/* and off again */
+	nkreqs = 0;
+	assert_int_equal(commit(&gm, &o), 0);
+	for (i = 0, sets = 0; i < nkreqs; i++)
+		if (kreqs[i].cmd == GVPN_CMD_SA_SET) {
+			assert_int_equal(kreqs[i].sa.passive, 0);
+			sets++;
+		}
+	assert_int_equal(sets, 2);
+	gm_k_request_hook = NULL;
+	gm_fini(&gm);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+/* a changed deny rule gvpn.ko refuses: the old one back, reported */
+static void test_rule_refused(void **state)
+{
+	struct gvpnd_conf o, n;
+	struct ike_ctx ike;
+	struct gdoi_ctx gdoi;
+	struct gm_ctx gm;
+	unsigned i, news = 0;
+	bool back = false;
+
+	(void)state;
+	load(PEERS "member = { groups = ( " G1("\"ks2\", \"ks1\"",
+		  "deny = ( { protocol = \"tcp\"; destination-port = \"22\"; } );")
+	     " ); };\n", &o);
+	load(PEERS "member = { groups = ( " G1("\"ks2\", \"ks1\"",
+		  "deny = ( { protocol = \"tcp\"; destination-port = \"23\"; } );")
+	     " ); };\n", &n);
+	member(&gm, &ike, &gdoi, &o);
+	kfail_policy = GM_POLICY_LOCAL_BASE;
+
+	assert_int_equal(commit(&gm, &n), 1);
+	for (i = 0; i < nkreqs; i++) {
+		if (kreqs[i].cmd != GVPN_CMD_POLICY_NEW ||
+		    kreqs[i].pol.id != GM_POLICY_LOCAL_BASE)
+			continue;
+		news++;
+		if (kreqs[i].pol.dport_min == 22)
+			back = true;
+	}
+	/* the new rule (refused), then the old one again */
+	assert_int_equal(news, 2);
+	assert_true(back);
+
+	/* gm_reload() says so */
+	{
+		char why[512] = "";
+
+		kfail_policy = GM_POLICY_LOCAL_BASE;
+		assert_int_equal(gm_reload(&gm, &o.gm, why, sizeof(why)),
+				 -EIO);
+		assert_non_null(strstr(why, "not fully applied"));
+	}
+	gm_k_request_hook = NULL;
+	gm_fini(&gm);
+	conf_free(&n);
+	conf_free(&o);
+}
+
+static void no_done(struct ike_sa *sa, int err, void *arg)
+{
+	(void)sa;
+	(void)err;
+	(void)arg;
+	fail_msg("the abandoned try's Phase 1 called back");
+}
+
+/* a try under way with a server the reload removed: abandoned, its Phase 1
+ * SA deleted, a new try with the new list at once */
+static void test_try_server_gone(void **state)
+{
+	struct gvpnd_conf o, n;
+	struct ike_ctx ike;
+	struct gdoi_ctx gdoi;
+	struct gm_ctx gm;
+	struct gm_group *g1;
+	struct ike_sa sa;
+
+	(void)state;
+	load(base, &o);		/* g1: ks2, ks1 */
+	load(PEERS "member = { groups = ( " G1("\"ks1\", \"ks3\"", "")
+	     ", " G2("") " ); };\n", &n);
+
+	for (int pull = 0; pull < 2; pull++) {
+		member(&gm, &ike, &gdoi, &o);
+		g1 = gm.groups[0];
+		memset(&sa, 0, sizeof(sa));
+		sa.pc = o.gm.groups[0].servers[0];
+		sa.initiator = true;
+		sa.state = pull ? IKE_ESTABLISHED : 0;
+		sa.done = pull ? NULL : no_done;
+		sa.done_arg = g1;
+		g1->state = pull ? GM_PULL : GM_PHASE1;
+		g1->sa = &sa;
+		g1->fo.server = 0;	/* ks2 */
+		g1->fo.total = 1;
+		g1->try_start_ms = ev_now_ms();
+
+		assert_int_equal(commit(&gm, &n), 0);
+		assert_int_equal(g1->state, GM_IDLE);
+		assert_null(g1->sa);
+		assert_null(sa.done);
+		assert_non_null(sa.dying);
+		ev_timer_del(&sa.life);
+		/* the next try: now, from the new list's first server */
+		assert_true(ev_timer_armed(&g1->timer));
+		assert_int_equal(gm_failover_peek(&g1->fo, g1->c->retries,
+						  g1->c->nservers), 0);
+		assert_int_equal(g1->cur_server, -1);
+		gm_k_request_hook = NULL;
+		gm_fini(&gm);
+	}
+
+	/* a try with a server still listed goes on */
+	member(&gm, &ike, &gdoi, &o);
+	g1 = gm.groups[0];
+	memset(&sa, 0, sizeof(sa));
+	sa.done = no_done;
+	sa.done_arg = g1;
+	g1->state = GM_PHASE1;
+	g1->sa = &sa;
+	g1->fo.server = 1;	/* ks1 */
+	assert_int_equal(commit(&gm, &n), 0);
+	assert_int_equal(g1->state, GM_PHASE1);
+	assert_ptr_equal(g1->sa, &sa);
+	assert_ptr_equal(sa.done, no_done);
+	assert_null(sa.dying);
+	assert_int_equal(g1->fo.server, 0);
+	g1->state = GM_IDLE;
+	gm_k_request_hook = NULL;
 	gm_fini(&gm);
 	conf_free(&n);
 	conf_free(&o);
@@ -301,6 +546,9 @@ int main(void)
 		cmocka_unit_test(test_check_no_role),
 		cmocka_unit_test(test_servers),
 		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_passive_sas),
+		cmocka_unit_test(test_rule_refused),
+		cmocka_unit_test(test_try_server_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
