@@ -25,6 +25,8 @@
 #include "gm.h"
 #include "util.h"
 
+/* unit tests only: gvpn.ko requests go here instead of netlink (NULL in
+ * gvpnd; tests/test_gm_reload.c) */
 int (*gm_k_request_hook)(uint8_t cmd, const void *obj);
 
 static int k_do(struct gm_group *grp, uint8_t cmd, const void *obj,
