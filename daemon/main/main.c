@@ -165,37 +165,6 @@ static int reload_fixed(const struct gvpnd_conf *o, const struct gvpnd_conf *n,
 }
 
 /*
- * The Phase 1 SAs from the old peers to the new ones, by name: the next
- * negotiation uses the new settings and credentials, established SAs stay.
- * SAs of a peer that is gone, or whose address no longer covers theirs,
- * are deleted (with a Delete when established).
- */
-static void reload_peers(const struct ike_conf *nike)
-{
-	struct ike_sa *sa = ike.sas;
-
-	while (sa) {
-		const struct ike_peer *np = NULL;
-
-		for (unsigned i = 0; sa->pc && i < nike->npeers; i++)
-			if (!strcmp(nike->peers[i].name, sa->pc->name) &&
-			    prefix4_match(sa->peer.sin_addr,
-					  nike->peers[i].addr,
-					  nike->peers[i].plen))
-				np = &nike->peers[i];
-		if (np || !sa->pc) {
-			sa->pc = np;
-			sa = sa->next;
-			continue;
-		}
-		/* its callbacks may free others: from the start again (the
-		 * ones done map to themselves) */
-		ike_sa_delete(sa, "its peer is no longer in the configuration, or not at this address");
-		sa = ike.sas;
-	}
-}
-
-/*
  * SIGHUP and "daemon reload": the file again, checked whole; then each
  * role takes its part, or nothing changes. The key server's groups:
  * ks_reload.c (settings change, features.md 3 changes push a rekey); the
@@ -232,7 +201,8 @@ static int reload(char *why, size_t whylen)
 		conf_free(&nc);
 		return -1;
 	}
-	reload_peers(&nc.ike);
+	/* the Phase 1 SAs and half-open ones: to the new peers, by name */
+	ike_ctx_repeer(&ike, &nc.ike);
 	if (gm.ike)
 		gm_reload_commit(&gm, &nc.gm, &gp);
 	/* everything points into nc's arrays now: nc becomes conf */
