@@ -175,6 +175,7 @@ static int reload(char *why, size_t whylen)
 {
 	struct gvpnd_conf nc, old;
 	struct gm_reload_prep gp;
+	struct ks_reload_prep kp;
 	bool gm_gone;
 	int errors;
 
@@ -190,17 +191,22 @@ static int reload(char *why, size_t whylen)
 		conf_free(&nc);
 		return -1;
 	}
+	/* what can still fail (refusals, memory), before any change: both
+	 * roles apply, or neither */
+	if (conf.ks.ngroups &&
+	    ks_reload_prepare(&ks, &nc.ks, &kp, why, whylen)) {
+		conf_free(&nc);
+		return -1;
+	}
 	if (gm.ike && gm_reload_prepare(&gm, &nc.gm, &gp, why, whylen)) {
+		if (conf.ks.ngroups)
+			ks_reload_abort(&ks, &kp);
 		conf_free(&nc);
 		return -1;
 	}
-	/* the last refusal (checked before any change) */
-	if (conf.ks.ngroups && ks_reload(&ks, &nc.ks, why, whylen)) {
-		if (gm.ike)
-			gm_reload_abort(&gp);
-		conf_free(&nc);
-		return -1;
-	}
+	/* from here on nothing fails */
+	if (conf.ks.ngroups)
+		ks_reload_commit(&ks, &nc.ks, &kp);
 	/* the Phase 1 SAs and half-open ones: to the new peers, by name */
 	ike_ctx_repeer(&ike, &nc.ike);
 	if (gm.ike)

@@ -1212,6 +1212,54 @@ static void test_reload_signing_key(void **state)
 	stop(f);
 }
 
+/* ks_reload_prepare() only allocates: nothing observable changes until
+ * ks_reload_commit(), so main.c can still back out (the member's prepare
+ * failing) with both roles unchanged */
+static void test_reload_prepare(void **state)
+{
+	struct ks_reload_prep kp;
+	struct fixture *f;
+	struct gvpnd_conf nc;
+	const struct ks_group_conf *c;
+	const struct ks_sa_rt *teks;
+	char why[256] = "", *errs, *text, *logs;
+	uint32_t spi;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 0;");
+	reg(f, 0);
+	reg(f, 1);
+	c = f->g->c;
+	teks = f->g->teks;
+	spi = f->g->teks[0].tek[0].spi;
+	text = conf_text("", "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; } );",
+			 "retransmissions = 0;");
+	if (load(text, &nc, &errs))
+		fail_msg("%s", errs);
+	free(errs);
+	free(text);
+	assert_int_equal(ks_reload_prepare(&f->ks, &nc.ks, &kp, why, sizeof(why)), 0);
+	assert_non_null(kp.teks);
+	assert_non_null(kp.teks[0]);		/* the transform changed */
+	assert_ptr_equal(f->g->c, c);
+	assert_ptr_equal(f->g->teks, teks);
+	assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+	assert_int_equal(nsent, 0);
+	ks_reload_abort(&f->ks, &kp);
+	assert_null(kp.teks);
+	conf_free(&nc);
+	assert_ptr_equal(f->g->c, c);
+	assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+	assert_int_equal(nsent, 0);
+	/* prepare then commit: the rekey */
+	assert_int_equal(reload(f, "", "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; } );",
+				"retransmissions = 0;", &logs), 0);
+	free(logs);
+	assert_int_equal(nsent, 2);
+	assert_int_not_equal(f->g->teks[0].tek[0].spi, spi);
+	stop(f);
+}
+
 static void test_reload_refused(void **state)
 {
 	struct fixture *f;
@@ -1430,6 +1478,7 @@ int main(void)
 		cmocka_unit_test(test_reload_policy),
 		cmocka_unit_test(test_reload_transport),
 		cmocka_unit_test(test_reload_signing_key),
+		cmocka_unit_test(test_reload_prepare),
 		cmocka_unit_test(test_reload_refused),
 		cmocka_unit_test(test_conf_defaults),
 		cmocka_unit_test(test_conf_errors),
