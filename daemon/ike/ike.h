@@ -256,6 +256,7 @@ struct ike_sa {
 	uint64_t started_ms;
 	uint64_t expires_ms;		/* established: end of its lifetime */
 	const char *dying;		/* ike_sa_delete_soon()'s reason */
+	bool repeer_gone;		/* ike_ctx_repeer(): to be deleted */
 	void (*done)(struct ike_sa *sa, int err, void *arg);
 	void *done_arg;
 	void *phase2;			/* owned by the GDOI layer */
@@ -347,6 +348,7 @@ struct ike_ctx {
 	struct ike_sa *sas;		/* list of all */
 	struct ike_sa *peer_hash[IKE_PEER_BUCKETS];
 	unsigned nsas;
+	unsigned long sa_frees;		/* SAs freed so far */
 	struct ike_half **half_hash;	/* IKE_HASH_BUCKETS */
 	struct ike_half *half_old, *half_new;	/* FIFO, oldest first */
 	unsigned nhalf;
@@ -377,8 +379,19 @@ struct ike_sa *ike_initiate(struct ike_ctx *ctx, const struct ike_peer *pc,
 			    const struct sockaddr_in *local,
 			    void (*done)(struct ike_sa *sa, int err, void *arg),
 			    void *arg);
-/* Send a protected delete for sa to its peer, then free it */
+/* Send a protected delete for sa to its peer, then free it; a negotiating
+ * one's done() gets -ECANCELED first */
 void ike_sa_delete(struct ike_sa *sa, const char *why);
+/*
+ * A configuration reload: SAs and half-open main mode responders move to
+ * the peer of nconf with their peer's name whose addresses still cover
+ * theirs (the next negotiation uses its settings, established SAs stay);
+ * the others are deleted (with a Delete when established; a negotiation's
+ * done() gets -ECANCELED), half-open ones dropped. Afterwards nothing of
+ * ctx points to the old peers. done() callbacks must not start a
+ * negotiation synchronously.
+ */
+void ike_ctx_repeer(struct ike_ctx *ctx, const struct ike_conf *nconf);
 /* The same from the event loop (at once, but not on the caller's stack):
  * for callbacks of the SA itself. sa->dying is set to why (a string that
  * lives as long as the SA: a literal) until then. */

@@ -7,6 +7,7 @@
  */
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,7 @@ void ike_sa_free(struct ike_sa *sa)
 	if (sa->next)
 		sa->next->prev = sa->prev;
 	ctx->nsas--;
+	ctx->sa_frees++;
 	clear_negotiation(sa);
 	free(sa->out);
 	/* a message that failed to go out stays here in the clear (HASH_I,
@@ -389,8 +391,16 @@ void ike_sa_delete(struct ike_sa *sa, const char *why)
 		   ike_peer_str(&sa->peer), sa->pc->name,
 		   log_hex(ck[0], sa->icookie, 8),
 		   log_hex(ck[1], sa->rcookie, 8), why);
-	if (sa->state == IKE_ESTABLISHED)
+	if (sa->state == IKE_ESTABLISHED) {
 		send_delete(sa);
+	} else if (sa->done) {
+		/* a negotiation cut short: its starter hears of it as of a
+		 * failure (it may hold sa until then), once */
+		void (*done)(struct ike_sa *, int, void *) = sa->done;
+
+		sa->done = NULL;
+		done(sa, -ECANCELED, sa->done_arg);
+	}
 	sa->state = IKE_DEAD;
 	ike_sa_free(sa);
 }
@@ -400,6 +410,70 @@ static void dying_cb(struct ev_timer *t)
 	struct ike_sa *sa = container_of(t, struct ike_sa, life);
 
 	ike_sa_delete(sa, sa->dying);
+}
+
+/* the peer of nconf named as pc whose addresses cover addr, NULL if none */
+static const struct ike_peer *repeer_find(const struct ike_conf *nconf,
+					  const struct ike_peer *pc,
+					  struct in_addr addr)
+{
+	const struct ike_peer *np = NULL;
+
+	for (unsigned i = 0; i < nconf->npeers; i++)
+		if (!strcmp(nconf->peers[i].name, pc->name) &&
+		    prefix4_match(addr, nconf->peers[i].addr,
+				  nconf->peers[i].plen))
+			np = &nconf->peers[i];
+	return np;
+}
+
+void ike_ctx_repeer(struct ike_ctx *ctx, const struct ike_conf *nconf)
+{
+	struct ike_half *h, *hn;
+	struct ike_sa *sa, *next;
+	unsigned long frees;
+	unsigned ngone = 0;
+
+	/* half-open main mode responders: message 3 makes an SA of them */
+	for (h = ctx->half_old; h; h = hn) {
+		const struct ike_peer *np = repeer_find(nconf, h->pc,
+							h->peer.sin_addr);
+
+		hn = h->newer;
+		if (np)
+			h->pc = np;
+		else
+			ike_half_del(ctx, h);
+	}
+	/* first what goes, keeping its old peer for the logs ... */
+	for (sa = ctx->sas; sa; sa = sa->next) {
+		const struct ike_peer *np = sa->pc ?
+			repeer_find(nconf, sa->pc, sa->peer.sin_addr) : NULL;
+
+		sa->repeer_gone = sa->pc && !np;
+		if (sa->repeer_gone)
+			ngone++;
+		else
+			sa->pc = np;
+	}
+	/* ... then it goes: a deletion's callbacks may free other SAs (the
+	 * walk starts again then), never start one (that would be on the
+	 * old peers) */
+	for (sa = ctx->sas; sa && ngone; sa = next) {
+		next = sa->next;
+		if (!sa->repeer_gone)
+			continue;
+		frees = ctx->sa_frees;
+		ngone--;
+		ike_sa_delete(sa, "its peer is no longer in the configuration, or not at this address");
+		if (ctx->sa_frees != frees + 1) {
+			/* others went too: count again */
+			ngone = 0;
+			for (next = ctx->sas; next; next = next->next)
+				ngone += next->repeer_gone;
+			next = ctx->sas;
+		}
+	}
 }
 
 void ike_sa_delete_soon(struct ike_sa *sa, const char *why)

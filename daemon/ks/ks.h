@@ -252,6 +252,18 @@ void ks_snap_retire(struct ks_group *g);
  * On success the groups point into nc: the caller keeps nc's memory (it
  * becomes ks->conf's contents) and frees the old section. */
 int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen);
+/* The same in two steps, as gm_reload's: ks_reload_prepare() checks and
+ * allocates (the new TEK lists): 0, or an error with why and nothing
+ * changed. Then ks_reload_commit(), which cannot fail, or
+ * ks_reload_abort(). */
+struct ks_reload_prep {
+	struct ks_sa_rt **teks;		/* per group: new TEK lists, or NULL */
+};
+int ks_reload_prepare(struct ks *ks, const struct ks_conf *nc,
+		      struct ks_reload_prep *p, char *why, size_t whylen);
+void ks_reload_commit(struct ks *ks, struct ks_conf *nc,
+		      struct ks_reload_prep *p);
+void ks_reload_abort(struct ks *ks, struct ks_reload_prep *p);
 
 /* GROUPKEY-PUSH (ks_rekey.c) */
 /* when a key made at created_ms with lifetime (s) is replaced: RK-08

@@ -117,14 +117,20 @@ static int check(const struct ks *ks, const struct ks_conf *nc, char *why,
 	return 0;
 }
 
-/* fresh, empty TEK lists for the policies of n */
-static int new_teks(struct ks_group *g, const struct ks_group_conf *n)
+/* policies or TEK settings changed: new TEKs for every permit policy */
+static bool tek_change(const struct ks_group_conf *o,
+		       const struct ks_group_conf *n)
 {
-	struct ks_sa_rt *t = calloc(n->npol, sizeof(*t));
+	return !same_policies(o, n) || o->receive_only != n->receive_only ||
+	       !o->tbar != !n->tbar;
+}
+
+/* t: fresh, empty TEK lists for the policies of n */
+static void new_teks(struct ks_group *g, const struct ks_group_conf *n,
+		     struct ks_sa_rt *t)
+{
 	unsigned i;
 
-	if (!t)
-		return -ENOMEM;
 	OPENSSL_cleanse(g->teks, g->c->npol * sizeof(*g->teks));
 	free(g->teks);
 	g->teks = t;
@@ -132,23 +138,57 @@ static int new_teks(struct ks_group *g, const struct ks_group_conf *n)
 	for (i = 0; i < n->npol && g->first_permit < 0; i++)
 		if (n->pol[i].action == KS_PERMIT)
 			g->first_permit = (int)i;
-	return 0;
 }
 
-int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen)
+void ks_reload_abort(struct ks *ks, struct ks_reload_prep *p)
+{
+	for (unsigned i = 0; p->teks && i < ks->ngroups; i++)
+		free(p->teks[i]);
+	free(p->teks);
+	p->teks = NULL;
+}
+
+int ks_reload_prepare(struct ks *ks, const struct ks_conf *nc,
+		      struct ks_reload_prep *p, char *why, size_t whylen)
 {
 	unsigned i;
 	int err;
 
+	memset(p, 0, sizeof(*p));
 	err = check(ks, nc, why, whylen);
 	if (err)
 		return err;
+	p->teks = calloc(ks->ngroups ? ks->ngroups : 1, sizeof(*p->teks));
+	if (!p->teks) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < ks->ngroups; i++) {
+		const struct ks_group_conf *n = &nc->groups[i];
+
+		if (!tek_change(ks->groups[i].c, n))
+			continue;
+		p->teks[i] = calloc(n->npol ? n->npol : 1,
+				    sizeof(*p->teks[i]));
+		if (!p->teks[i]) {
+			snprintf(why, whylen, "group %u: out of memory", n->id);
+			ks_reload_abort(ks, p);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void ks_reload_commit(struct ks *ks, struct ks_conf *nc,
+		      struct ks_reload_prep *p)
+{
+	unsigned i;
+	int err;
+
 	for (i = 0; i < ks->ngroups; i++) {
 		struct ks_group *g = &ks->groups[i];
 		const struct ks_group_conf *o = g->c, *n = &nc->groups[i];
-		bool tek = !same_policies(o, n) ||
-			   o->receive_only != n->receive_only ||
-			   !o->tbar != !n->tbar;
+		bool tek = p->teks[i] != NULL;
 		bool kek = n->kek.set && !same_kek(&o->kek, &n->kek);
 		bool trans = n->kek.set &&
 			     (o->rekey.transport != n->rekey.transport ||
@@ -156,10 +196,9 @@ int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen)
 			       o->rekey.mcast.s_addr != n->rekey.mcast.s_addr));
 		const char *what;
 
-		if (tek && (err = new_teks(g, n))) {
-			/* groups before this one have their new settings */
-			snprintf(why, whylen, "group %u: out of memory", n->id);
-			return err;
+		if (tek) {
+			new_teks(g, n, p->teks[i]);
+			p->teks[i] = NULL;
 		}
 		g->c = n;
 		ks_snap_retire(g);
@@ -190,5 +229,17 @@ int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen)
 			log_err("group %s: %s after reload failed: %s", n->name,
 				what, strerror(-err));
 	}
-	return 0;
+	free(p->teks);
+	p->teks = NULL;
+}
+
+int ks_reload(struct ks *ks, struct ks_conf *nc, char *why, size_t whylen)
+{
+	struct ks_reload_prep p;
+	int err;
+
+	err = ks_reload_prepare(ks, nc, &p, why, whylen);
+	if (!err)
+		ks_reload_commit(ks, nc, &p);
+	return err;
 }

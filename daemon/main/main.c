@@ -165,47 +165,20 @@ static int reload_fixed(const struct gvpnd_conf *o, const struct gvpnd_conf *n,
 }
 
 /*
- * The Phase 1 SAs from the old peers to the new ones, by name: the next
- * negotiation uses the new settings and credentials, established SAs stay.
- * SAs of a peer that is gone, or whose address no longer covers theirs,
- * are deleted (with a Delete when established).
- */
-static void reload_peers(const struct ike_conf *nike)
-{
-	struct ike_sa *sa = ike.sas;
-
-	while (sa) {
-		const struct ike_peer *np = NULL;
-
-		for (unsigned i = 0; sa->pc && i < nike->npeers; i++)
-			if (!strcmp(nike->peers[i].name, sa->pc->name) &&
-			    prefix4_match(sa->peer.sin_addr,
-					  nike->peers[i].addr,
-					  nike->peers[i].plen))
-				np = &nike->peers[i];
-		if (np || !sa->pc) {
-			sa->pc = np;
-			sa = sa->next;
-			continue;
-		}
-		/* its callbacks may free others: from the start again (the
-		 * ones done map to themselves) */
-		ike_sa_delete(sa, "its peer is no longer in the configuration, or not at this address");
-		sa = ike.sas;
-	}
-}
-
-/*
  * SIGHUP and "daemon reload": the file again, checked whole; then each
  * role takes its part, or nothing changes. The key server's groups:
  * ks_reload.c (settings change, features.md 3 changes push a rekey); the
  * member's: gm_reload.c; the peers (Phase 1 settings, credentials): for
  * the next negotiation; what is fixed at start: refused (reload_fixed()).
+ * Returns 0, -1 (refused: why says why), or 1: applied, but gvpn.ko did
+ * not take all of a member group's rules (why says so; gm logged which).
  */
 static int reload(char *why, size_t whylen)
 {
 	struct gvpnd_conf nc, old;
 	struct gm_reload_prep gp;
+	struct ks_reload_prep kp;
+	unsigned partial = 0;
 	bool gm_gone;
 	int errors;
 
@@ -221,20 +194,26 @@ static int reload(char *why, size_t whylen)
 		conf_free(&nc);
 		return -1;
 	}
+	/* what can still fail (refusals, memory), before any change: both
+	 * roles apply, or neither */
+	if (conf.ks.ngroups &&
+	    ks_reload_prepare(&ks, &nc.ks, &kp, why, whylen)) {
+		conf_free(&nc);
+		return -1;
+	}
 	if (gm.ike && gm_reload_prepare(&gm, &nc.gm, &gp, why, whylen)) {
+		if (conf.ks.ngroups)
+			ks_reload_abort(&ks, &kp);
 		conf_free(&nc);
 		return -1;
 	}
-	/* the last refusal (checked before any change) */
-	if (conf.ks.ngroups && ks_reload(&ks, &nc.ks, why, whylen)) {
-		if (gm.ike)
-			gm_reload_abort(&gp);
-		conf_free(&nc);
-		return -1;
-	}
-	reload_peers(&nc.ike);
+	/* from here on nothing fails */
+	if (conf.ks.ngroups)
+		ks_reload_commit(&ks, &nc.ks, &kp);
+	/* the Phase 1 SAs and half-open ones: to the new peers, by name */
+	ike_ctx_repeer(&ike, &nc.ike);
 	if (gm.ike)
-		gm_reload_commit(&gm, &nc.gm, &gp);
+		partial = gm_reload_commit(&gm, &nc.gm, &gp);
 	/* everything points into nc's arrays now: nc becomes conf */
 	gm_gone = conf.gm.ngroups && !nc.gm.ngroups;
 	old = conf;
@@ -249,6 +228,11 @@ static int reload(char *why, size_t whylen)
 		   conf.ks.ngroups ? "key server groups applied, " : "",
 		   conf.gm.ngroups ? "member groups applied, " : "",
 		   gm_gone ? "member groups removed, " : "");
+	if (partial) {
+		snprintf(why, whylen, "%s reloaded, but gvpn.ko did not take all of %u member group%s' rules (see the log)",
+			 conf.path, partial, partial == 1 ? "" : "s");
+		return 1;
+	}
 	return 0;
 }
 
@@ -261,7 +245,7 @@ static int ctl_reload(void *arg, int argc, char **argv, char *err,
 		snprintf(err, errlen, "\"daemon reload\" takes no arguments");
 		return -2;
 	}
-	return reload(err, errlen) ? -1 : 0;
+	return reload(err, errlen) ? -1 : 0;	/* partial: exit 1, said */
 }
 
 static void on_signal(int fd, uint32_t events, void *arg)
@@ -274,9 +258,12 @@ static void on_signal(int fd, uint32_t events, void *arg)
 		return;
 	if (si.ssi_signo == SIGHUP) {
 		char why[512];
+		int rc = reload(why, sizeof(why));
 
-		if (reload(why, sizeof(why)))
+		if (rc < 0)
 			log_err("SIGHUP: reload refused: %s", why);
+		else if (rc > 0)
+			log_warn("SIGHUP: %s", why);
 		return;
 	}
 	log_notice("signal %u: shutting down", si.ssi_signo);

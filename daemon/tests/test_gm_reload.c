@@ -538,6 +538,105 @@ static void test_try_server_gone(void **state)
 	conf_free(&o);
 }
 
+static int noop_send(struct ike_ctx *ctx, const struct sockaddr_in *local,
+		     const struct sockaddr_in *to, const uint8_t *buf,
+		     size_t len)
+{
+	(void)ctx;
+	(void)local;
+	(void)to;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+/*
+ * Groups in Phase 1 when their server's peer goes (g1's moved to another
+ * address, g2's removed with g2): the reload, as main.c's, deletes the
+ * negotiating SAs and each group hears of it (its try failed): the kept
+ * group tries again, neither keeps a pointer to a freed SA.
+ */
+static void test_phase1_peer_gone(void **state)
+{
+	static const char *const text_o =
+		"peers = (\n"
+		"  { name = \"ks1\"; address = \"127.0.0.1\"; psk = \"0123456789abcdef\"; },\n"
+		"  { name = \"ks2\"; address = \"127.0.0.2\"; psk = \"0123456789abcdef\"; }\n"
+		");\n"
+		"member = { groups = (\n"
+		"  { name = \"g1\"; id = 1; servers = [ \"ks1\" ]; interfaces = [ \"eth0\" ]; },\n"
+		"  { name = \"g2\"; id = 2; servers = [ \"ks2\" ]; interfaces = [ \"eth1\" ]; }\n"
+		"); };\n";
+	static const char *const text_n =
+		"peers = (\n"
+		"  { name = \"ks1\"; address = \"127.0.0.3\"; psk = \"0123456789abcdef\"; }\n"
+		");\n"
+		"member = { groups = (\n"
+		"  { name = \"g1\"; id = 1; servers = [ \"ks1\" ]; interfaces = [ \"eth0\" ]; }\n"
+		"); };\n";
+	const struct ike_ops ops = { .send = noop_send };
+	struct gvpnd_conf o, n;
+	struct gm_reload_prep gp;
+	struct ike_ctx *ike;
+	struct gdoi_ctx gdoi;
+	struct gm_ctx gm;
+	struct gm_group *g1, *g2;
+	char why[512] = "";
+
+	(void)state;
+	ike = calloc(1, sizeof(*ike));
+	assert_non_null(ike);
+	memset(&gdoi, 0, sizeof(gdoi));
+	load(text_o, &o);
+	load(text_n, &n);
+	assert_int_equal(ike_ctx_init(ike, &o.ike, &ops), 0);
+
+	memset(&gm, 0, sizeof(gm));
+	gm.conf = &o.gm;
+	gm.ike = ike;
+	gm.gdoi = &gdoi;
+	gm.groups = calloc(2, sizeof(*gm.groups));
+	assert_non_null(gm.groups);
+	g1 = gm.groups[0] = gm_group_new(&gm, &o.gm.groups[0]);
+	g2 = gm.groups[1] = gm_group_new(&gm, &o.gm.groups[1]);
+	assert_true(g1 && g2);
+	gm.ngroups = 2;
+	gm_push_init(&gm);
+	/* both trying, in Phase 1 (gvpn.ko set up: not reached here) */
+	g1->kernel_ok = g2->kernel_ok = true;
+	gm_group_start(g1);
+	gm_group_start(g2);
+	assert_int_equal(g1->state, GM_PHASE1);
+	assert_int_equal(g2->state, GM_PHASE1);
+	assert_non_null(g1->sa);
+	assert_non_null(g2->sa);
+	assert_int_equal(ike->nsas, 2);
+
+	/* main.c's reload */
+	assert_int_equal(gm_reload_check(true, &o.gm, &n.gm, why, sizeof(why)), 0);
+	assert_int_equal(gm_reload_prepare(&gm, &n.gm, &gp, why, sizeof(why)), 0);
+	ike_ctx_repeer(ike, &n.ike);
+	gm_reload_commit(&gm, &n.gm, &gp);
+	ike->conf = &n.ike;
+	conf_free(&o);
+
+	assert_int_equal(ike->nsas, 0);
+	/* g1: its try failed, the next one scheduled; not busy */
+	assert_ptr_equal(gm.groups[0], g1);
+	assert_null(g1->sa);
+	assert_int_equal(g1->state, GM_IDLE);
+	assert_int_equal(g1->failures, 1);
+	assert_true(ev_timer_armed(&g1->timer));
+	/* g2: left and freed at once (no pull of its under way) */
+	assert_int_equal(gm.ngroups, 1);
+	assert_int_equal(gm.nleft, 0);
+
+	gm_fini(&gm);
+	ike_ctx_fini(ike);
+	free(ike);
+	conf_free(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_passive_sas),
 		cmocka_unit_test(test_rule_refused),
 		cmocka_unit_test(test_try_server_gone),
+		cmocka_unit_test(test_phase1_peer_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

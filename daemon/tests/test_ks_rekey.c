@@ -1234,6 +1234,156 @@ static void test_reload_signing_key(void **state)
 	stop(f);
 }
 
+/* calloc() that fails on demand (glibc: the executable's calloc comes
+ * first): the nth call from when calloc_fail_in is set fails, 0 the next;
+ * only calls for elements of calloc_fail_size count, if set */
+extern void *__libc_calloc(size_t n, size_t size);
+static int calloc_fail_in = -1;
+static size_t calloc_fail_size;
+
+void *calloc(size_t n, size_t size)
+{
+	if (calloc_fail_in >= 0 &&
+	    (!calloc_fail_size || size == calloc_fail_size) &&
+	    calloc_fail_in-- == 0)
+		return NULL;
+	return __libc_calloc(n, size);
+}
+
+/* ks_reload_prepare() only allocates: nothing observable changes until
+ * ks_reload_commit(), so main.c can still back out (the member's prepare
+ * failing) with both roles unchanged */
+static void test_reload_prepare(void **state)
+{
+	struct ks_reload_prep kp;
+	struct fixture *f;
+	struct gvpnd_conf nc;
+	const struct ks_group_conf *c;
+	const struct ks_sa_rt *teks;
+	char why[256] = "", *errs, *text, *logs;
+	uint32_t spi;
+
+	(void)state;
+	f = start("", sa300, "retransmissions = 0;");
+	reg(f, 0);
+	reg(f, 1);
+	c = f->g->c;
+	teks = f->g->teks;
+	spi = f->g->teks[0].tek[0].spi;
+	text = conf_text("", "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; } );",
+			 "retransmissions = 0;");
+	if (load(text, &nc, &errs))
+		fail_msg("%s", errs);
+	free(errs);
+	free(text);
+	/* out of memory at either allocation: refused, nothing changed */
+	for (int n = 0; n < 2; n++) {
+		calloc_fail_in = n;
+		assert_int_equal(ks_reload_prepare(&f->ks, &nc.ks, &kp, why,
+						   sizeof(why)), -ENOMEM);
+		calloc_fail_in = -1;
+		assert_non_null(strstr(why, "out of memory"));
+		assert_null(kp.teks);
+		assert_ptr_equal(f->g->c, c);
+		assert_ptr_equal(f->g->teks, teks);
+		assert_int_equal(nsent, 0);
+	}
+	assert_int_equal(ks_reload_prepare(&f->ks, &nc.ks, &kp, why, sizeof(why)), 0);
+	assert_non_null(kp.teks);
+	assert_non_null(kp.teks[0]);		/* the transform changed */
+	assert_ptr_equal(f->g->c, c);
+	assert_ptr_equal(f->g->teks, teks);
+	assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+	assert_int_equal(nsent, 0);
+	ks_reload_abort(&f->ks, &kp);
+	assert_null(kp.teks);
+	conf_free(&nc);
+	assert_ptr_equal(f->g->c, c);
+	assert_int_equal(f->g->teks[0].tek[0].spi, spi);
+	assert_int_equal(nsent, 0);
+	/* prepare then commit: the rekey */
+	assert_int_equal(reload(f, "", "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; } );",
+				"retransmissions = 0;", &logs), 0);
+	free(logs);
+	assert_int_equal(nsent, 2);
+	assert_int_not_equal(f->g->teks[0].tek[0].spi, spi);
+	stop(f);
+}
+
+/* Two groups with new TEK lists, memory running out for each list in
+ * turn: refused with neither group changed (main.c frees the new section
+ * then: a group switched to it would dangle), then both switched */
+static void test_reload_nomem(void **state)
+{
+	struct fixture *f;
+	struct gvpnd_conf nc;
+	const struct ks_group_conf *c[2];
+	const struct ks_sa_rt *teks[2];
+	char group[2048], why[256], *errs, *text;
+	unsigned i;
+	int n, rc;
+
+	(void)state;
+	/* conf_text's one group, then a second one: h, id 2 */
+	snprintf(group, sizeof(group),
+		 "%s\n  rekey = { retransmissions = 0; };\n} , {\n"
+		 "  name = \"h\"; id = 2;\n"
+		 "  policies = ( { action = \"permit\"; } );\n"
+		 "  kek = { signing-key = \"%s\"; };\n%s", sa300, key_path, sa300);
+	f = start("", group, "retransmissions = 0;");
+	assert_int_equal(f->ks.ngroups, 2);
+	reg(f, 0);
+	for (i = 0; i < 2; i++) {
+		c[i] = f->ks.groups[i].c;
+		teks[i] = f->ks.groups[i].teks;
+	}
+	nsent = 0;
+	snprintf(group, sizeof(group),
+		 "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; } );\n"
+		 "  rekey = { retransmissions = 0; };\n} , {\n"
+		 "  name = \"h\"; id = 2;\n"
+		 "  policies = ( { action = \"permit\"; } );\n"
+		 "  kek = { signing-key = \"%s\"; };\n"
+		 "  ipsec-sa = ( { name = \"s\"; encryption = \"aes-gcm-256\"; } );",
+		 key_path);
+	text = conf_text("", group, "retransmissions = 0;");
+	if (load(text, &nc, &errs))
+		fail_msg("%s", errs);
+	free(errs);
+	free(text);
+	for (n = 0;; n++) {
+		assert_true(n < 10);
+		bool injected;
+
+		conf_dir_capture_begin();
+		calloc_fail_in = n;
+		calloc_fail_size = sizeof(struct ks_sa_rt);
+		rc = ks_reload(&f->ks, &nc.ks, why, sizeof(why));
+		injected = calloc_fail_in < 0;
+		calloc_fail_in = -1;
+		calloc_fail_size = 0;
+		free(conf_dir_capture_end());
+		if (!rc) {
+			assert_false(injected);
+			break;
+		}
+		assert_int_equal(rc, -ENOMEM);
+		for (i = 0; i < 2; i++) {
+			assert_ptr_equal(f->ks.groups[i].c, c[i]);
+			assert_ptr_equal(f->ks.groups[i].teks, teks[i]);
+		}
+		assert_int_equal(nsent, 0);
+	}
+	assert_int_equal(n, 2);	/* each group's new TEK lists refused */
+	for (i = 0; i < 2; i++)
+		assert_ptr_equal(f->ks.groups[i].c, &nc.ks.groups[i]);
+	/* the fixture's conf becomes nc, as main.c's */
+	conf_free(&f->conf);
+	f->conf = nc;
+	f->g = &f->ks.groups[0];
+	stop(f);
+}
+
 static void test_reload_refused(void **state)
 {
 	struct fixture *f;
@@ -1453,6 +1603,8 @@ int main(void)
 		cmocka_unit_test(test_reload_policy),
 		cmocka_unit_test(test_reload_transport),
 		cmocka_unit_test(test_reload_signing_key),
+		cmocka_unit_test(test_reload_prepare),
+		cmocka_unit_test(test_reload_nomem),
 		cmocka_unit_test(test_reload_refused),
 		cmocka_unit_test(test_conf_defaults),
 		cmocka_unit_test(test_conf_errors),
