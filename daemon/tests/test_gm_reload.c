@@ -76,6 +76,24 @@ static int teardown(void **state)
 	return conf_dir_remove();
 }
 
+/* gm_init() for the two groups of c, without their first tries (they
+ * would reach gvpn.ko) */
+static void two_groups(struct gm_ctx *gm, const struct gm_conf *c,
+		       struct ike_ctx *ike, struct gdoi_ctx *gdoi)
+{
+	memset(gm, 0, sizeof(*gm));
+	gm->conf = c;
+	gm->ike = ike;
+	gm->gdoi = gdoi;
+	gm->groups = calloc(2, sizeof(*gm->groups));
+	assert_non_null(gm->groups);
+	gm->groups[0] = gm_group_new(gm, &c->groups[0]);
+	gm->groups[1] = gm_group_new(gm, &c->groups[1]);
+	assert_true(gm->groups[0] && gm->groups[1]);
+	gm->ngroups = 2;
+	gm_push_init(gm);
+}
+
 /* check: new text against base; 0 or the refusal with its words */
 static void check(const char *text, int want, const char *w1, const char *w2)
 {
@@ -229,18 +247,9 @@ static void test_apply(void **state)
 	     G1("\"ks1\", \"ks3\"", "register-retries = 7; fail-mode = \"close\";")
 	     " ); };\n", &n);
 
-	/* gm_init() without its first tries (they would reach gvpn.ko) */
-	memset(&gm, 0, sizeof(gm));
-	gm.conf = &o.gm;
-	gm.ike = &ike;
-	gm.gdoi = &gdoi;
-	gm.groups = calloc(2, sizeof(*gm.groups));
-	assert_non_null(gm.groups);
-	g1 = gm.groups[0] = gm_group_new(&gm, &o.gm.groups[0]);
-	g2 = gm.groups[1] = gm_group_new(&gm, &o.gm.groups[1]);
-	assert_true(g1 && g2);
-	gm.ngroups = 2;
-	gm_push_init(&gm);
+	two_groups(&gm, &o.gm, &ike, &gdoi);
+	g1 = gm.groups[0];
+	g2 = gm.groups[1];
 
 	/* g1 registered with ks1, an SA installed, re-registration due */
 	g1->state = GM_REGISTERED;
@@ -591,17 +600,9 @@ static void test_phase1_peer_gone(void **state)
 	load(text_n, &n);
 	assert_int_equal(ike_ctx_init(ike, &o.ike, &ops), 0);
 
-	memset(&gm, 0, sizeof(gm));
-	gm.conf = &o.gm;
-	gm.ike = ike;
-	gm.gdoi = &gdoi;
-	gm.groups = calloc(2, sizeof(*gm.groups));
-	assert_non_null(gm.groups);
-	g1 = gm.groups[0] = gm_group_new(&gm, &o.gm.groups[0]);
-	g2 = gm.groups[1] = gm_group_new(&gm, &o.gm.groups[1]);
-	assert_true(g1 && g2);
-	gm.ngroups = 2;
-	gm_push_init(&gm);
+	two_groups(&gm, &o.gm, ike, &gdoi);
+	g1 = gm.groups[0];
+	g2 = gm.groups[1];
 	/* both trying, in Phase 1 (gvpn.ko set up: not reached here) */
 	g1->kernel_ok = g2->kernel_ok = true;
 	gm_group_start(g1);
